@@ -1,0 +1,92 @@
+/**
+ * The contract between the lab session (state, progress, checks, terminal) and the
+ * views that show it (Labs tree, walkthrough webview, status bar). The session is
+ * implemented in `src/session/`; views only read it and call its methods.
+ */
+import type * as vscode from 'vscode';
+import type { Catalog, CheckResult, Lab, Step } from '../core/model';
+
+export type StepStatus = 'not-started' | 'current' | 'passed' | 'failed' | 'error';
+
+export interface StepState {
+  status: StepStatus;
+  /** Why it failed / cannot be checked, or what passed; from the last check. */
+  reason?: string;
+  /** Last full check result, when one ran. */
+  result?: CheckResult;
+  /** Unix ms when the step was first opened (checks with `since: step` count from here). */
+  openedAt?: number;
+  /** Unix ms when it passed. */
+  passedAt?: number;
+  /** Quiz: the choices the student submitted last. */
+  answer?: number[];
+  /** How many hints the student has revealed. */
+  hintsShown: number;
+  solutionShown: boolean;
+}
+
+export interface LabProgress {
+  passed: number;
+  total: number;
+}
+
+export interface QuizFeedback {
+  correct: boolean;
+  explanation: string;
+  /** Indexes of the right answers. */
+  answer: number[];
+}
+
+/** Where the service a step started can be opened. */
+export interface ServiceLink {
+  /** What to open, e.g. http://127.0.0.1:8888/?token=abc (already through asExternalUri). */
+  uri: vscode.Uri;
+  /** For the button label, e.g. "Jupyter on port 8888". */
+  label: string;
+}
+
+export interface StepRef {
+  labId: string;
+  stepId: string;
+}
+
+export interface LabSession extends vscode.Disposable {
+  readonly catalog: Catalog;
+  /** The step the student is on (the walkthrough shows it), if any. */
+  readonly current: StepRef | undefined;
+  /** Fires when the catalog, the current step or any step state changes. */
+  readonly onDidChange: vscode.Event<StepRef | undefined>;
+
+  getLab(labId: string): Lab | undefined;
+  getStep(ref: StepRef): Step | undefined;
+  getState(ref: StepRef): StepState;
+  getProgress(labId: string): LabProgress;
+  /** Whether commands of this lab may run (workspace labs need a trusted workspace). */
+  canRun(labId: string): boolean;
+
+  /** Make this the current step: records openedAt, starts live checking. */
+  openStep(ref: StepRef): Promise<void>;
+  /** Check now (the Check button). */
+  checkNow(ref: StepRef): Promise<CheckResult>;
+  /**
+   * Run the step's command number `index` (or a solution command when `solution` is set)
+   * in the Container Labs terminal. The text is always the lab's own, never a caller's string.
+   * Destructive commands ask first. Resolves false when not run (refused, cancelled, untrusted).
+   */
+  runCommand(ref: StepRef, index: number, opts?: { solution?: boolean }): Promise<boolean>;
+  /** The command text after filling placeholders (for Copy), or undefined for a bad index. */
+  commandText(ref: StepRef, index: number, opts?: { solution?: boolean }): string | undefined;
+  /** Send Ctrl+C to the terminal (stop a foreground container). */
+  interrupt(): void;
+  revealHint(ref: StepRef): number;
+  /** Asks for confirmation; resolves true when the solution may be shown. */
+  revealSolution(ref: StepRef): Promise<boolean>;
+  answerQuiz(ref: StepRef, choices: number[]): QuizFeedback | undefined;
+  /** Host port + token of a running Jupyter/RStudio container of this step, if any. */
+  findService(ref: StepRef): Promise<ServiceLink | undefined>;
+  next(ref: StepRef): StepRef | undefined;
+  previous(ref: StepRef): StepRef | undefined;
+  resetStep(ref: StepRef): Promise<void>;
+  resetLab(labId: string): Promise<void>;
+  reload(): Promise<void>;
+}
