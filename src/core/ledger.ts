@@ -1,0 +1,380 @@
+/**
+ * The resource ledger: what a lab's steps CREATED in the engine, so that "clean up this lab"
+ * (the extension) and the CLI test runner remove exactly that and nothing else.
+ *
+ * A ledger starts with a snapshot of the image refs and volume names that already exist, then
+ * records engine events while the lab is active:
+ *   - container `create`                          -> that container (by id)
+ *   - volume `create` of a name absent at start   -> that volume
+ *   - image `pull` / `tag` / `load` / `import` of a ref absent at start -> that ref
+ * (the engine also sends a volume `create` when a container mounts an existing volume, which is
+ * why volumes are compared against the snapshot too).
+ *
+ * It is plain data (`toJSON` / `ResourceLedger.fromJSON`), so the extension can keep one per lab
+ * in its global state. No `vscode` import.
+ */
+import type Dockerode from 'dockerode';
+import type { Disposable, Event } from './events';
+
+export const LEDGER_VERSION = 1;
+
+/** The part of an engine event the ledger needs (EngineEvents' events have this shape). */
+export interface LedgerEvent {
+  /** `container`, `image`, `volume`, ... */
+  type: string;
+  action: string;
+  /** Container id, volume name, image id or (for pulls) the pulled ref. */
+  id: string;
+  /** Container name, or the image ref of a tag event. */
+  name?: string;
+  image?: string;
+  /** Unix ms. */
+  time?: number;
+}
+
+export interface LedgerContainer {
+  id: string;
+  name?: string;
+}
+
+export interface LedgerJson {
+  version: typeof LEDGER_VERSION;
+  labId: string;
+  /** Unix ms when the lab began. */
+  startedAt: number;
+  imagesAtStart: string[];
+  volumesAtStart: string[];
+  containers: LedgerContainer[];
+  volumes: string[];
+  images: string[];
+}
+
+export type LedgerKind = 'container' | 'volume' | 'image';
+
+export interface CleanupItem {
+  kind: LedgerKind;
+  /** Container name (or short id), volume name or image ref. */
+  name: string;
+  outcome: 'removed' | 'already-gone' | 'failed';
+  /** Why it failed (engine message, or "the engine did not answer within 10 s"). */
+  reason?: string;
+}
+
+export interface CleanupReport {
+  items: CleanupItem[];
+  removed: number;
+  alreadyGone: number;
+  failed: number;
+}
+
+export interface CleanupOptions {
+  /** Deadline of each engine call, default 10 000 ms. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Normalises an image ref the way the engine lists it: `busybox` -> `busybox:latest`. */
+export function normalizeImageRef(ref: string): string {
+  let r = ref.trim();
+  for (const prefix of ['docker.io/library/', 'index.docker.io/library/', 'docker.io/']) {
+    if (r.startsWith(prefix)) {
+      r = r.slice(prefix.length);
+      break;
+    }
+  }
+  if (r.includes('@')) return r;
+  const lastSlash = r.lastIndexOf('/');
+  const lastColon = r.lastIndexOf(':');
+  return lastColon > lastSlash ? r : `${r}:latest`;
+}
+
+function isImageId(value: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/.test(value) || /^[0-9a-f]{64}$/.test(value);
+}
+
+/** An AbortSignal that fires after `ms` or when `parent` fires. */
+export function deadlineSignal(ms: number, parent?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return parent ? AbortSignal.any([timeout, parent]) : timeout;
+}
+
+/** The engine's HTTP status of a dockerode error, if any. */
+export function statusCodeOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const code = (error as { statusCode: unknown }).statusCode;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** A one-line reason for an engine error: its message, or that it did not answer in time. */
+export function engineErrorReason(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
+    return `the engine did not answer within ${formatSeconds(timeoutMs)}`;
+  }
+  if (typeof error === 'object' && error !== null && 'json' in error) {
+    const json = (error as { json: unknown }).json;
+    if (typeof json === 'object' && json !== null && 'message' in json) {
+      const message = (json as { message: unknown }).message;
+      if (typeof message === 'string' && message) return message;
+    }
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '').trim() || 'unknown engine error';
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export class ResourceLedger {
+  private readonly containers = new Map<string, LedgerContainer>();
+  private readonly volumes = new Set<string>();
+  private readonly images = new Set<string>();
+  private readonly imagesAtStart: Set<string>;
+  private readonly volumesAtStart: Set<string>;
+
+  private constructor(
+    readonly labId: string,
+    readonly startedAt: number,
+    imagesAtStart: Iterable<string>,
+    volumesAtStart: Iterable<string>,
+  ) {
+    this.imagesAtStart = new Set([...imagesAtStart].map(normalizeImageRef));
+    this.volumesAtStart = new Set(volumesAtStart);
+  }
+
+  /**
+   * Starts a ledger for a lab: snapshots the image refs and volume names that exist now.
+   * Throws when the engine does not answer (a ledger without a snapshot could record a
+   * user's own image as the lab's).
+   */
+  static async begin(
+    docker: Dockerode,
+    labId: string,
+    opts: { timeoutMs?: number; signal?: AbortSignal; now?: number } = {},
+  ): Promise<ResourceLedger> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const [images, volumes] = await Promise.all([
+      docker.listImages({ abortSignal: deadlineSignal(timeoutMs, opts.signal) }),
+      docker.listVolumes({ abortSignal: deadlineSignal(timeoutMs, opts.signal) }),
+    ]);
+    const refs = images.flatMap((image) => (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>'));
+    const names = (volumes.Volumes ?? []).map((v) => v.Name);
+    return new ResourceLedger(labId, opts.now ?? Date.now(), refs, names);
+  }
+
+  /** An empty ledger with a given snapshot (for tests and for callers that already know it). */
+  static fromSnapshot(labId: string, startedAt: number, imagesAtStart: string[], volumesAtStart: string[]): ResourceLedger {
+    return new ResourceLedger(labId, startedAt, imagesAtStart, volumesAtStart);
+  }
+
+  /** Reads a ledger back from `toJSON()`'s output; throws on anything else. */
+  static fromJSON(value: unknown): ResourceLedger {
+    if (typeof value !== 'object' || value === null) throw new Error('ledger: not an object');
+    const v = value as Record<string, unknown>;
+    if (v.version !== LEDGER_VERSION) throw new Error(`ledger: unsupported version ${String(v.version)}`);
+    const str = (key: string): string => {
+      const x = v[key];
+      if (typeof x !== 'string') throw new Error(`ledger: ${key} must be a string`);
+      return x;
+    };
+    const strings = (key: string): string[] => {
+      const x = v[key];
+      if (!Array.isArray(x) || !x.every((s): s is string => typeof s === 'string')) {
+        throw new Error(`ledger: ${key} must be a list of strings`);
+      }
+      return x;
+    };
+    if (typeof v.startedAt !== 'number' || !Number.isFinite(v.startedAt)) throw new Error('ledger: startedAt must be a number');
+    const ledger = new ResourceLedger(str('labId'), v.startedAt, strings('imagesAtStart'), strings('volumesAtStart'));
+    const containers = v.containers;
+    if (!Array.isArray(containers)) throw new Error('ledger: containers must be a list');
+    for (const c of containers) {
+      if (typeof c !== 'object' || c === null || typeof (c as { id?: unknown }).id !== 'string') {
+        throw new Error('ledger: each container needs an id');
+      }
+      const { id, name } = c as { id: string; name?: unknown };
+      ledger.containers.set(id, typeof name === 'string' ? { id, name } : { id });
+    }
+    for (const name of strings('volumes')) ledger.volumes.add(name);
+    for (const ref of strings('images')) ledger.images.add(normalizeImageRef(ref));
+    return ledger;
+  }
+
+  toJSON(): LedgerJson {
+    return {
+      version: LEDGER_VERSION,
+      labId: this.labId,
+      startedAt: this.startedAt,
+      imagesAtStart: [...this.imagesAtStart].sort(),
+      volumesAtStart: [...this.volumesAtStart].sort(),
+      containers: [...this.containers.values()].map((c) => ({ ...c })),
+      volumes: [...this.volumes],
+      images: [...this.images],
+    };
+  }
+
+  /**
+   * Records one engine event if it created something. Returns true when the ledger changed
+   * (so the extension knows to save it).
+   */
+  record(event: LedgerEvent): boolean {
+    if (event.type === 'container' && event.action === 'create' && event.id) {
+      if (this.containers.has(event.id)) return false;
+      this.containers.set(event.id, event.name ? { id: event.id, name: event.name } : { id: event.id });
+      return true;
+    }
+    if (event.type === 'volume' && event.action === 'create' && event.id) {
+      if (this.volumesAtStart.has(event.id) || this.volumes.has(event.id)) return false;
+      this.volumes.add(event.id);
+      return true;
+    }
+    if (event.type === 'image') {
+      const ref = imageRefOf(event);
+      if (!ref) return false;
+      const normal = normalizeImageRef(ref);
+      if (this.imagesAtStart.has(normal) || this.images.has(normal)) return false;
+      this.images.add(normal);
+      return true;
+    }
+    return false;
+  }
+
+  /** Records every event of `onEvent` until the returned Disposable is disposed. */
+  attach(onEvent: Event<LedgerEvent>, onChange?: () => void): Disposable {
+    return onEvent((event) => {
+      if (this.record(event)) onChange?.();
+    });
+  }
+
+  get containerIds(): LedgerContainer[] {
+    return [...this.containers.values()];
+  }
+
+  get volumeNames(): string[] {
+    return [...this.volumes];
+  }
+
+  get imageRefs(): string[] {
+    return [...this.images];
+  }
+
+  get isEmpty(): boolean {
+    return this.containers.size === 0 && this.volumes.size === 0 && this.images.size === 0;
+  }
+
+  /** Whether this image ref existed before the lab began. */
+  hadImageAtStart(ref: string): boolean {
+    return this.imagesAtStart.has(normalizeImageRef(ref));
+  }
+
+  /** Forgets what cleanup removed or found gone, keeps what failed (so a retry can try again). */
+  forget(report: CleanupReport): void {
+    for (const item of report.items) {
+      if (item.outcome === 'failed') continue;
+      if (item.kind === 'volume') this.volumes.delete(item.name);
+      else if (item.kind === 'image') this.images.delete(item.name);
+      else {
+        for (const [id, c] of this.containers) {
+          if (c.name === item.name || id === item.name || id.startsWith(item.name)) this.containers.delete(id);
+        }
+      }
+    }
+  }
+}
+
+/** The image ref an image event names, if it names one (imports and untags name only an id). */
+function imageRefOf(event: LedgerEvent): string | undefined {
+  switch (event.action) {
+    case 'pull':
+    case 'load':
+      // A pull's id is the ref it pulled (`busybox:latest`); its name attribute lacks the tag.
+      if (event.id && !isImageId(event.id)) return event.id;
+      return event.name && !isImageId(event.name) ? event.name : undefined;
+    case 'tag':
+    case 'import':
+      return event.name && !isImageId(event.name) ? event.name : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Removes what the ledger recorded and still exists: containers (forced), then volumes, then
+ * image refs (by ref, so an image that carries other tags only loses this one; never forced,
+ * never pruned). Each engine call has its own deadline. Nothing outside the ledger is touched.
+ */
+export async function cleanup(docker: Dockerode, ledger: ResourceLedger, opts: CleanupOptions = {}): Promise<CleanupReport> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const items: CleanupItem[] = [];
+
+  const containers = ledger.containerIds;
+  items.push(...(await Promise.all(containers.map((c) => removeContainer(docker, c, timeoutMs, opts.signal)))));
+  for (const name of ledger.volumeNames) items.push(await removeVolume(docker, name, timeoutMs, opts.signal));
+  for (const ref of ledger.imageRefs) items.push(await removeImageRef(docker, ref, timeoutMs, opts.signal));
+
+  return {
+    items,
+    removed: items.filter((i) => i.outcome === 'removed').length,
+    alreadyGone: items.filter((i) => i.outcome === 'already-gone').length,
+    failed: items.filter((i) => i.outcome === 'failed').length,
+  };
+}
+
+async function removeContainer(docker: Dockerode, c: LedgerContainer, timeoutMs: number, signal?: AbortSignal): Promise<CleanupItem> {
+  const name = c.name ?? c.id.slice(0, 12);
+  const container = docker.getContainer(c.id);
+  try {
+    await container.remove({ force: true, abortSignal: deadlineSignal(timeoutMs, signal) });
+    return { kind: 'container', name, outcome: 'removed' };
+  } catch (error) {
+    const code = statusCodeOf(error);
+    if (code === 404) return { kind: 'container', name, outcome: 'already-gone' };
+    if (code === 409) {
+      // "removal already in progress" (a --rm container that just stopped): wait for it to go.
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        try {
+          await container.inspect({ abortSignal: deadlineSignal(timeoutMs, signal) });
+        } catch (inspectError) {
+          if (statusCodeOf(inspectError) === 404) return { kind: 'container', name, outcome: 'already-gone' };
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return { kind: 'container', name, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+  }
+}
+
+async function removeVolume(docker: Dockerode, name: string, timeoutMs: number, signal?: AbortSignal): Promise<CleanupItem> {
+  try {
+    await docker.getVolume(name).remove({ abortSignal: deadlineSignal(timeoutMs, signal) });
+    return { kind: 'volume', name, outcome: 'removed' };
+  } catch (error) {
+    if (statusCodeOf(error) === 404) return { kind: 'volume', name, outcome: 'already-gone' };
+    return { kind: 'volume', name, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+  }
+}
+
+async function removeImageRef(docker: Dockerode, ref: string, timeoutMs: number, signal?: AbortSignal): Promise<CleanupItem> {
+  const image = docker.getImage(ref);
+  try {
+    // Look first (a filtered list, so the engine answers within the deadline): the ledger
+    // only holds refs, and a ref that no longer exists is "already gone".
+    const found = await docker.listImages({ filters: { reference: [ref] }, abortSignal: deadlineSignal(timeoutMs, signal) });
+    if (!found.some((i) => (i.RepoTags ?? []).map(normalizeImageRef).includes(ref))) {
+      return { kind: 'image', name: ref, outcome: 'already-gone' };
+    }
+  } catch (error) {
+    return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+  }
+  try {
+    await image.remove({ force: false, noprune: true, abortSignal: deadlineSignal(timeoutMs, signal) });
+    return { kind: 'image', name: ref, outcome: 'removed' };
+  } catch (error) {
+    if (statusCodeOf(error) === 404) return { kind: 'image', name: ref, outcome: 'already-gone' };
+    return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+  }
+}
