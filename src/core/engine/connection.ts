@@ -1,0 +1,384 @@
+/**
+ * Where the Docker Engine is, resolved the way the docker CLI does it, and a dockerode
+ * client for it. No `vscode` import: the extension, the CLI and the tests share this.
+ *
+ * Order (first that applies wins):
+ *   1. an explicit override (the `containerLabs.engine.host` setting, a CLI flag)
+ *   2. DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, ssh://)
+ *   3. DOCKER_CONTEXT
+ *   4. `currentContext` in the docker config (DOCKER_CONFIG or ~/.docker/config.json)
+ *   5. the first socket that exists: /var/run/docker.sock, Docker Desktop's
+ *      ~/.docker/run/docker.sock, rootless $XDG_RUNTIME_DIR/docker.sock
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Dockerode from 'dockerode';
+
+export type EndpointKind = 'unix' | 'npipe' | 'tcp' | 'ssh';
+
+export interface EngineTls {
+  /** Verify the server certificate against `ca` (DOCKER_TLS_VERIFY / a context without SkipTLSVerify). */
+  verify: boolean;
+  /** Paths of the PEM files; each may be absent. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface EngineEndpoint {
+  kind: EndpointKind;
+  /** The endpoint as a docker host URL, e.g. `unix:///var/run/docker.sock`, `tcp://10.0.0.5:2376`. */
+  url: string;
+  /** Socket path for unix / npipe endpoints. */
+  socketPath?: string;
+  /** Host name for tcp / ssh endpoints. */
+  host?: string;
+  port?: number;
+  /** User for ssh endpoints. */
+  username?: string;
+  /** TLS material for tcp endpoints that use TLS. */
+  tls?: EngineTls;
+  /** Name of the docker context it came from, when it came from one. */
+  contextName?: string;
+  /**
+   * Set when a context was asked for (DOCKER_CONTEXT or currentContext) but cannot be used
+   * (it does not exist, its metadata is unreadable). The endpoint then falls back to the
+   * default socket so that a client can still be built; the health report says `wrong-context`.
+   */
+  contextError?: string;
+  /** Where it came from, e.g. `DOCKER_HOST`, `context "remote" (DOCKER_CONTEXT)`, `default socket`. */
+  source: string;
+  /** One line for people, e.g. `unix:///var/run/docker.sock (default socket)`. */
+  description: string;
+  /** Host where published ports answer: 127.0.0.1 for sockets, the tcp/ssh host otherwise. */
+  publishedHost: string;
+}
+
+export interface ResolveOptions {
+  /** An explicit docker host URL that wins over everything else (empty means none). */
+  override?: string;
+  /** Environment to read, default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Home directory, default `os.homedir()`. */
+  home?: string;
+  /**
+   * The system-wide socket, default `/var/run/docker.sock`. Tests set it to a path that
+   * does not exist to see the Docker Desktop and rootless fallbacks.
+   */
+  systemSocket?: string;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/** Resolve the engine endpoint. Pure apart from reading the docker config and stat-ing sockets. */
+export function resolveEndpoint(opts: ResolveOptions = {}): EngineEndpoint {
+  const env = opts.env ?? process.env;
+  const home = opts.home ?? env.HOME ?? os.homedir();
+  const override = opts.override?.trim();
+  if (override) {
+    return fromHostUrl(override, 'setting', env, home);
+  }
+  const dockerHost = env.DOCKER_HOST?.trim();
+  if (dockerHost) {
+    return fromHostUrl(dockerHost, 'DOCKER_HOST', env, home);
+  }
+  const configDir = env.DOCKER_CONFIG?.trim() || path.join(home, '.docker');
+  const envContext = env.DOCKER_CONTEXT?.trim();
+  let contextName: string | undefined;
+  let contextOrigin = '';
+  if (envContext) {
+    contextName = envContext;
+    contextOrigin = 'DOCKER_CONTEXT';
+  } else {
+    const current = readCurrentContext(configDir);
+    if (current) {
+      contextName = current;
+      contextOrigin = `currentContext in ${path.join(configDir, 'config.json')}`;
+    }
+  }
+  if (contextName && contextName !== 'default') {
+    const fromContext = fromContextName(contextName, contextOrigin, configDir, env, home);
+    if ('endpoint' in fromContext) {
+      return fromContext.endpoint;
+    }
+    const fallback = defaultSocket(env, home, opts.systemSocket);
+    return {
+      ...fallback,
+      contextName,
+      contextError: fromContext.error,
+      description: `${fallback.description}; context "${contextName}" (${contextOrigin}) is unusable: ${fromContext.error}`,
+    };
+  }
+  return defaultSocket(env, home, opts.systemSocket);
+}
+
+/** The default socket: the first of the usual places that exists, else /var/run/docker.sock. */
+function defaultSocket(env: NodeJS.ProcessEnv, home: string, systemSocket?: string): EngineEndpoint {
+  if (process.platform === 'win32') {
+    const pipe = '//./pipe/docker_engine';
+    return {
+      kind: 'npipe',
+      url: `npipe://${pipe}`,
+      socketPath: pipe,
+      source: 'default named pipe',
+      description: `npipe://${pipe} (default named pipe)`,
+      publishedHost: LOOPBACK,
+    };
+  }
+  const system = systemSocket ?? '/var/run/docker.sock';
+  const candidates: Array<{ file: string; source: string }> = [
+    { file: system, source: 'default socket' },
+    { file: path.join(home, '.docker', 'run', 'docker.sock'), source: 'Docker Desktop socket' },
+  ];
+  const runtimeDir = env.XDG_RUNTIME_DIR?.trim();
+  if (runtimeDir) {
+    candidates.push({ file: path.join(runtimeDir, 'docker.sock'), source: 'rootless socket' });
+  }
+  const found = candidates.find((c) => exists(c.file)) ?? { file: system, source: 'default socket' };
+  return unixEndpoint(found.file, found.source);
+}
+
+function unixEndpoint(socketPath: string, source: string): EngineEndpoint {
+  return {
+    kind: 'unix',
+    url: `unix://${socketPath}`,
+    socketPath,
+    source,
+    description: `unix://${socketPath} (${source})`,
+    publishedHost: LOOPBACK,
+  };
+}
+
+/** Parse a docker host URL. Throws an Error with a readable message when it is not one. */
+function fromHostUrl(
+  raw: string,
+  source: string,
+  env: NodeJS.ProcessEnv,
+  home: string,
+  /** From a context: its own TLS material (null: none), never the environment's. */
+  tlsFromContext?: EngineTls | null,
+): EngineEndpoint {
+  const text = raw.includes('://') ? raw : `tcp://${raw}`;
+  const scheme = text.slice(0, text.indexOf('://')).toLowerCase();
+  if (scheme === 'unix') {
+    const socketPath = text.slice('unix://'.length);
+    if (!socketPath) {
+      throw new Error(`${source}: "${raw}" has no socket path (expected unix:///path/to/docker.sock)`);
+    }
+    return unixEndpoint(socketPath, source);
+  }
+  if (scheme === 'npipe') {
+    const socketPath = text.slice('npipe://'.length) || '//./pipe/docker_engine';
+    return {
+      kind: 'npipe',
+      url: `npipe://${socketPath}`,
+      socketPath,
+      source,
+      description: `npipe://${socketPath} (${source})`,
+      publishedHost: LOOPBACK,
+    };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new Error(`${source}: "${raw}" is not a docker host (expected unix://, tcp://host:port or ssh://user@host)`);
+  }
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!host) {
+    throw new Error(`${source}: "${raw}" has no host name`);
+  }
+  if (scheme === 'ssh') {
+    const port = parsed.port ? Number(parsed.port) : 22;
+    const username = decodeURIComponent(parsed.username) || undefined;
+    const who = username ? `${username}@${host}` : host;
+    return {
+      kind: 'ssh',
+      url: `ssh://${who}${parsed.port ? `:${parsed.port}` : ''}`,
+      host,
+      port,
+      username,
+      source,
+      description: `ssh://${who}${parsed.port ? `:${parsed.port}` : ''} (${source})`,
+      publishedHost: host,
+    };
+  }
+  if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
+    throw new Error(`${source}: "${raw}" uses the unsupported scheme ${scheme}:// (expected unix, tcp or ssh)`);
+  }
+  let tls = tlsFromContext ?? undefined;
+  if (tlsFromContext === undefined) {
+    const verify = Boolean(env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0' && env.DOCKER_TLS_VERIFY !== 'false');
+    const certPath = env.DOCKER_CERT_PATH?.trim();
+    if (verify || certPath || scheme === 'https') {
+      const dir = certPath || path.join(home, '.docker');
+      tls = {
+        verify,
+        caFile: existingFile(path.join(dir, 'ca.pem')),
+        certFile: existingFile(path.join(dir, 'cert.pem')),
+        keyFile: existingFile(path.join(dir, 'key.pem')),
+      };
+    }
+  }
+  const port = parsed.port ? Number(parsed.port) : tls ? 2376 : 2375;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  const url = `tcp://${hostForUrl}:${port}`;
+  return {
+    kind: 'tcp',
+    url,
+    host,
+    port,
+    tls,
+    source,
+    description: `${url}${tls ? (tls.verify ? ' with TLS' : ' with TLS, not verified') : ''} (${source})`,
+    publishedHost: host === '0.0.0.0' || host === '::' ? LOOPBACK : host,
+  };
+}
+
+function readCurrentContext(configDir: string): string | undefined {
+  const file = path.join(configDir, 'config.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const json: unknown = JSON.parse(text);
+    if (isRecord(json) && typeof json.currentContext === 'string' && json.currentContext.trim()) {
+      return json.currentContext.trim();
+    }
+  } catch {
+    // A docker config we cannot parse: the docker CLI would complain; we use the default.
+  }
+  return undefined;
+}
+
+/** The directory name docker uses for a context: sha256 of its name. */
+export function contextDirName(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+function fromContextName(
+  name: string,
+  origin: string,
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  home: string,
+): { endpoint: EngineEndpoint } | { error: string } {
+  const id = contextDirName(name);
+  const metaFile = path.join(configDir, 'contexts', 'meta', id, 'meta.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(metaFile, 'utf8');
+  } catch {
+    return { error: `no context named "${name}" exists (looked for ${metaFile})` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { error: `the metadata of context "${name}" is not valid JSON (${metaFile}: ${errorText(err)})` };
+  }
+  const endpoints = isRecord(json) ? json.Endpoints : undefined;
+  const docker = isRecord(endpoints) ? endpoints.docker : undefined;
+  const host = isRecord(docker) ? docker.Host : undefined;
+  if (typeof host !== 'string' || !host) {
+    return { error: `context "${name}" has no docker endpoint (Endpoints.docker.Host in ${metaFile})` };
+  }
+  const skipVerify = isRecord(docker) && docker.SkipTLSVerify === true;
+  const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');
+  const caFile = existingFile(path.join(tlsDir, 'ca.pem'));
+  const certFile = existingFile(path.join(tlsDir, 'cert.pem'));
+  const keyFile = existingFile(path.join(tlsDir, 'key.pem'));
+  const tls: EngineTls | undefined = caFile || certFile || keyFile ? { verify: !skipVerify, caFile, certFile, keyFile } : undefined;
+  const source = `context "${name}" (${origin})`;
+  try {
+    // A tcp context without TLS material speaks plain HTTP, like the CLI.
+    const endpoint = fromHostUrl(host, source, env, home, tls ?? null);
+    return { endpoint: { ...endpoint, contextName: name } };
+  } catch (err) {
+    return { error: errorText(err) };
+  }
+}
+
+export interface CreateDockerOptions {
+  /**
+   * Socket inactivity deadline for every request, default 10 000 ms. Long streams
+   * (events, logs with follow) must turn it off on their socket themselves.
+   */
+  timeoutMs?: number;
+}
+
+/** A dockerode client for the endpoint. Does not connect yet. */
+export function createDocker(endpoint: EngineEndpoint, opts: CreateDockerOptions = {}): Dockerode {
+  const timeout = opts.timeoutMs ?? 10_000;
+  switch (endpoint.kind) {
+    case 'unix':
+    case 'npipe':
+      return new Dockerode({ socketPath: endpoint.socketPath, timeout });
+    case 'ssh':
+      return new Dockerode({
+        protocol: 'ssh',
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.username,
+        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+        timeout,
+      });
+    case 'tcp': {
+      if (!endpoint.tls) {
+        return new Dockerode({ protocol: 'http', host: endpoint.host, port: endpoint.port, timeout });
+      }
+      const ca = readOptional(endpoint.tls.caFile);
+      const cert = readOptional(endpoint.tls.certFile);
+      const key = readOptional(endpoint.tls.keyFile);
+      const agent = new https.Agent({ ca, cert, key, rejectUnauthorized: endpoint.tls.verify });
+      // docker-modem hands `agent` to https.request; its typings do not list it.
+      const options: Dockerode.DockerOptions & { agent: https.Agent } = {
+        protocol: 'https',
+        host: endpoint.host,
+        port: endpoint.port,
+        ca,
+        cert,
+        key,
+        agent,
+        timeout,
+      };
+      return new Dockerode(options);
+    }
+  }
+}
+
+function readOptional(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function existingFile(file: string): string | undefined {
+  return exists(file) ? file : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

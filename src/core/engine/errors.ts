@@ -1,0 +1,139 @@
+/**
+ * Engine call deadlines and error classification shared by the health report and the checks.
+ * A 404 is "not there"; everything in `EngineErrorKind` means "the engine did not answer".
+ */
+import type { EngineEndpoint } from './connection';
+
+export type EngineErrorKind = 'not-running' | 'permission-denied' | 'timeout' | 'aborted' | 'unreachable' | 'http';
+
+/** Thrown (wrapped) when a call ran out of time. */
+export class DeadlineError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the Docker Engine did not answer within ${formatSeconds(timeoutMs)}`);
+    this.name = 'DeadlineError';
+  }
+}
+
+/**
+ * Run `call` with an AbortSignal that fires after `timeoutMs` or when `outer` aborts.
+ * The promise rejects with DeadlineError on the deadline even if the call ignores its signal.
+ */
+export async function callWithDeadline<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  outer?: AbortSignal,
+): Promise<T> {
+  if (outer?.aborted) {
+    throw abortError(outer);
+  }
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onOuterAbort: (() => void) | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new DeadlineError(timeoutMs);
+      controller.abort(err);
+      reject(err);
+    }, timeoutMs);
+    if (outer) {
+      onOuterAbort = () => {
+        const err = abortError(outer);
+        controller.abort(err);
+        reject(err);
+      };
+      outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
+  });
+  const work = call(controller.signal);
+  // The losing promise must not turn into an unhandled rejection.
+  work.catch(() => undefined);
+  guard.catch(() => undefined);
+  try {
+    return await Promise.race([work, guard]);
+  } catch (err) {
+    // dockerode reports an abort as AbortError; give the reason we know instead.
+    if (controller.signal.aborted && controller.signal.reason instanceof Error) {
+      throw controller.signal.reason;
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    if (outer && onOuterAbort) outer.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  if (signal.reason instanceof Error) return signal.reason;
+  const err = new Error('the check was cancelled');
+  err.name = 'AbortError';
+  return err;
+}
+
+/** HTTP status of an engine error (dockerode sets `statusCode`), if any. */
+export function statusCodeOf(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'statusCode' in err) {
+    const code = (err as { statusCode?: unknown }).statusCode;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function isNotFound(err: unknown): boolean {
+  return statusCodeOf(err) === 404;
+}
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function engineErrorKind(err: unknown): EngineErrorKind {
+  if (err instanceof DeadlineError) return 'timeout';
+  if (statusCodeOf(err) !== undefined) return 'http';
+  const code = codeOf(err);
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTSOCK') return 'not-running';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission-denied';
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout';
+  if (err instanceof Error && err.name === 'AbortError') return 'aborted';
+  return 'unreachable';
+}
+
+/** A short, specific sentence fragment about why the engine did not answer. */
+export function describeEngineError(err: unknown, endpoint: EngineEndpoint | undefined, timeoutMs: number): string {
+  const where = endpoint ? (endpoint.socketPath ?? endpoint.url) : 'the engine';
+  const code = codeOf(err);
+  switch (engineErrorKind(err)) {
+    case 'timeout':
+      return `the Docker Engine did not answer within ${formatSeconds(err instanceof DeadlineError ? err.timeoutMs : timeoutMs)}`;
+    case 'not-running':
+      return code === 'ENOENT' ? `nothing listens at ${where} (the socket does not exist)` : `${where} refused the connection`;
+    case 'permission-denied':
+      return `permission denied on ${where}`;
+    case 'aborted':
+      return 'the check was cancelled';
+    case 'http':
+      return `the Docker Engine answered with an error: ${messageOf(err)}`;
+    default:
+      return `${where}: ${messageOf(err)}`;
+  }
+}
+
+/** The engine's own message, without dockerode's "(HTTP code 404) no such container -" prefix. */
+export function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'json' in err) {
+    const json = (err as { json?: unknown }).json;
+    if (typeof json === 'object' && json !== null && 'message' in json) {
+      const m = (json as { message?: unknown }).message;
+      if (typeof m === 'string') return m;
+    }
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
+}
+
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
