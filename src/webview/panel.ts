@@ -1,0 +1,395 @@
+/**
+ * The walkthrough panel: one webview beside the editor that shows the current step of a lab
+ * and turns the page's validated requests into calls on the lab session.
+ *
+ * The page is untrusted. Every message goes through `parseWebviewMessage`, must name the step
+ * the panel shows, and names commands by index only; anything else is ignored and logged.
+ */
+import * as vscode from 'vscode';
+import type { LabSession, QuizFeedback, StepRef } from '../session/types';
+import { makeNonce, renderShellHtml } from './html';
+import { MarkdownRenderer } from './markdown';
+import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView, type WalkthroughState, type WebviewMessage } from './protocol';
+import { parseWebviewMessage } from './validate';
+import { buildStepView } from './viewModel';
+
+export interface WalkthroughDeps {
+  session: LabSession;
+  logger: vscode.LogOutputChannel;
+  extensionUri: vscode.Uri;
+}
+
+/** What `handleMessage` did with a message (tests assert on it). */
+export type MessageOutcome = 'handled' | 'refused' | 'failed';
+
+const TAG = '[walkthrough]';
+
+/** How long the view waits to gather bursts of session changes into one update. */
+const UPDATE_DELAY_MS = 25;
+/** Looking for a Jupyter/RStudio container costs engine calls: at most this often. */
+const SERVICE_LOOKUP_INTERVAL_MS = 2000;
+
+function sameRef(a: StepRef | undefined, b: StepRef | undefined): boolean {
+  return a !== undefined && b !== undefined && a.labId === b.labId && a.stepId === b.stepId;
+}
+
+/** Options every walkthrough webview gets: scripts on, and only the built assets loadable. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
+  };
+}
+
+export class WalkthroughPanel implements vscode.Disposable {
+  /** Opens a new panel beside the editor. */
+  static create(deps: WalkthroughDeps, ref: StepRef): WalkthroughPanel {
+    const panel = vscode.window.createWebviewPanel(
+      WALKTHROUGH_VIEW_TYPE,
+      'Lab walkthrough',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: false, enableFindWidget: true },
+    );
+    return new WalkthroughPanel(panel, deps, ref);
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly markdown = new MarkdownRenderer();
+  private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
+  private readonly onDidPostEmitter = new vscode.EventEmitter<HostMessage>();
+  /** Fires when the panel closes. */
+  readonly onDidDispose = this.onDidDisposeEmitter.event;
+  /** Fires with every message posted to the page (tests watch it). */
+  readonly onDidPost = this.onDidPostEmitter.event;
+
+  private current: StepRef;
+  private pageReady = false;
+  private disposed = false;
+  private checking = false;
+  private links = new Set<string>();
+  private quiz: { ref: StepRef; choices: number[]; feedback: QuizFeedback } | undefined;
+  private service: { ref: StepRef; label: string } | undefined;
+  private serviceLookedUpAt = 0;
+  private serviceLookup: Promise<void> | undefined;
+  private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  private readyWaiters: Array<() => void> = [];
+  private lastViewSent: StepView | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: WalkthroughDeps,
+    ref: StepRef,
+  ) {
+    this.current = { labId: ref.labId, stepId: ref.stepId };
+    const webview = panel.webview;
+    webview.options = webviewOptions(deps.extensionUri);
+    const iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
+    panel.iconPath = iconPath;
+    this.disposables.push(
+      this.onDidDisposeEmitter,
+      this.onDidPostEmitter,
+      webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
+      panel.onDidChangeViewState((e) => {
+        // Without retainContextWhenHidden the page is torn down when hidden and loads again
+        // (and says `ready` again) when shown.
+        if (!e.webviewPanel.visible) this.pageReady = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      deps.session.onDidChange(() => this.onSessionChange()),
+    );
+    this.setHtml();
+    this.updateTitle();
+  }
+
+  /** The step the panel shows. */
+  get ref(): StepRef {
+    return { ...this.current };
+  }
+
+  /** The HTML of the page shell (tests check its CSP). */
+  get html(): string {
+    return this.panel.webview.html;
+  }
+
+  /** The page has loaded and said `ready`. */
+  get isReady(): boolean {
+    return this.pageReady;
+  }
+
+  /** The last view model sent to the page. */
+  get lastView(): StepView | undefined {
+    return this.lastViewSent;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Resolves when the page has loaded and said `ready` (or after `timeoutMs`, rejecting). */
+  whenReady(timeoutMs = 20000): Promise<void> {
+    if (this.pageReady) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the walkthrough page did not say ready within ${timeoutMs} ms`)), timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  reveal(): void {
+    this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside);
+  }
+
+  /** Shows a step: makes it the session's current step and redraws. */
+  async show(ref: StepRef): Promise<void> {
+    if (this.deps.session.getStep(ref) === undefined) {
+      this.deps.logger.warn(`${TAG} cannot show ${ref.labId}/${ref.stepId}: no such step`);
+      return;
+    }
+    const changed = !sameRef(ref, this.current);
+    this.current = { labId: ref.labId, stepId: ref.stepId };
+    if (changed) {
+      this.checking = false;
+      this.serviceLookedUpAt = 0;
+    }
+    this.updateTitle();
+    await this.deps.session.openStep(this.current);
+    await this.refreshService(true);
+    this.postView();
+  }
+
+  /**
+   * Handles one message as the page would send it. Public so tests in the extension host can
+   * deliver forged messages exactly the way the webview's channel does.
+   */
+  async handleMessage(raw: unknown): Promise<MessageOutcome> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) return this.refuse(parsed.reason);
+    const message = parsed.message;
+    if ('labId' in message && !sameRef(message, this.current)) {
+      return this.refuse(
+        `${message.type}: names ${message.labId}/${message.stepId} but the panel shows ${this.current.labId}/${this.current.stepId}`,
+      );
+    }
+    try {
+      return await this.dispatch(message);
+    } catch (err) {
+      this.deps.logger.error(`${TAG} ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.notice('error', `Could not complete that: ${err instanceof Error ? err.message : String(err)}`);
+      return 'failed';
+    }
+  }
+
+  private refuse(reason: string): MessageOutcome {
+    this.deps.logger.warn(`${TAG} ignored a message from the webview: ${reason}`);
+    return 'refused';
+  }
+
+  private async dispatch(message: WebviewMessage): Promise<MessageOutcome> {
+    const session = this.deps.session;
+    const ref = this.ref;
+    switch (message.type) {
+      case 'ready':
+        this.pageReady = true;
+        await this.refreshService(false);
+        this.postView();
+        for (const waiter of this.readyWaiters.splice(0)) waiter();
+        return 'handled';
+
+      case 'run': {
+        const opts = message.solution === true ? { solution: true } : undefined;
+        if (opts !== undefined && !session.getState(ref).solutionShown) return this.refuse('run: the solution has not been revealed');
+        if (session.commandText(ref, message.index, opts) === undefined) return this.refuse(`run: the step has no command ${message.index}`);
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', 'Commands of this lab run only in a trusted workspace.');
+          return 'handled';
+        }
+        const ran = await session.runCommand(ref, message.index, opts);
+        if (!ran) this.notice('info', 'The command was not run.');
+        return 'handled';
+      }
+
+      case 'copy': {
+        const opts = message.solution === true ? { solution: true } : undefined;
+        if (opts !== undefined && !session.getState(ref).solutionShown) return this.refuse('copy: the solution has not been revealed');
+        const text = session.commandText(ref, message.index, opts);
+        if (text === undefined) return this.refuse(`copy: the step has no command ${message.index}`);
+        await vscode.env.clipboard.writeText(text);
+        this.notice('info', 'Copied the command to the clipboard.');
+        return 'handled';
+      }
+
+      case 'check':
+        this.checking = true;
+        this.postView();
+        try {
+          await session.checkNow(ref);
+        } finally {
+          this.checking = false;
+          this.postView();
+        }
+        return 'handled';
+
+      case 'hint': {
+        const step = session.getStep(ref);
+        if (step === undefined || session.getState(ref).hintsShown >= step.hints.length) return this.refuse('hint: no more hints');
+        session.revealHint(ref);
+        this.postView();
+        return 'handled';
+      }
+
+      case 'solution':
+        if (session.getStep(ref)?.solution === undefined) return this.refuse('solution: the step has no solution');
+        await session.revealSolution(ref);
+        this.postView();
+        return 'handled';
+
+      case 'quiz': {
+        const quiz = session.getStep(ref)?.quiz;
+        if (quiz === undefined) return this.refuse('quiz: the step has no quiz');
+        if (message.choices.length === 0 || message.choices.some((c) => c >= quiz.choices.length)) {
+          return this.refuse(`quiz: choices ${JSON.stringify(message.choices)} do not fit ${quiz.choices.length} choices`);
+        }
+        const feedback = session.answerQuiz(ref, message.choices);
+        if (feedback !== undefined) this.quiz = { ref, choices: [...message.choices], feedback };
+        this.postView();
+        return 'handled';
+      }
+
+      case 'navigate': {
+        const target = message.direction === 'next' ? session.next(ref) : session.previous(ref);
+        if (target === undefined) {
+          this.notice('info', message.direction === 'next' ? 'This is the last step of the lab.' : 'This is the first step of the lab.');
+          return 'handled';
+        }
+        await this.show(target);
+        return 'handled';
+      }
+
+      case 'openLink':
+        if (!this.links.has(message.href)) return this.refuse(`openLink: ${JSON.stringify(message.href.slice(0, 80))} is not a link of this step`);
+        await vscode.env.openExternal(vscode.Uri.parse(message.href, true));
+        return 'handled';
+
+      case 'openService': {
+        const link = await session.findService(ref);
+        if (link === undefined) {
+          this.service = undefined;
+          this.notice('warning', 'No running Jupyter or RStudio container of this step was found.');
+          this.postView();
+          return 'handled';
+        }
+        await vscode.env.openExternal(link.uri);
+        return 'handled';
+      }
+
+      case 'interrupt': {
+        const step = session.getStep(ref);
+        const foreground = [...(step?.commands ?? []), ...(step?.solution?.commands ?? [])].some((c) => c.foreground === true);
+        if (!foreground) return this.refuse('interrupt: the step has no foreground command');
+        session.interrupt();
+        return 'handled';
+      }
+    }
+  }
+
+  private onSessionChange(): void {
+    if (this.disposed) return;
+    const current = this.deps.session.current;
+    if (current !== undefined && !sameRef(current, this.current) && this.deps.session.getStep(current) !== undefined) {
+      // The student moved to another step (from the tree): follow it.
+      this.current = { labId: current.labId, stepId: current.stepId };
+      this.checking = false;
+      this.serviceLookedUpAt = 0;
+      this.updateTitle();
+    }
+    if (this.updateTimer !== undefined) return;
+    this.updateTimer = setTimeout(() => {
+      this.updateTimer = undefined;
+      void this.refreshService(false).then(() => this.postView());
+    }, UPDATE_DELAY_MS);
+  }
+
+  /** Looks for a running service of the step, at most every couple of seconds unless forced. */
+  private async refreshService(force: boolean): Promise<void> {
+    const ref = this.ref;
+    if (!force && Date.now() - this.serviceLookedUpAt < SERVICE_LOOKUP_INTERVAL_MS) return;
+    if (this.serviceLookup !== undefined) return this.serviceLookup;
+    this.serviceLookedUpAt = Date.now();
+    this.serviceLookup = (async () => {
+      try {
+        const link = await this.deps.session.findService(ref);
+        this.service = link === undefined ? undefined : { ref, label: link.label };
+      } catch (err) {
+        this.service = undefined;
+        this.deps.logger.debug(`${TAG} service lookup failed: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        this.serviceLookup = undefined;
+      }
+    })();
+    return this.serviceLookup;
+  }
+
+  private setHtml(): void {
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(this.deps.extensionUri, 'dist');
+    webview.html = renderShellHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: makeNonce(),
+    });
+  }
+
+  private updateTitle(): void {
+    const lab = this.deps.session.getLab(this.current.labId);
+    this.panel.title = lab === undefined ? 'Lab walkthrough' : lab.title;
+  }
+
+  /** Sends the whole view model of the current step (when the page is there to get it). */
+  private postView(): void {
+    if (this.disposed) return;
+    const ref = this.ref;
+    const built = buildStepView(this.deps.session, ref, this.markdown, {
+      checking: this.checking,
+      serviceLabel: sameRef(this.service?.ref, ref) ? this.service?.label : undefined,
+      quiz: this.quiz !== undefined && sameRef(this.quiz.ref, ref) ? { choices: this.quiz.choices, feedback: this.quiz.feedback } : undefined,
+    });
+    if (built === undefined) {
+      this.links = new Set();
+      this.post({ type: 'empty', text: `The lab step ${ref.labId}/${ref.stepId} is no longer available.` });
+      return;
+    }
+    this.links = built.links;
+    this.lastViewSent = built.view;
+    this.post({ type: 'view', view: built.view });
+  }
+
+  private notice(kind: NoticeKind, text: string): void {
+    this.post({ type: 'notice', kind, text });
+  }
+
+  private post(message: HostMessage): void {
+    this.onDidPostEmitter.fire(message);
+    if (!this.pageReady || this.disposed) return;
+    void this.panel.webview.postMessage(message).then(undefined, (err: unknown) => {
+      this.deps.logger.debug(`${TAG} postMessage failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  /** What the serializer stores; the page keeps the same with setState. */
+  get state(): WalkthroughState {
+    return this.ref;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.updateTimer !== undefined) clearTimeout(this.updateTimer);
+    this.onDidDisposeEmitter.fire();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Builds the `StepView` the walkthrough page draws from the session's state. Only types come
+ * from `vscode` (through the session contract), so this is cheap to call on every change.
+ */
+import type { CheckResult, LabCommand, Quiz } from '../core/model';
+import type { LabSession, QuizFeedback, StepRef } from '../session/types';
+import type { MarkdownRenderer } from './markdown';
+import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
+
+export interface ViewExtras {
+  /** Check now is running. */
+  checking: boolean;
+  /** Label of a service found for this step, if any. */
+  serviceLabel?: string;
+  /** The last quiz answer given in this panel for this step, with the session's feedback. */
+  quiz?: { choices: number[]; feedback: QuizFeedback };
+}
+
+export interface BuiltView {
+  view: StepView;
+  /** Links the rendered HTML contains: the only ones `openLink` may open. */
+  links: Set<string>;
+}
+
+function commandView(session: LabSession, ref: StepRef, cmd: LabCommand, index: number, solution: boolean): CommandView {
+  const view: CommandView = {
+    text: session.commandText(ref, index, solution ? { solution: true } : undefined) ?? cmd.run,
+    destructive: cmd.destructive === true,
+    foreground: cmd.foreground === true,
+    interactive: cmd.interactive === true,
+  };
+  if (cmd.label !== undefined && cmd.label !== '') view.label = cmd.label;
+  return view;
+}
+
+/** The parts of an all/any/not check, depth-first, without the root itself. */
+function flattenParts(result: CheckResult | undefined, out: CheckPartView[] = [], depth = 0): CheckPartView[] {
+  if (result?.children === undefined || depth > 8) return out;
+  for (const child of result.children) {
+    out.push({ status: child.status, reason: child.reason });
+    flattenParts(child, out, depth + 1);
+    if (out.length >= 50) break;
+  }
+  return out;
+}
+
+function sameChoices(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function quizView(quiz: Quiz, submitted: number[] | undefined, feedback: QuizFeedback | undefined, md: MarkdownRenderer, links: Set<string>): QuizView {
+  const question = md.render(quiz.question);
+  question.links.forEach((l) => links.add(l));
+  const view: QuizView = {
+    questionHtml: question.html,
+    choices: [...quiz.choices],
+    multiple: quiz.answer.length > 1,
+  };
+  if (submitted !== undefined) {
+    view.submitted = [...submitted];
+    const correct = feedback?.correct ?? sameChoices(submitted, quiz.answer);
+    const explanation = md.render(feedback?.explanation ?? quiz.explanation);
+    explanation.links.forEach((l) => links.add(l));
+    view.feedback = { correct, explanationHtml: explanation.html };
+  }
+  return view;
+}
+
+/** Returns undefined when the lab or step no longer exists. */
+export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRenderer, extras: ViewExtras): BuiltView | undefined {
+  const lab = session.getLab(ref.labId);
+  const step = session.getStep(ref);
+  if (lab === undefined || step === undefined) return undefined;
+  const state = session.getState(ref);
+  const progress = session.getProgress(ref.labId);
+  const links = new Set<string>();
+  const render = (text: string): string => {
+    const out = md.render(text);
+    out.links.forEach((l) => links.add(l));
+    return out.html;
+  };
+
+  const hintsShown = Math.max(0, Math.min(state.hintsShown, step.hints.length));
+  const solutionShown = state.solutionShown && step.solution !== undefined;
+  const view: StepView = {
+    labId: lab.id,
+    stepId: step.id,
+    labTitle: lab.title,
+    stepTitle: step.title,
+    stepIndex: Math.max(0, lab.steps.findIndex((s) => s.id === step.id)),
+    stepCount: lab.steps.length,
+    passed: progress.passed,
+    instructionsHtml: render(step.instructions),
+    commands: step.commands.map((c, i) => commandView(session, ref, c, i, false)),
+    canRun: session.canRun(lab.id),
+    hasCheck: step.check !== undefined,
+    check: {
+      status: state.status,
+      parts: flattenParts(state.result),
+      checking: extras.checking,
+    },
+    hints: step.hints.slice(0, hintsShown).map(render),
+    hintCount: step.hints.length,
+    solution: {
+      available: step.solution !== undefined,
+      shown: solutionShown,
+      commands: solutionShown ? (step.solution?.commands ?? []).map((c, i) => commandView(session, ref, c, i, true)) : [],
+    },
+    hasPrevious: session.previous(ref) !== undefined,
+    hasNext: session.next(ref) !== undefined,
+  };
+  const reason = state.reason ?? state.result?.reason;
+  if (reason !== undefined && reason !== '') view.check.reason = reason;
+  if (solutionShown && step.solution?.text !== undefined) view.solution.html = render(step.solution.text);
+  if (step.quiz !== undefined) {
+    const submitted = state.answer ?? extras.quiz?.choices;
+    const feedback = submitted !== undefined && extras.quiz !== undefined && sameChoices(submitted, extras.quiz.choices) ? extras.quiz.feedback : undefined;
+    view.quiz = quizView(step.quiz, submitted, feedback, md, links);
+  }
+  if (extras.serviceLabel !== undefined) view.service = { label: extras.serviceLabel };
+  return { view, links };
+}
