@@ -1,0 +1,171 @@
+// Small helpers shared by the scripts in scripts/: paths, child processes, ports, temp copies.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is scripts/lib/common.mjs). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The cache directory kept OUTSIDE the clone: code-server installs, the dockerd we start, logs.
+ * ~/.cache/container-labs unless CONTAINER_LABS_CACHE says otherwise.
+ */
+export function cacheRoot() {
+  const dir = process.env.CONTAINER_LABS_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'container-labs');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** An error whose message is meant for a person; CLIs print it without a stack trace. */
+export class UserError extends Error {
+  constructor(message, exitCode = 1) {
+    super(message);
+    this.name = 'UserError';
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * Runs the main function of a CLI script: prints a UserError's message (no stack), any other
+ * error with its stack, and sets the exit code.
+ */
+export function runMain(fn, prefix) {
+  fn().then(
+    (code) => {
+      if (typeof code === 'number') process.exitCode = code;
+    },
+    (error) => {
+      if (error instanceof UserError) {
+        process.stderr.write(`${prefix}: ${error.message}\n`);
+        process.exitCode = error.exitCode;
+      } else {
+        process.stderr.write(`${prefix}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
+
+/** A line printed by the scripts, prefixed with the script's name. */
+export function say(prefix, message) {
+  process.stdout.write(`[${prefix}] ${message}\n`);
+}
+
+/**
+ * Runs a command. With `capture`, collects stdout/stderr (and still streams them if `echo`);
+ * otherwise inherits stdio. Resolves with { code, signal, stdout, stderr }; never rejects on a
+ * non-zero exit (the caller decides), rejects only when the command cannot start.
+ * `timeoutMs` kills the whole process group when exceeded (code is then null, timedOut true).
+ */
+export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      env,
+      stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+      detached: timeoutMs !== undefined,
+    });
+    let stdout = '';
+    let stderr = '';
+    if (capture) {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (echo) process.stdout.write(d);
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (echo) process.stderr.write(d);
+      });
+    }
+    if (input !== undefined) child.stdin.end(input);
+    let timedOut = false;
+    let timer;
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(child.pid, 'SIGTERM');
+        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000).unref();
+      }, timeoutMs);
+    }
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new UserError(`cannot run ${cmd}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** Sends a signal to a process group we created (detached child); ignores "already gone". */
+export function killGroup(pid, signal) {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Whether a command is on PATH. */
+export async function which(cmd) {
+  const r = await run('sh', ['-c', `command -v ${cmd}`], { capture: true, echo: false });
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** A free TCP port on 127.0.0.1 (listen on port 0, read it back, close). */
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** Whether something already listens on 127.0.0.1:port. */
+export function portInUse(port) {
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.once('error', () => resolvePromise(true));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(false)));
+  });
+}
+
+/** A fresh temp copy of test/fixtures/workspace; returns its path. */
+export function copyFixtureWorkspace(label = 'ws') {
+  const base = mkdtempSync(join(tmpdir(), `cl-test-${label}-`));
+  const target = join(base, 'workspace');
+  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), target, { recursive: true });
+  return target;
+}
+
+/** A fresh temp directory named cl-test-<label>-XXXX. */
+export function tempDir(label) {
+  return mkdtempSync(join(tmpdir(), `cl-test-${label}-`));
+}
+
+/** "1.2 s" / "3 min 4 s". */
+export function formatDuration(ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** Resolves after ms. */
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,272 @@
+// Finds a Docker Engine that answers, or (Debian-like machine, root, none answering) installs
+// Debian's docker.io and starts a dockerd that we own. An engine we did not start is never
+// stopped or reconfigured.
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, readFileSync, rmSync, closeSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { cacheRoot, run, say, sleep, UserError, which } from './common.mjs';
+
+const PING_DEADLINE_MS = 3000;
+const START_DEADLINE_MS = 60_000;
+const TAG = 'engine';
+
+/** Paths of the dockerd that this project starts (never any other). */
+export function ownDaemonPaths() {
+  const dir = cacheRoot();
+  return { pidfile: join(dir, 'dockerd.pid'), log: join(dir, 'dockerd.log') };
+}
+
+/** dockerode options for a docker host URL (unix://, tcp://, ssh://), with the ping deadline. */
+function optionsForHost(host, tlsDir) {
+  const base = { timeout: PING_DEADLINE_MS };
+  if (host.startsWith('unix://')) {
+    return { ...base, socketPath: host.slice('unix://'.length), host: undefined, port: undefined, protocol: 'http' };
+  }
+  const url = new URL(host.includes('//') ? host : `tcp://${host}`);
+  if (url.protocol === 'ssh:') {
+    return { ...base, protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username || undefined, sshOptions: { agent: process.env.SSH_AUTH_SOCK } };
+  }
+  const opts = { ...base, host: url.hostname, port: url.port || 2375, protocol: 'http' };
+  if (tlsDir && existsSync(join(tlsDir, 'ca.pem'))) {
+    Object.assign(opts, {
+      protocol: 'https',
+      ca: readFileSync(join(tlsDir, 'ca.pem')),
+      cert: existsSync(join(tlsDir, 'cert.pem')) ? readFileSync(join(tlsDir, 'cert.pem')) : undefined,
+      key: existsSync(join(tlsDir, 'key.pem')) ? readFileSync(join(tlsDir, 'key.pem')) : undefined,
+    });
+  }
+  return opts;
+}
+
+/** The endpoint of the docker CLI's current context (DOCKER_CONTEXT, then ~/.docker/config.json). */
+function currentContextEndpoint() {
+  const configDir = process.env.DOCKER_CONFIG || join(homedir(), '.docker');
+  let name = process.env.DOCKER_CONTEXT;
+  if (!name) {
+    try {
+      name = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')).currentContext;
+    } catch {
+      return undefined;
+    }
+  }
+  if (!name || name === 'default') return undefined;
+  const hash = createHash('sha256').update(name).digest('hex');
+  try {
+    const meta = JSON.parse(readFileSync(join(configDir, 'contexts', 'meta', hash, 'meta.json'), 'utf8'));
+    const host = meta?.Endpoints?.docker?.Host;
+    if (typeof host !== 'string' || host === '') return undefined;
+    return { name, host, tlsDir: join(configDir, 'contexts', 'tls', hash, 'docker') };
+  } catch {
+    return { name, host: undefined, error: `the current docker context '${name}' has no readable metadata under ${configDir}/contexts` };
+  }
+}
+
+/** The candidate endpoints, in the order the docker CLI (and this project) prefers them. */
+export function candidateEndpoints() {
+  const list = [];
+  if (process.env.DOCKER_HOST) list.push({ source: 'DOCKER_HOST', host: process.env.DOCKER_HOST, options: { timeout: PING_DEADLINE_MS } });
+  const ctx = currentContextEndpoint();
+  if (ctx?.host) list.push({ source: `docker context '${ctx.name}'`, host: ctx.host, options: optionsForHost(ctx.host, ctx.tlsDir) });
+  const sockets = [
+    ['default socket', '/var/run/docker.sock'],
+    ["Docker Desktop's socket", join(homedir(), '.docker', 'run', 'docker.sock')],
+  ];
+  if (process.env.XDG_RUNTIME_DIR) sockets.push(['rootless socket', join(process.env.XDG_RUNTIME_DIR, 'docker.sock')]);
+  for (const [source, path] of sockets) {
+    if (!list.some((c) => c.host === `unix://${path}`)) list.push({ source, host: `unix://${path}`, options: optionsForHost(`unix://${path}`) });
+  }
+  return list;
+}
+
+/**
+ * Pings one endpoint with a 3 s deadline. Resolves { ok: true, version } or
+ * { ok: false, reason, code } (code: 'ENOENT', 'EACCES', 'ECONNREFUSED', 'TIMEOUT', ...).
+ */
+export async function pingEndpoint(candidate) {
+  const { host } = candidate;
+  if (host.startsWith('unix://')) {
+    const path = host.slice('unix://'.length);
+    if (!existsSync(path)) return { ok: false, code: 'ENOENT', reason: `${path} does not exist` };
+  }
+  const docker = new Docker(candidate.options);
+  const signal = AbortSignal.timeout(PING_DEADLINE_MS);
+  try {
+    await docker.ping({ abortSignal: signal });
+    const version = await docker.version({ abortSignal: AbortSignal.timeout(PING_DEADLINE_MS) });
+    return { ok: true, version: version.Version, apiVersion: version.ApiVersion };
+  } catch (error) {
+    const code = signal.aborted ? 'TIMEOUT' : error?.code ?? error?.cause?.code ?? 'ERROR';
+    const reason = code === 'TIMEOUT' ? `no answer within ${PING_DEADLINE_MS / 1000} s` : error instanceof Error ? error.message : String(error);
+    return { ok: false, code, reason };
+  }
+}
+
+/** Probes every candidate in order; the first that answers wins. */
+export async function findEngine() {
+  const tried = [];
+  for (const candidate of candidateEndpoints()) {
+    const result = await pingEndpoint(candidate);
+    if (result.ok) return { engine: { ...candidate, version: result.version, apiVersion: result.apiVersion }, tried };
+    tried.push({ ...candidate, ...result });
+  }
+  return { engine: undefined, tried };
+}
+
+function isDebianLike() {
+  if (existsSync('/etc/debian_version')) return true;
+  try {
+    const osRelease = readFileSync('/etc/os-release', 'utf8');
+    return /^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease);
+  } catch {
+    return false;
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error?.code === 'EPERM';
+  }
+}
+
+/** The pid of the dockerd we started, if it is still running (checked against /proc cmdline). */
+export function ownDaemonPid() {
+  const { pidfile } = ownDaemonPaths();
+  let pid;
+  try {
+    pid = Number.parseInt(readFileSync(pidfile, 'utf8').trim(), 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes('dockerd') || !cmdline.includes(pidfile)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return pid;
+}
+
+function tail(file, lines = 25) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function explain(tried) {
+  return tried.map((t) => `  - ${t.source} (${t.host}): ${t.reason}`).join('\n');
+}
+
+async function installDockerIo(log) {
+  log('dockerd not found: installing Debian\'s docker.io with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const policy = await run('apt-cache', ['policy', 'docker.io'], { capture: true, echo: false, env });
+  if (!/Candidate:\s*(?!\(none\))\S+/.test(policy.stdout)) {
+    log('apt-get update (no candidate for docker.io in the package lists yet)');
+    const update = await run('apt-get', ['update'], { env, capture: true, echo: false });
+    if (update.code !== 0) throw new UserError(`apt-get update failed (exit ${update.code}):\n${update.stderr.trim()}`);
+  }
+  const install = await run('apt-get', ['install', '-y', '--no-install-recommends', 'docker.io'], { env, capture: true, echo: false });
+  if (install.code !== 0) throw new UserError(`apt-get install docker.io failed (exit ${install.code}):\n${(install.stderr || install.stdout).trim().split('\n').slice(-15).join('\n')}`);
+}
+
+/** Starts dockerd detached, logging to the cache dir, with a pidfile we own; waits for ping. */
+async function startOwnDaemon(log) {
+  const { pidfile, log: logFile } = ownDaemonPaths();
+  const { spawn } = await import('node:child_process');
+  // A stale pidfile from a dockerd that is gone would make dockerd refuse to start.
+  if (existsSync(pidfile) && ownDaemonPid() === undefined) rmSync(pidfile, { force: true });
+  const fd = openSync(logFile, 'a');
+  const child = spawn('dockerd', ['--iptables=false', '--ip6tables=false', '--pidfile', pidfile], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  child.unref();
+  let exited;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  child.on('error', (error) => {
+    exited = { code: null, signal: null, error };
+  });
+  log(`started dockerd (pid ${child.pid}, log ${logFile}); waiting up to ${START_DEADLINE_MS / 1000} s for it to answer`);
+  const candidate = { source: 'dockerd started by this script', host: 'unix:///var/run/docker.sock', options: optionsForHost('unix:///var/run/docker.sock') };
+  const deadline = Date.now() + START_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new UserError(`dockerd exited right after starting (${exited.error ? exited.error.message : `code ${exited.code}, signal ${exited.signal}`}). Last lines of ${logFile}:\n${tail(logFile)}`);
+    }
+    const result = await pingEndpoint(candidate);
+    if (result.ok) return { ...candidate, version: result.version, apiVersion: result.apiVersion, startedByUs: true, pid: child.pid };
+    await sleep(500);
+  }
+  throw new UserError(`dockerd did not answer within ${START_DEADLINE_MS / 1000} s. Last lines of ${logFile}:\n${tail(logFile)}`);
+}
+
+/**
+ * Makes sure a Docker Engine answers. Resolves { source, host, version, apiVersion, startedByUs }.
+ * Throws a UserError that says exactly why when none answers and none can be started.
+ * Options: { log(message), allowStart = true }.
+ */
+export async function ensureEngine({ log = (m) => say(TAG, m), allowStart = true } = {}) {
+  const { engine, tried } = await findEngine();
+  if (engine) {
+    const ours = ownDaemonPid() !== undefined && engine.host === 'unix:///var/run/docker.sock';
+    return { ...engine, startedByUs: ours };
+  }
+
+  const denied = tried.find((t) => t.code === 'EACCES');
+  if (denied) {
+    const path = denied.host.replace('unix://', '');
+    let group = 'docker';
+    try {
+      const gid = statSync(path).gid;
+      const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(gid));
+      if (line) group = line.split(':')[0];
+    } catch {
+      // keep 'docker'
+    }
+    throw new UserError(
+      `permission denied on ${path}: the engine is running but this user may not talk to it.\n` +
+        `Fix: sudo usermod -aG ${group} "$USER", then log out and in again (or run \`newgrp ${group}\`), and re-run.`,
+    );
+  }
+  if (process.env.DOCKER_HOST && tried[0]?.source === 'DOCKER_HOST' && tried[0].code !== 'ENOENT') {
+    // The user pointed us somewhere explicit: starting a local daemon would silently ignore it.
+    throw new UserError(`DOCKER_HOST=${process.env.DOCKER_HOST} does not answer (${tried[0].reason}). Start that engine, or unset DOCKER_HOST to use a local one.\nTried:\n${explain(tried)}`);
+  }
+  if (!allowStart) throw new UserError(`no Docker Engine answers.\nTried:\n${explain(tried)}`);
+  if (process.platform !== 'linux' || !isDebianLike()) {
+    throw new UserError(`no Docker Engine answers, and this is not a Debian-like Linux, so none is installed automatically. Start Docker (Docker Desktop, or your distribution's docker package) and re-run.\nTried:\n${explain(tried)}`);
+  }
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new UserError(`no Docker Engine answers, and this script is not running as root, so it cannot install or start one. Run it with sudo, or start Docker yourself (sudo apt-get install docker.io && sudo systemctl start docker).\nTried:\n${explain(tried)}`);
+  }
+  if (!(await which('dockerd'))) await installDockerIo(log);
+  log(`no engine answered:\n${explain(tried)}`);
+  return startOwnDaemon(log);
+}
+
+/** Stops the dockerd we started (pidfile in the cache dir); never any other. */
+export async function stopOwnEngine({ log = (m) => say(TAG, m) } = {}) {
+  const pid = ownDaemonPid();
+  if (pid === undefined) {
+    log('no dockerd started by this project is running; nothing to stop');
+    return false;
+  }
+  log(`stopping the dockerd we started (pid ${pid})`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && processAlive(pid)) await sleep(250);
+  if (processAlive(pid)) throw new UserError(`dockerd (pid ${pid}) did not stop within 30 s`);
+  log('stopped');
+  return true;
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Runs the integration suite (out/test/suite, entry test/suite/index.ts) inside a REAL VS Code
+// extension host, with this repository as the extension under development.
+//
+//   node scripts/run-integration.mjs [--host electron|code-server] [--timeout-min N] [--no-restricted]
+//
+// Host: @vscode/test-electron where VS Code can be downloaded (env CONTAINER_LABS_HOST=electron,
+// or the update server answers a short probe); otherwise code-server driven by playwright-core on
+// Debian's Chromium (see /work/shared/TEST-HOSTS.md section 3 and the README's Testing section).
+// A second pass opens the workspace WITHOUT --disable-workspace-trust (Restricted Mode) and runs
+// only *.restricted.test.js, when such files exist.
+// Exit code: the suite's (0 when every test passed).
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { copyFixtureWorkspace, formatDuration, repoRoot, run, runMain, say, tempDir, UserError, which } from './lib/common.mjs';
+import { chromiumPath, ensureCodeServer, start as startCodeServer } from './lib/code-server.mjs';
+
+const TAG = 'integration';
+const suiteDir = join(repoRoot, 'out', 'test', 'suite');
+
+function parseArgs(argv) {
+  const opts = { host: process.env.CONTAINER_LABS_HOST, timeoutMin: Number(process.env.CONTAINER_LABS_INTEGRATION_TIMEOUT_MIN || 10), restricted: true };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    if (a === '--host') opts.host = argv[++i];
+    else if (a === '--timeout-min') opts.timeoutMin = Number(argv[++i]);
+    else if (a === '--no-restricted') opts.restricted = false;
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else throw new UserError(`unknown argument ${a}`, 2);
+  }
+  return opts;
+}
+
+/** Can VS Code be downloaded from here? A short probe of the update server. */
+async function vscodeDownloadable() {
+  try {
+    const res = await fetch('https://update.code.visualstudio.com/api/releases/stable', { signal: AbortSignal.timeout(3000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds what is missing: dist/extension.js (scripts/build.mjs) and out/test/suite (tsc -p test). */
+async function ensureBuilt() {
+  if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
+    say(TAG, 'dist/extension.js missing: node scripts/build.mjs');
+    const r = await run(process.execPath, ['scripts/build.mjs']);
+    if (r.code !== 0) throw new UserError('the build failed');
+  }
+  if (!existsSync(join(suiteDir, 'index.js'))) {
+    say(TAG, 'out/test/suite missing: npx tsc -p test');
+    const r = await run('npx', ['tsc', '-p', 'test']);
+    if (r.code !== 0 && !existsSync(join(suiteDir, 'index.js'))) throw new UserError('compiling the tests failed');
+  }
+}
+
+function hasRestrictedTests() {
+  if (!existsSync(suiteDir)) return false;
+  return readdirSync(suiteDir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.restricted.test.js'));
+}
+
+/** User settings for a clean, quiet workbench (no trust prompt, no welcome page). */
+function writeUserSettings(userDataDir) {
+  const dir = join(userDataDir, 'User');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'settings.json'), `${JSON.stringify({
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.enabled': true,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+  }, null, 2)}\n`);
+}
+
+/** One pass in code-server: resolves the suite's exit code. */
+async function passInCodeServer({ trusted, timeoutMin }) {
+  const { chromium } = await import('playwright-core');
+  const layer = trusted ? 'integration' : 'integration-restricted';
+  const workspace = copyFixtureWorkspace(trusted ? 'int' : 'int-restricted');
+  const userDataDir = tempDir('int-data');
+  const extensionsDir = tempDir('int-ext');
+  writeUserSettings(userDataDir);
+  const server = await startCodeServer({
+    folder: workspace,
+    userDataDir,
+    extensionsDir,
+    disableWorkspaceTrust: trusted,
+    env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+  });
+  say(TAG, `code-server ${server.url} (pid ${server.pid}, log ${server.logFile}), workspace ${workspace}${trusted ? '' : ' in Restricted Mode'}`);
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    const page = await browser.newPage();
+    let settle;
+    const exited = new Promise((resolve) => {
+      settle = resolve;
+    });
+    // Both must exist before the workbench loads: it looks for them when the tests start/end.
+    await page.exposeFunction('codeAutomationLog', (type, message) => {
+      const text = typeof message === 'string' ? message : JSON.stringify(message);
+      for (const line of text.split('\n')) process.stdout.write(type === 'error' ? `  ! ${line}\n` : `  ${line}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => {
+      settle({ code: typeof code === 'number' ? code : 1 });
+    });
+    page.on('crash', () => settle({ code: 1, reason: 'the browser page crashed' }));
+    const base = `vscode-remote://127.0.0.1:${server.port}`;
+    const payload = [
+      ['extensionDevelopmentPath', `${base}${repoRoot}`],
+      ['extensionTestsPath', `${base}${suiteDir}`],
+      ['skipWelcome', 'true'],
+    ];
+    const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    const timer = setTimeout(() => settle({ code: 1, reason: `the suite did not finish within ${timeoutMin} min` }), timeoutMin * 60_000);
+    const result = await exited;
+    clearTimeout(timer);
+    if (result.reason) process.stderr.write(`[${TAG}] ${result.reason}\n`);
+    return result.code;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+    rmSync(join(workspace, '..'), { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(extensionsDir, { recursive: true, force: true });
+  }
+}
+
+/** One pass with @vscode/test-electron (downloads VS Code into .vscode-test/). */
+async function passInElectron({ trusted }) {
+  const { runTests } = await import('@vscode/test-electron');
+  const workspace = copyFixtureWorkspace(trusted ? 'int' : 'int-restricted');
+  const layer = trusted ? 'integration' : 'integration-restricted';
+  try {
+    await runTests({
+      version: process.env.CONTAINER_LABS_VSCODE_VERSION || 'stable',
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: suiteDir,
+      launchArgs: [workspace, '--disable-extensions', ...(trusted ? ['--disable-workspace-trust'] : [])],
+      extensionTestsEnv: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+    });
+    return 0;
+  } catch (error) {
+    process.stderr.write(`[${TAG}] ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    rmSync(join(workspace, '..'), { recursive: true, force: true });
+  }
+}
+
+runMain(async () => {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    process.stdout.write('Usage: node scripts/run-integration.mjs [--host electron|code-server] [--timeout-min N] [--no-restricted]\n');
+    return 0;
+  }
+  await ensureBuilt();
+  let host = opts.host;
+  if (host !== 'electron' && host !== 'code-server') {
+    if (host) throw new UserError(`unknown host '${host}' (electron or code-server)`, 2);
+    host = (await vscodeDownloadable()) ? 'electron' : 'code-server';
+  }
+  if (host === 'electron' && process.platform === 'linux' && !process.env.DISPLAY && !process.env.CONTAINER_LABS_UNDER_XVFB) {
+    const xvfb = await which('xvfb-run');
+    if (xvfb) {
+      const r = await run(xvfb, ['-a', process.execPath, ...process.argv.slice(1), '--host', 'electron'], { env: { ...process.env, CONTAINER_LABS_UNDER_XVFB: '1' } });
+      return r.code ?? 1;
+    }
+    say(TAG, 'no DISPLAY and no xvfb-run: VS Code (Electron) may fail to start; install xvfb or set CONTAINER_LABS_HOST=code-server');
+  }
+  if (host === 'code-server') await ensureCodeServer();
+  say(TAG, `host: ${host === 'electron' ? '@vscode/test-electron (desktop VS Code)' : 'code-server + Chromium (playwright-core)'}; tests: ${relative(repoRoot, suiteDir)}`);
+
+  const passes = [{ trusted: true }];
+  if (opts.restricted && hasRestrictedTests()) passes.push({ trusted: false });
+  let worst = 0;
+  for (const pass of passes) {
+    const t0 = Date.now();
+    say(TAG, `pass: ${pass.trusted ? 'trusted workspace' : 'Restricted Mode (workspace not trusted)'}`);
+    const code = host === 'electron' ? await passInElectron(pass) : await passInCodeServer({ ...pass, timeoutMin: opts.timeoutMin });
+    say(TAG, `pass ${pass.trusted ? 'trusted' : 'restricted'} exited ${code} [${formatDuration(Date.now() - t0)}]`);
+    if (code !== 0) worst = code || 1;
+  }
+  return worst;
+}, TAG);

@@ -1,0 +1,15 @@
+/**
+ * Skip the running test (or, from a before/beforeEach hook, the tests it guards) and say why.
+ * test/reporter.js prints the reason with the skipped test and writes it to test-results/,
+ * so no test is skipped silently.
+ *
+ *   it('needs X', function () { if (!x) skipBecause(this, 'X is not installed'); ... });
+ */
+export function skipBecause(ctx: Mocha.Context, reason: string): never {
+  const runnable: (Mocha.Runnable & { skipReason?: string }) | undefined = ctx.test;
+  if (runnable) {
+    runnable.skipReason = reason;
+    if (runnable.type === 'hook') (ctx as Mocha.Context & { skipReason?: string }).skipReason = reason;
+  }
+  ctx.skip();
+}
