@@ -1,0 +1,21 @@
+/** Command ids, as contributed in package.json. */
+export const Commands = {
+  refresh: 'containerLabs.refresh',
+  openWalkthrough: 'containerLabs.openWalkthrough',
+  openStep: 'containerLabs.openStep',
+  checkStep: 'containerLabs.checkStep',
+  runStepCommand: 'containerLabs.runStepCommand',
+  resetStep: 'containerLabs.resetStep',
+  resetLab: 'containerLabs.resetLab',
+  cleanupLab: 'containerLabs.cleanupLab',
+  exportReport: 'containerLabs.exportReport',
+  showHealth: 'containerLabs.showHealth',
+  fixEngine: 'containerLabs.fixEngine',
+  interrupt: 'containerLabs.interrupt',
+  openService: 'containerLabs.openService',
+  nextStep: 'containerLabs.nextStep',
+  previousStep: 'containerLabs.previousStep',
+  openLabFile: 'containerLabs.openLabFile',
+  showLog: 'containerLabs.showLog',
+  openFirstLab: 'containerLabs.openFirstLab',
+} as const;

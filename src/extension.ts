@@ -1,0 +1,159 @@
+/**
+ * Container Labs: wires the features together. Each feature registers itself through a
+ * `register…(context, deps)` function; nothing else happens here.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from './common/commands';
+import { createLogger } from './common/logger';
+import { affects, ContextKeys, readSettings, setContext } from './common/settings';
+import { registerLabCommands } from './session/commands';
+import { registerLabDiagnostics, type LabDiagnostics } from './session/diagnostics';
+import { EngineHub } from './session/engineHub';
+import { LabSessionImpl, type LabRoot, type LabSessionOptions } from './session/labSession';
+import { registerLabWatcher } from './session/watcher';
+import { registerStatusBar, type LabStatusBar } from './statusbar/statusBar';
+import { LabTerminal } from './terminal/labTerminal';
+import { registerEngineView } from './tree/engineView';
+import { registerLabsTree, type LabsTree } from './tree';
+import { hasHttpCheck } from './tree/labsTree';
+import { registerWalkthrough } from './webview';
+
+/** What `activate` returns: used by the integration tests. */
+export interface ContainerLabsApi {
+  session: LabSessionImpl;
+  engine: EngineHub;
+  terminal: LabTerminal;
+  tree: LabsTree;
+  statusBar: LabStatusBar;
+  diagnostics: LabDiagnostics;
+  /** Milliseconds `activate` took (wiring; the catalog loads after). */
+  activationMs: number;
+  /** Resolves when the first catalog load (and health check) finished. */
+  ready: Promise<void>;
+  /** A new session over the same engine and terminal, with some options replaced (tests). */
+  createSession(overrides: Partial<LabSessionOptions>): LabSessionImpl;
+}
+
+export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('Container Labs', { log: true });
+  context.subscriptions.push(channel);
+  const logger = createLogger(channel, 'main');
+
+  const settings = readSettings();
+  const engine = new EngineHub(logger.child('engine'), settings.engineHost);
+  const terminal = new LabTerminal(logger.child('terminal'), { cwd: () => workspaceFolder() });
+  context.subscriptions.push(engine, terminal);
+
+  const roots = (): LabRoot[] => labRoots(context.extensionUri.fsPath, readSettings().labsFolder);
+  const sessionOptions: LabSessionOptions = {
+    memento: context.globalState,
+    logger: logger.child('session'),
+    terminal,
+    engine,
+    roots,
+    isTrusted: () => vscode.workspace.isTrusted,
+    confirm: async (message, detail, action) =>
+      (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
+    liveChecks: () => readSettings().liveChecks,
+    workspaceFolder,
+  };
+  const session = new LabSessionImpl(sessionOptions);
+  context.subscriptions.push(session);
+
+  const tree = registerLabsTree(context, { session, logger: logger.child('tree') });
+  registerEngineView(context, { engine, terminal, logger: logger.child('health') });
+  const statusBar = registerStatusBar(context, { session });
+  const diagnostics = registerLabDiagnostics(context, { logger: logger.child('diagnostics') });
+  registerWalkthrough(context, { session, logger: channel, extensionUri: context.extensionUri });
+
+  const refresh = async (): Promise<void> => {
+    void setContext(ContextKeys.engineState, engine.health ? undefined : 'checking');
+    await Promise.all([session.reload(), engine.checkHealth()]);
+  };
+  registerLabCommands(context, { session, logger: logger.child('commands'), refresh });
+  context.subscriptions.push(vscode.commands.registerCommand(Commands.showLog, () => channel.show()));
+
+  const watcher = registerLabWatcher(context, {
+    session,
+    logger: logger.child('watcher'),
+    bundledDir: path.join(context.extensionUri.fsPath, 'labs'),
+    labsFolder: () => readSettings().labsFolder,
+  });
+
+  // Context keys that drive menus and welcome views.
+  const updateContext = (): void => {
+    const current = session.current;
+    const step = current ? session.getStep(current) : undefined;
+    void setContext(ContextKeys.labCount, session.catalog.labs.length + session.catalog.broken.length);
+    void setContext(ContextKeys.hasCurrentStep, current !== undefined);
+    void setContext(ContextKeys.currentStepHasService, hasHttpCheck(step?.check));
+    if (current) void setContext(ContextKeys.openedLab, true);
+  };
+  context.subscriptions.push(session.onDidChange(updateContext));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affects(event, 'labsFolder')) {
+        watcher.rewatch();
+        void session.reload();
+      }
+      if (affects(event, 'engineHost')) {
+        engine.setOverride(readSettings().engineHost);
+        void engine.checkHealth();
+      }
+      if (affects(event, 'liveChecks')) {
+        session.restartLiveCheck();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      logger.info('workspace trusted: workspace labs may run now');
+      tree.provider.refresh();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      watcher.rewatch();
+      void session.reload();
+    }),
+  );
+
+  void setContext(ContextKeys.engineState, 'checking');
+  const ready = Promise.all([session.reload(), engine.checkHealth()]).then(() => {
+    updateContext();
+    logger.info(`ready ${Math.round(performance.now() - started)} ms after activation began`);
+  });
+
+  const activationMs = Math.round((performance.now() - started) * 10) / 10;
+  logger.info(`activated in ${activationMs} ms (VS Code ${vscode.version})`);
+
+  return {
+    session,
+    engine,
+    terminal,
+    tree,
+    statusBar,
+    diagnostics,
+    activationMs,
+    ready,
+    createSession: (overrides) => new LabSessionImpl({ ...sessionOptions, ...overrides }),
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
+
+function workspaceFolder(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+/** The bundled labs, then the labs folder of every workspace folder. */
+export function labRoots(extensionPath: string, labsFolder: string): LabRoot[] {
+  const roots: LabRoot[] = [{ dir: path.join(extensionPath, 'labs'), origin: 'bundled' }];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    const dir = path.isAbsolute(labsFolder) ? labsFolder : path.join(folder.uri.fsPath, labsFolder);
+    if (!roots.some((r) => r.dir === dir)) roots.push({ dir, origin: 'workspace' });
+  }
+  return roots;
+}

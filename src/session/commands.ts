@@ -1,0 +1,218 @@
+/**
+ * The lab commands (check, run, reset, clean up, report, navigate, services). Each accepts
+ * what the tree passes (a node), ids (the webview, tests) or nothing (the palette: the
+ * current step). Anything else is refused and logged.
+ */
+import * as vscode from 'vscode';
+import type { CheckResult } from '../core/model';
+import { Commands } from '../common/commands';
+import { errorMessage, type Logger } from '../common/logger';
+import { ContextKeys, setContext } from '../common/settings';
+import { progressReport } from '../progress/report';
+import type { LabSessionImpl } from './labSession';
+import type { StepRef } from './types';
+import { labIdFrom, stepRefFrom } from './args';
+
+export interface LabCommandDeps {
+  session: LabSessionImpl;
+  logger: Logger;
+  /** Reloads labs and re-checks the engine. */
+  refresh: () => Promise<void>;
+}
+
+export function registerLabCommands(context: vscode.ExtensionContext, deps: LabCommandDeps): void {
+  const { session, logger } = deps;
+  const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (error) {
+          logger.error(`${id} failed: ${errorMessage(error)}`);
+          void vscode.window.showErrorMessage(`Container Labs: ${errorMessage(error)}`);
+          return undefined;
+        }
+      }),
+    );
+  };
+
+  /** The step the arguments name, or the current one when there are none. */
+  const stepOrCurrent = (args: unknown[]): StepRef | undefined => {
+    if (args.length === 0 || args[0] === undefined) return session.current;
+    const ref = stepRefFrom(args);
+    return ref && session.getStep(ref) ? ref : undefined;
+  };
+  const labOrCurrent = (args: unknown[]): string | undefined => {
+    if (args.length === 0 || args[0] === undefined) return session.current?.labId;
+    const id = labIdFrom(args);
+    return id && session.getLab(id) ? id : undefined;
+  };
+  const refuse = (id: string, args: unknown[]): undefined => {
+    logger.warn(`${id}: refused arguments ${safeJson(args)}`);
+    return undefined;
+  };
+
+  reg(Commands.refresh, () => deps.refresh());
+
+  reg(Commands.checkStep, async (...args): Promise<CheckResult | undefined> => {
+    const ref = stepOrCurrent(args);
+    if (!ref) return refuse(Commands.checkStep, args);
+    const result = await session.checkNow(ref);
+    const step = session.getStep(ref);
+    const title = step?.title ?? ref.stepId;
+    if (result.status === 'passed') {
+      void vscode.window.showInformationMessage(`✓ ${title}: ${result.reason}`);
+    } else {
+      void vscode.window.showWarningMessage(`${title}: ${result.reason}`);
+    }
+    return result;
+  });
+
+  reg(Commands.runStepCommand, async (...args): Promise<boolean> => {
+    // (labId, stepId, index) from the webview and tests; (StepNode) from the tree runs the first.
+    const ref = stepRefFrom(args);
+    const index = typeof args[0] === 'string' ? args[2] : 0;
+    if (!ref || typeof index !== 'number' || !Number.isInteger(index) || index < 0 || args.length > 4) {
+      refuse(Commands.runStepCommand, args);
+      return false;
+    }
+    const solution = typeof args[3] === 'object' && args[3] !== null && (args[3] as { solution?: unknown }).solution === true;
+    const ran = await session.runCommand(ref, index, { solution });
+    if (ran) void setContext(ContextKeys.ranFirstCommand, true);
+    return ran;
+  });
+
+  reg(Commands.resetStep, async (...args) => {
+    const ref = stepOrCurrent(args);
+    if (!ref) return refuse(Commands.resetStep, args);
+    await session.resetStep(ref);
+    return true;
+  });
+
+  reg(Commands.resetLab, async (...args) => {
+    const labId = labOrCurrent(args);
+    const lab = labId ? session.getLab(labId) : undefined;
+    if (!lab) return refuse(Commands.resetLab, args);
+    const confirmed =
+      args.includes('--yes') ||
+      (await vscode.window.showWarningMessage(
+        `Reset your progress in "${lab.title}"?`,
+        { modal: true, detail: 'Every step of this lab goes back to "not started". Containers and images stay; use "Clean Up Lab" for those.' },
+        'Reset Lab',
+      )) === 'Reset Lab';
+    if (!confirmed) return false;
+    await session.resetLab(lab.id);
+    return true;
+  });
+
+  reg(Commands.cleanupLab, async (...args) => {
+    const labId = labOrCurrent(args);
+    const lab = labId ? session.getLab(labId) : undefined;
+    if (!lab) return refuse(Commands.cleanupLab, args);
+    const plan = session.cleanupPlan(lab.id);
+    const lines = [
+      ...plan.containers.map((c) => `container ${c}`),
+      ...plan.volumes.map((v) => `volume ${v}`),
+      ...plan.images.map((i) => `image ${i}`),
+    ];
+    if (lines.length === 0) {
+      void vscode.window.showInformationMessage(`"${lab.title}" has created nothing that is left to clean up.`);
+      return undefined;
+    }
+    const answer = await vscode.window.showWarningMessage(
+      `Remove what "${lab.title}" created? (${lines.length} ${lines.length === 1 ? 'item' : 'items'})`,
+      { modal: true, detail: `${lines.join('\n')}\n\nNothing else is touched.` },
+      'Remove',
+    );
+    if (answer !== 'Remove') return undefined;
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cleaning up "${lab.title}"…` },
+      () => session.cleanupLab(lab.id),
+    );
+    if (!report) return undefined;
+    const failed = report.items.filter((i) => i.outcome === 'failed');
+    const summary = `Cleaned up "${lab.title}": ${report.removed} removed, ${report.alreadyGone} already gone${report.failed ? `, ${report.failed} failed` : ''}.`;
+    if (failed.length > 0) {
+      void vscode.window.showWarningMessage(`${summary} ${failed.map((f) => `${f.kind} ${f.name}: ${f.reason ?? 'failed'}`).join('; ')}`);
+    } else {
+      void vscode.window.showInformationMessage(summary);
+    }
+    return report;
+  });
+
+  reg(Commands.exportReport, async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: progressReport(session) });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  });
+
+  reg(Commands.interrupt, () => {
+    session.interrupt();
+  });
+
+  reg(Commands.openService, async (...args) => {
+    const ref = stepOrCurrent(args);
+    if (!ref) return refuse(Commands.openService, args);
+    const link = await session.findService(ref);
+    if (!link) {
+      void vscode.window.showWarningMessage(
+        'No running container of this step publishes its port yet. Run the step\'s command first; Jupyter takes a few seconds to start.',
+      );
+      return undefined;
+    }
+    logger.info(`opening ${link.label}`);
+    await vscode.env.openExternal(link.uri);
+    return link.uri.toString();
+  });
+
+  const go = async (direction: 'next' | 'previous', args: unknown[]): Promise<StepRef | undefined> => {
+    const ref = stepOrCurrent(args);
+    if (!ref) return undefined;
+    const target = direction === 'next' ? session.next(ref) : session.previous(ref);
+    if (!target) {
+      void vscode.window.showInformationMessage(direction === 'next' ? 'This is the last step.' : 'This is the first step.');
+      return undefined;
+    }
+    await session.openStep(target);
+    await vscode.commands.executeCommand(Commands.openWalkthrough, target.labId, target.stepId);
+    return target;
+  };
+  reg(Commands.nextStep, (...args) => go('next', args));
+  reg(Commands.previousStep, (...args) => go('previous', args));
+
+  reg(Commands.openLabFile, async (...args) => {
+    const [file, line, col] = args;
+    if (typeof file !== 'string' || !isCatalogFile(session, file)) return refuse(Commands.openLabFile, args);
+    const l = typeof line === 'number' && line > 0 ? line - 1 : 0;
+    const c = typeof col === 'number' && col > 0 ? col - 1 : 0;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const position = new vscode.Position(l, c);
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position) });
+    return true;
+  });
+
+  reg(Commands.openFirstLab, async () => {
+    const first = session.catalog.courses[0]?.labs.map((id) => session.getLab(id)).find((l) => l) ?? session.catalog.labs[0];
+    if (!first || first.steps.length === 0) {
+      void vscode.window.showWarningMessage('No labs were found.');
+      return undefined;
+    }
+    await vscode.commands.executeCommand(Commands.openWalkthrough, first.id, first.steps[0].id);
+    return first.id;
+  });
+}
+
+/** Only files the catalog knows (loaded or broken) are opened by id from a command. */
+function isCatalogFile(session: LabSessionImpl, file: string): boolean {
+  const c = session.catalog;
+  return c.labs.some((l) => l.source.file === file) || c.broken.some((b) => b.file === file) || c.courses.some((k) => k.source.file === file);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'kind' in v ? `[${String((v as { kind: unknown }).kind)} node]` : v));
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    return '[unserialisable]';
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The extension's one connection to the Docker engine: the endpoint (from the
+ * `containerLabs.engine.host` setting, else like the docker CLI), one dockerode client,
+ * ONE event stream for everything (live checks, the resource ledger), and the last health
+ * report. Recreated when the endpoint setting changes.
+ */
+import type Dockerode from 'dockerode';
+import * as vscode from 'vscode';
+import { createDocker, resolveEndpoint, type EngineEndpoint } from '../core/engine/connection';
+import { checkHealth, type HealthReport } from '../core/engine/health';
+import { EngineEvents } from '../core/checks/events';
+import { Disposable, MutableDisposable } from '../common/lifecycle';
+import { errorMessage, type Logger } from '../common/logger';
+
+export class EngineHub extends Disposable {
+  private _endpoint: EngineEndpoint;
+  private _docker: Dockerode;
+  private readonly _events = this._register(new MutableDisposable<EngineEvents>());
+  private _health: HealthReport | undefined;
+  private healthRun: Promise<HealthReport> | undefined;
+
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  /** Fires when the endpoint (and so the client and the event stream) was replaced. */
+  readonly onDidChangeEngine = this.changed.event;
+  private readonly healthChanged = this._register(new vscode.EventEmitter<HealthReport>());
+  readonly onDidChangeHealth = this.healthChanged.event;
+
+  constructor(
+    private readonly logger: Logger,
+    private override: string,
+  ) {
+    super();
+    this._endpoint = resolveEndpoint({ override });
+    this._docker = createDocker(this._endpoint);
+    this.logger.info(`engine endpoint: ${this._endpoint.description}`);
+  }
+
+  get endpoint(): EngineEndpoint {
+    return this._endpoint;
+  }
+
+  get docker(): Dockerode {
+    return this._docker;
+  }
+
+  /** The one event stream, started on first use. */
+  get events(): EngineEvents {
+    let events = this._events.value;
+    if (!events) {
+      events = new EngineEvents(this._docker);
+      this._events.value = events;
+    }
+    return events;
+  }
+
+  get health(): HealthReport | undefined {
+    return this._health;
+  }
+
+  /** Points at another endpoint (setting changed). */
+  setOverride(override: string): void {
+    if (override === this.override) {
+      return;
+    }
+    this.override = override;
+    this._endpoint = resolveEndpoint({ override });
+    this._docker = createDocker(this._endpoint);
+    this._events.value = undefined;
+    this._health = undefined;
+    this.logger.info(`engine endpoint changed: ${this._endpoint.description}`);
+    this.changed.fire();
+  }
+
+  /** Runs the health check (one at a time) and remembers its report. */
+  checkHealth(): Promise<HealthReport> {
+    if (!this.healthRun) {
+      const endpoint = this._endpoint;
+      this.healthRun = checkHealth(endpoint, { docker: this._docker })
+        .then(
+          (report) => report,
+          (error: unknown): HealthReport => ({
+            ok: false,
+            problem: 'unreachable',
+            message: `The health check itself failed: ${errorMessage(error)}`,
+            fixes: [],
+            endpoint,
+            elapsedMs: 0,
+          }),
+        )
+        .then((report) => {
+          this.healthRun = undefined;
+          const before = this._health;
+          this._health = report;
+          if (report.ok) {
+            this.logger.info(`engine ok: ${report.serverVersion ?? '?'} (API ${report.apiVersion ?? '?'}) in ${report.elapsedMs} ms`);
+          } else {
+            this.logger.warn(`engine not usable (${report.problem ?? 'unknown'}): ${report.message}`);
+          }
+          if (before?.ok !== report.ok || before.problem !== report.problem || before.message !== report.message) {
+            this.healthChanged.fire(report);
+          }
+          return report;
+        });
+    }
+    return this.healthRun;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A status-bar item with the current lab step and its state; a click opens the walkthrough.
+ */
+import * as vscode from 'vscode';
+import { Commands } from '../common/commands';
+import { Disposable } from '../common/lifecycle';
+import type { LabSession, StepStatus } from '../session/types';
+
+const ICONS: Record<StepStatus, string> = {
+  'not-started': '$(circle-large-outline)',
+  current: '$(beaker)',
+  passed: '$(pass-filled)',
+  failed: '$(error)',
+  error: '$(warning)',
+};
+
+const WORDS: Record<StepStatus, string> = {
+  'not-started': 'not started',
+  current: 'in progress',
+  passed: 'passed',
+  failed: 'not passed yet',
+  error: 'cannot check',
+};
+
+export class LabStatusBar extends Disposable {
+  readonly item: vscode.StatusBarItem;
+
+  constructor(private readonly session: LabSession) {
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem('containerLabs.step', vscode.StatusBarAlignment.Left, 50));
+    this.item.name = 'Container Labs: Current Step';
+    this._register(session.onDidChange(() => this.update()));
+    this.update();
+  }
+
+  update(): void {
+    const ref = this.session.current;
+    const lab = ref ? this.session.getLab(ref.labId) : undefined;
+    const step = ref ? this.session.getStep(ref) : undefined;
+    if (!ref || !lab || !step) {
+      this.item.hide();
+      return;
+    }
+    const state = this.session.getState(ref);
+    const index = lab.steps.indexOf(step) + 1;
+    const progress = this.session.getProgress(lab.id);
+    this.item.text = `${ICONS[state.status]} ${lab.title} ${index}/${lab.steps.length}`;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**Container Labs**\n\n`);
+    tooltip.appendText(`${lab.title}: step ${index}, ${step.title}: ${WORDS[state.status]}`);
+    if (state.reason && state.status !== 'passed') {
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(state.reason);
+    }
+    tooltip.appendMarkdown(`\n\n${progress.passed}/${progress.total} steps passed. Click to open the walkthrough.`);
+    this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = {
+      label: `Container Labs: ${lab.title}, step ${index} of ${lab.steps.length}, ${step.title}, ${WORDS[state.status]}`,
+    };
+    this.item.backgroundColor =
+      state.status === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.command = { command: Commands.openWalkthrough, title: 'Open Walkthrough', arguments: [ref.labId, ref.stepId] };
+    this.item.show();
+  }
+}
+
+export function registerStatusBar(context: vscode.ExtensionContext, deps: { session: LabSession }): LabStatusBar {
+  const bar = new LabStatusBar(deps.session);
+  context.subscriptions.push(bar);
+  return bar;
+}

@@ -1,0 +1,144 @@
+/**
+ * The one "Container Labs" terminal: reused, recreated when the user closes it.
+ * Commands run through shell integration when the shell offers it (so the exit code
+ * can be logged); otherwise through `sendText`. The exit code is for the log only:
+ * the step's check decides whether a step passed.
+ */
+import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
+import type { Logger } from '../common/logger';
+
+export const TERMINAL_NAME = 'Container Labs';
+
+/** How long a new terminal may take to report shell integration before we fall back. */
+const SHELL_INTEGRATION_WAIT_MS = 3000;
+
+export interface SentCommand {
+  /** `shellIntegration` or `sendText`. */
+  via: 'shellIntegration' | 'sendText';
+  /** Resolves with the exit code when the shell reports it (shell integration only). */
+  exitCode: Promise<number | undefined>;
+}
+
+/** What the session needs from a terminal (tests hand in their own). */
+export interface CommandTerminal {
+  run(commandLine: string): Promise<SentCommand>;
+  interrupt(): void;
+}
+
+export class LabTerminal extends Disposable implements CommandTerminal {
+  private terminal: vscode.Terminal | undefined;
+  /** Listeners waiting for running commands to end. */
+  private readonly pending = new Set<vscode.Disposable>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly options: { cwd?: () => string | undefined } = {},
+  ) {
+    super();
+    this._register(
+      vscode.window.onDidCloseTerminal((closed) => {
+        if (closed === this.terminal) {
+          this.logger.debug('terminal closed by the user; a new one opens on the next command');
+          this.terminal = undefined;
+        }
+      }),
+    );
+  }
+
+  /** The terminal, if one is open. */
+  get current(): vscode.Terminal | undefined {
+    return this.terminal;
+  }
+
+  async run(commandLine: string): Promise<SentCommand> {
+    const { terminal, created } = this.ensure();
+    terminal.show(true);
+    const integration = terminal.shellIntegration ?? (created ? await waitForShellIntegration(terminal) : undefined);
+    if (!integration) {
+      this.logger.info(`sendText: ${commandLine}`);
+      terminal.sendText(commandLine, true);
+      return { via: 'sendText', exitCode: Promise.resolve(undefined) };
+    }
+    this.logger.info(`executeCommand: ${commandLine}`);
+    const execution = integration.executeCommand(commandLine);
+    const exitCode = new Promise<number | undefined>((resolve) => {
+      const stop = (): void => {
+        listener.dispose();
+        closed.dispose();
+        this.pending.delete(listener);
+        this.pending.delete(closed);
+      };
+      const listener = vscode.window.onDidEndTerminalShellExecution((event) => {
+        if (event.execution === execution) {
+          stop();
+          this.logger.info(`exit code ${event.exitCode ?? 'unknown'}: ${commandLine}`);
+          resolve(event.exitCode);
+        }
+      });
+      // A foreground server may never end; stop listening when the terminal goes away.
+      const closed = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) {
+          stop();
+          resolve(undefined);
+        }
+      });
+      this.pending.add(listener);
+      this.pending.add(closed);
+    });
+    return { via: 'shellIntegration', exitCode };
+  }
+
+  interrupt(): void {
+    if (!this.terminal) {
+      this.logger.debug('interrupt: no terminal open');
+      return;
+    }
+    this.logger.info('interrupt: sending Ctrl+C');
+    this.terminal.sendText('\x03', false);
+  }
+
+  private ensure(): { terminal: vscode.Terminal; created: boolean } {
+    if (this.terminal && this.terminal.exitStatus === undefined) {
+      return { terminal: this.terminal, created: false };
+    }
+    const existing = vscode.window.terminals.find((t) => t.name === TERMINAL_NAME && t.exitStatus === undefined);
+    if (existing) {
+      this.terminal = existing;
+      return { terminal: existing, created: false };
+    }
+    this.terminal = vscode.window.createTerminal({
+      name: TERMINAL_NAME,
+      cwd: this.options.cwd?.(),
+      iconPath: new vscode.ThemeIcon('beaker'),
+    });
+    this.logger.debug('created the terminal');
+    return { terminal: this.terminal, created: true };
+  }
+
+  override dispose(): void {
+    // The terminal stays open for the user: a foreground server may still run in it.
+    this.terminal = undefined;
+    for (const listener of this.pending) {
+      listener.dispose();
+    }
+    this.pending.clear();
+    super.dispose();
+  }
+}
+
+function waitForShellIntegration(terminal: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      listener.dispose();
+      resolve(terminal.shellIntegration);
+    }, SHELL_INTEGRATION_WAIT_MS);
+    const listener = vscode.window.onDidChangeTerminalShellIntegration((event) => {
+      if (event.terminal === terminal) {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(event.shellIntegration);
+      }
+    });
+  });
+}

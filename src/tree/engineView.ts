@@ -1,0 +1,147 @@
+/**
+ * The "Docker Engine" view: shown only when the engine is not usable. It holds no items;
+ * its welcome content (package.json `viewsWelcome`) explains the problem and offers the
+ * fixes, and its message carries the health report's own sentence.
+ * Also: "Show Engine Health" (a Markdown report) and "Fix the Engine…" (the report's fixes).
+ */
+import * as vscode from 'vscode';
+import type { HealthReport } from '../core/engine/health';
+import { Commands } from '../common/commands';
+import { Disposable } from '../common/lifecycle';
+import type { Logger } from '../common/logger';
+import { ContextKeys, setContext } from '../common/settings';
+import type { EngineHub } from '../session/engineHub';
+import type { LabTerminal } from '../terminal/labTerminal';
+
+export const ENGINE_VIEW_ID = 'containerLabs.engine';
+const REPORT_SCHEME = 'container-labs-report';
+
+class EmptyTree implements vscode.TreeDataProvider<never> {
+  getTreeItem(element: never): vscode.TreeItem {
+    return element;
+  }
+  getChildren(): never[] {
+    return [];
+  }
+}
+
+export function healthMarkdown(report: HealthReport): string {
+  const lines = ['# Docker engine health', ''];
+  lines.push(report.ok ? '**The engine answers and is usable.**' : `**Problem: ${report.problem ?? 'unknown'}**`, '');
+  lines.push(report.message, '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| Endpoint | \`${report.endpoint.url}\` |`);
+  lines.push(`| Chosen from | ${report.endpoint.source} |`);
+  lines.push(`| Published ports answer on | ${report.endpoint.publishedHost} |`);
+  if (report.serverVersion) lines.push(`| Engine version | ${report.serverVersion} |`);
+  if (report.apiVersion) lines.push(`| API version | ${report.apiVersion} |`);
+  if (report.platform) lines.push(`| Platform | ${report.platform} |`);
+  lines.push(`| Answered in | ${report.elapsedMs} ms |`);
+  if (report.fixes.length > 0) {
+    lines.push('', '## How to fix it', '');
+    for (const fix of report.fixes) {
+      lines.push(`- ${fix.title}`);
+      if (fix.command) lines.push('', '  ```sh', `  ${fix.command}`, '  ```');
+      if (fix.url) lines.push(`  (${fix.url})`);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+export class EngineView extends Disposable {
+  readonly view: vscode.TreeView<never>;
+  private reportText = '';
+  private readonly docChanged = this._register(new vscode.EventEmitter<vscode.Uri>());
+  private readonly reportUri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: '/Docker Engine Health.md' });
+
+  constructor(
+    private readonly engine: EngineHub,
+    private readonly terminal: LabTerminal,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.view = this._register(vscode.window.createTreeView(ENGINE_VIEW_ID, { treeDataProvider: new EmptyTree() }));
+    this._register(engine.onDidChangeHealth((report) => this.show(report)));
+    this._register(
+      vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, {
+        onDidChange: this.docChanged.event,
+        provideTextDocumentContent: () => this.reportText,
+      }),
+    );
+    const report = engine.health;
+    if (report) this.show(report);
+  }
+
+  show(report: HealthReport): void {
+    void setContext(ContextKeys.engineState, report.ok ? 'ok' : (report.problem ?? 'unreachable'));
+    void setContext(ContextKeys.engineOk, report.ok);
+    this.view.message = report.ok ? undefined : report.message;
+  }
+
+  async showHealth(): Promise<HealthReport> {
+    const report = await this.engine.checkHealth();
+    this.show(report);
+    this.reportText = healthMarkdown(report);
+    this.docChanged.fire(this.reportUri);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', this.reportUri);
+    } catch {
+      const doc = await vscode.workspace.openTextDocument(this.reportUri);
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+    return report;
+  }
+
+  async fix(): Promise<void> {
+    const report = this.engine.health ?? (await this.engine.checkHealth());
+    if (report.ok) {
+      void vscode.window.showInformationMessage('The Docker engine answers: nothing to fix.');
+      return;
+    }
+    type Item = vscode.QuickPickItem & { run: () => Thenable<unknown> };
+    const items: Item[] = report.fixes.map((fix) => ({
+      label: fix.title,
+      detail: fix.command ?? fix.url,
+      run: async () => {
+        if (fix.url) {
+          await vscode.env.openExternal(vscode.Uri.parse(fix.url));
+          return;
+        }
+        if (fix.command) {
+          const choice = await vscode.window.showInformationMessage(
+            'Run this command in the Container Labs terminal?',
+            { modal: true, detail: fix.command },
+            'Run in Terminal',
+            'Copy',
+          );
+          if (choice === 'Run in Terminal') await this.terminal.run(fix.command);
+          else if (choice === 'Copy') await vscode.env.clipboard.writeText(fix.command);
+        }
+      },
+    }));
+    items.push(
+      { label: '$(refresh) Check again', run: () => vscode.commands.executeCommand(Commands.refresh) },
+      { label: '$(gear) Set the engine endpoint…', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'containerLabs.engine.host') },
+      { label: '$(output) Show the log', run: () => vscode.commands.executeCommand(Commands.showLog) },
+    );
+    const picked = await vscode.window.showQuickPick(items, { title: report.message, placeHolder: 'Choose a fix' });
+    if (picked) {
+      this.logger.info(`engine fix chosen: ${picked.label}`);
+      await picked.run();
+    }
+  }
+}
+
+export function registerEngineView(
+  context: vscode.ExtensionContext,
+  deps: { engine: EngineHub; terminal: LabTerminal; logger: Logger },
+): EngineView {
+  const view = new EngineView(deps.engine, deps.terminal, deps.logger);
+  context.subscriptions.push(
+    view,
+    vscode.commands.registerCommand(Commands.showHealth, () => view.showHealth()),
+    vscode.commands.registerCommand(Commands.fixEngine, () => view.fix()),
+  );
+  return view;
+}

@@ -1,0 +1,348 @@
+/**
+ * The Labs tree (`containerLabs.labs`): courses > labs > steps with a status icon per
+ * step, "3/8" on each lab, inline actions through dotted contextValues, lazy Markdown
+ * tooltips, and broken lab files shown with their first error (never a crash).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Catalog, Lab } from '../core/model';
+import { Commands } from '../common/commands';
+import { Disposable } from '../common/lifecycle';
+import type { Logger } from '../common/logger';
+import type { LabSession, StepRef, StepState, StepStatus } from '../session/types';
+import { BrokenNode, CourseNode, LabNode, LabsNode, StepNode, nodeId } from './nodes';
+
+export const LABS_VIEW_ID = 'containerLabs.labs';
+
+interface StatusLook {
+  icon: string;
+  color?: string;
+  label: string;
+}
+
+const LOOKS: Record<StepStatus, StatusLook> = {
+  'not-started': { icon: 'circle-large-outline', label: 'Not started' },
+  current: { icon: 'arrow-circle-right', color: 'charts.blue', label: 'In progress' },
+  passed: { icon: 'pass-filled', color: 'testing.iconPassed', label: 'Passed' },
+  failed: { icon: 'error', color: 'testing.iconFailed', label: 'Not passed yet' },
+  error: { icon: 'warning', color: 'list.warningForeground', label: 'Cannot check' },
+};
+
+/** The look of a step in the tree: the current step shows as current until it passes or fails. */
+export function displayStatus(state: StepState, isCurrent: boolean): StepStatus {
+  if (isCurrent && state.status === 'not-started') {
+    return 'current';
+  }
+  return state.status;
+}
+
+export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvider<LabsNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<LabsNode | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  private roots: LabsNode[] = [];
+  private readonly labNodes = new Map<string, LabNode>();
+  private readonly stepNodes = new Map<string, StepNode[]>();
+  private built = false;
+
+  constructor(
+    private readonly session: LabSession,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this._register(
+      session.onDidChange(() => {
+        this.built = false;
+        this.changed.fire(undefined);
+      }),
+    );
+  }
+
+  refresh(): void {
+    this.built = false;
+    this.changed.fire(undefined);
+  }
+
+  /** The node of a lab or step, for `reveal`. */
+  find(ref: { labId: string; stepId?: string }): LabsNode | undefined {
+    this.ensureBuilt();
+    const lab = this.labNodes.get(ref.labId);
+    if (!lab || ref.stepId === undefined) {
+      return lab;
+    }
+    return this.stepsOf(lab).find((s) => s.step.id === ref.stepId);
+  }
+
+  getChildren(element?: LabsNode): LabsNode[] {
+    try {
+      this.ensureBuilt();
+      if (!element) {
+        return this.roots;
+      }
+      switch (element.kind) {
+        case 'course':
+          return element.course.labs.flatMap((id) => {
+            const node = this.labNodes.get(id);
+            return node && node.parent === element ? [node] : [];
+          });
+        case 'lab':
+          return this.stepsOf(element);
+        default:
+          return [];
+      }
+    } catch (error) {
+      // A tree that throws shows nothing at all; log and show what we can.
+      this.logger.error(`getChildren failed: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  }
+
+  getParent(element: LabsNode): LabsNode | undefined {
+    switch (element.kind) {
+      case 'step':
+        return element.parent;
+      case 'lab':
+        return element.parent;
+      default:
+        return undefined;
+    }
+  }
+
+  getTreeItem(node: LabsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'course':
+        return this.courseItem(node);
+      case 'lab':
+        return this.labItem(node);
+      case 'step':
+        return this.stepItem(node);
+      case 'broken':
+        return this.brokenItem(node);
+    }
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: LabsNode): vscode.TreeItem {
+    item.tooltip = this.tooltip(node);
+    return item;
+  }
+
+  private ensureBuilt(): void {
+    if (this.built) {
+      return;
+    }
+    this.build(this.session.catalog);
+    this.built = true;
+  }
+
+  private build(catalog: Catalog): void {
+    this.labNodes.clear();
+    this.stepNodes.clear();
+    const roots: LabsNode[] = [];
+    const labsById = new Map(catalog.labs.map((lab) => [lab.id, lab] as const));
+    for (const course of catalog.courses) {
+      const courseNode: CourseNode = { kind: 'course', course };
+      let any = false;
+      for (const id of course.labs) {
+        const lab = labsById.get(id);
+        if (lab && !this.labNodes.has(id)) {
+          this.labNodes.set(id, { kind: 'lab', lab, parent: courseNode });
+          any = true;
+        }
+      }
+      if (any) {
+        roots.push(courseNode);
+      }
+    }
+    for (const lab of catalog.labs) {
+      if (!this.labNodes.has(lab.id)) {
+        const node: LabNode = { kind: 'lab', lab, parent: undefined };
+        this.labNodes.set(lab.id, node);
+        roots.push(node);
+      }
+    }
+    for (const broken of catalog.broken) {
+      const node: BrokenNode = { kind: 'broken', broken };
+      roots.push(node);
+    }
+    this.roots = roots;
+  }
+
+  private stepsOf(node: LabNode): StepNode[] {
+    let steps = this.stepNodes.get(node.lab.id);
+    if (!steps) {
+      steps = node.lab.steps.map((step, index) => ({ kind: 'step', step, index, parent: node }));
+      this.stepNodes.set(node.lab.id, steps);
+    }
+    return steps;
+  }
+
+  private courseItem(node: CourseNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.course.title, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = nodeId(node);
+    item.iconPath = new vscode.ThemeIcon('book');
+    item.contextValue = 'course';
+    const labs = node.course.labs.filter((id) => this.labNodes.get(id)?.parent === node);
+    const done = labs.filter((id) => {
+      const p = this.session.getProgress(id);
+      return p.total > 0 && p.passed === p.total;
+    }).length;
+    item.description = `${done}/${labs.length} labs`;
+    return item;
+  }
+
+  private labItem(node: LabNode): vscode.TreeItem {
+    const lab = node.lab;
+    const current = this.session.current;
+    const isCurrentLab = current?.labId === lab.id;
+    const item = new vscode.TreeItem(
+      lab.title,
+      isCurrentLab ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
+    item.id = nodeId(node);
+    const progress = this.session.getProgress(lab.id);
+    const complete = progress.total > 0 && progress.passed === progress.total;
+    const parts = [`${progress.passed}/${progress.total}`];
+    if (lab.source.origin === 'workspace') {
+      parts.push(this.session.canRun(lab.id) ? 'workspace' : 'workspace, restricted');
+    }
+    item.description = parts.join(' · ');
+    item.iconPath = complete
+      ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
+      : new vscode.ThemeIcon('beaker', isCurrentLab ? new vscode.ThemeColor('charts.blue') : undefined);
+    const flags = ['lab', lab.source.origin];
+    if (progress.passed > 0 || this.anyStarted(lab)) flags.push('started');
+    if (complete) flags.push('complete');
+    item.contextValue = flags.join('.');
+    item.command = { command: Commands.openWalkthrough, title: 'Open Lab', arguments: [lab.id] };
+    item.accessibilityInformation = {
+      label: `${lab.title}, lab, ${progress.passed} of ${progress.total} steps passed`,
+    };
+    return item;
+  }
+
+  private stepItem(node: StepNode): vscode.TreeItem {
+    const ref: StepRef = { labId: node.parent.lab.id, stepId: node.step.id };
+    const state = this.session.getState(ref);
+    const current = this.session.current;
+    const isCurrent = current?.labId === ref.labId && current.stepId === ref.stepId;
+    const status = displayStatus(state, isCurrent);
+    const look = LOOKS[status];
+    const item = new vscode.TreeItem(`${node.index + 1}. ${node.step.title}`, vscode.TreeItemCollapsibleState.None);
+    item.id = nodeId(node);
+    const icon = node.step.quiz && status === 'not-started' ? 'question' : look.icon;
+    item.iconPath = new vscode.ThemeIcon(icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+    if (status === 'failed' || status === 'error') {
+      item.description = state.reason ? truncate(state.reason, 60) : look.label;
+    } else if (isCurrent) {
+      item.description = 'current';
+    }
+    const flags = ['step', status];
+    if (node.step.commands.length > 0) flags.push('runnable');
+    if (node.step.check) flags.push('checkable');
+    if (node.step.quiz) flags.push('quiz');
+    if (hasHttpCheck(node.step.check)) flags.push('service');
+    item.contextValue = flags.join('.');
+    item.command = { command: Commands.openWalkthrough, title: 'Open Step', arguments: [ref.labId, ref.stepId] };
+    item.accessibilityInformation = {
+      label: `Step ${node.index + 1}, ${node.step.title}, ${look.label}${state.reason && status !== 'passed' ? `: ${state.reason}` : ''}`,
+    };
+    return item;
+  }
+
+  private brokenItem(node: BrokenNode): vscode.TreeItem {
+    const first = node.broken.issues[0];
+    const item = new vscode.TreeItem(path.basename(node.broken.file), vscode.TreeItemCollapsibleState.None);
+    item.id = nodeId(node);
+    item.iconPath = new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('errorForeground'));
+    item.description = first ? `${first.line}:${first.col} ${truncate(first.message, 60)}` : 'cannot be loaded';
+    item.contextValue = `brokenLab.${node.broken.origin}`;
+    item.command = {
+      command: Commands.openLabFile,
+      title: 'Open Lab File',
+      arguments: [node.broken.file, first?.line ?? 1, first?.col ?? 1],
+    };
+    item.accessibilityInformation = {
+      label: `${path.basename(node.broken.file)}, broken lab file${first ? `: line ${first.line}: ${first.message}` : ''}`,
+    };
+    return item;
+  }
+
+  private anyStarted(lab: Lab): boolean {
+    return lab.steps.some((s) => this.session.getState({ labId: lab.id, stepId: s.id }).status !== 'not-started');
+  }
+
+  private tooltip(node: LabsNode): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    md.supportHtml = false;
+    md.isTrusted = false;
+    switch (node.kind) {
+      case 'course':
+        md.appendMarkdown(`**${escape(node.course.title)}**\n\n`);
+        md.appendText(node.course.summary);
+        break;
+      case 'lab': {
+        const lab = node.lab;
+        const p = this.session.getProgress(lab.id);
+        md.appendMarkdown(`**${escape(lab.title)}** · about ${lab.minutes} min · ${p.passed}/${p.total} steps passed\n\n`);
+        md.appendText(lab.summary);
+        if (lab.images.length > 0) {
+          md.appendMarkdown(`\n\nImages: ${lab.images.map((i) => `\`${i.replace(/`/g, '')}\``).join(', ')}`);
+        }
+        if (lab.source.origin === 'workspace') {
+          md.appendMarkdown(
+            this.session.canRun(lab.id)
+              ? '\n\n$(folder) From this workspace'
+              : '\n\n$(shield) From this workspace: its commands run only after you trust the workspace',
+          );
+        }
+        break;
+      }
+      case 'step': {
+        const ref = { labId: node.parent.lab.id, stepId: node.step.id };
+        const state = this.session.getState(ref);
+        const current = this.session.current;
+        const status = displayStatus(state, current?.labId === ref.labId && current.stepId === ref.stepId);
+        const look = LOOKS[status];
+        md.appendMarkdown(`**${escape(node.step.title)}**\n\n$(${look.icon}) ${look.label}`);
+        if (state.reason) {
+          md.appendMarkdown(': ');
+          md.appendText(state.reason);
+        }
+        if (state.passedAt) {
+          md.appendMarkdown(`\n\nPassed ${new Date(state.passedAt).toLocaleString()}`);
+        }
+        if (node.step.commands.length > 0) {
+          md.appendMarkdown('\n\n');
+          md.appendCodeblock(node.step.commands.map((c) => c.run).join('\n'), 'sh');
+        }
+        break;
+      }
+      case 'broken':
+        md.appendMarkdown(`**${escape(path.basename(node.broken.file))}** cannot be loaded\n\n`);
+        for (const issue of node.broken.issues.slice(0, 5)) {
+          md.appendText(`${issue.line}:${issue.col} ${issue.message}\n`);
+          md.appendMarkdown('\n\n');
+        }
+        md.appendText(node.broken.file);
+        break;
+    }
+    return md;
+  }
+}
+
+export function hasHttpCheck(check: import('../core/model').Check | undefined): boolean {
+  if (!check) return false;
+  if ('http' in check) return true;
+  if ('all' in check) return check.all.some(hasHttpCheck);
+  if ('any' in check) return check.any.some(hasHttpCheck);
+  return false;
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
+}
