@@ -108,7 +108,8 @@ export function statusCodeOf(error: unknown): number | undefined {
 }
 
 /** A one-line reason for an engine error: its message, or that it did not answer in time. */
-export function engineErrorReason(error: unknown, timeoutMs: number): string {
+export function engineErrorReason(error: unknown, timeoutMs: number, signal?: AbortSignal): string {
+  if (signal?.aborted) return 'cancelled';
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
     return `the engine did not answer within ${formatSeconds(timeoutMs)}`;
   }
@@ -344,7 +345,7 @@ async function removeContainer(docker: Dockerode, c: LedgerContainer, timeoutMs:
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    return { kind: 'container', name, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+    return { kind: 'container', name, outcome: 'failed', reason: engineErrorReason(error, timeoutMs, signal) };
   }
 }
 
@@ -354,7 +355,7 @@ async function removeVolume(docker: Dockerode, name: string, timeoutMs: number, 
     return { kind: 'volume', name, outcome: 'removed' };
   } catch (error) {
     if (statusCodeOf(error) === 404) return { kind: 'volume', name, outcome: 'already-gone' };
-    return { kind: 'volume', name, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+    return { kind: 'volume', name, outcome: 'failed', reason: engineErrorReason(error, timeoutMs, signal) };
   }
 }
 
@@ -368,13 +369,13 @@ async function removeImageRef(docker: Dockerode, ref: string, timeoutMs: number,
       return { kind: 'image', name: ref, outcome: 'already-gone' };
     }
   } catch (error) {
-    return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+    return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs, signal) };
   }
   try {
     await image.remove({ force: false, noprune: true, abortSignal: deadlineSignal(timeoutMs, signal) });
     return { kind: 'image', name: ref, outcome: 'removed' };
   } catch (error) {
     if (statusCodeOf(error) === 404) return { kind: 'image', name: ref, outcome: 'already-gone' };
-    return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs) };
+    return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs, signal) };
   }
 }

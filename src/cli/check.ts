@@ -1,0 +1,120 @@
+/**
+ * `container-labs check LAB STEP [--json] [--since ISO|0] [--labs PATH]... [--host URL]`:
+ * checks the PRESENT state of one step against the engine (nothing runs). `--since` limits
+ * "created since the step opened" checks to a moment; the default 0 means any time.
+ * Exit codes: 0 passed, 1 failed, 2 cannot check (engine down, unknown lab or step, usage).
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CheckResult } from '../core/model';
+import { describeCheck, evaluateCheck } from '../core/checks/evaluate';
+import { loadCatalog } from '../core/labs/loader';
+import { defaultPlaceholders } from '../core/labs/placeholders';
+import { connectEngine, formatHealth, healthJson, tryParse } from './health';
+import type { CliIo } from './io';
+
+const USAGE = `Usage: container-labs check <lab> <step> [--json] [--since ISO|0] [--labs PATH]... [--host URL]
+
+Checks the present state of one step against the Docker engine; runs nothing.
+  --since ISO|0   count only containers created since this moment (default 0: any time)
+  --labs PATH     where the labs are (default: ./labs and ./.container-labs)
+  --json          print the result as JSON
+Exit codes: 0 passed, 1 failed, 2 cannot check.`;
+
+export const STATUS_WORD: Record<string, string> = { passed: 'PASS', failed: 'FAIL', error: 'ERROR' };
+
+/** `0` or an ISO date (or unix ms) -> unix ms; undefined when it is neither. */
+export function parseSince(value: string | undefined): number | undefined {
+  if (value === undefined || value === '0' || value === '') return 0;
+  if (/^\d+$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A check result and its parts, indented, one line each. */
+export function formatCheckResult(result: CheckResult, indent = ''): string[] {
+  const lines = [`${indent}${STATUS_WORD[result.status] ?? result.status.toUpperCase()}  ${result.reason}`];
+  for (const child of result.children ?? []) lines.push(...formatCheckResult(child, indent + '  '));
+  return lines;
+}
+
+/** The lab roots the CLI reads: the given paths, or ./labs and ./.container-labs. */
+export function labRoots(paths: string[], cwd: string): Array<{ path: string; origin: 'bundled' | 'workspace' }> {
+  const list = paths.length ? paths : ['labs', '.container-labs'];
+  return list.map((p) => ({ path: path.resolve(cwd, p), origin: 'workspace' as const }));
+}
+
+export async function runCheck(args: string[], io: CliIo): Promise<number> {
+  const parsed = tryParse(
+    () =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          json: { type: 'boolean' },
+          since: { type: 'string' },
+          labs: { type: 'string', multiple: true },
+          host: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    io,
+    USAGE,
+  );
+  if (!parsed) return 2;
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 2) {
+    io.err(`container-labs check: expected a lab id and a step id\n\n${USAGE}`);
+    return 2;
+  }
+  const [labId, stepId] = positionals;
+  const since = parseSince(values.since);
+  if (since === undefined) {
+    io.err(`container-labs check: --since must be 0 or a date such as 2024-05-01T10:00:00Z, not '${values.since ?? ''}'`);
+    return 2;
+  }
+
+  const roots = labRoots(values.labs ?? [], io.cwd);
+  const catalog = await loadCatalog(roots);
+  const lab = catalog.labs.find((l) => l.id === labId);
+  if (!lab) {
+    const known = catalog.labs.map((l) => l.id).join(', ') || 'none';
+    io.err(`container-labs check: no lab '${labId}' in ${roots.map((r) => path.relative(io.cwd, r.path) || '.').join(', ')} (labs: ${known})`);
+    return 2;
+  }
+  const step = lab.steps.find((s) => s.id === stepId);
+  if (!step) {
+    io.err(`container-labs check: lab '${labId}' has no step '${stepId}' (steps: ${lab.steps.map((s) => s.id).join(', ')})`);
+    return 2;
+  }
+  if (!step.check) {
+    io.err(`container-labs check: step '${labId}/${stepId}' has no check (${step.quiz ? 'a quiz' : 'a reading step'})`);
+    return 2;
+  }
+
+  const engine = await connectEngine(io, values.host);
+  if (!engine.health.ok) {
+    if (values.json) io.out(JSON.stringify({ lab: labId, step: stepId, status: 'error', reason: engine.health.message, health: healthJson(engine.health) }, null, 2));
+    else io.err(formatHealth(engine.health));
+    return 2;
+  }
+
+  const placeholders = defaultPlaceholders({ workspaceFolder: io.cwd, labId, home: io.env.HOME });
+  const result = await evaluateCheck(step.check, {
+    docker: engine.docker,
+    publishedHost: engine.endpoint.publishedHost,
+    since,
+    placeholders,
+  });
+  if (values.json) {
+    io.out(JSON.stringify({ lab: labId, step: stepId, expects: describeCheck(step.check), ...result }, null, 2));
+  } else {
+    io.out(`${labId}/${stepId}: ${describeCheck(step.check)}`);
+    io.out(formatCheckResult(result).join('\n'));
+  }
+  return result.status === 'passed' ? 0 : result.status === 'failed' ? 1 : 2;
+}

@@ -1,0 +1,92 @@
+/**
+ * `container-labs health [--json] [--host URL]`: whether the Docker engine answers, and if not,
+ * why and how to fix it. Exit 0 when it answers, 2 when it does not.
+ *
+ * Also the engine connection shared by `test` and `check`, which report health first.
+ */
+import { parseArgs } from 'node:util';
+import type Dockerode from 'dockerode';
+import { createDocker, resolveEndpoint, type EngineEndpoint } from '../core/engine/connection';
+import { checkHealth, type HealthReport } from '../core/engine/health';
+import type { CliIo } from './io';
+
+export interface EngineConnection {
+  endpoint: EngineEndpoint;
+  docker: Dockerode;
+  health: HealthReport;
+}
+
+/** Resolves the endpoint like the docker CLI (or `--host`), builds a client and asks for its health. */
+export async function connectEngine(io: CliIo, host?: string): Promise<EngineConnection> {
+  const endpoint = resolveEndpoint({ override: host, env: io.env });
+  const docker = createDocker(endpoint);
+  const health = await checkHealth(endpoint, { docker, env: io.env });
+  return { endpoint, docker, health };
+}
+
+/** The report for people: the message, then each fix with its command or link. */
+export function formatHealth(report: HealthReport): string {
+  const lines = [report.ok ? report.message : `error: ${report.message}`];
+  if (!report.ok) lines.push(`  engine: ${report.endpoint.description}`);
+  if (report.fixes.length) {
+    lines.push('How to fix it:');
+    for (const fix of report.fixes) {
+      const how = fix.command ? `\n      $ ${fix.command}` : fix.url ? `\n      ${fix.url}` : '';
+      lines.push(`  - ${fix.title}${how}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function healthJson(report: HealthReport): Record<string, unknown> {
+  return {
+    ok: report.ok,
+    problem: report.problem ?? null,
+    message: report.message,
+    fixes: report.fixes,
+    endpoint: { url: report.endpoint.url, source: report.endpoint.source, description: report.endpoint.description, publishedHost: report.endpoint.publishedHost },
+    serverVersion: report.serverVersion ?? null,
+    apiVersion: report.apiVersion ?? null,
+    platform: report.platform ?? null,
+    elapsedMs: report.elapsedMs,
+  };
+}
+
+/** Runs an argument parser, turning its errors into a usage message (exit 2) instead of a throw. */
+export function tryParse<T>(parse: () => T, io: CliIo, usage: string): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    io.err(`container-labs: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    return undefined;
+  }
+}
+
+const USAGE = `Usage: container-labs health [--json] [--host URL]
+
+Reports whether the Docker engine answers (DOCKER_HOST, DOCKER_CONTEXT, the current docker
+context or the default socket, like the docker CLI), and how to fix it when it does not.
+Exit codes: 0 the engine answers, 2 it does not.`;
+
+export async function runHealth(args: string[], io: CliIo): Promise<number> {
+  const parsed = tryParse(
+    () =>
+      parseArgs({
+        args,
+        allowPositionals: false,
+        options: { json: { type: 'boolean' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      }),
+    io,
+    USAGE,
+  );
+  if (!parsed) return 2;
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const endpoint = resolveEndpoint({ override: parsed.values.host, env: io.env });
+  const report = await checkHealth(endpoint, { env: io.env });
+  if (parsed.values.json) io.out(JSON.stringify(healthJson(report), null, 2));
+  else io.out(formatHealth(report));
+  return report.ok ? 0 : 2;
+}

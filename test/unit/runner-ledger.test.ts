@@ -1,0 +1,169 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type Dockerode from 'dockerode';
+import { cleanup, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { BUSYBOX, containerExists, ensureBusybox, imageExists, removeNamed, requireEngine, testDocker, volumeExists } from './runner-support';
+
+describe('ResourceLedger (pure)', () => {
+  it('normalises image refs the way the engine lists them', () => {
+    assert.equal(normalizeImageRef('busybox'), 'busybox:latest');
+    assert.equal(normalizeImageRef('docker.io/library/alpine:3'), 'alpine:3');
+    assert.equal(normalizeImageRef('localhost:5000/me/app'), 'localhost:5000/me/app:latest');
+    assert.equal(normalizeImageRef('localhost:5000/me/app:v2'), 'localhost:5000/me/app:v2');
+  });
+
+  it('records only what was created after the snapshot', () => {
+    const ledger = ResourceLedger.fromSnapshot('lab', 1000, ['alpine:latest'], ['old-vol']);
+    const events: LedgerEvent[] = [
+      { type: 'container', action: 'create', id: 'c1', name: 'web' },
+      { type: 'container', action: 'start', id: 'c1', name: 'web' },
+      { type: 'container', action: 'create', id: 'c1', name: 'web' },
+      // The engine sends a volume create when a container mounts an existing volume.
+      { type: 'volume', action: 'create', id: 'old-vol' },
+      { type: 'volume', action: 'create', id: 'new-vol' },
+      { type: 'image', action: 'pull', id: 'alpine:latest', name: 'alpine' },
+      { type: 'image', action: 'pull', id: 'nginx:1.27', name: 'nginx' },
+      { type: 'image', action: 'tag', id: 'sha256:' + 'a'.repeat(64), name: 'mine:v1' },
+      { type: 'image', action: 'import', id: 'sha256:' + 'b'.repeat(64), name: 'sha256:' + 'b'.repeat(64) },
+      { type: 'image', action: 'untag', id: 'sha256:' + 'a'.repeat(64), name: 'sha256:' + 'a'.repeat(64) },
+      { type: 'network', action: 'connect', id: 'n1', name: 'bridge' },
+    ];
+    const changed = events.map((e) => ledger.record(e));
+    assert.deepEqual(changed, [true, false, false, false, true, false, true, true, false, false, false]);
+    const json = ledger.toJSON();
+    assert.deepEqual(json.containers, [{ id: 'c1', name: 'web' }]);
+    assert.deepEqual(json.volumes, ['new-vol']);
+    assert.deepEqual(json.images.sort(), ['mine:v1', 'nginx:1.27']);
+    assert.equal(ledger.hadImageAtStart('alpine'), true);
+  });
+
+  it('survives a JSON round trip and refuses anything else', () => {
+    const ledger = ResourceLedger.fromSnapshot('lab', 42, ['a:1'], ['v']);
+    ledger.record({ type: 'container', action: 'create', id: 'abc', name: 'x' });
+    ledger.record({ type: 'image', action: 'tag', id: 'sha256:' + 'c'.repeat(64), name: 'b:2' });
+    const copy = ResourceLedger.fromJSON(JSON.parse(JSON.stringify(ledger)));
+    assert.deepEqual(copy.toJSON(), ledger.toJSON());
+    assert.equal(copy.record({ type: 'image', action: 'tag', id: 'x', name: 'a:1' }), false, 'snapshot kept');
+    assert.throws(() => ResourceLedger.fromJSON(null), /not an object/);
+    assert.throws(() => ResourceLedger.fromJSON({ ...ledger.toJSON(), version: 99 }), /unsupported version 99/);
+    assert.throws(() => ResourceLedger.fromJSON({ ...ledger.toJSON(), images: [1] }), /images must be a list of strings/);
+    assert.throws(() => ResourceLedger.fromJSON({ ...ledger.toJSON(), containers: [{}] }), /needs an id/);
+  });
+});
+
+/** A raw subscription to the engine's events, independent of the product's EngineEvents. */
+async function subscribe(docker: Dockerode, onEvent: (e: LedgerEvent) => void): Promise<() => void> {
+  const stream = (await docker.getEvents({ filters: { type: ['container', 'image', 'volume'] } })) as NodeJS.ReadableStream & { destroy(): void };
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      const raw = JSON.parse(line) as { Type: string; Action: string; Actor: { ID: string; Attributes?: Record<string, string> } };
+      onEvent({ type: raw.Type, action: raw.Action, id: raw.Actor.ID, name: raw.Actor.Attributes?.name });
+    }
+  });
+  stream.on('error', () => undefined);
+  return () => stream.destroy();
+}
+
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('ResourceLedger and cleanup (real engine)', function () {
+  this.timeout(60_000);
+  const docker = testDocker();
+  const names = {
+    containers: ['cl-test-ledger-outsider', 'cl-test-ledger-c1', 'cl-test-ledger-c2', 'cl-test-ledger-late'],
+    volumes: ['cl-test-ledger-oldvol', 'cl-test-ledger-newvol'],
+    images: ['cl-test-ledger-tag:1', 'cl-test-ledger-own:1'],
+  };
+
+  before(async () => {
+    await requireEngine(docker);
+    await ensureBusybox(docker);
+    await removeNamed(docker, names);
+  });
+  after(async () => {
+    await removeNamed(docker, names);
+  });
+
+  it('removes only what the lab created, reports what was gone or refused, and leaves the rest alone', async () => {
+    // Before the lab: things the lab must never remove.
+    await docker.createContainer({ name: 'cl-test-ledger-outsider', Image: BUSYBOX, Cmd: ['true'] });
+    await docker.createVolume({ Name: 'cl-test-ledger-oldvol' });
+
+    const ledger = await ResourceLedger.begin(docker, 'cl-test-lab');
+    const stop = await subscribe(docker, (e) => ledger.record(e));
+    // The lab's steps.
+    const c1 = await docker.createContainer({
+      name: 'cl-test-ledger-c1',
+      Image: BUSYBOX,
+      Cmd: ['true'],
+      HostConfig: { Binds: ['cl-test-ledger-oldvol:/old', 'cl-test-ledger-newvol:/new'] },
+    });
+    const c2 = await docker.createContainer({ name: 'cl-test-ledger-c2', Image: BUSYBOX, Cmd: ['true'] });
+    await docker.getImage(BUSYBOX).tag({ repo: 'cl-test-ledger-tag', tag: '1' });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-own-'));
+    await fs.writeFile(path.join(dir, 'hello.txt'), 'a one-file image of its own\n');
+    execFileSync('sh', ['-c', `tar -C '${dir}' -c . | docker import - cl-test-ledger-own:1`], { stdio: 'ignore' });
+    await fs.rm(dir, { recursive: true, force: true });
+    await c2.remove(); // removed by the lab itself: "already gone" at cleanup
+    await until('the events to reach the ledger', () => ledger.toJSON().containers.length === 2 && ledger.toJSON().images.length === 2);
+    stop();
+
+    // After the lab: a container created outside it, from an image the lab created.
+    await docker.createContainer({ name: 'cl-test-ledger-late', Image: 'cl-test-ledger-own:1', Cmd: ['/hello.txt'] });
+
+    const saved = JSON.parse(JSON.stringify(ledger.toJSON())) as unknown;
+    const restored = ResourceLedger.fromJSON(saved);
+    assert.deepEqual(restored.containerIds.map((c) => c.id).sort(), [c1.id, c2.id].sort());
+    assert.deepEqual(restored.volumeNames, ['cl-test-ledger-newvol'], 'a volume that existed before is not the lab\'s');
+    assert.deepEqual(restored.imageRefs.sort(), ['cl-test-ledger-own:1', 'cl-test-ledger-tag:1']);
+
+    const report = await cleanup(docker, restored, { timeoutMs: 10_000 });
+    const outcome = (name: string): string | undefined => report.items.find((i) => i.name === name)?.outcome;
+    assert.equal(outcome('cl-test-ledger-c1'), 'removed');
+    assert.equal(outcome('cl-test-ledger-c2'), 'already-gone');
+    assert.equal(outcome('cl-test-ledger-newvol'), 'removed');
+    assert.equal(outcome('cl-test-ledger-tag:1'), 'removed');
+    const own = report.items.find((i) => i.name === 'cl-test-ledger-own:1');
+    assert.equal(own?.outcome, 'failed', 'an image in use by a container outside the lab is not forced');
+    assert.match(own?.reason ?? '', /conflict|being used|in use/i);
+    assert.deepEqual([report.removed, report.alreadyGone, report.failed], [3, 1, 1]);
+
+    assert.equal(await containerExists(docker, 'cl-test-ledger-outsider'), true, 'outsider container survives');
+    assert.equal(await containerExists(docker, 'cl-test-ledger-late'), true, 'container created after the lab survives');
+    assert.equal(await volumeExists(docker, 'cl-test-ledger-oldvol'), true, 'pre-existing volume survives');
+    assert.equal(await volumeExists(docker, 'cl-test-ledger-newvol'), false);
+    assert.equal(await imageExists(docker, BUSYBOX), true, 'the image behind a removed tag keeps its own name');
+    assert.equal(await imageExists(docker, 'cl-test-ledger-tag:1'), false);
+    assert.equal(await imageExists(docker, 'cl-test-ledger-own:1'), true);
+
+    // What was removed or gone is forgotten; what failed stays for a retry.
+    restored.forget(report);
+    assert.deepEqual(restored.toJSON().containers, []);
+    assert.deepEqual(restored.imageRefs, ['cl-test-ledger-own:1']);
+  });
+
+  it('reports cancelled, not removed, when the caller aborts', async () => {
+    const ledger = ResourceLedger.fromSnapshot('cl-test-lab', Date.now(), [], []);
+    ledger.record({ type: 'volume', action: 'create', id: 'cl-test-ledger-never' });
+    const abort = new AbortController();
+    abort.abort();
+    const report = await cleanup(docker, ledger, { signal: abort.signal });
+    assert.equal(report.failed, 1);
+    assert.match(report.items[0].reason ?? '', /cancelled/);
+  });
+});
