@@ -1,0 +1,372 @@
+/**
+ * The walkthrough page. It draws the view model the extension sends and asks the extension
+ * to act (run, copy, check, ...) by message. It never runs or sends command text: commands
+ * are named by index. HTML from the extension (instructions, hints, solution, quiz) was
+ * rendered and made safe there; everything else is built with DOM calls and textContent.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
+import './style.css';
+import type { CheckView, CommandView, HostMessage, QuizView, StepView, WalkthroughState, WebviewMessage } from '../src/webview/protocol';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: WalkthroughState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (message: WebviewMessage): void => vscode.postMessage(message);
+
+// ---------------------------------------------------------------------------------------------
+// DOM helpers
+// ---------------------------------------------------------------------------------------------
+
+type Attrs = Record<string, string | boolean | undefined>;
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children) el.append(child);
+  return el;
+}
+
+/** Puts HTML that the extension rendered and made safe (markdown-it, raw HTML escaped). */
+function trustedHtml(el: HTMLElement, html: string): HTMLElement {
+  el.innerHTML = html;
+  return el;
+}
+
+function button(label: string, testId: string, onClick: () => void, opts: { secondary?: boolean; disabled?: boolean; ariaLabel?: string } = {}): HTMLElement {
+  const el = h('vscode-button', {
+    'data-testid': testId,
+    secondary: opts.secondary === true,
+    disabled: opts.disabled === true,
+    'aria-label': opts.ariaLabel,
+  }, label);
+  el.addEventListener('click', () => {
+    if (!el.hasAttribute('disabled')) onClick();
+  });
+  return el;
+}
+
+function section(id: string, title: string, hiddenTitle = false): { root: HTMLElement; body: HTMLElement } {
+  const headingId = `${id}-heading`;
+  const body = h('div', { class: 'section-body' });
+  const root = h('section', { id, 'aria-labelledby': headingId }, h('h2', { id: headingId, class: hiddenTitle ? 'visually-hidden' : undefined }, title), body);
+  return { root, body };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page skeleton: built once, so live regions exist before their content changes
+// ---------------------------------------------------------------------------------------------
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+
+const labTitle = h('p', { class: 'lab-title' });
+const stepTitle = h('h1', { tabindex: '-1' });
+const stepCount = h('p', { class: 'step-count' });
+const progress = h('progress', { class: 'lab-progress', max: '1', value: '0' });
+const trustNote = h('p', { class: 'trust-note', hidden: true }, 'This lab comes from your workspace: trust the workspace to run its commands.');
+const header = h('header', {}, labTitle, stepTitle, stepCount, progress, trustNote);
+
+const instructions = section('instructions', 'Instructions', true);
+const commands = section('commands', 'Commands');
+const quiz = section('quiz', 'Quiz');
+const check = section('check', 'Check');
+const checkStatus = h('div', { id: 'check-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'check-status' });
+const checkActions = h('div', { class: 'actions' });
+check.body.append(checkStatus, checkActions);
+const hints = section('hints', 'Hints');
+const solution = section('solution', 'Solution');
+const nav = h('nav', { 'aria-label': 'Step navigation', class: 'step-nav' });
+const notice = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite', class: 'notice' });
+
+app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice);
+app.removeAttribute('aria-busy');
+
+// ---------------------------------------------------------------------------------------------
+// Drawing
+// ---------------------------------------------------------------------------------------------
+
+let view: StepView | undefined;
+/** What each part was last drawn from, so unchanged parts keep their DOM (and focus). */
+const drawn = new Map<string, string>();
+let focusNewHint = false;
+
+function changed(part: string, data: unknown): boolean {
+  const key = JSON.stringify(data);
+  if (drawn.get(part) === key) return false;
+  drawn.set(part, key);
+  return true;
+}
+
+function commandBlock(cmd: CommandView, index: number, v: StepView, solutionCommand: boolean): HTMLElement {
+  const prefix = solutionCommand ? 'solution-' : '';
+  const n = index + 1;
+  const what = `${solutionCommand ? 'solution command' : 'command'} ${n}`;
+  const address = { labId: v.labId, stepId: v.stepId, index };
+  const extra = solutionCommand ? { solution: true } : {};
+  const head = h('div', { class: 'command-head' }, h('span', { class: 'command-label' }, cmd.label ?? `Command ${n}`));
+  if (cmd.destructive) head.append(h('vscode-badge', { class: 'destructive', 'data-testid': `destructive-${prefix}${index}` }, 'destructive'));
+  if (cmd.interactive) head.append(h('vscode-badge', { class: 'interactive' }, 'interactive'));
+  const actions = h(
+    'div',
+    { class: 'actions' },
+    button('Run in terminal', `run-${prefix}${index}`, () => post({ type: 'run', ...address, ...extra }), {
+      disabled: !v.canRun,
+      ariaLabel: `Run ${what} in the terminal${cmd.destructive ? ' (destructive, asks first)' : ''}`,
+    }),
+    button('Copy', `copy-${prefix}${index}`, () => post({ type: 'copy', ...address, ...extra }), { secondary: true, ariaLabel: `Copy ${what}` }),
+  );
+  if (cmd.foreground) {
+    actions.append(
+      button('Stop (Ctrl+C)', `stop-${prefix}${index}`, () => post({ type: 'interrupt' }), {
+        secondary: true,
+        ariaLabel: `Stop ${what}: send Ctrl+C to the terminal`,
+      }),
+    );
+  }
+  const block = h('div', { class: 'command', role: 'group', 'aria-label': `${what[0].toUpperCase()}${what.slice(1)}` }, head, h('pre', {}, h('code', {}, cmd.text)), actions);
+  if (cmd.interactive) block.append(h('p', { class: 'note' }, 'This command waits for your typing in the terminal.'));
+  return block;
+}
+
+const STATUS_TEXT: Record<CheckView['status'], string> = {
+  'not-started': 'Not checked yet',
+  current: 'Not done yet',
+  passed: 'Passed',
+  failed: 'Not yet',
+  error: 'Cannot check',
+};
+
+const STATUS_ICON: Record<CheckView['status'], string> = {
+  'not-started': '○',
+  current: '○',
+  passed: '✓',
+  failed: '✗',
+  error: '⚠',
+};
+
+function drawHeader(v: StepView): void {
+  labTitle.textContent = v.labTitle;
+  stepTitle.textContent = v.stepTitle;
+  stepCount.textContent = `Step ${v.stepIndex + 1} of ${v.stepCount} · ${v.passed} passed`;
+  progress.max = Math.max(1, v.stepCount);
+  progress.value = v.passed;
+  progress.setAttribute('aria-label', `Lab progress: ${v.passed} of ${v.stepCount} steps passed`);
+  trustNote.hidden = v.canRun;
+}
+
+function drawCommands(v: StepView): void {
+  commands.root.hidden = v.commands.length === 0;
+  commands.body.replaceChildren(...v.commands.map((c, i) => commandBlock(c, i, v, false)));
+}
+
+function drawCheck(v: StepView): void {
+  const c = v.check;
+  checkStatus.dataset.status = c.status;
+  const parts: Array<Node | string> = [];
+  if (!v.hasCheck && v.quiz === undefined) {
+    parts.push(h('span', { class: 'reason' }, 'This step has no automatic check; go on when you are ready.'));
+  } else {
+    parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, STATUS_TEXT[c.status]));
+    if (c.reason !== undefined) parts.push(': ', h('span', { class: 'reason' }, c.reason));
+    if (c.checking) parts.push(' ', h('span', { class: 'checking' }, '(checking…)'));
+    if (c.parts.length > 0) {
+      parts.push(
+        h('ul', { class: 'parts' }, ...c.parts.map((p) => h('li', { 'data-status': p.status }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[p.status]), ' ', h('span', { class: 'visually-hidden' }, `${STATUS_TEXT[p.status]}: `), p.reason))),
+      );
+    }
+  }
+  checkStatus.replaceChildren(...parts);
+}
+
+function drawCheckActions(v: StepView): void {
+  const items: HTMLElement[] = [];
+  if (v.hasCheck) {
+    items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
+  }
+  if (v.service !== undefined) {
+    const label = v.service.label;
+    items.push(button(`Open ${label}`, 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: `Open ${label} in the browser` }));
+  }
+  checkActions.replaceChildren(...items);
+  check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined;
+}
+
+function drawQuiz(v: StepView): void {
+  const q: QuizView | undefined = v.quiz;
+  quiz.root.hidden = q === undefined;
+  if (q === undefined) {
+    quiz.body.replaceChildren();
+    return;
+  }
+  const questionId = 'quiz-question';
+  const question = trustedHtml(h('div', { id: questionId, class: 'markdown question' }), q.questionHtml);
+  const submitted = new Set(q.submitted ?? []);
+  let choices: HTMLElement;
+  if (q.multiple) {
+    choices = h('div', { role: 'group', 'aria-labelledby': questionId, class: 'choices' });
+    q.choices.forEach((text, i) => choices.append(h('vscode-checkbox', { value: String(i), label: text, checked: submitted.has(i), 'data-testid': `quiz-choice-${i}` })));
+    choices.prepend(h('p', { class: 'note' }, 'Pick all that apply.'));
+  } else {
+    choices = h('vscode-radio-group', { variant: 'vertical', 'aria-labelledby': questionId, class: 'choices' });
+    q.choices.forEach((text, i) => choices.append(h('vscode-radio', { name: 'quiz', value: String(i), label: text, checked: submitted.has(i), 'data-testid': `quiz-choice-${i}` })));
+  }
+  const submit = button('Submit answer', 'quiz-submit', () => {
+    const picked: number[] = [];
+    choices.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-checkbox, vscode-radio').forEach((el) => {
+      if (el.checked) picked.push(Number(el.value));
+    });
+    if (picked.length === 0) {
+      showNotice('Choose an answer first.');
+      return;
+    }
+    post({ type: 'quiz', labId: v.labId, stepId: v.stepId, choices: picked });
+  });
+  const feedback = h('div', { class: 'quiz-feedback', role: 'status', 'aria-live': 'polite', 'data-testid': 'quiz-feedback' });
+  if (q.feedback !== undefined) {
+    feedback.dataset.correct = String(q.feedback.correct);
+    feedback.append(h('strong', {}, q.feedback.correct ? '✓ Correct.' : '✗ Not quite.'), trustedHtml(h('div', { class: 'markdown' }), q.feedback.explanationHtml));
+  }
+  quiz.body.replaceChildren(question, choices, h('div', { class: 'actions' }, submit), feedback);
+}
+
+function drawHints(v: StepView): void {
+  hints.root.hidden = v.hintCount === 0;
+  const list = h('ol', { class: 'hint-list' }, ...v.hints.map((html, i) => trustedHtml(h('li', { tabindex: '-1', 'data-testid': `hint-${i}`, class: 'markdown' }), html)));
+  const remaining = v.hintCount - v.hints.length;
+  const items: HTMLElement[] = [list];
+  if (remaining > 0) {
+    const label = v.hints.length === 0 ? `Show a hint (${v.hintCount} available)` : `Show the next hint (${remaining} left)`;
+    items.push(h('div', { class: 'actions' }, button(label, 'hint', () => {
+      focusNewHint = true;
+      post({ type: 'hint', labId: v.labId, stepId: v.stepId });
+    }, { secondary: true })));
+  }
+  hints.body.replaceChildren(...items);
+  if (focusNewHint && v.hints.length > 0) {
+    focusNewHint = false;
+    const newest = list.lastElementChild;
+    if (newest instanceof HTMLElement) newest.focus();
+  }
+}
+
+function drawSolution(v: StepView): void {
+  const s = v.solution;
+  solution.root.hidden = !s.available;
+  if (!s.available) {
+    solution.body.replaceChildren();
+    return;
+  }
+  if (!s.shown) {
+    solution.body.replaceChildren(
+      h('p', { class: 'note' }, 'Try the hints first. You will be asked to confirm.'),
+      h('div', { class: 'actions' }, button('Show the solution…', 'solution', () => post({ type: 'solution', labId: v.labId, stepId: v.stepId }), { secondary: true })),
+    );
+    return;
+  }
+  const content: HTMLElement[] = [];
+  if (s.html !== undefined) content.push(trustedHtml(h('div', { class: 'markdown', tabindex: '-1', 'data-testid': 'solution-text' }), s.html));
+  content.push(...s.commands.map((c, i) => commandBlock(c, i, v, true)));
+  solution.body.replaceChildren(...content);
+}
+
+function drawNav(v: StepView): void {
+  nav.replaceChildren(
+    button('Previous', 'prev', () => post({ type: 'navigate', direction: 'previous' }), { secondary: true, disabled: !v.hasPrevious, ariaLabel: 'Previous step' }),
+    button('Next', 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: 'Next step' }),
+  );
+}
+
+function draw(v: StepView): void {
+  const previous = view;
+  view = v;
+  const newStep = previous === undefined || previous.labId !== v.labId || previous.stepId !== v.stepId;
+  if (newStep) drawn.clear();
+  // Keep the focus on the same control when a part is redrawn.
+  const active = document.activeElement;
+  const focusedId = active instanceof HTMLElement ? active.dataset.testid : undefined;
+
+  if (changed('header', [v.labTitle, v.stepTitle, v.stepIndex, v.stepCount, v.passed, v.canRun])) drawHeader(v);
+  if (changed('instructions', v.instructionsHtml)) trustedHtml(instructions.body, v.instructionsHtml).classList.add('markdown');
+  if (changed('commands', [v.commands, v.canRun])) drawCommands(v);
+  if (changed('quiz', v.quiz ?? null)) drawQuiz(v);
+  if (changed('check', [v.check.status, v.check.reason, v.check.parts, v.check.checking, v.hasCheck, v.quiz !== undefined])) drawCheck(v);
+  if (changed('check-actions', [v.hasCheck, v.check.checking, v.service ?? null, v.quiz !== undefined])) drawCheckActions(v);
+  if (changed('hints', [v.hints, v.hintCount])) drawHints(v);
+  if (changed('solution', [v.solution, v.canRun])) drawSolution(v);
+  if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed'])) drawNav(v);
+
+  vscode.setState({ labId: v.labId, stepId: v.stepId });
+  if (newStep) {
+    if (previous !== undefined) stepTitle.focus();
+    window.scrollTo(0, 0);
+  } else if (focusedId !== undefined && document.activeElement !== active) {
+    const again = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
+    again?.focus();
+  }
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function showNotice(text: string, kind = 'info'): void {
+  notice.dataset.kind = kind;
+  notice.textContent = text;
+  if (noticeTimer !== undefined) clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    notice.textContent = '';
+  }, 6000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages and links
+// ---------------------------------------------------------------------------------------------
+
+function isHostMessage(data: unknown): data is HostMessage {
+  return typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string';
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isHostMessage(message)) return;
+  switch (message.type) {
+    case 'view':
+      draw(message.view);
+      break;
+    case 'notice':
+      showNotice(message.text, message.kind);
+      break;
+    case 'empty':
+      view = undefined;
+      drawn.clear();
+      app.replaceChildren(h('p', { class: 'empty' }, message.text));
+      break;
+  }
+});
+
+/**
+ * Links open through the extension (which checks them) instead of the webview's own
+ * navigation. Listening on window in the capture phase runs before VS Code's own handler.
+ */
+function onLinkActivation(event: MouseEvent): void {
+  if (event.type === 'auxclick' && event.button !== 1) return;
+  const anchor = event.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement);
+  if (anchor === undefined) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const href = anchor.getAttribute('href');
+  if (href !== null && href !== '') post({ type: 'openLink', href });
+}
+window.addEventListener('click', onLinkActivation, true);
+window.addEventListener('auxclick', onLinkActivation, true);
+
+post({ type: 'ready' });
