@@ -49,6 +49,11 @@ export interface EngineEndpoint {
    * default socket so that a client can still be built; the health report says `wrong-context`.
    */
   contextError?: string;
+  /**
+   * Set when the override or DOCKER_HOST is not a docker host URL. The endpoint then falls
+   * back to the default socket; the health report says `unreachable` with this text.
+   */
+  hostError?: string;
   /** Where it came from, e.g. `DOCKER_HOST`, `context "remote" (DOCKER_CONTEXT)`, `default socket`. */
   source: string;
   /** One line for people, e.g. `unix:///var/run/docker.sock (default socket)`. */
@@ -79,11 +84,11 @@ export function resolveEndpoint(opts: ResolveOptions = {}): EngineEndpoint {
   const home = opts.home ?? env.HOME ?? os.homedir();
   const override = opts.override?.trim();
   if (override) {
-    return fromHostUrl(override, 'setting', env, home);
+    return fromHostOrFallback(override, 'setting', env, home, opts.systemSocket);
   }
   const dockerHost = env.DOCKER_HOST?.trim();
   if (dockerHost) {
-    return fromHostUrl(dockerHost, 'DOCKER_HOST', env, home);
+    return fromHostOrFallback(dockerHost, 'DOCKER_HOST', env, home, opts.systemSocket);
   }
   const configDir = env.DOCKER_CONFIG?.trim() || path.join(home, '.docker');
   const envContext = env.DOCKER_CONTEXT?.trim();
@@ -113,6 +118,16 @@ export function resolveEndpoint(opts: ResolveOptions = {}): EngineEndpoint {
     };
   }
   return defaultSocket(env, home, opts.systemSocket);
+}
+
+function fromHostOrFallback(raw: string, source: string, env: NodeJS.ProcessEnv, home: string, systemSocket?: string): EngineEndpoint {
+  try {
+    return fromHostUrl(raw, source, env, home);
+  } catch (err) {
+    const fallback = defaultSocket(env, home, systemSocket);
+    const hostError = errorText(err);
+    return { ...fallback, hostError, description: `${fallback.description}; ${hostError}` };
+  }
 }
 
 /** The default socket: the first of the usual places that exists, else /var/run/docker.sock. */

@@ -71,6 +71,18 @@ export async function checkHealth(endpoint: EngineEndpoint, opts: HealthOptions 
     });
   }
 
+  if (endpoint.hostError) {
+    return report({
+      ok: false,
+      problem: 'unreachable',
+      message: `The engine address cannot be used: ${endpoint.hostError}.`,
+      fixes: [
+        { title: 'Use a docker host such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST' },
+        ...(endpoint.hostError.startsWith('DOCKER_HOST') ? [{ title: 'Or unset DOCKER_HOST in your shell', command: 'unset DOCKER_HOST' }] : []),
+      ],
+    });
+  }
+
   const docker = opts.docker ?? createDocker(endpoint, { timeoutMs });
   let version: Dockerode.DockerVersion;
   try {
