@@ -109,6 +109,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     publishedHost: engine.endpoint.publishedHost,
     since,
     placeholders,
+    endpoint: engine.endpoint,
   });
   if (values.json) {
     io.out(JSON.stringify({ lab: labId, step: stepId, expects: describeCheck(step.check), ...result }, null, 2));

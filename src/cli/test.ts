@@ -211,6 +211,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
       const result = await runLab(lab, {
         docker: engine.docker,
         publishedHost: engine.endpoint.publishedHost,
+        endpoint: engine.endpoint,
         workspaceFolder: io.cwd,
         env: io.env,
         untilStep: values.step,

@@ -11,6 +11,7 @@ import { EngineEvents } from '../checks/events';
 import { defaultPlaceholders, ensureLabData, fillCommand } from '../labs/placeholders';
 import { cleanup, ResourceLedger, type LedgerEvent } from '../ledger';
 import type { Disposable, Event } from '../events';
+import type { EngineEndpoint } from '../engine/connection';
 import { ForegroundProcess, runShell, type ShellResult } from './shell';
 import type { CommandRun, LabRunResult, StepRunResult, StepRunStatus } from './types';
 
@@ -18,6 +19,8 @@ export interface RunLabOptions {
   docker: Dockerode;
   /** Host where published ports answer (EngineEndpoint.publishedHost). */
   publishedHost: string;
+  /** The endpoint, only to name it in "cannot check" reasons. */
+  endpoint?: EngineEndpoint;
   /** Where commands run, and the base of `${labData}`. */
   workspaceFolder: string;
   /** Environment for the commands, default `process.env`. */
@@ -278,13 +281,21 @@ async function waitForCheck(check: Check, since: number, ctx: StepContext, stepF
       placeholders: ctx.placeholders,
       timeoutMs: Math.min(3000, remaining),
       signal: ctx.signal,
+      endpoint: ctx.endpoint,
     });
     if (last.status === 'passed' || Date.now() >= deadline || ctx.signal?.aborted) return last;
     // A foreground server that already died will not come back: stop waiting for it.
     if (stepForeground.length > 0 && stepForeground.every((p) => !p.running)) {
       // Events of its exit may still be on their way; one more look after they settle.
       await sleep(200);
-      return await evaluateCheck(check, { docker: ctx.docker, publishedHost: ctx.publishedHost, since, placeholders: ctx.placeholders, signal: ctx.signal });
+      return await evaluateCheck(check, {
+        docker: ctx.docker,
+        publishedHost: ctx.publishedHost,
+        since,
+        placeholders: ctx.placeholders,
+        signal: ctx.signal,
+        endpoint: ctx.endpoint,
+      });
     }
     await Promise.race([armed, sleep(Math.min(interval, Math.max(0, deadline - Date.now())))]);
   }
