@@ -1,0 +1,370 @@
+#!/usr/bin/env node
+// Builds the lesson's images offline, under the names the labs use, ONLY when a name is absent:
+// an image that exists (pulled by the user, or built by an earlier run) is never rebuilt or
+// retagged. Everything we build carries the label org.container-labs.fixture=true.
+//
+//   node scripts/images.mjs                 build what is missing, one line per image
+//   node scripts/images.mjs --check         only report; exit 1 when any image is missing
+//   node scripts/images.mjs --only NAME     limit to some images (repeatable, or a,b,c);
+//                                           NAME is e.g. alpine, jupyter, registry:2
+//
+// Other scripts: `import { ensureImages } from './images.mjs'`.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { cacheRoot, runMain, UserError } from './lib/common.mjs';
+import { ensureEngine } from './lib/engine.mjs';
+import { busyboxAppletPaths, debianRootfsTarball, exec, makeBusyboxRootfs, packDir, removeWorkDir, workDir } from './images/rootfs.mjs';
+
+export const FIXTURE_LABEL = 'org.container-labs.fixture';
+/** The Debian base the Dockerfile images start FROM; imported from the debootstrap tarball. */
+export const BASE_IMAGE = 'container-labs/debian-base:bookworm';
+
+const IMAGES_DIR = fileURLToPath(new URL('./images/', import.meta.url));
+const INSPECT_DEADLINE_MS = 10_000;
+const IMPORT_DEADLINE_MS = 5 * 60_000;
+const BUILD_DEADLINE_MS = 15 * 60_000;
+const LOCK_WAIT_MS = 20 * 60_000;
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The fixture images, in build order. `kind` says how: 'busybox' = a busybox rootfs imported
+ * with `docker import`; 'dockerfile' = `docker build` of scripts/images/<dir> FROM BASE_IMAGE.
+ */
+export const FIXTURE_IMAGES = Object.freeze([
+  { key: 'alpine', name: 'alpine:latest', kind: 'busybox', changes: [`ENV ${PATH_ENV}`, 'CMD ["/bin/sh"]'] },
+  { key: 'hello-world', name: 'hello-world:latest', kind: 'busybox', hello: true, changes: [`ENV ${PATH_ENV}`, 'CMD ["/hello"]'] },
+  { key: 'jupyter', name: 'jupyter/base-notebook:latest', kind: 'dockerfile', dir: 'jupyter' },
+  { key: 'rstudio', name: 'rocker/rstudio:latest', kind: 'dockerfile', dir: 'rstudio' },
+  { key: 'registry', name: 'registry:2', kind: 'dockerfile', dir: 'registry' },
+]);
+
+/** Resolves one --only value to a fixture entry (key, full name, or name without ":latest"). */
+export function findFixture(selector) {
+  const s = selector.trim().toLowerCase();
+  return FIXTURE_IMAGES.find((img) => img.key === s || img.name === s || img.name === `${s}:latest` || img.name.split(':')[0] === s);
+}
+
+function cacheDir() {
+  return cacheRoot();
+}
+
+function logsDir() {
+  const dir = join(cacheDir(), 'logs');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function errorText(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Inspects an image with a deadline. Resolves the inspect data, or undefined when the engine
+ * says 404 (not there). Any other failure (engine did not answer in time, ...) rejects.
+ */
+export async function inspectImage(docker, name) {
+  const signal = AbortSignal.timeout(INSPECT_DEADLINE_MS);
+  try {
+    return await docker.getImage(name).inspect({ abortSignal: signal });
+  } catch (error) {
+    if (error?.statusCode === 404) return undefined;
+    if (signal.aborted) throw new UserError(`the engine did not answer "inspect ${name}" within ${INSPECT_DEADLINE_MS / 1000} s`);
+    throw new UserError(`inspecting ${name} failed: ${errorText(error)}`);
+  }
+}
+
+function hasFixtureLabel(info) {
+  return info?.Config?.Labels?.[FIXTURE_LABEL] === 'true';
+}
+
+/** Environment for docker CLI children so they talk to the same engine dockerode uses. */
+function dockerCliEnv(engine) {
+  const env = { ...process.env, DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT ?? '0' };
+  // A docker context carries its own TLS settings; the CLI already uses it. Sockets and
+  // DOCKER_HOST are passed on as they are.
+  if (engine?.host && !String(engine.source ?? '').startsWith('docker context')) env.DOCKER_HOST = engine.host;
+  return env;
+}
+
+function isDpkgInstalled(pkg) {
+  try {
+    const status = readFileSync('/var/lib/dpkg/status', 'utf8');
+    const block = status.split('\n\n').find((b) => b.startsWith(`Package: ${pkg}\n`));
+    return block !== undefined && /^Status: install ok installed$/m.test(block);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs Debian packages the build needs (idempotent: nothing happens when they are there).
+ * Tries without `apt-get update` first, since the lists are usually fresh enough.
+ */
+async function ensureHostPackages(pkgs, log) {
+  const missing = pkgs.filter((p) => !isDpkgInstalled(p));
+  if (missing.length === 0) return;
+  if (!existsSync('/usr/bin/apt-get')) {
+    throw new UserError(`the fixture images need ${missing.join(', ')}, and this machine has no apt-get to install them. Install them (or their equivalent) and re-run.`);
+  }
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new UserError(`the fixture images need ${missing.join(', ')}; install them as root: sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  log(`installing ${missing.join(', ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const logFile = join(logsDir(), 'apt-get.log');
+  try {
+    await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile });
+  } catch {
+    await exec('apt-get', ['update'], { env, logFile });
+    await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile });
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error?.code === 'EPERM';
+  }
+}
+
+/**
+ * A lock (a directory with our pid inside) so two runs at once (test-all and a developer) do
+ * not build the same image twice. A lock whose owner died is taken over.
+ */
+async function withLock(log, fn) {
+  const dir = join(cacheDir(), 'images.lock');
+  const started = Date.now();
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      } catch {
+        // the owner is between mkdir and writing its pid; wait a moment
+      }
+      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() - started > LOCK_WAIT_MS) throw new UserError(`another images.mjs (pid ${owner}) has held ${dir} for ${LOCK_WAIT_MS / 60_000} min; if it is gone, remove that directory`);
+      if (!announced && Number.isInteger(owner)) {
+        log(`waiting for another images.mjs run (pid ${owner}) to finish`);
+        announced = true;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Builds the busybox rootfs once per run (shared by alpine and hello-world). */
+async function importBusyboxImage(image, env) {
+  const busybox = process.env.CONTAINER_LABS_BUSYBOX || '/bin/busybox';
+  if (!existsSync(busybox)) throw new UserError(`${busybox} is missing (Debian: apt-get install busybox-static)`);
+  const applets = await busyboxAppletPaths(busybox);
+  const work = workDir(join(cacheDir(), 'tmp'), `rootfs-${image.key}`);
+  try {
+    const rootfs = join(work, 'rootfs');
+    makeBusyboxRootfs(rootfs, busybox, applets, { hello: image.hello === true });
+    const tar = join(work, 'rootfs.tar');
+    await packDir(rootfs, tar);
+    const changes = [`LABEL ${FIXTURE_LABEL}=true`, ...image.changes].flatMap((c) => ['-c', c]);
+    await exec('docker', ['import', ...changes, tar, image.name], { env, timeoutMs: IMPORT_DEADLINE_MS, logFile: join(logsDir(), `import-${image.key}.log`) });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Makes sure BASE_IMAGE exists: the cached debootstrap tarball, imported (only when absent). */
+async function ensureBaseImage(docker, env, log) {
+  if (await inspectImage(docker, BASE_IMAGE)) return;
+  const t0 = Date.now();
+  await ensureHostPackages(['debootstrap'], log);
+  const mirror = process.env.CONTAINER_LABS_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
+  const { tarball, cached } = await debianRootfsTarball({ cacheDir: cacheDir(), mirror, logFile: join(logsDir(), 'debootstrap.log') });
+  await exec('docker', ['import', '-c', `LABEL ${FIXTURE_LABEL}=true`, '-c', `ENV ${PATH_ENV}`, '-c', 'CMD ["bash"]', tarball, BASE_IMAGE], {
+    env,
+    timeoutMs: IMPORT_DEADLINE_MS,
+    logFile: join(logsDir(), 'import-debian-base.log'),
+  });
+  log(`${BASE_IMAGE}: built in ${Math.round((Date.now() - t0) / 1000)} s (${cached ? 'cached rootfs' : 'debootstrap'}: ${tarball})`);
+}
+
+async function buildDockerfileImage(image, env) {
+  const context = join(IMAGES_DIR, image.dir);
+  const logFile = join(logsDir(), `build-${image.key}.log`);
+  rmSync(logFile, { force: true });
+  await exec(
+    'docker',
+    ['build', '--network', 'host', '--label', `${FIXTURE_LABEL}=true`, '--build-arg', `BASE=${BASE_IMAGE}`, '-t', image.name, context],
+    { env, timeoutMs: BUILD_DEADLINE_MS, logFile },
+  );
+}
+
+function describe(result) {
+  switch (result.state) {
+    case 'present':
+      return result.fixture ? 'present (a Container Labs fixture)' : 'present (not built by us; left alone)';
+    case 'built':
+      return `built in ${result.seconds} s`;
+    case 'missing':
+      return 'missing';
+    default:
+      return `FAILED: ${result.error ?? 'unknown error'}`;
+  }
+}
+
+/**
+ * Makes sure the fixture images exist. Options:
+ *   only:  keys or names to limit to (default: all)
+ *   check: only report, build nothing
+ *   log(line): progress lines (default: stdout)
+ *   engine: a result of ensureEngine() (default: ensureEngine() is called)
+ * Resolves an array of { key, name, state: 'present'|'built'|'missing'|'failed', fixture,
+ * seconds?, error? }, one per selected image. Rejects only when the engine cannot be reached.
+ */
+export async function ensureImages({ only, check = false, log = (line) => process.stdout.write(`[images] ${line}\n`), engine } = {}) {
+  let selected = FIXTURE_IMAGES;
+  if (only && only.length > 0) {
+    selected = only.map((sel) => {
+      const img = findFixture(sel);
+      if (!img) throw new UserError(`unknown image "${sel}"; known: ${FIXTURE_IMAGES.map((i) => i.key).join(', ')}`);
+      return img;
+    });
+    selected = FIXTURE_IMAGES.filter((img) => selected.includes(img));
+  }
+  const eng = engine ?? (await ensureEngine({ log, allowStart: !check }));
+  const docker = new Docker(eng.options ?? {});
+  const env = dockerCliEnv(eng);
+
+  const report = async () => {
+    const out = [];
+    for (const img of selected) {
+      const info = await inspectImage(docker, img.name);
+      out.push({ key: img.key, name: img.name, state: info ? 'present' : 'missing', fixture: hasFixtureLabel(info) });
+    }
+    return out;
+  };
+
+  let results = await report();
+  if (check || results.every((r) => r.state === 'present')) {
+    for (const r of results) log(`${r.name}: ${describe(r)}`);
+    return results;
+  }
+
+  return withLock(log, async () => {
+    // Another run may have built some while we waited for the lock.
+    results = await report();
+    for (const r of results.filter((x) => x.state === 'present')) log(`${r.name}: ${describe(r)}`);
+    const missing = (kind) => results.filter((r) => r.state === 'missing' && FIXTURE_IMAGES.find((i) => i.key === r.key)?.kind === kind);
+    const finish = (r, t0, error) => {
+      if (error) {
+        r.state = 'failed';
+        r.error = errorText(error);
+      } else {
+        r.state = 'built';
+        r.fixture = true;
+        r.seconds = Math.round((Date.now() - t0) / 1000);
+      }
+      log(`${r.name}: ${describe(r)}`);
+    };
+
+    const busyboxOnes = missing('busybox');
+    if (busyboxOnes.length > 0) {
+      try {
+        await ensureHostPackages(['busybox-static'], log);
+      } catch (error) {
+        for (const r of busyboxOnes) finish(r, 0, error);
+      }
+      for (const r of busyboxOnes.filter((x) => x.state === 'missing')) {
+        const t0 = Date.now();
+        try {
+          await importBusyboxImage(FIXTURE_IMAGES.find((i) => i.key === r.key), env);
+          finish(r, t0);
+        } catch (error) {
+          finish(r, t0, error);
+        }
+      }
+    }
+
+    const debianOnes = missing('dockerfile');
+    if (debianOnes.length > 0) {
+      const t0 = Date.now();
+      let baseError;
+      try {
+        await ensureBaseImage(docker, env, log);
+      } catch (error) {
+        baseError = new Error(`the Debian base image could not be made: ${errorText(error)}`);
+      }
+      // The builds mostly wait on the network (apt), so they run side by side.
+      await Promise.all(
+        debianOnes.map(async (r) => {
+          if (baseError) return finish(r, t0, baseError);
+          const t1 = Date.now();
+          try {
+            await buildDockerfileImage(FIXTURE_IMAGES.find((i) => i.key === r.key), env);
+            finish(r, t1);
+          } catch (error) {
+            finish(r, t1, error);
+          }
+        }),
+      );
+    }
+    return results;
+  });
+}
+
+function parseArgs(argv) {
+  const opts = { check: false, only: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--check') opts.check = true;
+    else if (a === '--only') {
+      const v = argv[++i];
+      if (!v) throw new UserError('--only needs a name, e.g. --only jupyter');
+      opts.only.push(...v.split(',').filter(Boolean));
+    } else if (a.startsWith('--only=')) opts.only.push(...a.slice('--only='.length).split(',').filter(Boolean));
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else throw new UserError(`unknown argument ${a}; usage: node scripts/images.mjs [--check] [--only NAME]`);
+  }
+  return opts;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    process.stdout.write(
+      'usage: node scripts/images.mjs [--check] [--only NAME[,NAME...]]\n' +
+        `images: ${FIXTURE_IMAGES.map((i) => `${i.key} (${i.name})`).join(', ')}\n` +
+        `cache: ${cacheDir()} (env CONTAINER_LABS_CACHE); build logs in its logs/ folder\n`,
+    );
+    return 0;
+  }
+  const t0 = Date.now();
+  const results = await ensureImages({ only: opts.only, check: opts.check });
+  const bad = results.filter((r) => r.state !== 'present' && r.state !== 'built');
+  if (!opts.check) process.stdout.write(`[images] done in ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  if (bad.length > 0) {
+    process.stderr.write(`[images] ${bad.length} image(s) ${opts.check ? 'missing' : 'failed'}: ${bad.map((r) => r.name).join(', ')}${opts.check ? ' (run node scripts/images.mjs to build them)' : ''}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runMain(main, 'images');
+}
