@@ -221,6 +221,13 @@ export interface BrokenLab {
   file: string;
   origin: 'bundled' | 'workspace';
   issues: LabIssue[];
+  /** Whether the file is a lab or a course (from its name). Added by the loader; optional. */
+  kind?: 'lab' | 'course';
+  /**
+   * The id the file declares, when it could still be read, so a course that lists this
+   * lab can show it in place (broken) instead of failing itself. Optional.
+   */
+  id?: string;
 }
 
 export interface Catalog {

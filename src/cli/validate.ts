@@ -1,0 +1,94 @@
+/**
+ * `container-labs validate [paths...] [--json] [--strict]`
+ *
+ * Checks lab and course files (folders are searched recursively) and prints one line per
+ * problem, `file:line:col: error: message`, with paths relative to the current directory,
+ * then a summary such as `12 files, 0 errors, 1 warning`.
+ *
+ * Exit codes: 0 clean (warnings allowed), 1 any error (or any warning with --strict, or no
+ * lab files found), 2 usage error (unknown option, a path that does not exist, nothing to
+ * validate).
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { LabIssue } from '../core/model';
+import { scanCatalog } from '../core/labs/loader';
+import type { CliIo } from './io';
+
+const USAGE = `Usage: container-labs validate [paths...] [--json] [--strict]
+
+Checks *.lab.yaml and *.course.yaml files; folders are searched recursively.
+Default paths: ./labs and ./.container-labs (those that exist).
+
+  --json     print the result as JSON
+  --strict   treat warnings as errors (exit 1)`;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export async function runValidate(args: string[], io: CliIo): Promise<number> {
+  let json = false;
+  let strict = false;
+  const paths: string[] = [];
+  for (const arg of args) {
+    if (arg === '--json') json = true;
+    else if (arg === '--strict') strict = true;
+    else if (arg === '--help' || arg === '-h') {
+      io.out(USAGE);
+      return 0;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      io.err(`container-labs validate: unknown option '${arg}'\n\n${USAGE}`);
+      return 2;
+    } else paths.push(arg);
+  }
+
+  const resolved = paths.map((p) => path.resolve(io.cwd, p));
+  if (resolved.length === 0) {
+    for (const folder of ['labs', '.container-labs']) {
+      const candidate = path.resolve(io.cwd, folder);
+      if (existsSync(candidate)) resolved.push(candidate);
+    }
+    if (resolved.length === 0) {
+      io.err(`container-labs validate: nothing to validate: no ./labs or ./.container-labs here; give the paths to check\n\n${USAGE}`);
+      return 2;
+    }
+  }
+  const missing = resolved.filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    for (const p of missing) io.err(`container-labs validate: ${path.relative(io.cwd, p) || p}: no such file or folder`);
+    return 2;
+  }
+
+  const { catalog, files } = await scanCatalog(resolved.map((p) => ({ path: p, origin: 'workspace' as const })));
+  const issues: LabIssue[] = [...catalog.broken.flatMap((b) => b.issues), ...catalog.warnings];
+  const shown = (file: string): string => path.relative(io.cwd, file) || file;
+  issues.sort((a, b) => (shown(a.file) < shown(b.file) ? -1 : shown(a.file) > shown(b.file) ? 1 : a.line - b.line || a.col - b.col));
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const warnings = issues.length - errors;
+
+  if (json) {
+    io.out(
+      JSON.stringify(
+        {
+          files: files.length,
+          errors,
+          warnings,
+          labs: catalog.labs.map((l) => l.id),
+          courses: catalog.courses.map((c) => c.id),
+          issues: issues.map((i) => ({ file: shown(i.file), line: i.line, col: i.col, severity: i.severity, message: i.message })),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const i of issues) io.out(`${shown(i.file)}:${i.line}:${i.col}: ${i.severity}: ${i.message}`);
+    io.out(`${plural(files.length, 'file')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  }
+  if (files.length === 0) {
+    io.err(`container-labs validate: no *.lab.yaml or *.course.yaml files in ${resolved.map(shown).join(', ')}`);
+    return 1;
+  }
+  return errors > 0 || (strict && warnings > 0) ? 1 : 0;
+}

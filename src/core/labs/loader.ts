@@ -1,0 +1,596 @@
+/**
+ * Loads lab (`*.lab.yaml`) and course (`*.course.yaml`) files into the model.
+ *
+ * Order of checks for one file: size (1 MB) -> YAML (syntax, warnings such as unknown
+ * tags, duplicate keys, forbidden keys, aliases) -> JSON Schema (schemas/*.schema.json)
+ * -> placeholders -> meaning (duplicate step ids, quiz answers, exit code vs state) ->
+ * lint of the commands. Every problem is a LabIssue with file, line and column.
+ *
+ * Lint rules (documented for authors in the schema descriptions):
+ *   error   a step whose commands change Docker state (run, create, start, stop, rm, rmi,
+ *           pull, tag, push, build, volume create/rm, prune...) has no `check`;
+ *   error   a command that removes things (rm -f, rmi, image rm, volume rm, any prune) is
+ *           not marked `destructive: true`;
+ *   error   a solution command needs a terminal (`-it`, attach): the CLI runner has none;
+ *   warning a command needs a terminal (`docker run -it` without -d, `exec -it`, `attach`,
+ *           `start -ai`) and is not marked `interactive: true`;
+ *   warning a step with such a command has no `solution.commands` for the CLI runner.
+ * A step may have a quiz together with commands and a check.
+ *
+ * A file with errors does not load; in a catalog it becomes a `broken` entry and every
+ * other file still loads.
+ */
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { BrokenLab, Catalog, Check, Course, Lab, LabCommand, LabIssue, LabSource, PlaceholderValues, Step } from '../model';
+import { changesState, describeCall, DockerCall, dockerCalls, isDestructive, needsTerminal } from './dockerCommands';
+import { fillCommand, findPlaceholders, isPlaceholderName, PlaceholderError, unknownPlaceholderMessage } from './placeholders';
+import type { ValidateFunction } from 'ajv';
+import { courseValidator, labValidator, RawCommand, RawLab, RawStep, renderPath, validateAgainst } from './schema';
+import { issue, MAX_FILE_BYTES, PathSegment, Position, readYaml, tooLargeMessage, YamlSource } from './yamlSource';
+
+export type Origin = LabSource['origin'];
+export type FileKind = 'lab' | 'course';
+
+const LAB_FILE = /\.lab\.ya?ml$/i;
+const COURSE_FILE = /\.course\.ya?ml$/i;
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/** `lab` for *.lab.yaml, `course` for *.course.yaml (also .yml), otherwise undefined. */
+export function fileKind(file: string): FileKind | undefined {
+  if (COURSE_FILE.test(file)) return 'course';
+  if (LAB_FILE.test(file)) return 'lab';
+  return undefined;
+}
+
+function byPosition(a: LabIssue, b: LabIssue): number {
+  return a.line - b.line || a.col - b.col || a.message.localeCompare(b.message);
+}
+
+function hasErrors(issues: readonly LabIssue[]): boolean {
+  return issues.some((i) => i.severity === 'error');
+}
+
+interface Analysis {
+  issues: LabIssue[];
+  /** The declared id, when it can be read, even from a broken file. */
+  idHint?: string;
+  idAt?: Position;
+}
+
+interface LabAnalysis extends Analysis {
+  lab?: Lab;
+}
+
+interface CourseAnalysis extends Analysis {
+  course?: Course;
+  /** Where each entry of `labs` is written. */
+  labAt: Position[];
+}
+
+function declaredId(src: YamlSource): { idHint?: string; idAt?: Position } {
+  try {
+    const id: unknown = src.doc.get('id');
+    if (typeof id === 'string' && ID.test(id)) return { idHint: id, idAt: src.locate(['id']) };
+  } catch {
+    // the document is not a mapping
+  }
+  return {};
+}
+
+function emptyFileMessage(kind: FileKind): string {
+  return kind === 'lab'
+    ? 'the file is empty; a lab needs id, title, summary, minutes and steps'
+    : 'the file is empty; a course needs id, title, summary and labs';
+}
+
+/** The YAML and schema stages shared by labs and courses. */
+function readAndValidate<T>(
+  text: string,
+  file: string,
+  kind: FileKind,
+  validate: ValidateFunction<T>,
+): { src: YamlSource; value?: T; issues: Array<LabIssue & { path?: string }>; data?: unknown } {
+  const src = readYaml(text, file);
+  if (src.issues.length > 0) return { src, issues: src.issues };
+  if (src.data === null || src.data === undefined) {
+    return { src, issues: [issue(file, { line: 1, col: 1 }, emptyFileMessage(kind))] };
+  }
+  const { value, problems } = validateAgainst(validate, src.data, kind);
+  const issues = problems.map((p) => ({ ...issue(file, src.locate(p.path, p.atKey), p.message), path: renderPath(p.path) }));
+  return { src, value, issues, data: src.data };
+}
+
+/** Drops the internal `path` a schema issue carries. */
+function plainIssue(i: LabIssue & { path?: string }): LabIssue {
+  return { file: i.file, line: i.line, col: i.col, message: i.message, severity: i.severity };
+}
+
+// ---------------------------------------------------------------------------------------
+// Placeholders
+
+/** Values used only to check that every placeholder in a command can be filled safely. */
+const PROBE_VALUES: PlaceholderValues = {
+  workspaceFolder: '/workspace',
+  userHome: '/home/user',
+  labData: '/workspace/.container-labs/data/lab',
+  registry: 'localhost:5000',
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The strings of a lab that may hold placeholders, with their paths; works on unvalidated data. */
+function placeholderFields(data: unknown): Array<{ path: PathSegment[]; text: string; command: boolean }> {
+  const fields: Array<{ path: PathSegment[]; text: string; command: boolean }> = [];
+  const steps = isObject(data) ? data.steps : undefined;
+  if (!Array.isArray(steps)) return fields;
+  const commandList = (list: unknown, base: PathSegment[]): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((c: unknown, j) => {
+      if (typeof c === 'string') fields.push({ path: [...base, j], text: c, command: true });
+      else if (isObject(c) && typeof c.run === 'string') fields.push({ path: [...base, j, 'run'], text: c.run, command: true });
+    });
+  };
+  const strings = (node: unknown, at: PathSegment[]): void => {
+    if (typeof node === 'string') fields.push({ path: at, text: node, command: false });
+    else if (Array.isArray(node)) node.forEach((n: unknown, k) => strings(n, [...at, k]));
+    else if (isObject(node)) for (const [k, v] of Object.entries(node)) strings(v, [...at, k]);
+  };
+  steps.forEach((step: unknown, i) => {
+    if (!isObject(step)) return;
+    commandList(step.commands, ['steps', i, 'commands']);
+    if (isObject(step.solution)) commandList(step.solution.commands, ['steps', i, 'solution', 'commands']);
+    if (step.check !== undefined) strings(step.check, ['steps', i, 'check']);
+  });
+  return fields;
+}
+
+function placeholderIssues(src: YamlSource, data: unknown, file: string): { issues: LabIssue[]; paths: Set<string> } {
+  const issues: LabIssue[] = [];
+  const paths = new Set<string>();
+  for (const field of placeholderFields(data)) {
+    const scalar = src.scalarAt(field.path);
+    const where = renderPath(field.path);
+    let found = false;
+    let searchFrom = 0;
+    for (const use of findPlaceholders(field.text)) {
+      if (isPlaceholderName(use.name)) continue;
+      found = true;
+      const written = `\${${use.name}}`;
+      const inSource = scalar ? scalar.source.indexOf(written, searchFrom) : -1;
+      if (inSource >= 0) searchFrom = inSource + written.length;
+      const at = scalar && inSource >= 0 ? src.at(scalar.offset + inSource) : src.locate(field.path);
+      issues.push(issue(file, at, `${where}: ${unknownPlaceholderMessage(use.name)}`));
+    }
+    if (!found && field.command) {
+      try {
+        fillCommand(field.text, PROBE_VALUES);
+      } catch (error) {
+        if (!(error instanceof PlaceholderError)) throw error;
+        found = true;
+        issues.push(issue(file, src.locate(field.path), `${where}: ${error.message}`));
+      }
+    }
+    if (found) paths.add(renderPath(field.path));
+  }
+  return { issues, paths };
+}
+
+// ---------------------------------------------------------------------------------------
+// Normalisation into the model
+
+function toCommand(raw: string | RawCommand): LabCommand {
+  if (typeof raw === 'string') return { run: raw };
+  const command: LabCommand = { run: raw.run };
+  if (raw.label !== undefined) command.label = raw.label;
+  if (raw.destructive !== undefined) command.destructive = raw.destructive;
+  if (raw.foreground !== undefined) command.foreground = raw.foreground;
+  if (raw.interactive !== undefined) command.interactive = raw.interactive;
+  if (raw.network !== undefined) command.network = raw.network;
+  return command;
+}
+
+/** A copy of a validated check (the schema already forbids extra keys). */
+function copyCheck(check: Check): Check {
+  return structuredClone(check);
+}
+
+function toStep(raw: RawStep): Step {
+  const step: Step = {
+    id: raw.id,
+    title: raw.title,
+    instructions: raw.instructions,
+    commands: (raw.commands ?? []).map(toCommand),
+    hints: [...(raw.hints ?? [])],
+  };
+  if (raw.check !== undefined) step.check = copyCheck(raw.check);
+  if (raw.solution !== undefined) {
+    step.solution = {};
+    if (raw.solution.text !== undefined) step.solution.text = raw.solution.text;
+    if (raw.solution.commands !== undefined) step.solution.commands = raw.solution.commands.map(toCommand);
+  }
+  if (raw.quiz !== undefined) {
+    step.quiz = {
+      question: raw.quiz.question,
+      choices: [...raw.quiz.choices],
+      answer: Array.isArray(raw.quiz.answer) ? [...raw.quiz.answer] : [raw.quiz.answer],
+      explanation: raw.quiz.explanation,
+    };
+  }
+  return step;
+}
+
+/** `alpine` -> `alpine:latest`; a ref with a tag or a digest is kept. */
+export function withDefaultTag(ref: string): string {
+  if (ref.includes('@')) return ref;
+  const lastComponent = ref.slice(ref.lastIndexOf('/') + 1);
+  return lastComponent.includes(':') ? ref : `${ref}:latest`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Meaning and lint, on schema-valid data
+
+function commandPath(base: PathSegment[], raw: string | RawCommand, j: number): PathSegment[] {
+  return typeof raw === 'string' ? [...base, j] : [...base, j, 'run'];
+}
+
+function checkMeaning(check: Check, at: PathSegment[], out: Array<{ path: PathSegment[]; message: string }>): void {
+  if ('all' in check) check.all.forEach((c, k) => checkMeaning(c, [...at, 'all', k], out));
+  else if ('any' in check) check.any.forEach((c, k) => checkMeaning(c, [...at, 'any', k], out));
+  else if ('not' in check) checkMeaning(check.not, [...at, 'not'], out);
+  else if ('container' in check) {
+    const c = check.container;
+    if (c.exitCode !== undefined && c.state !== undefined && c.state !== 'exited') {
+      out.push({
+        path: [...at, 'container', 'state'],
+        message: `${renderPath([...at, 'container'])}: exitCode means the container has exited, so state must be exited (or left out), not ${c.state}`,
+      });
+    }
+  }
+}
+
+function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
+  const issues: LabIssue[] = [];
+  const add = (p: PathSegment[], message: string, severity: LabIssue['severity'] = 'error', atKey = false): void => {
+    issues.push(issue(file, src.locate(p, atKey), message, severity));
+  };
+
+  const firstUse = new Map<string, number>();
+  raw.steps.forEach((step, i) => {
+    const first = firstUse.get(step.id);
+    if (first === undefined) firstUse.set(step.id, i);
+    else add(['steps', i, 'id'], `steps[${i}].id: duplicate step id '${step.id}'; steps[${first}] already uses it`);
+  });
+
+  raw.steps.forEach((step, i) => {
+    const stepPath = `steps[${i}]`;
+    if (step.quiz) {
+      const n = step.quiz.choices.length;
+      const answers = Array.isArray(step.quiz.answer) ? step.quiz.answer : [step.quiz.answer];
+      answers.forEach((a, k) => {
+        if (a >= n) {
+          const p: PathSegment[] = Array.isArray(step.quiz?.answer) ? ['steps', i, 'quiz', 'answer', k] : ['steps', i, 'quiz', 'answer'];
+          add(p, `${renderPath(p)}: answer ${a} is out of range; choices are numbered 0 to ${n - 1}`);
+        }
+      });
+    }
+    if (step.check) {
+      const meaning: Array<{ path: PathSegment[]; message: string }> = [];
+      checkMeaning(step.check, ['steps', i, 'check'], meaning);
+      for (const m of meaning) add(m.path, m.message);
+    }
+
+    let stateChange: { path: PathSegment[]; call: DockerCall } | undefined;
+    let terminal: { path: PathSegment[]; call?: DockerCall } | undefined;
+    const commands = step.commands ?? [];
+    commands.forEach((c, j) => {
+      const p = commandPath(['steps', i, 'commands'], c, j);
+      const cmd = toCommand(c);
+      const where = renderPath(['steps', i, 'commands', j]);
+      for (const call of dockerCalls(cmd.run)) {
+        if (changesState(call) && !stateChange) stateChange = { path: p, call };
+        if (isDestructive(call) && cmd.destructive !== true) {
+          const how = typeof c === 'string' ? 'write it as { run: ..., destructive: true }' : 'add destructive: true';
+          add(p, `${where}: \`${describeCall(call)}\` removes things, so the command must be marked destructive (${how})`);
+        }
+        if (needsTerminal(call)) {
+          if (!terminal) terminal = { path: p, call };
+          if (cmd.interactive !== true) {
+            add(p, `${where}: \`${describeCall(call, call.verb === 'run' || call.verb === 'exec' ? '-it' : undefined)}\` needs a terminal and a person typing; mark it interactive: true`, 'warning');
+          }
+        }
+      }
+      if (cmd.interactive === true && !terminal) terminal = { path: p };
+    });
+    const solutionCommands = step.solution?.commands ?? [];
+    solutionCommands.forEach((c, j) => {
+      const p = commandPath(['steps', i, 'solution', 'commands'], c, j);
+      const cmd = toCommand(c);
+      const where = renderPath(['steps', i, 'solution', 'commands', j]);
+      for (const call of dockerCalls(cmd.run)) {
+        if (changesState(call) && !stateChange) stateChange = { path: p, call };
+        if (isDestructive(call) && cmd.destructive !== true) {
+          const how = typeof c === 'string' ? 'write it as { run: ..., destructive: true }' : 'add destructive: true';
+          add(p, `${where}: \`${describeCall(call)}\` removes things, so the command must be marked destructive (${how})`);
+        }
+        if (needsTerminal(call)) {
+          add(p, `${where}: solution commands run without a terminal, so they cannot use \`${describeCall(call)}\` with -it; start it detached (-d) instead`);
+        }
+      }
+      if (cmd.interactive === true) add(p, `${where}: solution commands run without a terminal, so they cannot be interactive`);
+    });
+    if (stateChange && !step.check) {
+      add(stateChange.path, `${stepPath}: \`${describeCall(stateChange.call)}\` changes Docker state, so the step needs a check`);
+    }
+    if (terminal && solutionCommands.length === 0) {
+      add(terminal.path, `${stepPath}: the CLI test runner cannot type into an interactive command; add solution.commands that reach the same state without a terminal`, 'warning');
+    }
+  });
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------
+// Public API: one file
+
+function analyseLab(text: string, file: string, origin: Origin): LabAnalysis {
+  const { src, value, issues, data } = readAndValidate(text, file, 'lab', labValidator());
+  const id = declaredId(src);
+  if (data === undefined) return { issues: issues.map(plainIssue).sort(byPosition), ...id };
+  const placeholders = placeholderIssues(src, data, file);
+  // A schema complaint about a field whose placeholder is already reported adds nothing.
+  const schemaIssues = issues.filter((i) => i.path === undefined || !placeholders.paths.has(i.path)).map(plainIssue);
+  const all = [...schemaIssues, ...placeholders.issues];
+  if (value === undefined) return { issues: all.sort(byPosition), ...id };
+  all.push(...lintLab(value, src, file));
+  all.sort(byPosition);
+  if (hasErrors(all)) return { issues: all, ...id };
+  const lab: Lab = {
+    id: value.id,
+    title: value.title,
+    summary: value.summary,
+    minutes: value.minutes,
+    images: (value.images ?? []).map(withDefaultTag),
+    steps: value.steps.map(toStep),
+    source: { file, origin },
+  };
+  return { lab, issues: all, ...id };
+}
+
+function analyseCourse(text: string, file: string, origin: Origin): CourseAnalysis {
+  const read = readAndValidate(text, file, 'course', courseValidator());
+  const { src, value } = read;
+  const id = declaredId(src);
+  const issues = read.issues.map(plainIssue).sort(byPosition);
+  if (value === undefined || hasErrors(issues)) return { issues, labAt: [], ...id };
+  const course: Course = {
+    id: value.id,
+    title: value.title,
+    summary: value.summary,
+    labs: [...value.labs],
+    source: { file, origin },
+  };
+  return { course, issues, labAt: value.labs.map((_, k) => src.locate(['labs', k])), ...id };
+}
+
+/** Parses one lab file's text; `lab` is set when there is no error (warnings allowed). */
+export function parseLabText(text: string, file: string, origin: Origin): { lab?: Lab; issues: LabIssue[] } {
+  const { lab, issues } = analyseLab(text, file, origin);
+  return lab ? { lab, issues } : { issues };
+}
+
+/** Parses one course file's text; `course` is set when there is no error. */
+export function parseCourseText(text: string, file: string, origin: Origin): { course?: Course; issues: LabIssue[] } {
+  const { course, issues } = analyseCourse(text, file, origin);
+  return course ? { course, issues } : { issues };
+}
+
+/** Diagnostics for an editor: every issue of the text, as a lab or a course by file name. */
+export function validateText(text: string, file: string): LabIssue[] {
+  return fileKind(file) === 'course' ? analyseCourse(text, file, 'workspace').issues : analyseLab(text, file, 'workspace').issues;
+}
+
+function notLabFileIssue(file: string): LabIssue {
+  return issue(file, { line: 1, col: 1 }, 'not a lab or course file: name lab files *.lab.yaml and course files *.course.yaml');
+}
+
+async function readLimited(file: string): Promise<{ text?: string; issue?: LabIssue }> {
+  try {
+    const info = await stat(file);
+    if (info.size > MAX_FILE_BYTES) return { issue: issue(file, { line: 1, col: 1 }, tooLargeMessage(info.size)) };
+    const bytes = await readFile(file);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return { issue: issue(file, { line: 1, col: 1 }, 'the file is not valid UTF-8 text') };
+    }
+    return { text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { issue: issue(file, { line: 1, col: 1 }, `cannot read the file: ${message}`) };
+  }
+}
+
+interface FileResult extends Analysis {
+  kind?: FileKind;
+  lab?: Lab;
+  course?: Course;
+  labAt: Position[];
+}
+
+async function analyseFile(file: string, origin: Origin): Promise<FileResult> {
+  const kind = fileKind(file);
+  if (!kind) return { issues: [notLabFileIssue(file)], labAt: [] };
+  const read = await readLimited(file);
+  if (read.issue || read.text === undefined) return { kind, issues: read.issue ? [read.issue] : [], labAt: [] };
+  if (kind === 'course') return { kind, ...analyseCourse(read.text, file, origin) };
+  return { kind, ...analyseLab(read.text, file, origin), labAt: [] };
+}
+
+/** Loads one file as a lab or a course, chosen by its name. */
+export async function loadLabFile(file: string, origin: Origin): Promise<{ lab?: Lab; course?: Course; issues: LabIssue[] }> {
+  const { lab, course, issues } = await analyseFile(file, origin);
+  return { ...(lab ? { lab } : {}), ...(course ? { course } : {}), issues };
+}
+
+// ---------------------------------------------------------------------------------------
+// Public API: catalogs
+
+export interface CatalogRoot {
+  path: string;
+  origin: Origin;
+}
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The lab and course files under a root, sorted, depth first. A root may be a single
+ * file. Skips node_modules, .git and the labs' own data folder (.container-labs/data);
+ * symlinked files are followed only when they stay inside the root; symlinked folders
+ * are not followed. A missing root gives no files.
+ */
+export async function findLabFiles(root: string): Promise<string[]> {
+  let rootInfo;
+  try {
+    rootInfo = await stat(root);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const absolute = path.resolve(root);
+  if (!rootInfo.isDirectory()) return [absolute];
+  const realRoot = await realpath(absolute);
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).map((e) => ({ name: e.name, entry: e })).sort((a, b) => byName(a.name, b.name));
+    for (const { name, entry } of entries) {
+      const full = path.join(dir, name);
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRECTORIES.has(name)) continue;
+        if (name === 'data' && path.basename(dir) === '.container-labs') continue;
+        await walk(full);
+      } else if (entry.isFile()) {
+        if (fileKind(name)) files.push(full);
+      } else if (entry.isSymbolicLink() && fileKind(name)) {
+        try {
+          const target = await realpath(full);
+          if (isInside(target, realRoot) && (await lstat(target)).isFile()) files.push(full);
+        } catch {
+          // a dangling link is not a lab
+        }
+      }
+    }
+  };
+  await walk(absolute);
+  return files;
+}
+
+function relativeTo(file: string, other: string): string {
+  return path.relative(path.dirname(file), other) || path.basename(other);
+}
+
+/** A catalog, and the files it was made from (for `validate`'s summary). */
+export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ catalog: Catalog; files: string[] }> {
+  const catalog: Catalog = { courses: [], labs: [], broken: [], warnings: [] };
+  const files: string[] = [];
+  const seenReal = new Set<string>();
+  const results: Array<{ file: string; origin: Origin; result: FileResult }> = [];
+
+  for (const root of roots) {
+    let found: string[];
+    try {
+      found = await findLabFiles(root.path);
+    } catch (error) {
+      const file = path.resolve(root.path);
+      const message = error instanceof Error ? error.message : String(error);
+      catalog.broken.push({ file, origin: root.origin, issues: [issue(file, { line: 1, col: 1 }, `cannot read the folder: ${message}`)] });
+      continue;
+    }
+    for (const file of found) {
+      let real = file;
+      try {
+        real = await realpath(file);
+      } catch {
+        // keep the path as given; reading it will report the problem
+      }
+      if (seenReal.has(real)) continue;
+      seenReal.add(real);
+      files.push(file);
+      results.push({ file, origin: root.origin, result: await analyseFile(file, root.origin) });
+    }
+  }
+
+  const broken = (file: string, origin: Origin, result: FileResult, extra: LabIssue[] = []): BrokenLab => {
+    const entry: BrokenLab = { file, origin, issues: [...result.issues, ...extra].sort(byPosition) };
+    if (result.kind) entry.kind = result.kind;
+    if (result.idHint) entry.id = result.idHint;
+    return entry;
+  };
+
+  const labFiles = new Map<string, string>();
+  const brokenLabIds = new Set<string>();
+  for (const { file, origin, result } of results) {
+    if (result.kind === 'course') continue;
+    if (!result.lab) {
+      catalog.broken.push(broken(file, origin, result));
+      if (result.idHint) brokenLabIds.add(result.idHint);
+      continue;
+    }
+    const other = labFiles.get(result.lab.id);
+    if (other !== undefined) {
+      const at = result.idAt ?? { line: 1, col: 1 };
+      catalog.broken.push(broken(file, origin, result, [issue(file, at, `lab id '${result.lab.id}' is already used by ${relativeTo(file, other)}`)]));
+      continue;
+    }
+    labFiles.set(result.lab.id, file);
+    catalog.labs.push(result.lab);
+    catalog.warnings.push(...result.issues);
+  }
+
+  const courseFiles = new Map<string, string>();
+  for (const { file, origin, result } of results) {
+    if (result.kind !== 'course') continue;
+    const course = result.course;
+    if (!course) {
+      catalog.broken.push(broken(file, origin, result));
+      continue;
+    }
+    const extra: LabIssue[] = [];
+    const other = courseFiles.get(course.id);
+    if (other !== undefined) {
+      extra.push(issue(file, result.idAt ?? { line: 1, col: 1 }, `course id '${course.id}' is already used by ${relativeTo(file, other)}`));
+    }
+    course.labs.forEach((labId, k) => {
+      if (labFiles.has(labId) || brokenLabIds.has(labId)) return;
+      extra.push(issue(file, result.labAt[k] ?? { line: 1, col: 1 }, `labs[${k}]: no lab has the id '${labId}'`));
+    });
+    if (extra.length > 0) {
+      catalog.broken.push(broken(file, origin, result, extra));
+      continue;
+    }
+    courseFiles.set(course.id, file);
+    catalog.courses.push(course);
+    catalog.warnings.push(...result.issues);
+  }
+  return { catalog, files };
+}
+
+/**
+ * Loads every lab and course under the roots (folders, searched recursively, or single
+ * files), in a deterministic order. Broken files become `broken` entries and never stop
+ * the others from loading.
+ */
+export async function loadCatalog(roots: Array<{ path: string; origin: Origin }>): Promise<Catalog> {
+  return (await scanCatalog(roots)).catalog;
+}
