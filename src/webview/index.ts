@@ -72,7 +72,10 @@ function waitFor<T>(session: LabSession, find: () => T | undefined, ms: number):
 export class WalkthroughController implements vscode.Disposable {
   private panel: WalkthroughPanel | undefined;
 
-  constructor(private readonly deps: WalkthroughDeps) {}
+  constructor(
+    private readonly deps: WalkthroughDeps,
+    private readonly options: { restoreWaitMs?: number } = {},
+  ) {}
 
   get activePanel(): WalkthroughPanel | undefined {
     return this.panel;
@@ -120,7 +123,7 @@ export class WalkthroughController implements vscode.Disposable {
         const current = session.current;
         return current !== undefined && session.getStep(current) !== undefined ? current : undefined;
       },
-      RESTORE_WAIT_MS,
+      this.options.restoreWaitMs ?? RESTORE_WAIT_MS,
     );
     if (ref === undefined || this.panel !== undefined) {
       if (ref === undefined) this.deps.logger.info(`${TAG} closed a restored walkthrough: its lab step is no longer available`);
