@@ -86,7 +86,13 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
     if (!(await connected)) notes.push('the engine event stream did not connect within 3 s; checks fall back to polling');
   }
   disposables.push(onEvent(() => wake.fire()));
-  if (ledger) disposables.push(ledger.attach(onEvent));
+  // Only what happens while the lab's own commands run is the lab's: other programs using the
+  // same engine at the same time (a CI job, another test) must not end up in the ledger.
+  const windows = new CommandWindows();
+  if (ledger) {
+    const record = ledger;
+    disposables.push(onEvent((event) => windows.claims(event) && record.record(event)));
+  }
 
   try {
     await ensureLabData(placeholders);
@@ -97,7 +103,7 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
   try {
     for (const step of lab.steps) {
       if (opts.signal?.aborted) break;
-      const result = await runStep(step, { ...opts, env, placeholders, foreground, wake });
+      const result = await runStep(step, { ...opts, env, placeholders, foreground, wake, windows });
       steps.push(result);
       opts.onStep?.(lab, result);
       if (opts.untilStep && step.id === opts.untilStep) break;
@@ -153,6 +159,7 @@ interface StepContext extends RunLabOptions {
   placeholders: PlaceholderValues;
   foreground: ForegroundProcess[];
   wake: Wake;
+  windows: CommandWindows;
 }
 
 async function runStep(step: Step, ctx: StepContext): Promise<StepRunResult> {
@@ -186,23 +193,28 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepRunResult> {
   const networkFailures: string[] = [];
   const commandsStarted = Date.now();
   const stepForeground: ForegroundProcess[] = [];
+  const closers: Array<() => void> = [];
   for (let i = 0; i < commands.length; i++) {
     if (ctx.signal?.aborted) break;
     const command = commands[i];
     const text = texts[i];
     if (command.foreground) {
+      // Its window stays open until the step's check is done (a server starts in its own time).
+      closers.push(ctx.windows.begin(text));
       const proc = new ForegroundProcess(text, { cwd: ctx.workspaceFolder, env: ctx.env });
       ctx.foreground.push(proc);
       stepForeground.push(proc);
       result.commands.push({ text, exitCode: null, ms: 0, foreground: true });
       continue;
     }
+    const close = ctx.windows.begin(text);
     const run = await runShell(text, {
       cwd: ctx.workspaceFolder,
       env: ctx.env,
       timeoutMs: ctx.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT,
       signal: ctx.signal,
     });
+    close();
     const failed = !succeeded(run);
     const entry: CommandRun = { text, exitCode: run.exitCode, ms: run.ms };
     if (run.signal) entry.signal = run.signal;
@@ -221,6 +233,7 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepRunResult> {
   result.commandsMs = Date.now() - commandsStarted;
 
   if (!step.check) {
+    for (const close of closers) close();
     // Nothing decides: the step is information only; failures are remarks, not a verdict.
     const failures = result.notes.length ? `; ${result.notes.join('; ')}` : '';
     return { ...result, status: 'info', reason: `no check; ran ${commands.length} command(s)${failures}` };
@@ -230,6 +243,7 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepRunResult> {
   const check = await waitForCheck(step.check, since, ctx, stepForeground);
   result.checkMs = Date.now() - checkStarted;
   result.check = check;
+  for (const close of closers) close();
 
   for (const proc of stepForeground) {
     if (!proc.running) {
@@ -298,6 +312,58 @@ async function waitForCheck(check: Check, since: number, ctx: StepContext, stepF
       });
     }
     await Promise.race([armed, sleep(Math.min(interval, Math.max(0, deadline - Date.now())))]);
+  }
+}
+
+/**
+ * Which of the lab's own commands are running (or ran a moment ago: their engine events arrive
+ * a little after they exit). An engine event is taken for the lab's only when it happens in
+ * such a window AND names something the running command text names (the container's name or
+ * image, the volume, the image ref): another program using the same engine at the same time
+ * (a CI job, another test suite) must not see its containers removed by our cleanup. What
+ * this misses (e.g. `docker load -i file.tar`) is left in place, never removed by mistake.
+ */
+export class CommandWindows {
+  private readonly texts: string[] = [];
+
+  constructor(private readonly tailMs = 1000) {}
+
+  get open(): boolean {
+    return this.texts.length > 0;
+  }
+
+  /** Returns the function that closes this window (after the tail). */
+  begin(text: string): () => void {
+    this.texts.push(text);
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      setTimeout(() => {
+        const i = this.texts.indexOf(text);
+        if (i >= 0) this.texts.splice(i, 1);
+      }, this.tailMs);
+    };
+  }
+
+  /** Whether a running command names what this event created. */
+  claims(event: LedgerEvent): boolean {
+    if (!this.texts.length) return false;
+    const names: string[] = [];
+    if (event.type === 'container') {
+      if (event.name) names.push(event.name.replace(/^\//, ''));
+      if (event.image) names.push(event.image);
+    } else if (event.type === 'volume') {
+      // Anonymous volumes (`-v /data`) have random names no command can mention.
+      if (/^[0-9a-f]{64}$/.test(event.id)) return true;
+      names.push(event.id);
+    } else if (event.type === 'image') {
+      for (const ref of [event.id, event.name]) {
+        if (!ref || ref.startsWith('sha256:')) continue;
+        names.push(ref, ref.replace(/:latest$/, ''));
+      }
+    }
+    return names.some((name) => name.length > 0 && this.texts.some((text) => text.includes(name)));
   }
 }
 

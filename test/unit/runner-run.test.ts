@@ -1,0 +1,174 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Lab } from '../../src/core/model';
+import { loadLabFile } from '../../src/core/labs/loader';
+import { CommandWindows, runLab, solutionCommands } from '../../src/core/runner/run';
+import type { LabRunResult } from '../../src/core/runner/types';
+import {
+  BUSYBOX,
+  containerExists,
+  ensureBusybox,
+  FIXTURES,
+  imageExists,
+  removeNamed,
+  requireEngine,
+  tempWorkspace,
+  testDocker,
+  volumeExists,
+} from './runner-support';
+
+async function fixture(name: string): Promise<Lab> {
+  const { lab, issues } = await loadLabFile(path.join(FIXTURES, `${name}.lab.yaml`), 'workspace');
+  if (!lab) throw new Error(`fixture ${name} does not load: ${issues.map((i) => `${i.line}:${i.col} ${i.message}`).join('; ')}`);
+  return lab;
+}
+
+function statuses(result: LabRunResult): Record<string, string> {
+  return Object.fromEntries(result.steps.map((s) => [s.id, s.status]));
+}
+
+describe('CommandWindows: which engine events are the lab\'s', () => {
+  it('claims only events that happen while a command naming them runs', async () => {
+    const w = new CommandWindows(50);
+    const web = { type: 'container', action: 'create', id: 'c1', name: 'web', image: 'nginx' };
+    assert.equal(w.claims(web), false, 'no command running');
+    const close = w.begin("docker run -d --name web -v data:/d alpine sh -c 'sleep 1'");
+    assert.equal(w.claims(web), true, 'named in the command');
+    assert.equal(w.claims({ type: 'container', action: 'create', id: 'c2', name: 'jolly_curie', image: 'alpine' }), true, 'its image is');
+    assert.equal(w.claims({ type: 'container', action: 'create', id: 'c3', name: 'cl-test-other', image: 'jupyter/base-notebook' }), false);
+    assert.equal(w.claims({ type: 'volume', action: 'create', id: 'data' }), true);
+    assert.equal(w.claims({ type: 'volume', action: 'create', id: 'other' }), false);
+    assert.equal(w.claims({ type: 'volume', action: 'create', id: 'a'.repeat(64) }), true, 'anonymous volume');
+    assert.equal(w.claims({ type: 'image', action: 'pull', id: 'alpine:latest', name: 'alpine' }), true);
+    assert.equal(w.claims({ type: 'image', action: 'tag', id: 'sha256:' + 'b'.repeat(64), name: 'someone-else:1' }), false);
+    close();
+    assert.equal(w.claims(web), true, 'events arrive a moment after the command ends');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(w.claims(web), false, 'closed after the tail');
+  });
+});
+
+describe('runLab (real engine)', function () {
+  this.timeout(90_000);
+  const docker = testDocker();
+  const names = {
+    containers: ['cl-test-runner-hello', 'cl-test-runner-it', 'cl-test-runner-seven', 'cl-test-runner-wrong', 'cl-test-runner-web'],
+    volumes: ['cl-test-runner-vol'],
+    images: ['cl-test-runner-tag:v1'],
+  };
+  let workspace: string;
+
+  before(async () => {
+    await requireEngine(docker);
+    await ensureBusybox(docker);
+    await removeNamed(docker, names);
+    workspace = await tempWorkspace();
+  });
+  after(async () => {
+    await removeNamed(docker, names);
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  const base = () => ({ docker, publishedHost: '127.0.0.1', workspaceFolder: workspace });
+
+  it('solves and checks every step of a good lab, then removes what it created; a re-run starts clean', async () => {
+    const lab = await fixture('runner-pass');
+    for (let run = 1; run <= 2; run++) {
+      const result = await runLab(lab, base());
+      assert.deepEqual(
+        statuses(result),
+        {
+          'read-me': 'info',
+          'make-volume': 'passed',
+          'write-data': 'passed',
+          'tag-image': 'passed',
+          'host-file': 'passed',
+          'keep-running': 'passed',
+          'exit-seven': 'passed',
+          'self-check': 'quiz',
+        },
+        `run ${run}: ${JSON.stringify(result.steps.map((s) => [s.id, s.reason]))}`,
+      );
+      assert.deepEqual([result.passed, result.failed, result.skipped, result.errors], [6, 0, 0, 0]);
+      // The exit code did not decide: the command failed, the check passed.
+      const seven = result.steps.find((s) => s.id === 'exit-seven');
+      assert.equal(seven?.commands[0].exitCode, 7);
+      // The interactive command was not run; the solution was.
+      const it = result.steps.find((s) => s.id === 'keep-running');
+      assert.deepEqual(it?.commands.map((c) => c.text), ['docker run -d -i --name cl-test-runner-it cl-test-busybox sh']);
+      // The placeholder was filled and quoted.
+      const host = result.steps.find((s) => s.id === 'host-file');
+      assert.equal(host?.commands[0].text, `echo from-the-runner > '${workspace}/.container-labs/data/runner-pass'/note.txt`);
+      assert.ok(result.steps.every((s) => s.commandsMs >= 0 && s.checkMs >= 0));
+
+      assert.ok(result.cleanup, 'cleanup ran');
+      assert.equal(result.cleanup.failed, 0, JSON.stringify(result.cleanup.items));
+      const removed = result.cleanup.items.filter((i) => i.outcome === 'removed').map((i) => i.name).sort();
+      assert.deepEqual(removed, ['cl-test-runner-hello', 'cl-test-runner-it', 'cl-test-runner-seven', 'cl-test-runner-tag:v1', 'cl-test-runner-vol']);
+      assert.equal(await containerExists(docker, 'cl-test-runner-it'), false);
+      assert.equal(await volumeExists(docker, 'cl-test-runner-vol'), false);
+      assert.equal(await imageExists(docker, 'cl-test-runner-tag:v1'), false);
+      assert.equal(await imageExists(docker, BUSYBOX), true, 'the image the lab only used stays');
+    }
+  });
+
+  it('fails a step whose solution is wrong, with the reason from the engine and the command output', async () => {
+    const lab = await fixture('runner-fail');
+    const result = await runLab(lab, { ...base(), checkTimeoutMs: 1500 });
+    const [step] = result.steps;
+    assert.equal(step.status, 'failed');
+    assert.match(step.reason, /code 3/);
+    assert.equal(step.commands[0].exitCode, 3);
+    assert.deepEqual(step.commands[0].tail, ['about-to-fail']);
+    assert.ok(step.checkMs >= 1400, `waited for the deadline (${step.checkMs} ms)`);
+    assert.deepEqual([result.passed, result.failed], [0, 1]);
+    assert.equal(await containerExists(docker, 'cl-test-runner-wrong'), false, 'cleaned up after a failure too');
+  });
+
+  it('starts a foreground server without waiting, passes its HTTP check while it runs, then stops it with Ctrl+C', async () => {
+    const lab = await fixture('runner-foreground');
+    const started = Date.now();
+    // keep: true, so that only the foreground stop (SIGINT -> --rm) can make the container go.
+    const result = await runLab(lab, { ...base(), keep: true, stopGraceMs: 20_000 });
+    const [step] = result.steps;
+    assert.equal(step.status, 'passed', step.reason);
+    assert.equal(step.commands[0].foreground, true);
+    assert.equal(result.cleanup, undefined);
+    assert.ok(Date.now() - started < 15_000, 'stopped by SIGINT, not after the 20 s grace period');
+    assert.ok(!result.notes.some((n) => n.includes('killed')), result.notes.join('; '));
+    // --rm removes it once stopped; give the engine a moment.
+    const end = Date.now() + 5000;
+    while ((await containerExists(docker, 'cl-test-runner-web')) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await containerExists(docker, 'cl-test-runner-web'), false);
+  });
+
+  it('reports a step that needs the internet as skipped, not failed', async () => {
+    const lab = await fixture('runner-network');
+    const result = await runLab(lab, { ...base(), checkTimeoutMs: 1000 });
+    const [step] = result.steps;
+    assert.equal(step.status, 'skipped');
+    assert.match(step.reason, /^needs the internet: `docker pull cl-test-nowhere.invalid\/cl-test-image:1` exited with code \d+/);
+    assert.equal(step.commands[0].network, true);
+    assert.deepEqual([result.passed, result.failed, result.skipped], [0, 0, 1]);
+  });
+
+  it('stops after --step and runs the earlier steps to set it up', async () => {
+    const lab = await fixture('runner-pass');
+    const result = await runLab(lab, { ...base(), untilStep: 'make-volume' });
+    assert.deepEqual(statuses(result), { 'read-me': 'info', 'make-volume': 'passed' });
+    assert.equal(await volumeExists(docker, 'cl-test-runner-vol'), false);
+  });
+
+  it('never runs interactive commands', async () => {
+    const lab = await fixture('runner-pass');
+    const step = lab.steps.find((s) => s.id === 'keep-running');
+    assert.ok(step);
+    const withoutSolution = { ...step, solution: undefined };
+    assert.deepEqual(solutionCommands(withoutSolution), []);
+    const result = await runLab({ ...lab, steps: [withoutSolution] }, { ...base(), checkTimeoutMs: 500 });
+    assert.equal(result.steps[0].status, 'skipped');
+    assert.match(result.steps[0].reason, /only interactive commands/);
+    assert.deepEqual(result.steps[0].commands, []);
+  });
+});
