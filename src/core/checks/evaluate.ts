@@ -606,7 +606,8 @@ class Evaluator {
       const host = this.hostFor(port.binding.ip);
       const probePath = check.path ?? '/';
       const timeoutMs = check.timeoutMs ?? 5000;
-      const where = `port ${check.containerPort} is published on host port ${port.binding.hostPort}`;
+      const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+      const where = `port ${check.containerPort} is published on host port ${port.binding.hostPort}${loopback ? '' : ` of ${host}`}`;
       const answer = await probeHttp(host, port.binding.hostPort, probePath, timeoutMs, this.ctx.signal);
       if ('error' in answer) {
         if (answer.error === 'timeout') {
@@ -651,7 +652,7 @@ class Evaluator {
       const mounts = info.Mounts ?? [];
       const mount = mounts.find((mt) => trimSlash(mt.Destination) === destination);
       if (!mount) {
-        const others = mounts.map((mt) => mt.Destination).join(', ');
+        const others = mounts.map((mt) => mt.Destination).sort().join(', ');
         const flag = check.type === 'tmpfs' ? `--tmpfs ${destination}` : `-v ${check.source ?? 'SOURCE'}:${destination}${check.readOnly ? ':ro' : ''}`;
         return {
           ok: false,

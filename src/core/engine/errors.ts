@@ -103,7 +103,8 @@ export function engineErrorKind(err: unknown): EngineErrorKind {
 
 /** A short, specific sentence fragment about why the engine did not answer. */
 export function describeEngineError(err: unknown, endpoint: EngineEndpoint | undefined, timeoutMs: number): string {
-  const where = endpoint ? (endpoint.socketPath ?? endpoint.url) : 'the engine';
+  const address = typeof err === 'object' && err !== null && 'address' in err ? (err as { address?: unknown }).address : undefined;
+  const where = endpoint ? (endpoint.socketPath ?? endpoint.url) : typeof address === 'string' ? address : 'the engine';
   const code = codeOf(err);
   switch (engineErrorKind(err)) {
     case 'timeout':

@@ -1,0 +1,204 @@
+/**
+ * Shared helpers for the engine and checks unit tests: a real engine, the cl-test-busybox
+ * image (imported from the host's busybox when absent), containers and volumes named
+ * `cl-test-...` that are removed afterwards, free ports. No mocks.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Dockerode from 'dockerode';
+
+export const BUSYBOX = 'cl-test-busybox:latest';
+export const MAIN_SOCKET = '/var/run/docker.sock';
+
+export function mainDocker(): Dockerode {
+  return new Dockerode({ socketPath: MAIN_SOCKET, timeout: 15_000 });
+}
+
+function busyboxBinary(): string {
+  for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error('busybox is not installed on this machine (apt-get install busybox-static)');
+}
+
+/** Import a busybox rootfs as `name` unless the engine behind `socket` already has it. */
+export async function ensureBusybox(docker: Dockerode, socket = MAIN_SOCKET, name = BUSYBOX): Promise<void> {
+  try {
+    await docker.getImage(name).inspect();
+    return;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-rootfs-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.copyFileSync(busyboxBinary(), path.join(dir, 'bin', 'busybox'));
+    fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
+    const applets = execFileSync(path.join(dir, 'bin', 'busybox'), ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const applet of applets) {
+      if (applet !== 'busybox') fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
+    }
+    execFileSync('sh', ['-c', `tar -C "$1" -c . | docker -H "unix://$2" import -c 'CMD ["/bin/sh"]' - "$3"`, 'sh', dir, socket, name], { stdio: 'pipe' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function uniqueName(prefix: string): string {
+  return `cl-test-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Containers, volumes and tags created by a test file, removed by `cleanup()`. */
+export class Resources {
+  readonly containers = new Set<string>();
+  readonly volumes = new Set<string>();
+  readonly tags = new Set<string>();
+
+  constructor(readonly docker: Dockerode) {}
+
+  /** Create (and by default start) a container named cl-test-...; start errors are returned, not thrown. */
+  async run(
+    options: Dockerode.ContainerCreateOptions & { start?: boolean },
+  ): Promise<{ container: Dockerode.Container; name: string; startError?: Error }> {
+    const name = options.name ?? uniqueName('c');
+    const { start = true, ...create } = options;
+    const container = await this.docker.createContainer({ Image: BUSYBOX, ...create, name });
+    this.containers.add(container.id);
+    let startError: Error | undefined;
+    if (start) {
+      try {
+        await container.start();
+      } catch (err) {
+        startError = err as Error;
+      }
+    }
+    return { container, name, startError };
+  }
+
+  async volume(name = uniqueName('v')): Promise<string> {
+    await this.docker.createVolume({ Name: name });
+    this.volumes.add(name);
+    return name;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const id of this.containers) {
+      await this.docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined);
+    }
+    this.containers.clear();
+    for (const name of this.volumes) {
+      await this.docker.getVolume(name).remove().catch(() => undefined);
+    }
+    this.volumes.clear();
+    for (const tag of this.tags) {
+      await this.docker.getImage(tag).remove({ noprune: true }).catch(() => undefined);
+    }
+    this.tags.clear();
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '0.0.0.0', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Wait until `probe` returns true, or throw after `timeoutMs`. */
+export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A shell script that serves /www with busybox httpd on port 80, with CGI answers for faults. */
+export const HTTPD_SCRIPT = [
+  'mkdir -p /www/cgi-bin',
+  'echo "hello from cl-test" > /www/index.html',
+  `printf '#!/bin/sh\\nprintf "HTTP/1.0 500 Internal Server Error\\\\r\\\\nContent-Type: text/plain\\\\r\\\\n\\\\r\\\\nboom"\\n' > /www/cgi-bin/fail`,
+  `printf '#!/bin/sh\\nprintf "HTTP/1.0 302 Found\\\\r\\\\nLocation: /index.html\\\\r\\\\n\\\\r\\\\n"\\n' > /www/cgi-bin/redir`,
+  'chmod +x /www/cgi-bin/fail /www/cgi-bin/redir',
+  'exec httpd -f -p 80 -h /www',
+].join('; ');
+
+/** A second, private dockerd this test can stop and start (never the machine's engine). */
+export class PrivateEngine {
+  static readonly socket = '/tmp/cl-test-dockerd.sock';
+  static readonly pidfile = '/tmp/cl-test-dockerd.pid';
+  private child: ChildProcess | undefined;
+  readonly log = '/tmp/cl-test-dockerd.log';
+
+  get docker(): Dockerode {
+    return new Dockerode({ socketPath: PrivateEngine.socket, timeout: 15_000 });
+  }
+
+  async start(): Promise<void> {
+    await this.waitGone();
+    const out = fs.openSync(this.log, 'a');
+    this.child = spawn(
+      'dockerd',
+      [
+        '-H', `unix://${PrivateEngine.socket}`,
+        '--data-root', '/tmp/cl-test-docker',
+        '--exec-root', '/tmp/cl-test-exec',
+        '--pidfile', PrivateEngine.pidfile,
+        '--bridge=none', '--iptables=false', '--ip6tables=false',
+      ],
+      { stdio: ['ignore', out, out], detached: false },
+    );
+    fs.closeSync(out);
+    const docker = this.docker;
+    await waitFor('the private dockerd to answer', async () => {
+      try {
+        await docker.ping();
+        return true;
+      } catch {
+        return false;
+      }
+    }, 30_000, 100);
+  }
+
+  /** SIGTERM our dockerd and wait for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(30_000)]);
+    this.child = undefined;
+  }
+
+  private async waitGone(): Promise<void> {
+    // A dockerd left by an earlier run of this test (ours: same pidfile) must be gone first.
+    await waitFor('the previous private dockerd to exit', () => {
+      let pid: number;
+      try {
+        pid = Number(fs.readFileSync(PrivateEngine.pidfile, 'utf8').trim());
+      } catch {
+        return true;
+      }
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        fs.rmSync(PrivateEngine.pidfile, { force: true });
+        return true;
+      }
+    }, 30_000, 100);
+  }
+}
