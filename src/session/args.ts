@@ -14,6 +14,10 @@ function isNode(value: unknown): value is LabsNode {
   return isObject(value) && typeof value.kind === 'string' && ['course', 'lab', 'step', 'broken'].includes(value.kind);
 }
 
+export function isStepNode(value: unknown): boolean {
+  return isNode(value) && value.kind === 'step';
+}
+
 /** (labId, stepId) | (StepNode) | ({labId, stepId}) -> StepRef; a LabNode gives no step. */
 export function stepRefFrom(args: readonly unknown[]): StepRef | undefined {
   const [first, second] = args;

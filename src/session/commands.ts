@@ -11,7 +11,7 @@ import { ContextKeys, setContext } from '../common/settings';
 import { progressReport } from '../progress/report';
 import type { LabSessionImpl } from './labSession';
 import type { StepRef } from './types';
-import { labIdFrom, stepRefFrom } from './args';
+import { isStepNode, labIdFrom, stepRefFrom } from './args';
 
 export interface LabCommandDeps {
   session: LabSessionImpl;
@@ -70,8 +70,10 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
 
   reg(Commands.runStepCommand, async (...args): Promise<boolean> => {
     // (labId, stepId, index) from the webview and tests; (StepNode) from the tree runs the first.
-    const ref = stepRefFrom(args);
-    const index = typeof args[0] === 'string' ? args[2] : 0;
+    const fromIds = typeof args[0] === 'string' && typeof args[1] === 'string';
+    const fromNode = isStepNode(args[0]) && args.length <= 2;
+    const ref = fromIds || fromNode ? stepRefFrom(args) : undefined;
+    const index = fromIds ? args[2] : 0;
     if (!ref || typeof index !== 'number' || !Number.isInteger(index) || index < 0 || args.length > 4) {
       refuse(Commands.runStepCommand, args);
       return false;

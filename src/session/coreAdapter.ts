@@ -8,7 +8,7 @@ import type { EngineEndpoint } from '../core/engine/connection';
 import type { Catalog, Check, CheckResult, Lab, PlaceholderValues } from '../core/model';
 import { loadCatalog } from '../core/labs/loader';
 import { defaultPlaceholders, ensureLabData, fillCommand } from '../core/labs/placeholders';
-import { evaluateCheck } from '../core/checks/evaluate';
+import { evaluateCheck, type CheckContext } from '../core/checks/evaluate';
 import { LiveCheck } from '../core/checks/live';
 import type { EngineEvents } from '../core/checks/events';
 import type { ResourceLedger } from '../core/ledger';
@@ -23,7 +23,7 @@ export interface CheckContextInput {
 }
 
 export function loadLabs(roots: LabRoot[]): Promise<Catalog> {
-  return loadCatalog(roots.map((r) => ({ dir: r.dir, origin: r.origin })));
+  return loadCatalog(roots.map((r) => ({ path: r.dir, origin: r.origin })));
 }
 
 export function placeholdersFor(lab: Lab, workspaceFolder: string | undefined): PlaceholderValues {
@@ -38,8 +38,18 @@ export function fill(text: string, values: PlaceholderValues): string {
   return fillCommand(text, values);
 }
 
+export function toCheckContext(ctx: CheckContextInput): CheckContext {
+  return {
+    docker: ctx.docker,
+    publishedHost: ctx.endpoint.publishedHost,
+    since: ctx.since,
+    placeholders: ctx.placeholders,
+    endpoint: ctx.endpoint,
+  };
+}
+
 export function evaluate(check: Check, ctx: CheckContextInput): Promise<CheckResult> {
-  return evaluateCheck(check, ctx);
+  return evaluateCheck(check, toCheckContext(ctx));
 }
 
 export function startLiveCheck(
@@ -48,7 +58,7 @@ export function startLiveCheck(
   events: EngineEvents,
   onResult: (result: CheckResult) => void,
 ): { dispose(): void } {
-  const live = new LiveCheck({ check, ctx, events });
+  const live = new LiveCheck({ check, ctx: toCheckContext(ctx), events });
   const sub = live.onResult(onResult);
   void live.checkNow();
   return {
@@ -60,5 +70,6 @@ export function startLiveCheck(
 }
 
 export function attachLedger(ledger: ResourceLedger, events: EngineEvents, onChange: () => void): { dispose(): void } {
+  events.start();
   return ledger.attach(events.onEvent, onChange);
 }

@@ -43,7 +43,7 @@ export class EngineHub extends Disposable {
     return this._docker;
   }
 
-  /** The one event stream, started on first use. */
+  /** The one event stream (LiveCheck and the ledger start it when they first listen). */
   get events(): EngineEvents {
     let events = this._events.value;
     if (!events) {

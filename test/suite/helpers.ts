@@ -1,0 +1,118 @@
+/**
+ * Helpers for the integration tests that run inside the real extension host.
+ * (Test doubles for VS Code pieces live here, never in src/.)
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import Dockerode from 'dockerode';
+import * as vscode from 'vscode';
+import type { ContainerLabsApi } from '../../src/extension';
+import type { CommandTerminal, SentCommand } from '../../src/terminal/labTerminal';
+
+export const EXTENSION_ID = 'container-labs.container-labs';
+export const TEST_LAB = 'cl-test-terminal';
+
+export async function activateExtension(): Promise<ContainerLabsApi> {
+  const ext = vscode.extensions.getExtension<ContainerLabsApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
+  const api = await ext.activate();
+  await api.ready;
+  return api;
+}
+
+/** A Memento in memory, to re-create sessions over the same state. */
+export class MemoryMemento implements vscode.Memento {
+  private readonly data = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.data.keys()];
+  }
+  get<T>(key: string, defaultValue?: T): T | undefined {
+    // Round-trip through JSON like VS Code's storage does.
+    const value = this.data.get(key);
+    return value === undefined ? defaultValue : (JSON.parse(JSON.stringify(value)) as T);
+  }
+  update(key: string, value: unknown): Thenable<void> {
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, JSON.parse(JSON.stringify(value)));
+    return Promise.resolve();
+  }
+}
+
+/** A terminal that records what it was asked to run. */
+export class RecordingTerminal implements CommandTerminal {
+  readonly commands: string[] = [];
+  interrupts = 0;
+  run(commandLine: string): Promise<SentCommand> {
+    this.commands.push(commandLine);
+    return Promise.resolve({ via: 'sendText', exitCode: Promise.resolve(undefined) });
+  }
+  interrupt(): void {
+    this.interrupts += 1;
+  }
+}
+
+export function docker(): Dockerode {
+  return new Dockerode({ socketPath: process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock' });
+}
+
+export async function removeContainer(d: Dockerode, name: string): Promise<void> {
+  try {
+    await d.getContainer(name).remove({ force: true, abortSignal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    const code = (error as { statusCode?: number }).statusCode;
+    if (code !== 404 && code !== 409) throw error;
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Resolves with the first engine event matching `match` (the stream opens before `action`). */
+export async function nextEvent(
+  d: Dockerode,
+  filters: Record<string, string[]>,
+  action: () => PromiseLike<unknown>,
+  timeoutMs = 30_000,
+): Promise<{ status?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } }> {
+  const controller = new AbortController();
+  const stream = (await d.getEvents({ filters, abortSignal: controller.signal })) as NodeJS.ReadableStream;
+  try {
+    const seen = new Promise<{ Action?: string; Actor?: { Attributes?: Record<string, string> } }>((resolve, reject) => {
+      let buffer = '';
+      const timer = setTimeout(() => reject(new Error(`no engine event ${JSON.stringify(filters)} within ${timeoutMs} ms`)), timeoutMs);
+      stream.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (!line) continue;
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as { Action?: string; Actor?: { Attributes?: Record<string, string> } });
+        }
+      });
+      stream.on('error', (error: Error) => {
+        if (!controller.signal.aborted) reject(error);
+      });
+    });
+    await action();
+    return await seen;
+  } finally {
+    controller.abort();
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+}
+
+export function resultsDir(): string {
+  const dir = process.env.CONTAINER_LABS_RESULTS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'test-results');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,121 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { LabsTreeProvider } from '../../src/tree/labsTree';
+import type { LabsNode } from '../../src/tree/nodes';
+import { createLogger } from '../../src/common/logger';
+import { activateExtension, MemoryMemento, RecordingTerminal, TEST_LAB } from './helpers';
+import type { ContainerLabsApi } from '../../src/extension';
+import type { LabSessionImpl } from '../../src/session/labSession';
+
+function label(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+/** ThemeColor has an `id` at run time (typed from VS Code 1.97 on). */
+function colorId(color: vscode.ThemeColor | undefined): string | undefined {
+  return (color as { id?: string } | undefined)?.id;
+}
+
+function allLabs(provider: LabsTreeProvider): LabsNode[] {
+  return provider.getChildren().flatMap((n) => (n.kind === 'course' ? provider.getChildren(n) : [n])).filter((n) => n.kind === 'lab');
+}
+
+describe('Labs tree', () => {
+  let api: ContainerLabsApi;
+  let session: LabSessionImpl;
+  let provider: LabsTreeProvider;
+  const channel = vscode.window.createOutputChannel('Container Labs tree test', { log: true });
+
+  before(async () => {
+    api = await activateExtension();
+    session = api.createSession({ memento: new MemoryMemento(), terminal: new RecordingTerminal(), liveChecks: () => false });
+    await session.reload();
+    provider = new LabsTreeProvider(session, createLogger(channel, 'tree-test'));
+  });
+
+  after(() => {
+    provider.dispose();
+    session.dispose();
+    channel.dispose();
+  });
+
+  it('lists the bundled labs and the workspace lab', () => {
+    const labs = allLabs(provider);
+    const ids = labs.map((n) => (n.kind === 'lab' ? n.lab.id : ''));
+    assert.ok(ids.includes('first-containers'), `labs: ${ids.join(', ')}`);
+    assert.ok(ids.includes(TEST_LAB), `labs: ${ids.join(', ')}`);
+    const bundled = labs.filter((n) => n.kind === 'lab' && n.lab.source.origin === 'bundled');
+    assert.ok(bundled.length >= 4, `${bundled.length} bundled labs`);
+    // The live API's tree shows the same catalog.
+    assert.strictEqual(allLabs(api.tree.provider).length, labs.length);
+  });
+
+  it('shows "passed/total" on labs and a status icon and contextValue on steps', async () => {
+    const lab = allLabs(provider).find((n) => n.kind === 'lab' && n.lab.id === TEST_LAB);
+    assert.ok(lab && lab.kind === 'lab');
+    let item = provider.getTreeItem(lab);
+    assert.strictEqual(item.description, '0/3 · workspace');
+    assert.match(String(item.contextValue), /^lab\.workspace/);
+    let steps = provider.getChildren(lab);
+    assert.strictEqual(steps.length, 3);
+    const first = provider.getTreeItem(steps[0]);
+    assert.strictEqual(label(first), '1. Say hello from a container');
+    assert.strictEqual((first.iconPath as vscode.ThemeIcon).id, 'circle-large-outline');
+    assert.match(String(first.contextValue), /^step\.not-started\..*runnable.*checkable/);
+    assert.deepStrictEqual(first.command?.arguments, [TEST_LAB, 'echo']);
+    assert.strictEqual(first.command?.command, 'containerLabs.openWalkthrough');
+
+    // Pass the quiz, open the first step: the icons and the count follow.
+    session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
+    await session.openStep({ labId: TEST_LAB, stepId: 'echo' });
+    item = provider.getTreeItem(lab);
+    assert.strictEqual(item.description, '1/3 · workspace');
+    steps = provider.getChildren(lab);
+    const quiz = provider.getTreeItem(steps[2]);
+    assert.strictEqual((quiz.iconPath as vscode.ThemeIcon).id, 'pass-filled');
+    assert.strictEqual(colorId((quiz.iconPath as vscode.ThemeIcon).color), 'testing.iconPassed');
+    assert.match(String(quiz.contextValue), /^step\.passed\./);
+    const current = provider.getTreeItem(steps[0]);
+    assert.strictEqual((current.iconPath as vscode.ThemeIcon).id, 'arrow-circle-right');
+    assert.strictEqual(current.description, 'current');
+
+    // A wrong answer shows as failed, with its reason in the tooltip.
+    session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [1]);
+    const failed = provider.getTreeItem(provider.getChildren(lab)[2]);
+    assert.strictEqual((failed.iconPath as vscode.ThemeIcon).id, 'error');
+    const resolved = provider.resolveTreeItem(failed, provider.getChildren(lab)[2]);
+    assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
+    assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /Not the right answer yet/);
+  });
+
+  it('knows each node\'s parent, for reveal', () => {
+    const step = provider.find({ labId: TEST_LAB, stepId: 'live' });
+    assert.ok(step && step.kind === 'step');
+    const parent = provider.getParent(step);
+    assert.ok(parent && parent.kind === 'lab' && parent.lab.id === TEST_LAB);
+    const firstLab = provider.find({ labId: 'first-containers' });
+    assert.ok(firstLab && firstLab.kind === 'lab');
+    const course = provider.getParent(firstLab);
+    assert.ok(course === undefined || course.kind === 'course');
+  });
+
+  it('shows a broken lab file with its error, and a click opens it at line:col', async () => {
+    const broken = { file: '/tmp/cl-test-broken.lab.yaml', origin: 'workspace' as const, issues: [{ file: '/tmp/cl-test-broken.lab.yaml', line: 3, col: 5, message: "unknown key 'stpes'", severity: 'error' as const }] };
+    const fake = Object.create(session) as LabSessionImpl;
+    Object.defineProperty(fake, 'catalog', { value: { ...session.catalog, broken: [broken] } });
+    const p = new LabsTreeProvider(fake, createLogger(channel, 'tree-test'));
+    try {
+      const node = p.getChildren().find((n) => n.kind === 'broken');
+      assert.ok(node, 'the broken file is listed');
+      const item = p.getTreeItem(node);
+      assert.strictEqual(label(item), 'cl-test-broken.lab.yaml');
+      assert.match(String(item.description), /^3:5 unknown key 'stpes'/);
+      assert.strictEqual(item.command?.command, 'containerLabs.openLabFile');
+      assert.deepStrictEqual(item.command?.arguments, [broken.file, 3, 5]);
+      // The other labs still load.
+      assert.ok(p.getChildren().some((n) => n.kind === 'lab' || n.kind === 'course'));
+    } finally {
+      p.dispose();
+    }
+  });
+});
