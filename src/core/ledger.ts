@@ -302,7 +302,8 @@ function imageRefOf(event: LedgerEvent): string | undefined {
 }
 
 /**
- * Removes what the ledger recorded and still exists: containers (forced), then volumes, then
+ * Removes what the ledger recorded and still exists: containers (forced, with their anonymous
+ * volumes), then volumes, then
  * image refs (by ref, so an image that carries other tags only loses this one; never forced,
  * never pruned). Each engine call has its own deadline. Nothing outside the ledger is touched.
  */
@@ -327,7 +328,8 @@ async function removeContainer(docker: Dockerode, c: LedgerContainer, timeoutMs:
   const name = c.name ?? c.id.slice(0, 12);
   const container = docker.getContainer(c.id);
   try {
-    await container.remove({ force: true, abortSignal: deadlineSignal(timeoutMs, signal) });
+    // v: the container's anonymous volumes (`-v /data`) go with it; named volumes stay.
+    await container.remove({ force: true, v: true, abortSignal: deadlineSignal(timeoutMs, signal) });
     return { kind: 'container', name, outcome: 'removed' };
   } catch (error) {
     const code = statusCodeOf(error);

@@ -111,8 +111,11 @@ describe('ResourceLedger and cleanup (real engine)', function () {
       name: 'cl-test-ledger-c1',
       Image: BUSYBOX,
       Cmd: ['true'],
+      Volumes: { '/anon': {} },
       HostConfig: { Binds: ['cl-test-ledger-oldvol:/old', 'cl-test-ledger-newvol:/new'] },
     });
+    const anonymous = (await c1.inspect()).Mounts.find((m) => m.Destination === '/anon')?.Name ?? '';
+    assert.match(anonymous, /^[0-9a-f]{64}$/);
     const c2 = await docker.createContainer({ name: 'cl-test-ledger-c2', Image: BUSYBOX, Cmd: ['true'] });
     await docker.getImage(BUSYBOX).tag({ repo: 'cl-test-ledger-tag', tag: '1' });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-own-'));
@@ -129,7 +132,7 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     const saved = JSON.parse(JSON.stringify(ledger.toJSON())) as unknown;
     const restored = ResourceLedger.fromJSON(saved);
     assert.deepEqual(restored.containerIds.map((c) => c.id).sort(), [c1.id, c2.id].sort());
-    assert.deepEqual(restored.volumeNames, ['cl-test-ledger-newvol'], 'a volume that existed before is not the lab\'s');
+    assert.deepEqual(restored.volumeNames.sort(), [anonymous, 'cl-test-ledger-newvol'].sort(), 'a volume that existed before is not the lab\'s');
     assert.deepEqual(restored.imageRefs.sort(), ['cl-test-ledger-own:1', 'cl-test-ledger-tag:1']);
 
     const report = await cleanup(docker, restored, { timeoutMs: 10_000 });
@@ -141,7 +144,10 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     const own = report.items.find((i) => i.name === 'cl-test-ledger-own:1');
     assert.equal(own?.outcome, 'failed', 'an image in use by a container outside the lab is not forced');
     assert.match(own?.reason ?? '', /conflict|being used|in use/i);
-    assert.deepEqual([report.removed, report.alreadyGone, report.failed], [3, 1, 1]);
+    // The anonymous volume went with its container (rm -v), so it was already gone.
+    assert.equal(outcome(anonymous), 'already-gone');
+    assert.equal(await volumeExists(docker, anonymous), false);
+    assert.deepEqual([report.removed, report.alreadyGone, report.failed], [3, 2, 1]);
 
     assert.equal(await containerExists(docker, 'cl-test-ledger-outsider'), true, 'outsider container survives');
     assert.equal(await containerExists(docker, 'cl-test-ledger-late'), true, 'container created after the lab survives');

@@ -39,7 +39,7 @@ describe('CommandWindows: which engine events are the lab\'s', () => {
     assert.equal(w.claims({ type: 'container', action: 'create', id: 'c3', name: 'cl-test-other', image: 'jupyter/base-notebook' }), false);
     assert.equal(w.claims({ type: 'volume', action: 'create', id: 'data' }), true);
     assert.equal(w.claims({ type: 'volume', action: 'create', id: 'other' }), false);
-    assert.equal(w.claims({ type: 'volume', action: 'create', id: 'a'.repeat(64) }), true, 'anonymous volume');
+    assert.equal(w.claims({ type: 'volume', action: 'create', id: 'a'.repeat(64) }), false, 'anonymous volumes go with their container');
     assert.equal(w.claims({ type: 'image', action: 'pull', id: 'alpine:latest', name: 'alpine' }), true);
     assert.equal(w.claims({ type: 'image', action: 'tag', id: 'sha256:' + 'b'.repeat(64), name: 'someone-else:1' }), false);
     close();

@@ -354,8 +354,8 @@ export class CommandWindows {
       if (event.name) names.push(event.name.replace(/^\//, ''));
       if (event.image) names.push(event.image);
     } else if (event.type === 'volume') {
-      // Anonymous volumes (`-v /data`) have random names no command can mention.
-      if (/^[0-9a-f]{64}$/.test(event.id)) return true;
+      // Anonymous volumes (`-v /data`) have random names no command mentions: they are not
+      // claimed here; cleanup removes them with the lab's containers (`docker rm -v`).
       names.push(event.id);
     } else if (event.type === 'image') {
       for (const ref of [event.id, event.name]) {
