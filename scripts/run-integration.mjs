@@ -12,6 +12,7 @@
 // Exit code: the suite's (0 when every test passed).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { format, inspect } from 'node:util';
 import { copyFixtureWorkspace, formatDuration, repoRoot, run, runMain, say, tempDir, UserError, which } from './lib/common.mjs';
 import { chromiumPath, ensureCodeServer, start as startCodeServer } from './lib/code-server.mjs';
 
@@ -76,6 +77,19 @@ function writeUserSettings(userDataDir) {
   }, null, 2)}\n`);
 }
 
+/**
+ * Prints one line the workbench hands to codeAutomationLog: the extension host's console
+ * (mocha's output, as printf-style argument lists) and the workbench's own log.
+ */
+function printLog(type, message, t0) {
+  const args = Array.isArray(message) ? message : [message];
+  let text = typeof args[0] === 'string' ? format(...args) : args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ');
+  // Offline, the workbench's gallery lookups fail with long stacks: one line is enough.
+  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(text) && /open-vsx|marketplace|gallery|update/i.test(text)) text = `${text.split('\n')[0]} (offline; harmless)`;
+  const stamp = `+${((Date.now() - t0) / 1000).toFixed(1)}s`.padStart(8);
+  for (const line of text.split('\n')) process.stdout.write(`${stamp} ${type === 'error' ? '!' : ' '} ${line}\n`);
+}
+
 /** One pass in code-server: resolves the suite's exit code. */
 async function passInCodeServer({ trusted, timeoutMin }) {
   const { chromium } = await import('playwright-core');
@@ -89,6 +103,7 @@ async function passInCodeServer({ trusted, timeoutMin }) {
     userDataDir,
     extensionsDir,
     disableWorkspaceTrust: trusted,
+    noGallery: true,
     env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
   });
   say(TAG, `code-server ${server.url} (pid ${server.pid}, log ${server.logFile}), workspace ${workspace}${trusted ? '' : ' in Restricted Mode'}`);
@@ -105,10 +120,8 @@ async function passInCodeServer({ trusted, timeoutMin }) {
       settle = resolve;
     });
     // Both must exist before the workbench loads: it looks for them when the tests start/end.
-    await page.exposeFunction('codeAutomationLog', (type, message) => {
-      const text = typeof message === 'string' ? message : JSON.stringify(message);
-      for (const line of text.split('\n')) process.stdout.write(type === 'error' ? `  ! ${line}\n` : `  ${line}\n`);
-    });
+    const t0 = Date.now();
+    await page.exposeFunction('codeAutomationLog', (type, message) => printLog(type, message, t0));
     await page.exposeFunction('codeAutomationExit', (code) => {
       settle({ code: typeof code === 'number' ? code : 1 });
     });

@@ -20,6 +20,14 @@ function stampFile(dir) {
   return join(dir, '.container-labs-installed');
 }
 
+/** Our own (empty) code-server config, so it never writes ~/.config/code-server/config.yaml. */
+function configFile(dir = codeServerDir()) {
+  const file = join(dir, 'config.yaml');
+  const text = '# Container Labs test host: every other option is passed on the command line.\ndisable-telemetry: true\n';
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+  return file;
+}
+
 /** The JS entry point of an installed code-server (run with this Node). */
 export function codeServerEntry(dir = codeServerDir()) {
   return join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -143,11 +151,11 @@ export async function ensureCodeServer({ version = CODE_SERVER_VERSION, log = (m
   log('running the install scripts (builds native modules; a minute or two)');
   await npm(['rebuild', '--foreground-scripts']);
   if (!existsSync(codeServerEntry(dir))) throw new UserError(`code-server installed but ${codeServerEntry(dir)} is missing; see ${logFile}`);
-  const probe = await run(process.execPath, [codeServerEntry(dir), '--version'], { cwd: dir, capture: true, echo: false, timeoutMs: 60_000 });
+  const probe = await run(process.execPath, [codeServerEntry(dir), '--config', configFile(dir), '--version'], { cwd: dir, capture: true, echo: false, timeoutMs: 60_000 });
   if (probe.code !== 0) throw new UserError(`code-server --version failed:\n${probe.stderr.trim() || probe.stdout.trim()}`);
-  writeFileSync(stampFile(dir), `${JSON.stringify({ version, installedAt: new Date().toISOString(), reports: probe.stdout.trim().split('\n')[0] })}\n`);
+  writeFileSync(stampFile(dir), `${JSON.stringify({ version, installedAt: new Date().toISOString(), reports: probe.stdout.trim().split('\n').pop() })}\n`);
   await ensureChromium(log);
-  log(`code-server ${probe.stdout.trim().split('\n')[0]} ready`);
+  log(`code-server ${probe.stdout.trim().split('\n').pop()} ready`);
   return { dir, entry: codeServerEntry(dir), installed: true };
 }
 
@@ -161,7 +169,7 @@ async function ensureChromium(log) {
 /** Runs `code-server --install-extension <vsix>` into an extensions dir. */
 export async function installExtension(vsix, extensionsDir, { userDataDir, entry = codeServerEntry() } = {}) {
   mkdirSync(extensionsDir, { recursive: true });
-  const args = [entry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'];
+  const args = [entry, '--config', configFile(), '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'];
   if (userDataDir) args.push('--user-data-dir', userDataDir);
   const r = await run(process.execPath, args, { capture: true, echo: false, timeoutMs: 120_000 });
   if (r.code !== 0) throw new UserError(`code-server --install-extension ${vsix} failed (exit ${r.code}):\n${(r.stderr || r.stdout).trim()}`);
@@ -180,7 +188,7 @@ async function answers(url) {
 /**
  * Starts code-server on 127.0.0.1 and waits until it answers.
  * opts: { folder, port (default: a free one), userDataDir, extensionsDir (default: temp dirs),
- *         disableWorkspaceTrust = true, env, logFile, readyTimeoutMs = 60000, extraArgs }
+ *         disableWorkspaceTrust = true, noGallery = false, env, logFile, readyTimeoutMs = 60000, extraArgs }
  * Resolves { url, port, pid, userDataDir, extensionsDir, logFile, stop() }.
  */
 export async function start(opts = {}) {
@@ -192,6 +200,7 @@ export async function start(opts = {}) {
   const logFile = opts.logFile ?? join(userDataDir, 'code-server.log');
   const args = [
     entry,
+    '--config', configFile(),
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--user-data-dir', userDataDir,
@@ -204,8 +213,10 @@ export async function start(opts = {}) {
   if (opts.folder) args.push(opts.folder);
 
   const out = createWriteStream(logFile, { flags: 'a' });
+  // noGallery: an empty gallery makes the workbench skip Marketplace/Open VSX lookups, which
+  // offline only cost time (tests install what they need from a VSIX).
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...(opts.noGallery ? { EXTENSIONS_GALLERY: '{}' } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -205,14 +205,16 @@ async function startOwnDaemon(log) {
       throw new UserError(`dockerd exited right after starting (${exited.error ? exited.error.message : `code ${exited.code}, signal ${exited.signal}`}). Last lines of ${logFile}:\n${tail(logFile)}`);
     }
     const result = await pingEndpoint(candidate);
-    if (result.ok) return { ...candidate, version: result.version, apiVersion: result.apiVersion, startedByUs: true, pid: child.pid };
+    if (result.ok) return { ...candidate, version: result.version, apiVersion: result.apiVersion, startedByUs: true, startedNow: true, pid: child.pid };
     await sleep(500);
   }
   throw new UserError(`dockerd did not answer within ${START_DEADLINE_MS / 1000} s. Last lines of ${logFile}:\n${tail(logFile)}`);
 }
 
 /**
- * Makes sure a Docker Engine answers. Resolves { source, host, version, apiVersion, startedByUs }.
+ * Makes sure a Docker Engine answers. Resolves { source, host, version, apiVersion, startedByUs,
+ * startedNow } (startedByUs: it is the dockerd this project started, now or earlier;
+ * startedNow: this call started it).
  * Throws a UserError that says exactly why when none answers and none can be started.
  * Options: { log(message), allowStart = true }.
  */

@@ -6,9 +6,10 @@
  *   it('needs X', function () { if (!x) skipBecause(this, 'X is not installed'); ... });
  */
 export function skipBecause(ctx: Mocha.Context, reason: string): never {
-  const runnable: (Mocha.Runnable & { skipReason?: string }) | undefined = ctx.test;
+  const runnable: (Mocha.Runnable & { skipReason?: string; type?: string }) | undefined = ctx.test;
   if (runnable) {
     runnable.skipReason = reason;
+    // From a hook, the skipped tests are the hook's siblings: leave the reason where they look.
     if (runnable.type === 'hook') (ctx as Mocha.Context & { skipReason?: string }).skipReason = reason;
   }
   ctx.skip();

@@ -1,0 +1,276 @@
+/**
+ * UI test harness: Container Labs as a user sees it, in code-server (the real VS Code workbench)
+ * driven by playwright-core on Debian's Chromium. UI tests (test/ui/*.ui.ts, compiled to
+ * out/test/ui/*.ui.js) run with mocha in plain Node: `node scripts/ui-test.mjs`.
+ *
+ *   const wb = await Workbench.open();          // VSIX installed, workbench ready
+ *   await wb.openContainerLabs();               // click the activity-bar entry
+ *   const labs = await wb.treeItems('Labs');    // labels of the rows in the Labs view
+ *   await wb.runCommand('Container Labs: Open Lab');
+ *   await wb.webview().getByRole('button', { name: 'Run in terminal' }).click();
+ *   await wb.screenshot('first-lab');           // screenshots/first-lab.png (git-ignored)
+ *   await wb.close();
+ *
+ * The VSIX is packaged once per process (`npm run package` -> dist/container-labs.vsix), or
+ * taken from env CONTAINER_LABS_VSIX (scripts/ui-test.mjs packages it before mocha starts).
+ * code-server comes from scripts/code-server.mjs (installed into the cache on first use).
+ */
+import { ChildProcess, execFile, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { Browser, chromium, FrameLocator, Locator, Page } from 'playwright-core';
+
+const execFileAsync = promisify(execFile);
+
+/** out/test/ui -> the repository root. */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const screenshotsDir = path.join(repoRoot, 'screenshots');
+const vsixPath = path.join(repoRoot, 'dist', 'container-labs.vsix');
+
+/** Chromium flags that work headless as root in a container (see TEST-HOSTS.md section 3). */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+/** The activity-bar entry of our view container. */
+export const ACTIVITY_ENTRY = '.activitybar [aria-label*="Container Labs"]';
+
+let vsixOnce: Promise<string> | undefined;
+
+/** Packages the extension once per process and returns the VSIX path. */
+export function packageVsix(): Promise<string> {
+  const fromEnv = process.env.CONTAINER_LABS_VSIX;
+  if (fromEnv && fs.existsSync(fromEnv)) return Promise.resolve(fromEnv);
+  vsixOnce ??= (async () => {
+    try {
+      await execFileAsync('npm', ['run', 'package', '--silent'], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`npm run package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    }
+    if (!fs.existsSync(vsixPath)) throw new Error(`npm run package succeeded but ${vsixPath} is missing`);
+    return vsixPath;
+  })();
+  return vsixOnce;
+}
+
+/** A fresh temp copy of test/fixtures/workspace. */
+export function copyWorkspace(label = 'ui'): string {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), `cl-test-${label}-`));
+  const target = path.join(base, 'workspace');
+  fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'workspace'), target, { recursive: true });
+  return target;
+}
+
+interface ServerReady {
+  url: string;
+  port: number;
+  pid: number;
+  logFile: string;
+}
+
+/** Starts `node scripts/code-server.mjs --serve ...` and waits for its CODE_SERVER_READY line. */
+function serveCodeServer(args: string[], timeoutMs: number): Promise<{ child: ChildProcess; ready: ServerReady }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'code-server.mjs'), '--serve', ...args, '--exit-on-stdin-close'], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`code-server did not become ready within ${timeoutMs / 1000} s\n${out}\n${err}`));
+    }, timeoutMs);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.startsWith('CODE_SERVER_READY '));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, ready: JSON.parse(line.slice('CODE_SERVER_READY '.length)) as ServerReady });
+      }
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`code-server exited (code ${code}) before it was ready\n${out}\n${err}`));
+    });
+  });
+}
+
+export interface WorkbenchOptions {
+  /** Folder to open; default: a fresh copy of test/fixtures/workspace. */
+  workspace?: string;
+  /** false: leave workspace trust on (Restricted Mode until trusted). Default true (trusted). */
+  trusted?: boolean;
+  /** User settings written before start. */
+  settings?: Record<string, unknown>;
+  /** Install the packaged VSIX (default true). */
+  installVsix?: boolean;
+  viewport?: { width: number; height: number };
+}
+
+const DEFAULT_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.startupPrompt': 'never',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'workbench.colorTheme': 'Default Dark Modern',
+};
+
+/** One running code-server + browser page with Container Labs installed. */
+export class Workbench {
+  /** Messages of uncaught errors in the page (useful in assertion messages). */
+  readonly pageErrors: string[] = [];
+
+  private constructor(
+    readonly page: Page,
+    readonly url: string,
+    readonly workspace: string,
+    readonly logFile: string,
+    private readonly browser: Browser,
+    private readonly server: ChildProcess,
+    private readonly tempDirs: string[],
+  ) {
+    page.on('pageerror', (e) => this.pageErrors.push(e.message));
+  }
+
+  static async open(options: WorkbenchOptions = {}): Promise<Workbench> {
+    const workspace = options.workspace ?? copyWorkspace();
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-ui-data-'));
+    const extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-ui-ext-'));
+    fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+
+    const args = [workspace, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--no-gallery'];
+    if (options.installVsix !== false) args.push('--install-extension', await packageVsix());
+    if (options.trusted === false) args.push('--trust-prompt');
+    const { child, ready } = await serveCodeServer(args, 180_000);
+
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+      const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      const wb = new Workbench(page, ready.url, workspace, ready.logFile, browser, child, [userDataDir, extensionsDir, ...(options.workspace ? [] : [path.dirname(workspace)])]);
+      await page.goto(`${ready.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await wb.waitForWorkbench();
+      return wb;
+    } catch (error) {
+      await browser?.close().catch(() => undefined);
+      child.stdin?.end();
+      throw error;
+    }
+  }
+
+  /** Waits until the workbench shows its activity bar and status bar. */
+  async waitForWorkbench(timeoutMs = 60_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** The Container Labs entry in the activity bar. */
+  activityEntry(): Locator {
+    return this.page.locator(ACTIVITY_ENTRY).first();
+  }
+
+  /** Clicks the activity-bar entry (unless the view is already open) and waits for the sidebar. */
+  async openContainerLabs(timeoutMs = 30_000): Promise<void> {
+    const entry = this.activityEntry();
+    await entry.waitFor({ state: 'visible', timeout: timeoutMs });
+    const item = this.page.locator('.activitybar .action-item').filter({ has: this.page.locator('[aria-label*="Container Labs"]') }).first();
+    const checked = (await item.getAttribute('class'))?.includes('checked') ?? false;
+    if (!checked) await entry.click();
+    await this.page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** The rows of a tree view in the sidebar: the pane titled `view` ("Labs"), or every row. */
+  treeRows(view?: string): Locator {
+    const sidebar = this.page.locator('.part.sidebar');
+    if (!view) return sidebar.locator('.monaco-list-row');
+    const pane = sidebar.locator('.pane').filter({ has: this.page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${escapeRegExp(view)}\\s*$`, 'i') }) });
+    return pane.locator('.monaco-list-row');
+  }
+
+  /**
+   * Labels of the tree rows (each row's first line of text), after waiting up to timeoutMs
+   * for at least `atLeast` rows to appear. Returns what is there when the time is up.
+   */
+  async treeItems(view?: string, { atLeast = 1, timeoutMs = 20_000 } = {}): Promise<string[]> {
+    const rows = this.treeRows(view);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const texts = (await rows.allInnerTexts()).map((t) => t.split('\n')[0]?.trim() ?? '').filter((t) => t !== '');
+      if (texts.length >= atLeast || Date.now() > deadline) return texts;
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** A tree row by its label text (exact match first, then contains). */
+  treeItem(label: string | RegExp, view?: string): Locator {
+    return this.treeRows(view).filter({ hasText: label }).first();
+  }
+
+  /** Opens the command palette (F1), types the command title and runs it with Enter. */
+  async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+  }
+
+  /**
+   * The content of a webview (the last one opened, or the one whose outer frame has `title`).
+   * Webviews are an iframe in an iframe: the outer hosts the inner #active-frame.
+   */
+  webview(title?: string): FrameLocator {
+    const outer = title ? `iframe.webview.ready[title*="${title.replace(/"/g, '\\"')}"]` : 'iframe.webview.ready >> nth=-1';
+    return this.page.frameLocator(outer).frameLocator('#active-frame');
+  }
+
+  /** The integrated terminal's visible text (xterm's accessibility rows). */
+  async terminalText(): Promise<string> {
+    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows, .terminal .xterm-rows').last();
+    return (await rows.innerText().catch(() => '')).trim();
+  }
+
+  /** Saves screenshots/<name>.png (full workbench) and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(screenshotsDir, { recursive: true });
+    const file = path.join(screenshotsDir, `${name.replace(/[^a-zA-Z0-9._-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Closes the browser and code-server and removes the temp folders it made. */
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      if (this.server.exitCode !== null || this.server.signalCode !== null) return resolve();
+      const timer = setTimeout(() => {
+        this.server.kill('SIGKILL');
+        resolve();
+      }, 15_000);
+      this.server.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.stdin?.end();
+    });
+    for (const dir of this.tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
