@@ -1,0 +1,188 @@
+/**
+ * Endpoint resolution like the docker CLI, with a temporary HOME and real context files,
+ * and clients built from the result talking to the real engine (unix and tcp).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { contextDirName, createDocker, resolveEndpoint } from '../../src/core/engine/connection';
+import { MAIN_SOCKET } from './checks-fixture';
+
+describe('engine: resolveEndpoint', function () {
+  let home = '';
+  const missingSystemSocket = '/tmp/cl-test-no-system.sock';
+
+  beforeEach(function () {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-home-'));
+  });
+
+  afterEach(function () {
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  function writeContext(name: string, host: string, opts: { tls?: boolean; skipVerify?: boolean; configDir?: string } = {}): string {
+    const configDir = opts.configDir ?? path.join(home, '.docker');
+    const id = contextDirName(name);
+    const metaDir = path.join(configDir, 'contexts', 'meta', id);
+    fs.mkdirSync(metaDir, { recursive: true });
+    const meta = { Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: opts.skipVerify === true } } };
+    fs.writeFileSync(path.join(metaDir, 'meta.json'), JSON.stringify(meta));
+    if (opts.tls) {
+      const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');
+      fs.mkdirSync(tlsDir, { recursive: true });
+      for (const f of ['ca.pem', 'cert.pem', 'key.pem']) fs.writeFileSync(path.join(tlsDir, f), 'pem');
+    }
+    return id;
+  }
+
+  function setCurrentContext(name: string): void {
+    fs.mkdirSync(path.join(home, '.docker'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: {}, currentContext: name }));
+  }
+
+  it('the context directory is the sha256 of the name, as docker names it', function () {
+    assert.equal(contextDirName('default'), '37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f');
+  });
+
+  it('defaults to the system socket when it exists', function () {
+    const e = resolveEndpoint({ env: {}, home, systemSocket: MAIN_SOCKET });
+    assert.equal(e.kind, 'unix');
+    assert.equal(e.socketPath, MAIN_SOCKET);
+    assert.equal(e.source, 'default socket');
+    assert.equal(e.publishedHost, '127.0.0.1');
+    assert.equal(e.description, `unix://${MAIN_SOCKET} (default socket)`);
+  });
+
+  it('falls back to Docker Desktop, then the rootless socket, then the system path', function () {
+    const runtime = path.join(home, 'run-user');
+    fs.mkdirSync(runtime);
+    fs.writeFileSync(path.join(runtime, 'docker.sock'), '');
+    const rootless = resolveEndpoint({ env: { XDG_RUNTIME_DIR: runtime }, home, systemSocket: missingSystemSocket });
+    assert.equal(rootless.socketPath, path.join(runtime, 'docker.sock'));
+    assert.equal(rootless.source, 'rootless socket');
+
+    fs.mkdirSync(path.join(home, '.docker', 'run'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.docker', 'run', 'docker.sock'), '');
+    const desktop = resolveEndpoint({ env: { XDG_RUNTIME_DIR: runtime }, home, systemSocket: missingSystemSocket });
+    assert.equal(desktop.socketPath, path.join(home, '.docker', 'run', 'docker.sock'));
+    assert.equal(desktop.source, 'Docker Desktop socket');
+
+    const none = resolveEndpoint({ env: {}, home: path.join(home, 'empty'), systemSocket: missingSystemSocket });
+    assert.equal(none.socketPath, missingSystemSocket);
+    assert.equal(none.source, 'default socket');
+  });
+
+  it('DOCKER_HOST unix:// and tcp:// (plain HTTP on 2375)', function () {
+    const unix = resolveEndpoint({ env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, home });
+    assert.deepEqual([unix.kind, unix.socketPath, unix.source, unix.publishedHost], ['unix', '/run/user/1000/docker.sock', 'DOCKER_HOST', '127.0.0.1']);
+    const tcp = resolveEndpoint({ env: { DOCKER_HOST: 'tcp://10.1.2.3' }, home });
+    assert.deepEqual([tcp.kind, tcp.host, tcp.port, tcp.tls, tcp.publishedHost, tcp.url], ['tcp', '10.1.2.3', 2375, undefined, '10.1.2.3', 'tcp://10.1.2.3:2375']);
+  });
+
+  it('DOCKER_HOST tcp:// with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', function () {
+    const certs = path.join(home, 'certs');
+    fs.mkdirSync(certs);
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) fs.writeFileSync(path.join(certs, f), 'pem');
+    const e = resolveEndpoint({ env: { DOCKER_HOST: 'tcp://docker.example.org', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }, home });
+    assert.equal(e.port, 2376);
+    assert.deepEqual(e.tls, { verify: true, caFile: path.join(certs, 'ca.pem'), certFile: path.join(certs, 'cert.pem'), keyFile: path.join(certs, 'key.pem') });
+    assert.equal(e.publishedHost, 'docker.example.org');
+    assert.equal(e.description, 'tcp://docker.example.org:2376 with TLS (DOCKER_HOST)');
+  });
+
+  it('DOCKER_HOST ssh://user@host publishes ports on that host', function () {
+    const e = resolveEndpoint({ env: { DOCKER_HOST: 'ssh://student@lab.example.org:2222' }, home });
+    assert.deepEqual([e.kind, e.username, e.host, e.port, e.publishedHost], ['ssh', 'student', 'lab.example.org', 2222, 'lab.example.org']);
+  });
+
+  it('an explicit override wins over DOCKER_HOST, which wins over DOCKER_CONTEXT', function () {
+    writeContext('remote', 'tcp://192.0.2.10:2375');
+    const env = { DOCKER_HOST: 'tcp://10.9.9.9:2375', DOCKER_CONTEXT: 'remote' };
+    assert.equal(resolveEndpoint({ override: 'unix:///tmp/x.sock', env, home }).socketPath, '/tmp/x.sock');
+    assert.equal(resolveEndpoint({ override: 'unix:///tmp/x.sock', env, home }).source, 'setting');
+    assert.equal(resolveEndpoint({ env, home }).host, '10.9.9.9');
+    assert.equal(resolveEndpoint({ override: '  ', env: { DOCKER_CONTEXT: 'remote' }, home }).host, '192.0.2.10');
+  });
+
+  it('DOCKER_CONTEXT reads the context metadata and its TLS material', function () {
+    writeContext('secure', 'tcp://192.0.2.20:2376', { tls: true });
+    const e = resolveEndpoint({ env: { DOCKER_CONTEXT: 'secure' }, home });
+    const tlsDir = path.join(home, '.docker', 'contexts', 'tls', contextDirName('secure'), 'docker');
+    assert.equal(e.contextName, 'secure');
+    assert.equal(e.source, 'context "secure" (DOCKER_CONTEXT)');
+    assert.deepEqual(e.tls, { verify: true, caFile: path.join(tlsDir, 'ca.pem'), certFile: path.join(tlsDir, 'cert.pem'), keyFile: path.join(tlsDir, 'key.pem') });
+    assert.equal(e.publishedHost, '192.0.2.20');
+    assert.equal(e.contextError, undefined);
+  });
+
+  it('currentContext in config.json (and DOCKER_CONFIG moves the whole directory)', function () {
+    writeContext('desktop-linux', `unix://${home}/.docker/desktop/docker.sock`);
+    setCurrentContext('desktop-linux');
+    const e = resolveEndpoint({ env: {}, home });
+    assert.equal(e.socketPath, `${home}/.docker/desktop/docker.sock`);
+    assert.equal(e.source, `context "desktop-linux" (currentContext in ${path.join(home, '.docker', 'config.json')})`);
+
+    const elsewhere = path.join(home, 'other-config');
+    writeContext('ci', 'ssh://ci@192.0.2.30', { configDir: elsewhere });
+    fs.writeFileSync(path.join(elsewhere, 'config.json'), JSON.stringify({ currentContext: 'ci' }));
+    const moved = resolveEndpoint({ env: { DOCKER_CONFIG: elsewhere }, home });
+    assert.deepEqual([moved.kind, moved.host, moved.username], ['ssh', '192.0.2.30', 'ci']);
+  });
+
+  it('the "default" context is the default socket', function () {
+    setCurrentContext('default');
+    const e = resolveEndpoint({ env: {}, home, systemSocket: MAIN_SOCKET });
+    assert.equal(e.socketPath, MAIN_SOCKET);
+    assert.equal(e.contextError, undefined);
+  });
+
+  it('a context that does not exist is reported, with the default socket as fallback', function () {
+    const e = resolveEndpoint({ env: { DOCKER_CONTEXT: 'gone' }, home, systemSocket: MAIN_SOCKET });
+    assert.equal(e.socketPath, MAIN_SOCKET);
+    assert.equal(e.contextName, 'gone');
+    assert.ok(e.contextError?.startsWith('no context named "gone" exists (looked for '), e.contextError);
+    fs.mkdirSync(path.join(home, '.docker', 'contexts', 'meta', contextDirName('broken')), { recursive: true });
+    fs.writeFileSync(path.join(home, '.docker', 'contexts', 'meta', contextDirName('broken'), 'meta.json'), '{not json');
+    const broken = resolveEndpoint({ env: { DOCKER_CONTEXT: 'broken' }, home });
+    assert.ok(broken.contextError?.startsWith('the metadata of context "broken" is not valid JSON'), broken.contextError);
+  });
+
+  it('a DOCKER_HOST that is not a docker host is reported, not thrown', function () {
+    const e = resolveEndpoint({ env: { DOCKER_HOST: 'ftp://example.org' }, home, systemSocket: MAIN_SOCKET });
+    assert.equal(e.socketPath, MAIN_SOCKET);
+    assert.equal(e.hostError, 'DOCKER_HOST: "ftp://example.org" uses the unsupported scheme ftp:// (expected unix, tcp or ssh)');
+  });
+});
+
+describe('engine: createDocker talks to the real engine', function () {
+  this.timeout(20_000);
+
+  it('over the unix socket', async function () {
+    const docker = createDocker(resolveEndpoint({ env: {}, systemSocket: MAIN_SOCKET }), { timeoutMs: 5000 });
+    const version = await docker.version();
+    assert.match(version.ApiVersion, /^1\.\d+$/);
+  });
+
+  it('over tcp:// (a loopback TCP listener relaying to the engine socket)', async function () {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(MAIN_SOCKET);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const endpoint = resolveEndpoint({ env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` } });
+      assert.equal(endpoint.publishedHost, '127.0.0.1');
+      const docker = createDocker(endpoint, { timeoutMs: 5000 });
+      const info = await docker.version();
+      assert.match(info.Version, /\d+\.\d+/);
+    } finally {
+      server.close();
+    }
+  });
+});
