@@ -1,0 +1,395 @@
+#!/usr/bin/env node
+// Benchmarks Container Labs against the real Docker engine and prints a Markdown table that
+// the README quotes (also written to .bench/results.md).
+//
+//   npm run bench            (node scripts/bench.mjs [--runs N] [--shell-runs N] [--fill N] [--images N])
+//
+// Figures:
+//   a) one step's check (Jupyter running, its port published, /api answering): median and p95
+//      over many runs, next to the same verification as a shell script over the docker CLI and
+//      curl, and the ratio;
+//   b) event-to-passed: from a container's start event to the live check reporting "passed";
+//   c) the check of (a) with 1,000 extra containers and 200 extra image tags in the engine
+//      (created for the run and ALL removed afterwards, even on failure);
+//   d) bundle and VSIX sizes; e) extension activation time if the UI tests measured it.
+// Everything it creates is named cl-bench-*; the whole run is bounded to a few minutes.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, copyFileSync, chmodSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '200' },
+    'shell-runs': { type: 'string', default: '20' },
+    'event-runs': { type: 'string', default: '20' },
+    fill: { type: 'string', default: '1000' },
+    images: { type: 'string', default: '200' },
+  },
+});
+const RUNS = Number(args.runs);
+const SHELL_RUNS = Number(args['shell-runs']);
+const EVENT_RUNS = Number(args['event-runs']);
+const FILL = Number(args.fill);
+const FILL_IMAGES = Number(args.images);
+const BUDGET_MS = 6 * 60_000;
+const benchStarted = Date.now();
+const loadAtStart = os.loadavg()[0];
+
+const JUPYTER = 'jupyter/base-notebook:latest';
+const BUSYBOX = 'cl-bench-busybox:latest';
+const SERVICE = 'cl-bench-service';
+
+const log = (text) => process.stderr.write(`bench: ${text}\n`);
+
+// --- the product's core, bundled from the TypeScript sources (the same code the CLI ships) ---
+mkdirSync(path.join(root, '.bench'), { recursive: true });
+const coreFile = path.join(root, '.bench', 'core.cjs');
+await esbuild.build({
+  stdin: {
+    contents: [
+      "export { evaluateCheck } from './src/core/checks/evaluate';",
+      "export { EngineEvents } from './src/core/checks/events';",
+      "export { LiveCheck } from './src/core/checks/live';",
+      "export { resolveEndpoint, createDocker } from './src/core/engine/connection';",
+      "export { checkHealth } from './src/core/engine/health';",
+    ].join('\n'),
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['cpu-features', '*.node'],
+  outfile: coreFile,
+  logLevel: 'warning',
+});
+const require = createRequire(import.meta.url);
+const core = require(coreFile);
+
+const endpoint = core.resolveEndpoint();
+const docker = core.createDocker(endpoint, { timeoutMs: 30_000 });
+const health = await core.checkHealth(endpoint);
+if (!health.ok) {
+  process.stderr.write(`bench: ${health.message}\n`);
+  for (const fix of health.fixes) process.stderr.write(`  - ${fix.title}${fix.command ? `: ${fix.command}` : ''}\n`);
+  process.exit(2);
+}
+
+// --- helpers ---
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+}
+const fmt = (ms) => (Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms).toString()) + ' ms' : 'n/a');
+const size = (file) => {
+  const p = path.join(root, file);
+  if (!existsSync(p)) return undefined;
+  const b = statSync(p).size;
+  return b > 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)} MB` : `${(b / 1024).toFixed(0)} kB`;
+};
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+async function imageExists(ref) {
+  const found = await docker.listImages({ filters: { reference: [ref] } });
+  return found.length > 0;
+}
+async function pool(items, limit, fn) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+}
+function sh(script, env) {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', script], { env: { ...process.env, ...env } }, (error, stdout, stderr) => resolve({ code: error ? error.code ?? 1 : 0, stdout, stderr }));
+  });
+}
+
+/** Removes every container and image tag named cl-bench-* (ours only, by name). */
+async function removeBenchObjects(keepImages = []) {
+  const containers = await docker.listContainers({ all: true, filters: { name: ['cl-bench-'] } });
+  await pool(
+    containers.filter((c) => c.Names.some((n) => n.startsWith('/cl-bench-'))),
+    8,
+    (c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined),
+  );
+  const images = await docker.listImages({ filters: { reference: ['cl-bench-*'] } });
+  const refs = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t.startsWith('cl-bench-') && !keepImages.includes(t)));
+  await pool(refs, 8, (ref) => docker.getImage(ref).remove({ noprune: true }).catch(() => undefined));
+  return { containers: containers.length, images: refs.length };
+}
+
+let importedBusybox = false;
+async function ensureBusybox() {
+  if (await imageExists(BUSYBOX)) return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-bench-rootfs-'));
+  try {
+    mkdirSync(path.join(dir, 'bin'));
+    copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
+    chmodSync(path.join(dir, 'bin/busybox'), 0o755);
+    for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n')) {
+      if (applet && applet !== 'busybox') symlinkSync('busybox', path.join(dir, 'bin', applet));
+    }
+    execFileSync('sh', ['-c', `tar -C '${dir}' -c . | docker import -c 'CMD ["/bin/sh"]' - ${BUSYBOX}`], { stdio: 'ignore' });
+    importedBusybox = true;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results = { notes: [] };
+try {
+  await removeBenchObjects([BUSYBOX]);
+  await ensureBusybox();
+
+  // --- (a) one step's check vs the same verification in shell ---
+  const port = await freePort();
+  const useJupyter = await imageExists(JUPYTER);
+  const image = useJupyter ? JUPYTER : BUSYBOX;
+  results.service = useJupyter
+    ? `${JUPYTER} (a real Jupyter Notebook), 8888 published on host port ${port}`
+    : `busybox httpd standing in for Jupyter (${JUPYTER} is absent), 8888 published on host port ${port}`;
+  if (!useJupyter) results.notes.push(`${JUPYTER} is absent: a busybox httpd container answering /api on 8888 stood in for it.`);
+  log(`starting ${image} on host port ${port}`);
+  const service = await docker.createContainer({
+    name: SERVICE,
+    Image: image,
+    ...(useJupyter
+      ? {}
+      : { Cmd: ['sh', '-c', 'mkdir -p /www && echo \'{"version": "bench"}\' > /www/api && exec httpd -f -p 8888 -h /www'] }),
+    ExposedPorts: { '8888/tcp': {} },
+    HostConfig: { PortBindings: { '8888/tcp': [{ HostIp: '', HostPort: String(port) }] } },
+  });
+  await service.start();
+  const check = {
+    all: [
+      { container: { name: SERVICE, image, state: 'running', since: 'any' } },
+      { port: { container: { name: SERVICE, since: 'any' }, containerPort: 8888, hostPort: port } },
+      { http: { container: { name: SERVICE, since: 'any' }, containerPort: 8888, path: '/api', status: 200, bodyContains: 'version' } },
+    ],
+  };
+  const ctx = { docker, publishedHost: endpoint.publishedHost, since: 0 };
+  const readyBy = Date.now() + 90_000;
+  let first;
+  do {
+    first = await core.evaluateCheck(check, ctx);
+    if (first.status === 'passed') break;
+    await sleep(500);
+  } while (Date.now() < readyBy);
+  if (first.status !== 'passed') throw new Error(`the service never passed its check: ${first.reason}`);
+  log(`service ready; ${RUNS} check runs`);
+  for (let i = 0; i < 10; i++) await core.evaluateCheck(check, ctx);
+  const checkTimes = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const r = await core.evaluateCheck(check, ctx);
+    checkTimes.push(performance.now() - t);
+    if (r.status !== 'passed') throw new Error(`check run ${i} did not pass: ${r.reason}`);
+  }
+  results.check = { median: median(checkTimes), p95: quantile(checkTimes, 0.95), runs: RUNS };
+
+  const script = [
+    'set -e',
+    `id=$(docker ps -q --filter "name=^/${SERVICE}\\$" --filter status=running --filter "ancestor=${image}")`,
+    '[ -n "$id" ] || { echo "container is not running" >&2; exit 1; }',
+    'hostport=$(docker port "$id" 8888/tcp | head -n 1 | sed "s/.*://")',
+    `[ "$hostport" = "${port}" ] || { echo "8888 is published on $hostport" >&2; exit 1; }`,
+    `curl -fsS --max-time 5 "http://${endpoint.publishedHost}:$hostport/api" | grep -q version`,
+  ].join('\n');
+  log(`${SHELL_RUNS} shell script runs`);
+  const shellTimes = [];
+  for (let i = 0; i < SHELL_RUNS; i++) {
+    const t = performance.now();
+    const r = await sh(script);
+    shellTimes.push(performance.now() - t);
+    if (r.code !== 0) throw new Error(`the shell verification failed: ${r.stderr.trim()}`);
+  }
+  results.shell = { median: median(shellTimes), p95: quantile(shellTimes, 0.95), runs: SHELL_RUNS };
+
+  // --- (b) event-to-passed ---
+  log(`${EVENT_RUNS} event-to-passed runs`);
+  const events = new core.EngineEvents(() => docker);
+  const connected = new Promise((resolve) => {
+    const sub = events.onStatus((s) => {
+      if (s.state === 'connected') {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  events.start();
+  await Promise.race([connected, sleep(5000)]);
+  const latencies = [];
+  try {
+    for (let i = 0; i < EVENT_RUNS; i++) {
+      const name = `cl-bench-event-${i}`;
+      const since = Date.now();
+      const live = new core.LiveCheck({ check: { container: { name, state: 'running' } }, ctx: { docker, publishedHost: endpoint.publishedHost, since }, events });
+      let startEventAt;
+      const sub = events.onEvent((e) => {
+        if (e.type === 'container' && e.action === 'start' && e.name === name) startEventAt = e.time;
+      });
+      const passed = new Promise((resolve) => {
+        live.onResult((r) => {
+          if (r.status === 'passed') resolve(Date.now());
+        });
+      });
+      const c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'] });
+      await c.start();
+      const passedAt = await Promise.race([passed, sleep(10_000).then(() => undefined)]);
+      sub.dispose();
+      live.dispose();
+      if (passedAt !== undefined && startEventAt !== undefined) latencies.push(passedAt - startEventAt);
+      else results.notes.push(`event run ${i}: no "passed" within 10 s`);
+      await c.remove({ force: true });
+    }
+  } finally {
+    events.dispose();
+  }
+  results.events = { median: median(latencies), p95: quantile(latencies, 0.95), runs: latencies.length };
+
+  // --- (c) the same check with a crowded engine ---
+  const budgetLeft = () => BUDGET_MS - (Date.now() - benchStarted);
+  log(`creating ${FILL} containers and ${FILL_IMAGES} image tags`);
+  const fillStarted = Date.now();
+  let created = 0;
+  let tagged = 0;
+  const fillDeadline = Date.now() + Math.min(180_000, Math.max(30_000, budgetLeft() - 90_000));
+  await pool(
+    Array.from({ length: FILL }, (_, i) => i),
+    12,
+    async (i) => {
+      if (Date.now() > fillDeadline) return;
+      await docker.createContainer({ name: `cl-bench-fill-${String(i).padStart(4, '0')}`, Image: BUSYBOX, Cmd: ['true'] });
+      created++;
+    },
+  );
+  await pool(
+    Array.from({ length: FILL_IMAGES }, (_, i) => i),
+    12,
+    async (i) => {
+      if (Date.now() > fillDeadline) return;
+      await docker.getImage(BUSYBOX).tag({ repo: `cl-bench-img-${String(i).padStart(3, '0')}`, tag: 'latest' });
+      tagged++;
+    },
+  );
+  const total = await docker.listContainers({ all: true });
+  const totalImages = await docker.listImages();
+  results.fill = { created, tagged, containers: total.length, images: totalImages.length, seconds: (Date.now() - fillStarted) / 1000 };
+  if (created < FILL || tagged < FILL_IMAGES) results.notes.push(`the fill stopped at its time limit: ${created} containers, ${tagged} tags were created`);
+  log(`engine holds ${total.length} containers, ${totalImages.length} images; ${Math.min(RUNS, 100)} check runs`);
+  for (let i = 0; i < 5; i++) await core.evaluateCheck(check, ctx);
+  const crowdedTimes = [];
+  for (let i = 0; i < Math.min(RUNS, 100); i++) {
+    const t = performance.now();
+    const r = await core.evaluateCheck(check, ctx);
+    crowdedTimes.push(performance.now() - t);
+    if (r.status !== 'passed') throw new Error(`crowded check run ${i} did not pass: ${r.reason}`);
+  }
+  const imageCheck = { image: { ref: 'cl-bench-img-199:latest' } };
+  const imageTimes = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await core.evaluateCheck(imageCheck, ctx);
+    imageTimes.push(performance.now() - t);
+  }
+  results.crowded = { median: median(crowdedTimes), p95: quantile(crowdedTimes, 0.95), runs: crowdedTimes.length, imageMedian: median(imageTimes) };
+} catch (error) {
+  results.error = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`bench: FAILED: ${results.error}\n`);
+} finally {
+  log('removing everything named cl-bench-*');
+  const removed = await removeBenchObjects(importedBusybox ? [] : [BUSYBOX]).catch((e) => {
+    results.notes.push(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
+    return { containers: 0, images: 0 };
+  });
+  if (importedBusybox) await docker.getImage(BUSYBOX).remove({ noprune: false }).catch(() => undefined);
+  const left = await docker.listContainers({ all: true, filters: { name: ['cl-bench-'] } });
+  results.cleanup = `removed ${removed.containers} containers and ${removed.images} image tags; ${left.length} cl-bench containers left`;
+}
+
+// --- (d) sizes, (e) activation ---
+const sizes = {
+  extension: size('dist/extension.js'),
+  cli: size('dist/cli.js'),
+  vsix: size('dist/container-labs.vsix'),
+};
+let activation = 'run npm test first';
+const activationFile = path.join(root, 'test-results', 'activation.json');
+if (existsSync(activationFile)) {
+  try {
+    const data = JSON.parse(readFileSync(activationFile, 'utf8'));
+    const entry = Object.entries(data).find(([k, v]) => typeof v === 'number' && /ms|activation/i.test(k));
+    const where = typeof data.vscode === 'string' ? ` (VS Code ${data.vscode}${typeof data.measuredAt === 'string' ? `, measured ${data.measuredAt.slice(0, 16).replace('T', ' ')}` : ''})` : '';
+    activation = entry ? `${fmt(entry[1])}${where}` : 'test-results/activation.json has no time in ms';
+  } catch (error) {
+    activation = `test-results/activation.json is unreadable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+// --- report ---
+const cpus = os.cpus();
+const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM, ${os.type()} ${os.release()}`;
+const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const r = results;
+const ratio = r.check && r.shell ? r.shell.median / r.check.median : NaN;
+const rows = [
+  ['Step check (container running + port published + HTTP /api answers)', r.check ? `median ${fmt(r.check.median)}, p95 ${fmt(r.check.p95)} (${r.check.runs} runs)` : 'n/a', 'median < 5 ms'],
+  ['Same verification as a shell script (docker ps, docker port, curl)', r.shell ? `median ${fmt(r.shell.median)}, p95 ${fmt(r.shell.p95)} (${r.shell.runs} runs)` : 'n/a', ''],
+  ['Speed-up of the check over the shell script', Number.isFinite(ratio) ? `${ratio.toFixed(1)}x` : 'n/a', '>= 8x'],
+  ['Container start event -> live check "passed"', r.events ? `median ${fmt(r.events.median)}, p95 ${fmt(r.events.p95)} (${r.events.runs} starts)` : 'n/a', 'median < 300 ms'],
+  [
+    `Step check with ${r.fill ? `${r.fill.containers} containers and ${r.fill.images} images` : '1,000 containers and 200 images'} in the engine`,
+    r.crowded ? `median ${fmt(r.crowded.median)}, p95 ${fmt(r.crowded.p95)} (${r.crowded.runs} runs); image check median ${fmt(r.crowded.imageMedian)}` : 'n/a',
+    '< 50 ms',
+  ],
+  ['Bundle dist/extension.js', sizes.extension ?? 'not built (npm run build)', ''],
+  ['Bundle dist/cli.js', sizes.cli ?? 'not built (npm run build)', ''],
+  ['VSIX dist/container-labs.vsix', sizes.vsix ?? 'not packaged (npm run package)', '< 1.5 MB'],
+  ['Extension activation', activation, ''],
+];
+const md = [
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\`.`,
+  '',
+  `- Machine: ${machine} (1-minute load average ${loadAtStart.toFixed(1)} at the start, ${load} at the end: figures on a busy machine are slower)`,
+  `- Node ${process.version}; Docker Engine ${health.serverVersion} (API ${health.apiVersion}) at ${endpoint.description}`,
+  `- Service under test: ${r.service ?? 'n/a'}`,
+  '',
+  '| Figure | Measured | Target |',
+  '|---|---|---|',
+  ...rows.map((row) => `| ${row.join(' | ')} |`),
+  '',
+  ...(r.fill ? [`Crowding the engine (${r.fill.created} containers created, ${r.fill.tagged} tags) took ${r.fill.seconds.toFixed(0)} s; ${r.cleanup}.`] : r.cleanup ? [`Cleanup: ${r.cleanup}.`] : []),
+  ...r.notes.map((n) => `- Note: ${n}`),
+  ...(r.error ? [`- **The run failed:** ${r.error}`] : []),
+  '',
+].join('\n');
+process.stdout.write(md);
+writeFileSync(path.join(root, '.bench', 'results.md'), md);
+log(`written to .bench/results.md in ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
+process.exitCode = r.error ? 1 : 0;
