@@ -11,6 +11,7 @@ import { cacheRoot, run, say, sleep, UserError, which } from './common.mjs';
 const PING_DEADLINE_MS = 3000;
 const START_DEADLINE_MS = 60_000;
 const TAG = 'engine';
+const DEFAULT_SOCKET = '/var/run/docker.sock';
 
 /** Paths of the dockerd that this project starts (never any other). */
 export function ownDaemonPaths() {
@@ -63,20 +64,27 @@ function currentContextEndpoint() {
   }
 }
 
-/** The candidate endpoints, in the order the docker CLI (and this project) prefers them. */
+/**
+ * The endpoints to try, in the docker CLI's order. Like the docker CLI (and the extension's
+ * own connection code), an explicit choice is exclusive: when DOCKER_HOST is set, or a
+ * non-default context is current, only that endpoint counts, since everything else (dockerode
+ * in the tests, the docker CLI in the labs) will talk to it. Otherwise the local sockets are
+ * tried in turn: the default one, Docker Desktop's, the rootless one.
+ */
 export function candidateEndpoints() {
-  const list = [];
-  if (process.env.DOCKER_HOST) list.push({ source: 'DOCKER_HOST', host: process.env.DOCKER_HOST, options: { timeout: PING_DEADLINE_MS } });
+  if (process.env.DOCKER_HOST) {
+    return [{ source: 'DOCKER_HOST', host: process.env.DOCKER_HOST, options: { timeout: PING_DEADLINE_MS }, explicit: true }];
+  }
   const ctx = currentContextEndpoint();
-  if (ctx?.host) list.push({ source: `docker context '${ctx.name}'`, host: ctx.host, options: optionsForHost(ctx.host, ctx.tlsDir) });
+  if (ctx?.host) return [{ source: `docker context '${ctx.name}'`, host: ctx.host, options: optionsForHost(ctx.host, ctx.tlsDir), explicit: true }];
+  if (ctx?.error) return [{ source: `docker context '${ctx.name}'`, host: '(unknown)', explicit: true, unusable: ctx.error }];
+  const list = [];
   const sockets = [
-    ['default socket', '/var/run/docker.sock'],
+    ['default socket', DEFAULT_SOCKET],
     ["Docker Desktop's socket", join(homedir(), '.docker', 'run', 'docker.sock')],
   ];
   if (process.env.XDG_RUNTIME_DIR) sockets.push(['rootless socket', join(process.env.XDG_RUNTIME_DIR, 'docker.sock')]);
-  for (const [source, path] of sockets) {
-    if (!list.some((c) => c.host === `unix://${path}`)) list.push({ source, host: `unix://${path}`, options: optionsForHost(`unix://${path}`) });
-  }
+  for (const [source, path] of sockets) list.push({ source, host: `unix://${path}`, options: optionsForHost(`unix://${path}`) });
   return list;
 }
 
@@ -86,11 +94,17 @@ export function candidateEndpoints() {
  */
 export async function pingEndpoint(candidate) {
   const { host } = candidate;
+  if (candidate.unusable) return { ok: false, code: 'CONTEXT', reason: candidate.unusable };
   if (host.startsWith('unix://')) {
     const path = host.slice('unix://'.length);
     if (!existsSync(path)) return { ok: false, code: 'ENOENT', reason: `${path} does not exist` };
   }
-  const docker = new Docker(candidate.options);
+  let docker;
+  try {
+    docker = new Docker(candidate.options);
+  } catch (error) {
+    return { ok: false, code: 'BADHOST', reason: error instanceof Error ? error.message : String(error) };
+  }
   const signal = AbortSignal.timeout(PING_DEADLINE_MS);
   try {
     await docker.ping({ abortSignal: signal });
@@ -198,7 +212,7 @@ async function startOwnDaemon(log) {
     exited = { code: null, signal: null, error };
   });
   log(`started dockerd (pid ${child.pid}, log ${logFile}); waiting up to ${START_DEADLINE_MS / 1000} s for it to answer`);
-  const candidate = { source: 'dockerd started by this script', host: 'unix:///var/run/docker.sock', options: optionsForHost('unix:///var/run/docker.sock') };
+  const candidate = { source: 'dockerd started by this script', host: `unix://${DEFAULT_SOCKET}`, options: optionsForHost(`unix://${DEFAULT_SOCKET}`) };
   const deadline = Date.now() + START_DEADLINE_MS;
   while (Date.now() < deadline) {
     if (exited) {
@@ -221,7 +235,7 @@ async function startOwnDaemon(log) {
 export async function ensureEngine({ log = (m) => say(TAG, m), allowStart = true } = {}) {
   const { engine, tried } = await findEngine();
   if (engine) {
-    const ours = ownDaemonPid() !== undefined && engine.host === 'unix:///var/run/docker.sock';
+    const ours = ownDaemonPid() !== undefined && engine.host === `unix://${DEFAULT_SOCKET}`;
     return { ...engine, startedByUs: ours };
   }
 
@@ -241,9 +255,12 @@ export async function ensureEngine({ log = (m) => say(TAG, m), allowStart = true
         `Fix: sudo usermod -aG ${group} "$USER", then log out and in again (or run \`newgrp ${group}\`), and re-run.`,
     );
   }
-  if (process.env.DOCKER_HOST && tried[0]?.source === 'DOCKER_HOST' && tried[0].code !== 'ENOENT') {
-    // The user pointed us somewhere explicit: starting a local daemon would silently ignore it.
-    throw new UserError(`DOCKER_HOST=${process.env.DOCKER_HOST} does not answer (${tried[0].reason}). Start that engine, or unset DOCKER_HOST to use a local one.\nTried:\n${explain(tried)}`);
+  const explicit = tried.find((t) => t.explicit);
+  if (explicit && explicit.host !== `unix://${DEFAULT_SOCKET}`) {
+    // The user chose an engine: starting a local daemon would not help, everything talks to theirs.
+    const how = explicit.source === 'DOCKER_HOST' ? 'unset DOCKER_HOST to use a local engine' : 'switch back with `docker context use default` (or unset DOCKER_CONTEXT)';
+    const what = explicit.unusable ? `${explicit.source} is unusable: ${explicit.reason}` : `${explicit.source} (${explicit.host}) does not answer: ${explicit.reason}`;
+    throw new UserError(`${what}. Start that engine, or ${how}.`);
   }
   if (!allowStart) throw new UserError(`no Docker Engine answers.\nTried:\n${explain(tried)}`);
   if (process.platform !== 'linux' || !isDebianLike()) {

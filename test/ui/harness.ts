@@ -187,6 +187,8 @@ export class Workbench {
     const checked = (await item.getAttribute('class'))?.includes('checked') ?? false;
     if (!checked) await entry.click();
     await this.page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: timeoutMs });
+    // Move the pointer off the activity bar so its hover tooltip does not cover screenshots.
+    await this.page.mouse.move(900, 700);
   }
 
   /** The rows of a tree view in the sidebar: the pane titled `view` ("Labs"), or every row. */
