@@ -36,7 +36,8 @@ steps:
     instructions: Look around.
 `;
 
-describe('lab loader: bad input, one fixture per case', () => {
+describe('lab loader: bad input, one fixture per case', function () {
+  this.timeout(30_000);
   const cases: Array<[string, string[]]> = [
     ['malformed-yaml.lab.yaml', ['6:1: error: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
     ['unknown-key.lab.yaml', ["9:5: error: steps[0]: unknown key 'comands'; did you mean 'commands'?"]],
@@ -176,7 +177,8 @@ describe('lab loader: bad input, one fixture per case', () => {
   });
 });
 
-describe('lab loader: good labs', () => {
+describe('lab loader: good labs', function () {
+  this.timeout(30_000);
   it('loads a lab into the exact model, with defaults filled in', async () => {
     const file = path.join(GOOD, 'basics.lab.yaml');
     const { lab, issues } = await loadLabFile(file, 'bundled');
@@ -285,7 +287,8 @@ describe('lab loader: good labs', () => {
   });
 });
 
-describe('lab loader: catalogs', () => {
+describe('lab loader: catalogs', function () {
+  this.timeout(30_000);
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'cl-test-catalog-'));

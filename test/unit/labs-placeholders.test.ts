@@ -45,7 +45,8 @@ function values(labData: string): PlaceholderValues {
   return { workspaceFolder: '/w', userHome: '/home/u', labData, registry: 'localhost:5000' };
 }
 
-describe('placeholders: shell quoting through a real /bin/sh', () => {
+describe('placeholders: shell quoting through a real /bin/sh', function () {
+  this.timeout(30_000);
   afterEach(async () => {
     await rm('/tmp/cl-test-pwned', { force: true });
   });
@@ -115,7 +116,8 @@ describe('placeholders: shell quoting through a real /bin/sh', () => {
   });
 });
 
-describe('placeholders: default values', () => {
+describe('placeholders: default values', function () {
+  this.timeout(30_000);
   it('puts labData under the workspace, per lab', () => {
     assert.deepEqual(defaultPlaceholders({ workspaceFolder: '/ws', labId: 'data-lab', home: '/home/me' }), {
       workspaceFolder: '/ws',

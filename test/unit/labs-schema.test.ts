@@ -24,7 +24,8 @@ function schemas(node: unknown, where: string, out: Array<{ where: string; schem
   if (isObject(node.items)) schemas(node.items, `${where}/items`, out);
 }
 
-describe('lab schemas', () => {
+describe('lab schemas', function () {
+  this.timeout(30_000);
   for (const name of ['lab', 'course'] as const) {
     it(`${name}.schema.json: draft-07, every object closed, every property described for editors`, () => {
       const schema = readSchema(name);
@@ -72,7 +73,8 @@ describe('lab schemas', () => {
   });
 });
 
-describe('docker command reading (lint)', () => {
+describe('docker command reading (lint)', function () {
+  this.timeout(30_000);
   const verbs = (text: string): string[] => dockerCalls(text).map((c) => c.verb);
 
   it('splits shell text into simple commands, honouring quotes', () => {

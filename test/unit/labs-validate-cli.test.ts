@@ -27,7 +27,8 @@ steps:
     commands: [docker ps]
 `;
 
-describe('container-labs validate', () => {
+describe('container-labs validate', function () {
+  this.timeout(30_000);
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'cl-test-validate-'));
