@@ -91,7 +91,10 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     void setContext(ContextKeys.currentStepHasService, hasHttpCheck(step?.check));
     if (current) void setContext(ContextKeys.openedLab, true);
   };
-  context.subscriptions.push(session.onDidChange(updateContext));
+  context.subscriptions.push(
+    session.onDidChange(updateContext),
+    session.onDidRunCommand(() => void setContext(ContextKeys.ranFirstCommand, true)),
+  );
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

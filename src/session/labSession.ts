@@ -542,6 +542,11 @@ export class LabSessionImpl extends Disposable implements LabSession {
     this.changed.fire(undefined);
   }
 
+  /** Whether the lab has a resource ledger that is recording (or recorded) what it creates. */
+  hasLedger(labId: string): boolean {
+    return this.ledgers.has(labId) && (this.ledgerLab !== labId || this.ledgerAttachment.value !== undefined);
+  }
+
   /** What "Clean up this lab" would remove (from the lab's ledger). */
   cleanupPlan(labId: string): { containers: string[]; volumes: string[]; images: string[] } {
     const ledger = this.ledgers.get(labId);

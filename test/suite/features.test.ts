@@ -1,0 +1,138 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { findService, tokenFromLogs } from '../../src/session/findService';
+import { activateExtension, docker, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, TEST_LAB, waitFor } from './helpers';
+
+describe('Lab file diagnostics', () => {
+  const dir = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/tmp', '.container-labs');
+  const file = path.join(dir, 'cl-test-broken.lab.yaml');
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(file, { force: true });
+  });
+
+  it('marks errors of an open *.lab.yaml at their line and column, and clears them when fixed', async () => {
+    const api = await activateExtension();
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, 'id: cl-test-broken\ntitle: Broken\nsummary: x\nminutes: 1\nstpes: []\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const diagnostics = await waitFor('diagnostics', () => {
+      const list = vscode.languages.getDiagnostics(doc.uri);
+      return list.length > 0 ? list : undefined;
+    });
+    assert.ok(diagnostics.every((d) => d.source === 'Container Labs'));
+    const unknown = diagnostics.find((d) => /stpes/.test(d.message));
+    assert.ok(unknown, `messages: ${diagnostics.map((d) => d.message).join(' | ')}`);
+    assert.strictEqual(unknown.range.start.line, 4);
+    assert.strictEqual(unknown.severity, vscode.DiagnosticSeverity.Error);
+    // The watcher reloads the catalog: the broken file shows up in the tree's catalog, the rest still loads.
+    await waitFor('the broken file in the catalog', () => api.session.catalog.broken.some((b) => b.file === file), 10_000);
+    assert.ok(api.session.getLab(TEST_LAB));
+
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'id: cl-test-broken\ntitle: Fixed\nsummary: x\nminutes: 1\nsteps:\n  - id: one\n    title: One\n    instructions: Read.\n'));
+    await waitFor('no diagnostics', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined));
+    await doc.save();
+    await waitFor('the fixed lab in the catalog', () => api.session.getLab('cl-test-broken'), 10_000);
+  });
+});
+
+describe('Status bar', () => {
+  it('shows the current lab step and its state, and opens the walkthrough', async () => {
+    const api = await activateExtension();
+    await api.session.openStep({ labId: TEST_LAB, stepId: 'quiz' });
+    const item = api.statusBar.item;
+    assert.match(item.text, /Test lab: terminal and live checks 3\/3/);
+    assert.strictEqual((item.command as vscode.Command).command, 'containerLabs.openWalkthrough');
+    assert.deepStrictEqual((item.command as vscode.Command).arguments, [TEST_LAB, 'quiz']);
+    api.session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
+    assert.match(item.text, /\$\(pass-filled\)/);
+    await api.session.resetStep({ labId: TEST_LAB, stepId: 'quiz' });
+  });
+});
+
+describe('Clean up a lab', function () {
+  this.timeout(60_000);
+  const d = docker();
+  after(() => removeContainer(d, 'cl-test-live'));
+
+  it('removes exactly what the lab created, after listing it', async () => {
+    const api = await activateExtension();
+    await removeContainer(d, 'cl-test-live');
+    const session = api.createSession({ memento: new MemoryMemento(), terminal: new RecordingTerminal(), liveChecks: () => false });
+    try {
+      await session.reload();
+      await session.openStep({ labId: TEST_LAB, stepId: 'live' });
+      // Give the ledger its snapshot, then create a container while the lab is current.
+      await waitFor('the ledger to start', () => session.hasLedger(TEST_LAB) && api.engine.events.connected, 15_000);
+      await nextEvent(d, { type: ['container'], event: ['die'], container: ['cl-test-live'] }, async () => {
+        const c = await d.createContainer({ name: 'cl-test-live', Image: 'alpine:latest', Cmd: ['true'] });
+        await c.start();
+      });
+      const plan = await waitFor('the ledger to record the container', () => {
+        const p = session.cleanupPlan(TEST_LAB);
+        return p.containers.includes('cl-test-live') ? p : undefined;
+      }, 10_000);
+      assert.deepStrictEqual(plan.volumes, []);
+      assert.deepStrictEqual(plan.images, []);
+      const report = await session.cleanupLab(TEST_LAB);
+      assert.ok(report);
+      assert.strictEqual(report.removed, 1);
+      await assert.rejects(d.getContainer('cl-test-live').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+      assert.deepStrictEqual(session.cleanupPlan(TEST_LAB).containers, []);
+    } finally {
+      session.dispose();
+    }
+  });
+});
+
+describe('Open the service', function () {
+  this.timeout(60_000);
+  const d = docker();
+  after(() => removeContainer(d, 'cl-test-web'));
+
+  it('reads Jupyter-style tokens from logs', () => {
+    assert.strictEqual(tokenFromLogs('… http://127.0.0.1:8888/?token=abc123def\n or http://x:8888/lab?token=abc123def'), 'abc123def');
+    assert.strictEqual(tokenFromLogs('no token here'), undefined);
+  });
+
+  it('finds the running container, its host port and the token from its logs', async () => {
+    await removeContainer(d, 'cl-test-web');
+    const c = await d.createContainer({
+      name: 'cl-test-web',
+      Image: 'alpine:latest',
+      Cmd: ['sh', '-c', 'echo "serving at http://127.0.0.1:8080/?token=cafe1234"; mkdir -p /www; echo hi > /www/index.html; exec httpd -f -p 8080 -h /www'],
+      ExposedPorts: { '8080/tcp': {} },
+      HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+    });
+    await c.start();
+    const info = await c.inspect();
+    const hostPort = Number(info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort);
+    assert.ok(hostPort > 0);
+    const found = await waitFor('the service', () =>
+      findService(d, '127.0.0.1', { container: { name: 'cl-test-web' }, containerPort: 8080 }),
+    );
+    assert.strictEqual(found.hostPort, hostPort);
+    assert.strictEqual(found.url, `http://127.0.0.1:${hostPort}/?token=cafe1234`);
+    assert.strictEqual(found.label, `Port ${hostPort}`);
+    // Not published on that container port: nothing to open.
+    assert.strictEqual(await findService(d, '127.0.0.1', { container: { name: 'cl-test-web' }, containerPort: 9999 }), undefined);
+    assert.strictEqual(await findService(d, '127.0.0.1', { container: { name: 'cl-test-nothing' }, containerPort: 8080 }), undefined);
+  });
+});
+
+describe('Forged arguments to other commands', () => {
+  it('are refused without side effects', async () => {
+    await activateExtension();
+    assert.strictEqual(await vscode.commands.executeCommand('containerLabs.checkStep', 'no-such-lab', 'x'), undefined);
+    assert.strictEqual(await vscode.commands.executeCommand('containerLabs.resetStep', { run: 'rm -rf /' }), undefined);
+    assert.strictEqual(await vscode.commands.executeCommand('containerLabs.openLabFile', '/etc/passwd', 1, 1), undefined);
+    assert.strictEqual(await vscode.commands.executeCommand('containerLabs.cleanupLab', 'no-such-lab'), undefined);
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === '/etc/passwd'), '/etc/passwd was not opened');
+  });
+});
