@@ -223,12 +223,15 @@ try {
   ].join('\n');
   log(`${SHELL_RUNS} shell script runs`);
   const shellTimes = [];
+  const shellFailures = [];
   for (let i = 0; i < SHELL_RUNS; i++) {
     const t = performance.now();
     const r = await sh(script);
     shellTimes.push(performance.now() - t);
-    if (r.code !== 0) throw new Error(`the shell verification failed: ${r.stderr.trim()}`);
+    if (r.code !== 0) shellFailures.push(r.stderr.trim() || `exit ${r.code}`);
   }
+  if (shellFailures.length === SHELL_RUNS) throw new Error(`the shell verification never passed: ${shellFailures[0]}`);
+  if (shellFailures.length) results.notes.push(`${shellFailures.length} of ${SHELL_RUNS} shell runs failed (${shellFailures[0]}); their times are included`);
   results.shell = { median: median(shellTimes), p95: quantile(shellTimes, 0.95), runs: SHELL_RUNS };
 
   // --- (b) event-to-passed ---
@@ -334,6 +337,7 @@ try {
 }
 
 // --- (d) sizes, (e) activation ---
+const devBuild = existsSync(path.join(root, 'dist/extension.js.map'));
 const sizes = {
   extension: size('dist/extension.js'),
   cli: size('dist/cli.js'),
@@ -368,8 +372,8 @@ const rows = [
     r.crowded ? `median ${fmt(r.crowded.median)}, p95 ${fmt(r.crowded.p95)} (${r.crowded.runs} runs); image check median ${fmt(r.crowded.imageMedian)}` : 'n/a',
     '< 50 ms',
   ],
-  ['Bundle dist/extension.js', sizes.extension ?? 'not built (npm run build)', ''],
-  ['Bundle dist/cli.js', sizes.cli ?? 'not built (npm run build)', ''],
+  ['Bundle dist/extension.js', sizes.extension ? `${sizes.extension}${devBuild ? ' (development build with source maps; `npm run package` minifies)' : ' (minified)'}` : 'not built (npm run build)', ''],
+  ['Bundle dist/cli.js', sizes.cli ? `${sizes.cli}${devBuild ? ' (development build)' : ' (minified)'}` : 'not built (npm run build)', ''],
   ['VSIX dist/container-labs.vsix', sizes.vsix ?? 'not packaged (npm run package)', '< 1.5 MB'],
   ['Extension activation', activation, ''],
 ];

@@ -103,7 +103,13 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
   try {
     for (const step of lab.steps) {
       if (opts.signal?.aborted) break;
-      const result = await runStep(step, { ...opts, env, placeholders, foreground, wake, windows });
+      let result: StepRunResult;
+      try {
+        result = await runStep(step, { ...opts, env, placeholders, foreground, wake, windows });
+      } catch (error) {
+        // A bug must not skip the cleanup below, nor hide which step it hit.
+        result = { id: step.id, title: step.title, status: 'error', reason: `the runner failed: ${errorText(error)}`, commandsMs: 0, checkMs: 0, commands: [], notes: [] };
+      }
       steps.push(result);
       opts.onStep?.(lab, result);
       if (opts.untilStep && step.id === opts.untilStep) break;
