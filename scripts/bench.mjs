@@ -46,6 +46,7 @@ const loadAtStart = os.loadavg()[0];
 const JUPYTER = 'jupyter/base-notebook:latest';
 const BUSYBOX = 'cl-bench-busybox:latest';
 const SERVICE = 'cl-bench-service';
+const NETWORK = 'cl-bench-net';
 
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
@@ -165,6 +166,7 @@ async function ensureBusybox() {
 const results = { notes: [] };
 try {
   await removeBenchObjects([BUSYBOX]);
+  await docker.getNetwork(NETWORK).remove().catch(() => undefined);
   await ensureBusybox();
 
   // --- (a) one step's check vs the same verification in shell ---
@@ -175,6 +177,8 @@ try {
     ? `${JUPYTER} (a real Jupyter Notebook), 8888 published on host port ${port}`
     : `busybox httpd standing in for Jupyter (${JUPYTER} is absent), 8888 published on host port ${port}`;
   if (!useJupyter) results.notes.push(`${JUPYTER} is absent: a busybox httpd container answering /api on 8888 stood in for it.`);
+  // A network of its own: the service does not depend on the default bridge (docker0).
+  await docker.createNetwork({ Name: NETWORK, Driver: 'bridge' });
   log(`starting ${image} on host port ${port}`);
   const service = await docker.createContainer({
     name: SERVICE,
@@ -183,7 +187,7 @@ try {
       ? {}
       : { Cmd: ['sh', '-c', 'mkdir -p /www && echo \'{"version": "bench"}\' > /www/api && exec httpd -f -p 8888 -h /www'] }),
     ExposedPorts: { '8888/tcp': {} },
-    HostConfig: { PortBindings: { '8888/tcp': [{ HostIp: '', HostPort: String(port) }] } },
+    HostConfig: { NetworkMode: NETWORK, PortBindings: { '8888/tcp': [{ HostIp: '', HostPort: String(port) }] } },
   });
   await service.start();
   const check = {
@@ -262,7 +266,8 @@ try {
           if (r.status === 'passed') resolve(Date.now());
         });
       });
-      const c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'] });
+      // No network: starting does not depend on (or wait for) the bridge.
+      const c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } });
       await c.start();
       const passedAt = await Promise.race([passed, sleep(10_000).then(() => undefined)]);
       sub.dispose();
@@ -288,7 +293,7 @@ try {
     12,
     async (i) => {
       if (Date.now() > fillDeadline) return;
-      await docker.createContainer({ name: `cl-bench-fill-${String(i).padStart(4, '0')}`, Image: BUSYBOX, Cmd: ['true'] });
+      await docker.createContainer({ name: `cl-bench-fill-${String(i).padStart(4, '0')}`, Image: BUSYBOX, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } });
       created++;
     },
   );
@@ -331,6 +336,7 @@ try {
     results.notes.push(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
     return { containers: 0, images: 0 };
   });
+  await docker.getNetwork(NETWORK).remove().catch(() => undefined);
   if (importedBusybox) await docker.getImage(BUSYBOX).remove({ noprune: false }).catch(() => undefined);
   const left = await docker.listContainers({ all: true, filters: { name: ['cl-bench-'] } });
   results.cleanup = `removed ${removed.containers} containers and ${removed.images} image tags; ${left.length} cl-bench containers left`;
