@@ -63,14 +63,13 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   context.subscriptions.push(session);
 
   const tree = registerLabsTree(context, { session, logger: logger.child('tree') });
-  registerEngineView(context, { engine, terminal, logger: logger.child('health') });
+  const engineView = registerEngineView(context, { engine, terminal, logger: logger.child('health') });
   const statusBar = registerStatusBar(context, { session });
   const diagnostics = registerLabDiagnostics(context, { logger: logger.child('diagnostics') });
   registerWalkthrough(context, { session, logger: channel, extensionUri: context.extensionUri });
 
   const refresh = async (): Promise<void> => {
-    void setContext(ContextKeys.engineState, engine.health ? undefined : 'checking');
-    await Promise.all([session.reload(), engine.checkHealth()]);
+    await Promise.all([session.reload(), engine.checkHealth().then((report) => engineView.show(report))]);
   };
   registerLabCommands(context, { session, logger: logger.child('commands'), refresh });
   context.subscriptions.push(vscode.commands.registerCommand(Commands.showLog, () => channel.show()));
@@ -121,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   );
 
   void setContext(ContextKeys.engineState, 'checking');
+  context.subscriptions.push(engine.watchHealth());
   const ready = Promise.all([session.reload(), engine.checkHealth()]).then(() => {
     updateContext();
     logger.info(`ready ${Math.round(performance.now() - started)} ms after activation began`);

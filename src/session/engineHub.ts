@@ -71,6 +71,17 @@ export class EngineHub extends Disposable {
     this.changed.fire();
   }
 
+  /**
+   * While the engine is not usable, checks again every `everyMs` so the views recover by
+   * themselves when Docker starts. Dispose to stop.
+   */
+  watchHealth(everyMs = 10_000): vscode.Disposable {
+    const timer = setInterval(() => {
+      if (this._health && !this._health.ok) void this.checkHealth();
+    }, everyMs);
+    return new vscode.Disposable(() => clearInterval(timer));
+  }
+
   /** Runs the health check (one at a time) and remembers its report. */
   checkHealth(): Promise<HealthReport> {
     if (!this.healthRun) {

@@ -103,6 +103,8 @@ export async function nextEvent(
         if (!controller.signal.aborted) reject(error);
       });
     });
+    // If the action throws, `seen` must not become an unhandled rejection later.
+    seen.catch(() => undefined);
     await action();
     return await seen;
   } finally {
