@@ -121,7 +121,14 @@ async function passInCodeServer({ trusted, timeoutMin }) {
     });
     // Both must exist before the workbench loads: it looks for them when the tests start/end.
     const t0 = Date.now();
-    await page.exposeFunction('codeAutomationLog', (type, message) => printLog(type, message, t0));
+    await page.exposeFunction('codeAutomationLog', (type, message) => {
+      printLog(type, message, t0);
+      // The workbench cannot start the runner (e.g. a plain path instead of a vscode-remote URI):
+      // it would never call codeAutomationExit, so stop now instead of waiting for the timeout.
+      if (/No extension host found that can launch the test runner/.test(JSON.stringify(message))) {
+        settle({ code: 1, reason: 'the workbench found no extension host to run the tests in' });
+      }
+    });
     await page.exposeFunction('codeAutomationExit', (code) => {
       settle({ code: typeof code === 'number' ? code : 1 });
     });

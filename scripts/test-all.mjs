@@ -115,7 +115,7 @@ function layers() {
         const validated = validate.code === 0;
         const counts = { passed: validated ? 1 : 0, failed: validated ? 0 : 1, skipped: 0, skippedReasons: [] };
         const jsonOut = join(resultsDir, 'course.json');
-        const test = await run(node, ['dist/cli.js', 'test', 'labs', '--json-out', jsonOut], { timeoutMs: 20 * 60_000 });
+        const test = await run(node, ['dist/cli.js', 'test', 'labs', '--json-out', jsonOut], { timeoutMs: 15 * 60_000 });
         const report = readJson(jsonOut);
         if (report) {
           counts.passed += report.passed ?? 0;
@@ -175,6 +175,14 @@ runMain(async () => {
   const rows = [];
   const startedAll = Date.now();
   let aborted = false;
+  let interrupted = false;
+  // Ctrl+C: the running layer's processes get it too; stop after it instead of going on.
+  const onSignal = () => {
+    interrupted = true;
+    aborted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   for (const [i, layer] of plan.entries()) {
     if (aborted) {
       rows.push({ layer, status: 'not run', ms: 0 });
@@ -222,6 +230,8 @@ runMain(async () => {
   if (bad.length > 0) process.stdout.write(`\nNot ok: ${bad.map((r) => `${r.layer.name} (${r.status}${r.detail ? `: ${r.detail}` : ''})`).join(', ')}\n`);
   const ran = totals.passed + totals.failed;
   if (ran === 0) process.stdout.write('\nNo test ran.\n');
+  if (interrupted) process.stdout.write('\nInterrupted.\n');
   process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+  if (interrupted) return 130;
   return bad.length > 0 || totals.failed > 0 || ran === 0 ? 1 : 0;
 }, 'test-all');

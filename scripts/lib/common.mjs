@@ -83,19 +83,29 @@ export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = fa
     if (input !== undefined) child.stdin.end(input);
     let timedOut = false;
     let timer;
+    // A detached child is in its own process group, out of reach of the terminal's Ctrl+C:
+    // pass the signal on.
+    const forward = (signal) => killGroup(child.pid, signal);
     if (timeoutMs !== undefined) {
+      process.on('SIGINT', forward);
+      process.on('SIGTERM', forward);
       timer = setTimeout(() => {
         timedOut = true;
         killGroup(child.pid, 'SIGTERM');
         setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000).unref();
       }, timeoutMs);
     }
-    child.on('error', (error) => {
+    const done = () => {
       clearTimeout(timer);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+    };
+    child.on('error', (error) => {
+      done();
       reject(new UserError(`cannot run ${cmd}: ${error.message}`));
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      done();
       resolvePromise({ code, signal, stdout, stderr, timedOut });
     });
   });
