@@ -43,7 +43,7 @@ describe('lab loader: bad input, one fixture per case', function () {
     ['unknown-key.lab.yaml', ["9:5: error: steps[0]: unknown key 'comands'; did you mean 'commands'?"]],
     ['wrong-type.lab.yaml', ['4:10: error: minutes must be a number']],
     ['duplicate-step-ids.lab.yaml', ["10:9: error: steps[1].id: duplicate step id 'look'; steps[0] already uses it"]],
-    ['duplicate-key.lab.yaml', ['5:1: error: duplicate key: each key may appear only once in a mapping']],
+    ['duplicate-key.lab.yaml', ["5:1: error: duplicate key 'minutes': each key may appear only once in a mapping"]],
     ['alias-bomb.lab.yaml', ['7:8: error: too many YAML alias expansions (more than 50); this looks like an alias bomb']],
     ['unknown-tag.lab.yaml', ["8:19: error: unknown YAML tag '!!js/function'; lab files use plain YAML without tags"]],
     ['unknown-local-tag.lab.yaml', ["4:10: error: unknown YAML tag '!foo'; lab files use plain YAML without tags"]],
@@ -73,6 +73,7 @@ describe('lab loader: bad input, one fixture per case', function () {
       ['10:14: error: steps[0].commands[0]: `docker system prune` removes things, so the command must be marked destructive (add destructive: true)'],
     ],
     ['quiz-answer.lab.yaml', ['12:19: error: steps[0].quiz.answer[1]: answer 2 is out of range; choices are numbered 0 to 1']],
+    ['deep-nesting.lab.yaml', ['6:72: error: the file nests [ ] or { } more than 64 levels deep; lab files never need that']],
     ['empty.lab.yaml', ['1:1: error: the file is empty; a lab needs id, title, summary, minutes and steps']],
   ];
   for (const [name, expected] of cases) {
@@ -107,6 +108,15 @@ describe('lab loader: bad input, one fixture per case', function () {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     assert.equal(result.lab, undefined);
     assert.ok(ms < 1000, `took ${ms} ms`);
+  });
+
+  it('ten thousand nested sequences on one line are refused quickly instead of exhausting memory', () => {
+    const text = `${MINIMAL}    hints:\n      ${'- '.repeat(10_000)}deep\n`;
+    const started = Date.now();
+    assert.deepEqual(summary(parseLabText(text, 'x.lab.yaml', 'workspace').issues), [
+      '10:1: error: the file is indented or nested more than 200 columns deep; lab files never need that',
+    ]);
+    assert.ok(Date.now() - started < 1000);
   });
 
   it('a __proto__ key pollutes nothing', () => {

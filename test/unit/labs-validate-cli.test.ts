@@ -59,7 +59,7 @@ describe('container-labs validate', function () {
     const c = capture(path.join(ROOT, 'test', 'fixtures'));
     assert.equal(await main(['validate', 'bad-labs'], c.io), 1);
     const summaryLine = c.out[c.out.length - 1];
-    assert.match(summaryLine ?? '', /^19 files, 18 errors, 2 warnings$/);
+    assert.match(summaryLine ?? '', /^20 files, 19 errors, 2 warnings$/);
     for (const line of c.out.slice(0, -1)) assert.match(line, /^bad-labs\/[a-z-]+\.(lab|course)\.yaml:\d+:\d+: (error|warning): /);
   });
 

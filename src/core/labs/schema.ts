@@ -261,13 +261,21 @@ function describe(error: ErrorObject, where: string, subject: string, checkSchem
   }
 }
 
+/** At most this many schema problems are described per file (a huge file may have thousands). */
+export const MAX_PROBLEMS = 100;
+
 /** Validates data against a schema; returns the data typed, or the problems in plain words. */
 export function validateAgainst<T>(validate: ValidateFunction<T>, data: unknown, kind: SchemaName): { value?: T; problems: SchemaProblem[] } {
   if (validate(data)) return { value: data, problems: [] };
   const checkSchema = compile().checkSchema;
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  for (const error of errors) {
+    if (problems.length >= MAX_PROBLEMS) {
+      problems.push({ path: [], atKey: false, message: `... and more problems; fix these ${MAX_PROBLEMS} first` });
+      break;
+    }
     let segments = pointerToPath(error.instancePath, data);
     const where = renderPath(segments);
     const subject = where === '' ? `the ${kind} file` : where;

@@ -8,13 +8,62 @@
  * JavaScript object (the walk does not follow aliases, so an alias bomb costs nothing
  * here); the conversion to JavaScript then refuses more than a few alias expansions.
  */
-import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, visit, YAMLError } from 'yaml';
+import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Node, parseDocument, visit, YAMLError } from 'yaml';
 import type { LabIssue } from '../model';
 
 /** Files larger than this are refused before parsing. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Alias expansions allowed when converting to JavaScript (a bomb needs thousands). */
 export const MAX_ALIAS_COUNT = 50;
+
+/**
+ * Deep nesting makes the YAML library run out of stack or memory long before 1 MB (ten
+ * thousand `- ` on one line, or thousands of `[`), so both are bounded before parsing.
+ * Real lab files stay far below these.
+ */
+export const MAX_INDENT = 200;
+export const MAX_FLOW_DEPTH = 64;
+
+/** Lexer tokens that mark structure and are not part of the source text. */
+const CONTROL_TOKENS = new Set(['\u0002', '\u0018', '\u001f']);
+
+/** Where the text nests too deeply to be parsed safely, if it does. */
+export function nestingProblem(text: string): { offset: number; message: string } | undefined {
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const end = text.indexOf('\n', lineStart);
+    const lineEnd = end < 0 ? text.length : end;
+    // Indentation, counting compact nesting (`- - - a`, `? `, `: `) as indentation too.
+    let i = lineStart;
+    for (;;) {
+      while (i < lineEnd && text[i] === ' ') i += 1;
+      const c = text[i];
+      const next = text[i + 1];
+      if ((c === '-' || c === '?' || c === ':') && (next === ' ' || i + 1 >= lineEnd)) i += 1;
+      else break;
+      if (i - lineStart > MAX_INDENT) break;
+    }
+    if (i - lineStart > MAX_INDENT) {
+      return { offset: lineStart, message: `the file is indented or nested more than ${MAX_INDENT} columns deep; lab files never need that` };
+    }
+    if (end < 0) break;
+    lineStart = end + 1;
+  }
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      depth += 1;
+      if (depth > MAX_FLOW_DEPTH) {
+        return { offset, message: `the file nests [ ] or { } more than ${MAX_FLOW_DEPTH} levels deep; lab files never need that` };
+      }
+    } else if (token === ']' || token === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+    if (!CONTROL_TOKENS.has(token)) offset += token.length;
+  }
+  return undefined;
+}
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -64,8 +113,6 @@ function yamlIssueMessage(error: YAMLError): string {
       const tag = message.replace(/^Unresolved tag: /, '').replace(/^tag:yaml\.org,2002:/, '!!');
       return `unknown YAML tag '${tag}'; lab files use plain YAML without tags`;
     }
-    case 'DUPLICATE_KEY':
-      return 'duplicate key: each key may appear only once in a mapping';
     case 'MULTIPLE_DOCS':
       return 'more than one YAML document (---) in the file; put one lab or course per file';
     default:
@@ -81,10 +128,13 @@ export function readYaml(text: string, file: string): YamlSource {
     return { line: p.line, col: p.col };
   };
   const bytes = Buffer.byteLength(text, 'utf8');
-  const doc = parseDocument(bytes > MAX_FILE_BYTES ? '' : text, {
+  const nesting = bytes > MAX_FILE_BYTES ? undefined : nestingProblem(text);
+  const doc = parseDocument(bytes > MAX_FILE_BYTES || nesting ? '' : text, {
     lineCounter,
     prettyErrors: true,
-    uniqueKeys: true,
+    // yaml's own duplicate-key check compares every key with every other (quadratic in
+    // the size of a mapping); the walk below finds duplicates with a Set instead.
+    uniqueKeys: false,
     keepSourceTokens: false,
   });
 
@@ -144,6 +194,14 @@ export function readYaml(text: string, file: string): YamlSource {
     issues.push(issue(file, { line: 1, col: 1 }, tooLargeMessage(bytes)));
     return result;
   }
+  if (nesting) {
+    // The document was not parsed, so positions come from the text itself.
+    const before = text.slice(0, nesting.offset);
+    const line = before.split('\n').length;
+    const col = nesting.offset - (before.lastIndexOf('\n') + 1) + 1;
+    issues.push(issue(file, { line, col }, nesting.message));
+    return result;
+  }
   for (const error of [...doc.errors, ...doc.warnings]) {
     const pos = error.linePos?.[0] ?? at(error.pos[0]);
     issues.push(issue(file, { line: pos.line, col: pos.col }, yamlIssueMessage(error)));
@@ -152,6 +210,17 @@ export function readYaml(text: string, file: string): YamlSource {
 
   try {
     visit(doc, {
+      Map(_key, map) {
+        const seen = new Set<string>();
+        for (const pair of map.items) {
+          if (!isScalar(pair.key)) continue;
+          const name = String(pair.key.value);
+          if (seen.has(name)) {
+            issues.push(issue(file, at(pair.key.range?.[0] ?? 0), `duplicate key '${name}': each key may appear only once in a mapping`));
+          }
+          seen.add(name);
+        }
+      },
       Pair(_key, pair) {
         if (!isPair(pair)) return;
         const k = pair.key;
