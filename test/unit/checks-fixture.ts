@@ -170,7 +170,7 @@ export class PrivateEngine {
       } catch {
         return false;
       }
-    }, 30_000, 100);
+    }, 90_000, 100);
   }
 
   /** SIGTERM our dockerd and wait for it to exit. */
@@ -199,6 +199,6 @@ export class PrivateEngine {
         fs.rmSync(PrivateEngine.pidfile, { force: true });
         return true;
       }
-    }, 30_000, 100);
+    }, 90_000, 100);
   }
 }

@@ -339,6 +339,17 @@ class Evaluator {
     return pending;
   }
 
+  /** Inspect an image by reference; undefined when there is none (404). A direct lookup, cheaper than a filtered list. */
+  private async inspectImage(ref: string): Promise<Dockerode.ImageInspectInfo | undefined> {
+    try {
+      // dockerode's image inspect takes no abort signal; the deadline race still bounds it.
+      return await this.call(() => this.ctx.docker.getImage(ref).inspect());
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
   private async listImages(reference: string): Promise<Dockerode.ImageInfo[]> {
     return this.call((signal) => this.ctx.docker.listImages({ filters: { reference: [reference] }, abortSignal: signal }));
   }
@@ -382,8 +393,7 @@ class Evaluator {
     let reason = `no container ${matchPhrase(m)} exists`;
     if (m.image) {
       const ref = normalizeImageRef(m.image);
-      const images = await this.listImages(ref);
-      if (!images.some((i) => (i.RepoTags ?? []).includes(ref) || (i.RepoDigests ?? []).includes(ref))) {
+      if (!(await this.inspectImage(ref))) {
         reason += ` (the image ${ref} is not present either: pull it first)`;
       }
     }
@@ -459,8 +469,7 @@ class Evaluator {
 
   private async image(check: ImageCheck, wantPresent: boolean): Promise<CheckResult> {
     const ref = normalizeImageRef(check.ref);
-    const images = await this.listImages(ref);
-    const found = images.find((i) => (i.RepoTags ?? []).includes(ref) || (i.RepoDigests ?? []).includes(ref));
+    const found = await this.inspectImage(ref);
     if (wantPresent) {
       if (found) {
         return { status: 'passed', reason: `image ${ref} is present (${shortId(found.Id)}, ${formatSize(found.Size)})` };

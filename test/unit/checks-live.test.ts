@@ -1,0 +1,252 @@
+/**
+ * The event stream and live checks against real engines: the machine's engine for events
+ * and latency, and a PRIVATE second dockerd that this test stops (SIGTERM) and restarts to
+ * see the stream drop, the live check report "cannot check", and both recover.
+ */
+import * as assert from 'node:assert/strict';
+import type Dockerode from 'dockerode';
+import type { Check, CheckResult } from '../../src/core/model';
+import { evaluateCheck } from '../../src/core/checks/evaluate';
+import { EngineEvents, JsonLineParser, toEngineEvent, type EngineEvent, type EngineStatus } from '../../src/core/checks/events';
+import { LiveCheck, isRelevantEvent } from '../../src/core/checks/live';
+import { checkHealth } from '../../src/core/engine/health';
+import { resolveEndpoint } from '../../src/core/engine/connection';
+import { HTTPD_SCRIPT, PrivateEngine, Resources, ensureBusybox, freePort, mainDocker, sleep, uniqueName, waitFor } from './checks-fixture';
+
+describe('checks: JSON event stream parsing', function () {
+  it('joins lines split across chunks, even inside a UTF-8 character, and skips bad lines', function () {
+    const parser = new JsonLineParser();
+    const line1 = JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'café', image: 'alpine' } }, timeNano: 1_700_000_000_123_456_789 });
+    const line2 = JSON.stringify({ Type: 'image', Action: 'tag', Actor: { ID: 'sha256:1', Attributes: { name: 'alpine:latest' } }, time: 1_700_000_001 });
+    const bytes = Buffer.from(`${line1}\nnot json\n${line2}\n`);
+    const cut1 = bytes.indexOf(Buffer.from('é')) + 1; // in the middle of the two bytes of é
+    const out: unknown[] = [];
+    out.push(...parser.push(bytes.subarray(0, 10)));
+    out.push(...parser.push(bytes.subarray(10, cut1)));
+    out.push(...parser.push(bytes.subarray(cut1, cut1 + 40)));
+    out.push(...parser.push(bytes.subarray(cut1 + 40)));
+    assert.equal(out.length, 2);
+    const events = out.map(toEngineEvent);
+    assert.deepEqual(events[0], { type: 'container', action: 'start', id: 'abc', name: 'café', image: 'alpine', time: 1_700_000_000_123, attributes: { name: 'café', image: 'alpine' } });
+    assert.equal(events[1]?.type, 'image');
+    assert.equal(events[1]?.time, 1_700_000_001_000);
+    assert.equal(toEngineEvent({ Type: 'network', Action: 'connect' }), undefined);
+  });
+
+  it('relevant events are the ones that can change a check (not our own exec calls)', function () {
+    const ev = (type: EngineEvent['type'], action: string): EngineEvent => ({ type, action, id: 'x', time: 0, attributes: {} });
+    for (const [t, a] of [['container', 'create'], ['container', 'start'], ['container', 'die'], ['container', 'destroy'], ['image', 'pull'], ['image', 'tag'], ['image', 'untag'], ['image', 'delete'], ['volume', 'mount'], ['volume', 'create'], ['volume', 'destroy']] as const) {
+      assert.equal(isRelevantEvent(ev(t, a)), true, `${t} ${a}`);
+    }
+    assert.equal(isRelevantEvent(ev('container', 'exec_start: cat /x')), false);
+    assert.equal(isRelevantEvent(ev('container', 'exec_die')), false);
+  });
+});
+
+describe('checks: EngineEvents and LiveCheck on the real engine', function () {
+  this.timeout(60_000);
+  const docker = mainDocker();
+  const res = new Resources(docker);
+  const run = uniqueName('live');
+  let events: EngineEvents;
+
+  before(async function () {
+    await ensureBusybox(docker);
+    events = new EngineEvents(() => docker);
+    const connected = new Promise<void>((resolve) => {
+      const sub = events.onStatus((s) => {
+        if (s.state === 'connected') {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    events.start();
+    await connected;
+  });
+
+  after(async function () {
+    events.dispose();
+    await res.cleanup();
+  });
+
+  it('one stream delivers typed container events with name and image', async function () {
+    const seen: EngineEvent[] = [];
+    const sub = events.onEvent((e) => seen.push(e));
+    try {
+      const { container, name } = await res.run({ Cmd: ['true'], Labels: { 'cl-test-run': run }, HostConfig: { NetworkMode: 'none' } });
+      await waitFor('create, start and die events', () => ['create', 'start', 'die'].every((a) => seen.some((e) => e.id === container.id && e.action === a)), 10_000, 20);
+      const create = seen.find((e) => e.id === container.id && e.action === 'create');
+      assert.equal(create?.type, 'container');
+      assert.equal(create?.name, name);
+      assert.equal(create?.image, 'cl-test-busybox:latest');
+      assert.ok(Math.abs((create?.time ?? 0) - Date.now()) < 60_000);
+      assert.equal(events.connected, true);
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('a live check passes by itself after a container starts (event to passed, median of 5)', async function () {
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const label = `case=live-${i}`;
+      const since = Date.now();
+      const live = new LiveCheck({ check: { container: { label, state: 'running' } }, ctx: { docker, publishedHost: '127.0.0.1', since }, events });
+      let startAt = 0;
+      const sub = events.onEvent((e) => {
+        if (e.action === 'start' && e.attributes.case === `live-${i}` && !startAt) startAt = Date.now();
+      });
+      const passed = new Promise<number>((resolve) => {
+        live.onResult((r) => {
+          if (r.status === 'passed') resolve(Date.now());
+        });
+      });
+      try {
+        const first = await live.checkNow();
+        assert.equal(first.status, 'failed');
+        await res.run({ Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: `live-${i}` }, HostConfig: { NetworkMode: 'none' } });
+        const at = await passed;
+        assert.ok(startAt > 0, 'the start event arrived');
+        latencies.push(at - startAt);
+      } finally {
+        sub.dispose();
+        live.dispose();
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const median = latencies[2] ?? Infinity;
+    // eslint-disable-next-line no-console
+    console.log(`      start event -> passed: median ${median} ms (${latencies.join(', ')})`);
+    assert.ok(median < 1000, `median ${median} ms`); // target 300 ms; measured by the benchmark
+  });
+
+  it('polls an HTTP check until the server inside a starting container answers', async function () {
+    const port = await freePort();
+    const since = Date.now();
+    const check: Check = { http: { container: { label: 'case=live-http' }, containerPort: 80, timeoutMs: 1000 } };
+    const live = new LiveCheck({ check, ctx: { docker, publishedHost: '127.0.0.1', since }, events, pollMs: 300 });
+    const results: CheckResult[] = [];
+    live.onResult((r) => results.push(r));
+    try {
+      await res.run({
+        Cmd: ['sh', '-c', `sleep 2; ${HTTPD_SCRIPT}`],
+        Labels: { 'cl-test-run': run, case: 'live-http' },
+        ExposedPorts: { '80/tcp': {} },
+        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
+      });
+      await waitFor('the live http check to pass', () => results.some((r) => r.status === 'passed'), 20_000, 50);
+      const failedFirst = results.findIndex((r) => r.status === 'failed');
+      assert.ok(failedFirst >= 0 && failedFirst < results.findIndex((r) => r.status === 'passed'), results.map((r) => r.reason).join('\n'));
+      assert.ok(results.length >= 3, `polled ${results.length} times`);
+    } finally {
+      live.dispose();
+    }
+  });
+
+  it('never runs two evaluations of one step at once: a burst of Check clicks runs at most two', async function () {
+    const live = new LiveCheck({ check: { image: { ref: 'cl-test-busybox' } }, ctx: { docker, publishedHost: '127.0.0.1', since: 0 }, events });
+    try {
+      const results = await Promise.all([live.checkNow(), live.checkNow(), live.checkNow(), live.checkNow(), live.checkNow()]);
+      assert.ok(results.every((r) => r.status === 'passed'));
+      assert.equal(live.evaluations, 2);
+    } finally {
+      live.dispose();
+    }
+  });
+});
+
+describe('checks: engine stopped before, during a check and during the event stream (private dockerd)', function () {
+  this.timeout(400_000);
+  const engine = new PrivateEngine();
+  let docker: Dockerode;
+  const check: Check = { container: { name: 'cl-test-private-keeper', state: 'running', since: 'any' } };
+  const endpoint = resolveEndpoint({ override: `unix://${PrivateEngine.socket}` });
+
+  before(async function () {
+    await engine.start();
+    docker = engine.docker;
+    await ensureBusybox(docker, PrivateEngine.socket);
+    await docker.getContainer('cl-test-private-keeper').remove({ force: true }).catch(() => undefined);
+    const c = await docker.createContainer({
+      name: 'cl-test-private-keeper',
+      Image: 'cl-test-busybox:latest',
+      // sh as PID 1 ignores SIGTERM unless it traps it: trap it so dockerd stops it quickly.
+      Cmd: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+      StopTimeout: 2,
+      HostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'always' } },
+    });
+    await c.start();
+  });
+
+  after(async function () {
+    try {
+      await docker.getContainer('cl-test-private-keeper').remove({ force: true });
+    } catch {
+      // the engine may be down if a test failed midway
+    }
+    await engine.stop();
+  });
+
+  it('engine stopped before a check: status error with the reason, and the health report says not running', async function () {
+    assert.equal((await evaluateCheck(check, { docker, endpoint, since: 0 })).status, 'passed');
+    await engine.stop();
+    const r = await evaluateCheck(check, { docker, endpoint, since: 0, timeoutMs: 2000 });
+    assert.equal(r.status, 'error');
+    assert.equal(r.reason, `cannot check: nothing listens at ${PrivateEngine.socket} (the socket does not exist)`);
+    const health = await checkHealth(endpoint, { env: {} });
+    assert.equal(health.problem, 'not-running');
+    await engine.start();
+    await waitFor('the keeper to run again', async () => (await evaluateCheck(check, { docker, endpoint, since: 0 })).status === 'passed', 60_000, 200);
+  });
+
+  it('engine stopped during checks: every result is passed, failed or error (never a throw or a hang)', async function () {
+    const results: CheckResult[] = [];
+    let stop = false;
+    const loop = (async () => {
+      while (!stop) {
+        const started = Date.now();
+        results.push(await evaluateCheck({ all: [check, { image: { ref: 'cl-test-busybox' } }] }, { docker, endpoint, since: 0, timeoutMs: 2000 }));
+        assert.ok(Date.now() - started < 5000);
+      }
+    })();
+    await sleep(300);
+    const beforeKill = results.length;
+    await engine.stop();
+    await sleep(500);
+    stop = true;
+    await loop;
+    assert.ok(beforeKill > 0 && results.slice(0, beforeKill).every((r) => r.status === 'passed'));
+    assert.ok(results.every((r) => ['passed', 'failed', 'error'].includes(r.status)));
+    const last = results[results.length - 1];
+    assert.equal(last?.status, 'error');
+    await engine.start();
+  });
+
+  it('engine stopped during the event stream: the live check reports error, then passes again after the restart', async function () {
+    const statuses: EngineStatus[] = [];
+    const events = new EngineEvents(() => engine.docker, { minBackoffMs: 100, maxBackoffMs: 1000 });
+    events.onStatus((s) => statuses.push(s));
+    const live = new LiveCheck({ check, ctx: { docker, endpoint, since: 0, timeoutMs: 2000 }, events, pollMs: 500 });
+    const results: Array<{ at: number; result: CheckResult }> = [];
+    live.onResult((result) => results.push({ at: Date.now(), result }));
+    try {
+      await waitFor('connected and passed', () => events.connected && results.some((r) => r.result.status === 'passed'), 60_000, 50);
+      const killedAt = Date.now();
+      await engine.stop();
+      await waitFor('the live check to report error', () => results.some((r) => r.at >= killedAt && r.result.status === 'error'), 10_000, 50);
+      assert.ok(statuses.some((s) => s.state === 'disconnected'), 'the stream reported the disconnect');
+      const errored = results.find((r) => r.at >= killedAt && r.result.status === 'error');
+      assert.ok(errored?.result.reason.startsWith('cannot check: '), errored?.result.reason);
+      const restartedAt = Date.now();
+      await engine.start();
+      await waitFor('the live check to pass again', () => results.some((r) => r.at >= restartedAt && r.result.status === 'passed'), 60_000, 50);
+      await waitFor('the event stream to reconnect', () => statuses.filter((s) => s.state === 'connected').length >= 2, 10_000, 50);
+      const reconnects = statuses.filter((s) => s.state === 'connected');
+      assert.match(reconnects[reconnects.length - 1]?.reason ?? '', /^reconnected after \d+ attempt\(s\)$/);
+    } finally {
+      live.dispose();
+      events.dispose();
+    }
+  });
+});
