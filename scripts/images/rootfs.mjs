@@ -136,7 +136,7 @@ export async function debianRootfsTarball({ cacheDir, suite = 'bookworm', mirror
     const rootfs = join(work, 'rootfs');
     await exec('debootstrap', ['--variant=minbase', suite, rootfs, mirror], { logFile, timeoutMs: 15 * 60_000 });
     // Package lists and downloaded .debs only make the image bigger; every build runs apt-get update.
-    for (const sub of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
+    for (const sub of ['var/cache/apt', 'var/cache/apt/archives', 'var/lib/apt/lists']) {
       const d = join(rootfs, sub);
       for (const entry of existsSync(d) ? readdirFiles(d) : []) rmSync(join(d, entry), { force: true });
     }

@@ -119,6 +119,33 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
 
+    def read_body(self):
+        """The request body (Content-Length or chunked), or None when it is too large."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            data = b""
+            while True:
+                size_line = self.rfile.readline(64)
+                try:
+                    size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    return None
+                if size == 0:
+                    # skip trailers up to the blank line
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data
+                if len(data) + size > MAX_FORM_BYTES:
+                    return None
+                data += self.rfile.read(size)
+                self.rfile.readline(8)
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return None
+        if length < 0 or length > MAX_FORM_BYTES:
+            return None
+        return self.rfile.read(length)
+
     def signed_in(self):
         if not SETTINGS.auth:
             return True
@@ -159,12 +186,12 @@ class Handler(BaseHTTPRequestHandler):
         if path != "/auth-do-sign-in":
             self.send_page(404, PAGE.format(title="Not Found", body="<h1>404 Not Found</h1>"))
             return
-        try:
-            length = int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            length = 0
-        length = max(0, min(length, MAX_FORM_BYTES))
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        body = self.read_body()
+        if body is None:
+            self.close_connection = True
+            self.send_page(413, PAGE.format(title="Too Large", body="<h1>413 Form too large</h1>"))
+            return
+        form = parse_qs(body.decode("utf-8", "replace"))
         user = form.get("username", [""])[0]
         password = form.get("password", [""])[0]
         if not SETTINGS.auth:
