@@ -121,6 +121,8 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'workbench.colorTheme': 'Default Dark Modern',
+  // The DOM renderer keeps the terminal's text in .xterm-rows, where terminalText() reads it.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 /** One running code-server + browser page with Container Labs installed. */
@@ -232,17 +234,16 @@ export class Workbench {
   }
 
   /**
-   * The content of a webview (the last one opened, or the one whose outer frame has `title`).
-   * Webviews are an iframe in an iframe: the outer hosts the inner #active-frame.
+   * The content of a webview: the last one in the page by default, or the nth (0-based; -1 = last).
+   * A webview is an iframe (class "webview", "ready" once loaded) hosting an inner #active-frame.
    */
-  webview(title?: string): FrameLocator {
-    const outer = title ? `iframe.webview.ready[title*="${title.replace(/"/g, '\\"')}"]` : 'iframe.webview.ready >> nth=-1';
-    return this.page.frameLocator(outer).frameLocator('#active-frame');
+  webview(nth = -1): FrameLocator {
+    return this.page.frameLocator(`iframe.webview.ready >> nth=${nth}`).frameLocator('#active-frame');
   }
 
-  /** The integrated terminal's visible text (xterm's accessibility rows). */
+  /** The visible text of the integrated terminal shown last (xterm's DOM rows). */
   async terminalText(): Promise<string> {
-    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows, .terminal .xterm-rows').last();
+    const rows = this.page.locator('.terminal .xterm-rows').last();
     return (await rows.innerText().catch(() => '')).trim();
   }
 

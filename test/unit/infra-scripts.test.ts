@@ -1,0 +1,154 @@
+/**
+ * The test infrastructure itself: the engine script against the real engine (and the ways it
+ * refuses), the mocha reporter's counts and skip reasons, test-all's argument checks.
+ * Scripts are run as a user runs them (child processes), so their exit codes and messages
+ * are what is tested.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { skipBecause } from '../support/skip';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+function node(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 60_000): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('infra: scripts/engine.mjs', function () {
+  this.timeout(60_000);
+  let cache: string;
+
+  beforeEach(function () {
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-infra-cache-'));
+  });
+  afterEach(function () {
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('finds the engine that answers and names it, quickly', function () {
+    const t0 = Date.now();
+    const r = node(['scripts/engine.mjs'], { CONTAINER_LABS_CACHE: cache });
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /Docker Engine \S+ \(API \d+\.\d+\) answers at \S+ via /);
+    assert.ok(Date.now() - t0 < 15_000, 'finding a running engine should take well under 15 s');
+  });
+
+  it('does not replace an explicit DOCKER_HOST that does not answer: exit 1, the reason, no stack trace', async function () {
+    const port = await freePort();
+    const r = node(['scripts/engine.mjs'], { CONTAINER_LABS_CACHE: cache, DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+    assert.strictEqual(r.code, 1);
+    assert.match(r.err, new RegExp(`DOCKER_HOST \\(tcp://127\\.0\\.0\\.1:${port}\\) does not answer`));
+    assert.match(r.err, /unset DOCKER_HOST/);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'a person-facing error, not a stack trace');
+  });
+
+  it('--check never starts anything and --stop stops nothing it did not start', function () {
+    const stop = node(['scripts/engine.mjs', '--stop'], { CONTAINER_LABS_CACHE: cache });
+    assert.strictEqual(stop.code, 0, stop.err);
+    assert.match(stop.out, /nothing to stop/);
+    const check = node(['scripts/engine.mjs', '--check'], { CONTAINER_LABS_CACHE: cache });
+    assert.strictEqual(check.code, 0, check.err);
+    // The engine still answers: --stop did not touch it.
+    const again = node(['scripts/engine.mjs', '--check'], { CONTAINER_LABS_CACHE: cache });
+    assert.strictEqual(again.code, 0, again.err);
+  });
+
+  it('a user without access to the socket is told about the docker group', function () {
+    if (typeof process.getuid !== 'function' || process.getuid() !== 0) skipBecause(this, 'needs root to run the script as another user');
+    const setpriv = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' });
+    if (setpriv.status !== 0) skipBecause(this, 'setpriv (util-linux) is not installed');
+    const sock = '/var/run/docker.sock';
+    if (!fs.existsSync(sock) || (fs.statSync(sock).mode & 0o006) !== 0) skipBecause(this, `${sock} is missing or open to everyone`);
+    fs.chmodSync(cache, 0o777);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'scripts/engine.mjs'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: cache, CONTAINER_LABS_CACHE: cache },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.match(r.stderr, /permission denied on \/var\/run\/docker\.sock/);
+    assert.match(r.stderr, /usermod -aG \S+ "\$USER"/);
+  });
+});
+
+describe('infra: test/reporter.js', function () {
+  this.timeout(60_000);
+
+  it('writes passed/failed/pending counts and every skip reason, and prints the reasons', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-infra-reporter-'));
+    try {
+      const spec = path.join(dir, 'sample.test.js');
+      fs.writeFileSync(
+        spec,
+        [
+          "const assert = require('assert');",
+          "describe('sample', () => {",
+          "  it('passes', () => assert.ok(true));",
+          "  it('fails', () => assert.strictEqual(1, 2));",
+          "  it('skips with a reason', function () { this.test.skipReason = 'no widget here'; this.skip(); });",
+          "  it.skip('is marked skip');",
+          '});',
+          "describe('guarded', () => {",
+          "  before(function () { this.test.skipReason = 'the hook said so'; this.skip(); });",
+          "  it('never runs', () => assert.fail('ran'));",
+          '});',
+        ].join('\n'),
+      );
+      const r = node([path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--reporter', path.join(repoRoot, 'test', 'reporter.js'), '--reporter-option', 'layer=sample', spec], {
+        CONTAINER_LABS_RESULTS_DIR: dir,
+        CONTAINER_LABS_LAYER: '',
+      });
+      assert.strictEqual(r.code, 1, 'mocha exits with the number of failures');
+      const result = JSON.parse(fs.readFileSync(path.join(dir, 'sample.json'), 'utf8')) as {
+        layer: string;
+        passed: number;
+        failed: number;
+        pending: number;
+        skippedReasons: Array<{ title: string; reason: string }>;
+        failures: Array<{ title: string; error: string }>;
+      };
+      assert.strictEqual(result.layer, 'sample');
+      assert.strictEqual(result.passed, 1);
+      assert.strictEqual(result.failed, 1);
+      assert.strictEqual(result.pending, 3);
+      const reasons = Object.fromEntries(result.skippedReasons.map((s) => [s.title, s.reason]));
+      assert.strictEqual(reasons['sample skips with a reason'], 'no widget here');
+      assert.match(reasons['sample is marked skip'] ?? '', /marked it\.skip/);
+      assert.strictEqual(reasons['guarded never runs'], 'the hook said so');
+      assert.match(result.failures[0]?.error ?? '', /1 !== 2|strictly equal/);
+      assert.match(r.out, /Skipped \(3\), and why:/);
+      assert.match(r.out, /sample skips with a reason: no widget here/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('infra: scripts/test-all.mjs', function () {
+  this.timeout(30_000);
+
+  it('refuses an unknown layer name in CONTAINER_LABS_LAYERS before running anything', function () {
+    const r = node(['scripts/test-all.mjs'], { CONTAINER_LABS_LAYERS: 'unit,nonsense' });
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /unknown layer\(s\) nonsense/);
+    assert.doesNotMatch(r.out, /=== \[1\//, 'no layer started');
+  });
+});
