@@ -119,6 +119,28 @@ describe('lab loader: bad input, one fixture per case', function () {
     assert.ok(Date.now() - started < 1000);
   });
 
+  it('an unknown placeholder in a check field is reported where it is written', () => {
+    const text = `${MINIMAL}    commands: ["docker run -d --name cl-a -v \${labData}:/d alpine sleep 9"]
+    check:
+      mount:
+        container: { name: cl-a }
+        source: "\${labdata}"
+        destination: /d
+`;
+    assert.deepEqual(summary(parseLabText(text, 'x.lab.yaml', 'workspace').issues), [
+      "13:18: error: steps[0].check.mount.source: unknown placeholder '${labdata}'; expected one of ${workspaceFolder}, ${userHome}, ${labData}, ${registry} (write shell variables as $NAME)",
+    ]);
+  });
+
+  it('a few anchors and aliases are fine', () => {
+    const text = `${MINIMAL}    commands: [docker run -d --name cl-a alpine sleep 9]
+    check: { all: [ { container: &a { name: cl-a } }, { logs: { container: *a, contains: x } } ] }
+`;
+    const { lab, issues } = parseLabText(text, 'x.lab.yaml', 'workspace');
+    assert.deepEqual(issues, []);
+    assert.deepEqual(lab?.steps[0]?.check, { all: [{ container: { name: 'cl-a' } }, { logs: { container: { name: 'cl-a' }, contains: 'x' } }] });
+  });
+
   it('a __proto__ key pollutes nothing', () => {
     const text = `${MINIMAL}    check:\n      __proto__: { polluted: true }\n`;
     const result = parseLabText(text, 'x.lab.yaml', 'workspace');
