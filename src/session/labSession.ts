@@ -4,7 +4,7 @@
  * (tree, walkthrough, status bar) only read it and call its methods.
  */
 import * as vscode from 'vscode';
-import type { Catalog, Check, CheckResult, HttpCheck, Lab, LabCommand, Step } from '../core/model';
+import type { Catalog, Check, CheckResult, HttpCheck, Lab, LabCommand, PlaceholderValues, Step } from '../core/model';
 import { cleanup, ResourceLedger, type CleanupReport } from '../core/ledger';
 import { Disposable, MutableDisposable } from '../common/lifecycle';
 import { errorMessage, type Logger } from '../common/logger';
@@ -65,6 +65,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
   private readonly attemptedAt = new Map<string, number>();
   private readonly live = this._register(new MutableDisposable<vscode.Disposable>());
   private readonly ledgerAttachment = this._register(new MutableDisposable<vscode.Disposable>());
+  private readonly graceTimer = this._register(new MutableDisposable<vscode.Disposable>());
   private readonly ledgers = new Map<string, ResourceLedger>();
   private ledgerLab: string | undefined;
   private reloading: Promise<void> | undefined;
@@ -313,7 +314,16 @@ export class LabSessionImpl extends Disposable implements LabSession {
       return;
     }
     const attempted = this.attemptedAt.get(key(ref));
-    const counts = explicit || state.status === 'failed' || state.status === 'error' || (attempted !== undefined && this.now() - attempted > GRACE_MS);
+    const sinceRun = attempted === undefined ? undefined : this.now() - attempted;
+    const counts = explicit || state.status === 'failed' || state.status === 'error' || (sinceRun !== undefined && sinceRun > GRACE_MS);
+    if (!counts && sinceRun !== undefined && !explicit) {
+      // Within the grace period after a command: if nothing else happens, this result stands.
+      const timer = setTimeout(() => {
+        const latest = this.getStoredState(ref);
+        if (latest.status !== 'passed' && latest.result === result) void this.applyResult(ref, result, false);
+      }, GRACE_MS - sinceRun + 50);
+      this.graceTimer.value = { dispose: () => clearTimeout(timer) };
+    }
     const next: StepState = { ...state, result, reason: result.reason };
     if (counts) {
       next.status = result.status === 'error' ? 'error' : 'failed';
@@ -639,7 +649,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
     await this.store.set(ref, next);
   }
 
-  private placeholders(lab: Lab): import('../core/model').PlaceholderValues {
+  private placeholders(lab: Lab): PlaceholderValues {
     return core.placeholdersFor(lab, this.opts.workspaceFolder());
   }
 

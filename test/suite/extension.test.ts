@@ -44,4 +44,15 @@ describe('Container Labs extension', () => {
     assert.strictEqual(report.ok, true, `engine: ${report.message}`);
     assert.ok(report.apiVersion, 'the health report has the API version');
   });
+
+  it('shows the engine health report as Markdown', async () => {
+    const report = await vscode.commands.executeCommand<{ ok: boolean; endpoint: { url: string } }>('containerLabs.showHealth');
+    assert.ok(report?.ok);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'container-labs-report', path: '/Docker Engine Health.md' }));
+    const text = doc.getText();
+    assert.match(text, /^# Docker engine health/);
+    assert.match(text, /The engine answers and is usable/);
+    assert.ok(text.includes(report.endpoint.url), 'the report names the endpoint');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

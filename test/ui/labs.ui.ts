@@ -11,7 +11,7 @@ const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 
 async function containerExists(name: string): Promise<boolean> {
   try {
-    await docker.getContainer(name).inspect({ abortSignal: AbortSignal.timeout(10_000) });
+    await docker.getContainer(name).inspect({ abortSignal: AbortSignal.timeout(60_000) });
     return true;
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return false;
@@ -20,15 +20,15 @@ async function containerExists(name: string): Promise<boolean> {
 }
 
 async function imageExists(ref: string): Promise<boolean> {
-  const found = await docker.listImages({ filters: { reference: [ref] }, abortSignal: AbortSignal.timeout(10_000) });
+  const found = await docker.listImages({ filters: { reference: [ref] }, abortSignal: AbortSignal.timeout(60_000) });
   return found.length > 0;
 }
 
 /** Removes containers made from `image` after `since` (seconds): only what this test started. */
 async function removeStartedSince(image: string, since: number): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { ancestor: [image] }, abortSignal: AbortSignal.timeout(10_000) });
+  const list = await docker.listContainers({ all: true, filters: { ancestor: [image] }, abortSignal: AbortSignal.timeout(60_000) });
   for (const c of list.filter((x) => x.Created >= since)) {
-    await docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    await docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(60_000) }).catch(() => undefined);
   }
 }
 
