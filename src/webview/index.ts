@@ -68,6 +68,20 @@ function waitFor<T>(session: LabSession, find: () => T | undefined, ms: number):
   });
 }
 
+/** A quick pick of the loaded labs with their progress; resolves the chosen lab's id. */
+async function pickLab(session: LabSession): Promise<string | undefined> {
+  const items = session.catalog.labs.map((lab) => {
+    const progress = session.getProgress(lab.id);
+    return { label: lab.title, description: `${progress.passed}/${progress.total}`, detail: lab.summary, labId: lab.id };
+  });
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage('Container Labs: no labs are loaded.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: 'Open a lab', placeHolder: 'Choose a lab to open in the walkthrough', matchOnDetail: true });
+  return picked?.labId;
+}
+
 /** Keeps the one walkthrough panel. */
 export class WalkthroughController implements vscode.Disposable {
   private panel: WalkthroughPanel | undefined;
@@ -160,6 +174,11 @@ export function registerWalkthrough(
   context.subscriptions.push(
     controller,
     vscode.commands.registerCommand(OPEN_WALKTHROUGH_COMMAND, async (...args: unknown[]) => {
+      if (args.length === 0 || args[0] === undefined) {
+        // From the Command Palette: let the student pick a lab.
+        const labId = await pickLab(deps.session);
+        return labId === undefined ? false : controller.open(labId);
+      }
       const parsed = parseOpenArgs(args);
       if (parsed === undefined) {
         deps.logger.warn(`${TAG} ${OPEN_WALKTHROUGH_COMMAND} needs a lab id (and optionally a step id)`);

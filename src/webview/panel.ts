@@ -28,6 +28,8 @@ const TAG = '[walkthrough]';
 const UPDATE_DELAY_MS = 25;
 /** Looking for a Jupyter/RStudio container costs engine calls: at most this often. */
 const SERVICE_LOOKUP_INTERVAL_MS = 2000;
+/** While the page is visible, look for a service this often even when nothing else changed (a token appears in the logs late). */
+const SERVICE_POLL_MS = 3000;
 
 function sameRef(a: StepRef | undefined, b: StepRef | undefined): boolean {
   return a !== undefined && b !== undefined && a.labId === b.labId && a.stepId === b.stepId;
@@ -98,8 +100,20 @@ export class WalkthroughPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       deps.session.onDidChange(() => this.onSessionChange()),
     );
+    const poll = setInterval(() => void this.pollService(), SERVICE_POLL_MS);
+    this.disposables.push({ dispose: () => clearInterval(poll) });
     this.setHtml();
     this.updateTitle();
+  }
+
+  /** Redraws when a service of the step appeared or went away since the last lookup. */
+  private async pollService(): Promise<void> {
+    if (this.disposed || !this.pageReady || !this.panel.visible) return;
+    const ref = this.ref;
+    const before = sameRef(this.service?.ref, ref) ? this.service?.label : undefined;
+    await this.refreshService(false);
+    const after = sameRef(this.service?.ref, ref) ? this.service?.label : undefined;
+    if (before !== after && sameRef(ref, this.current)) this.postView();
   }
 
   /** The step the panel shows. */

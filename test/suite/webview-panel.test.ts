@@ -271,6 +271,13 @@ describe('walkthrough panel (webview)', function () {
     assert.deepEqual(ran, ['echo cl-test-walkthrough-first']);
   });
 
+  it('copies the lab’s own command text through the extension', async () => {
+    const notice = nextPost(panel, (m) => m.type === 'notice');
+    assert.equal(await panel.handleMessage({ type: 'copy', ...FIRST, index: 0 }), 'handled');
+    assert.match(JSON.stringify(await notice), /Copied/);
+    assert.equal(await vscode.env.clipboard.readText(), 'echo cl-test-walkthrough-first');
+  });
+
   it('does not run a destructive command the student declines', async () => {
     confirmAnswer = false;
     const before = ran.length;
