@@ -141,6 +141,13 @@ describe('lab loader: bad input, one fixture per case', function () {
     assert.deepEqual(lab?.steps[0]?.check, { all: [{ container: { name: 'cl-a' } }, { logs: { container: { name: 'cl-a' }, contains: 'x' } }] });
   });
 
+  it('a file with hundreds of problems reports the first hundred and a count of the rest', () => {
+    const text = `${MINIMAL}${Array.from({ length: 300 }, (_, i) => `k${i}: 1`).join('\n')}\n`;
+    const issues = parseLabText(text, 'x.lab.yaml', 'workspace').issues;
+    assert.equal(issues.length, 101);
+    assert.ok(issues.some((i) => i.message === '... and 200 more problems; fix these first'));
+  });
+
   it('a __proto__ key pollutes nothing', () => {
     const text = `${MINIMAL}    check:\n      __proto__: { polluted: true }\n`;
     const result = parseLabText(text, 'x.lab.yaml', 'workspace');

@@ -273,7 +273,8 @@ export function validateAgainst<T>(validate: ValidateFunction<T>, data: unknown,
   const errors = validate.errors ?? [];
   for (const error of errors) {
     if (problems.length >= MAX_PROBLEMS) {
-      problems.push({ path: [], atKey: false, message: `... and more problems; fix these ${MAX_PROBLEMS} first` });
+      const last = problems[problems.length - 1];
+      problems.push({ path: last?.path ?? [], atKey: last?.atKey ?? false, message: `... and ${errors.length - MAX_PROBLEMS} more problems; fix these first` });
       break;
     }
     let segments = pointerToPath(error.instancePath, data);
