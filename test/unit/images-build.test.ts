@@ -1,7 +1,11 @@
 /**
  * scripts/images.mjs building images for real, in a PRIVATE engine: a second dockerd started
- * by this file with its own socket, data root, exec root and pidfile (no bridge, vfs storage),
- * so nothing in the shared engine is built, retagged or removed. The Debian-based images are
+ * by this file with its own socket, data root, exec root, pidfile and bridge interface (vfs
+ * storage), so nothing in the shared engine is built, retagged or removed.
+ *
+ * Not `--bridge=none`: a dockerd started that way DELETES any interface named docker0 at
+ * startup (moby's removeDefaultBridgeInterface), which cuts the shared engine's containers off
+ * their network. So the private engine gets a bridge of its own, made here and deleted after. The Debian-based images are
  * too slow to build here (minutes); images-fixtures.test.ts checks those in the main engine.
  */
 import * as assert from 'node:assert/strict';
@@ -55,9 +59,26 @@ class PrivateEngine {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-images-engine-'));
   readonly socket = path.join(this.dir, 'docker.sock');
   readonly docker = new Dockerode({ socketPath: this.socket, timeout: 30_000 });
+  /** Interface names are at most 15 characters. */
+  readonly bridge = `cltimg${(process.pid % 0xffff).toString(16)}`;
   private child: ChildProcess | undefined;
+  private bridgeMade = false;
+
+  /** A bridge for the private engine, on a /24 that no route of this host uses yet. */
+  private makeBridge(): void {
+    const routes = execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' });
+    let subnet = '';
+    for (let third = 200 + (process.pid % 50); third < 256 && subnet === ''; third++) {
+      if (!routes.includes(`10.213.${third}.`)) subnet = `10.213.${third}`;
+    }
+    if (subnet === '') throw new Error('no free 10.213.x.0/24 for the private engine bridge');
+    execFileSync('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+    this.bridgeMade = true;
+    execFileSync('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', this.bridge]);
+  }
 
   async start(): Promise<void> {
+    this.makeBridge();
     const log = fs.openSync(path.join(this.dir, 'dockerd.log'), 'a');
     this.child = spawn(
       'dockerd',
@@ -66,7 +87,7 @@ class PrivateEngine {
         '--data-root', path.join(this.dir, 'data'),
         '--exec-root', path.join(this.dir, 'exec'),
         '--pidfile', path.join(this.dir, 'dockerd.pid'),
-        '--bridge=none', '--iptables=false', '--ip6tables=false', '--storage-driver=vfs',
+        `--bridge=${this.bridge}`, '--iptables=false', '--ip6tables=false', '--storage-driver=vfs',
       ],
       { stdio: ['ignore', log, log] },
     );
@@ -102,6 +123,7 @@ class PrivateEngine {
       }
     }
     if (mountsUnder(this.dir).length === 0) fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.bridgeMade) execFileSync('ip', ['link', 'del', this.bridge]);
   }
 
   /** Environment for images.mjs: this engine, and a cache dir of its own. */

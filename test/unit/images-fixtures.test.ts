@@ -133,6 +133,13 @@ function withDeadline<T>(what: string, ms: number, promise: Promise<T>): Promise
 /** Containers and tags made by this file; all removed in after(). */
 const created = { containers: new Set<string>(), tags: new Set<string>() };
 
+/**
+ * The containers join a user-defined bridge network of their own rather than the default
+ * bridge: a second dockerd started elsewhere with `--bridge=none` deletes docker0, and that
+ * must not make these tests fail. Port publishing works the same on either network.
+ */
+const NETWORK = `cl-test-images-net-${process.pid}`;
+
 async function create(image: string, opts: { cmd?: string[]; env?: string[]; port?: { container: number; host: number } } = {}): Promise<Dockerode.Container> {
   const name = uniqueName(image.split(/[/:]/)[0] ?? 'c');
   const container = await docker.createContainer({
@@ -141,7 +148,10 @@ async function create(image: string, opts: { cmd?: string[]; env?: string[]; por
     Cmd: opts.cmd,
     Env: opts.env,
     ExposedPorts: opts.port ? { [`${opts.port.container}/tcp`]: {} } : undefined,
-    HostConfig: opts.port ? { PortBindings: { [`${opts.port.container}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(opts.port.host) }] } } : undefined,
+    HostConfig: {
+      NetworkMode: NETWORK,
+      PortBindings: opts.port ? { [`${opts.port.container}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(opts.port.host) }] } : undefined,
+    },
   });
   created.containers.add(container.id);
   return container;
@@ -178,6 +188,7 @@ describe('fixture images (scripts/images.mjs)', function () {
   let checkOutput = '';
 
   before(async function () {
+    await docker.createNetwork({ Name: NETWORK, Driver: 'bridge', Labels: { 'org.container-labs.test': 'images' } });
     const check = await runImagesCli(['--check']);
     checkOutput = check.stdout;
     if (check.code !== 0) {
@@ -192,6 +203,10 @@ describe('fixture images (scripts/images.mjs)', function () {
         .remove({ force: true, v: true })
         .catch(() => undefined);
     }
+    await docker
+      .getNetwork(NETWORK)
+      .remove()
+      .catch(() => undefined);
     for (const tag of created.tags) {
       await docker
         .getImage(tag)
