@@ -136,34 +136,42 @@ export const HTTPD_SCRIPT = [
   'exec httpd -f -p 80 -h /www',
 ].join('; ');
 
-/** A second, private dockerd this test can stop and start (never the machine's engine). */
+/**
+ * A second, private dockerd this test can stop and start (never the machine's engine).
+ * Its paths carry this process's id, so two test runs at once (a developer and the CI
+ * harness) never share a daemon, a pidfile or a data root.
+ */
 export class PrivateEngine {
-  static readonly socket = '/tmp/cl-test-dockerd.sock';
-  static readonly pidfile = '/tmp/cl-test-dockerd.pid';
+  readonly socket = `/tmp/cl-test-dockerd-${process.pid}.sock`;
+  readonly pidfile = `/tmp/cl-test-dockerd-${process.pid}.pid`;
+  readonly dataRoot = `/tmp/cl-test-docker-${process.pid}`;
+  readonly execRoot = `/tmp/cl-test-exec-${process.pid}`;
+  readonly log = `/tmp/cl-test-dockerd-${process.pid}.log`;
   private child: ChildProcess | undefined;
-  readonly log = '/tmp/cl-test-dockerd.log';
 
   get docker(): Dockerode {
-    return new Dockerode({ socketPath: PrivateEngine.socket, timeout: 15_000 });
+    return new Dockerode({ socketPath: this.socket, timeout: 15_000 });
   }
 
   async start(): Promise<void> {
-    await this.waitGone();
+    if (this.child && this.child.exitCode === null) throw new Error('the private dockerd is already running');
     const out = fs.openSync(this.log, 'a');
-    this.child = spawn(
+    const child = spawn(
       'dockerd',
       [
-        '-H', `unix://${PrivateEngine.socket}`,
-        '--data-root', '/tmp/cl-test-docker',
-        '--exec-root', '/tmp/cl-test-exec',
-        '--pidfile', PrivateEngine.pidfile,
+        '-H', `unix://${this.socket}`,
+        '--data-root', this.dataRoot,
+        '--exec-root', this.execRoot,
+        '--pidfile', this.pidfile,
         '--bridge=none', '--iptables=false', '--ip6tables=false',
       ],
-      { stdio: ['ignore', out, out], detached: false },
+      { stdio: ['ignore', out, out] },
     );
     fs.closeSync(out);
+    this.child = child;
     const docker = this.docker;
     await waitFor('the private dockerd to answer', async () => {
+      if (child.exitCode !== null) throw new Error(`the private dockerd exited with ${child.exitCode}; see ${this.log}`);
       try {
         await docker.ping();
         return true;
@@ -173,32 +181,36 @@ export class PrivateEngine {
     }, 90_000, 100);
   }
 
+  /** Send a signal to our dockerd (SIGSTOP freezes it: the socket stays open, nothing answers). */
+  signal(sig: NodeJS.Signals): void {
+    if (!this.child || this.child.exitCode !== null) throw new Error('the private dockerd is not running');
+    this.child.kill(sig);
+  }
+
   /** SIGTERM our dockerd and wait for it to exit. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
-    await Promise.race([exited, sleep(30_000)]);
-    this.child = undefined;
+    await Promise.race([exited, sleep(60_000)]);
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
   }
 
-  private async waitGone(): Promise<void> {
-    // A dockerd left by an earlier run of this test (ours: same pidfile) must be gone first.
-    await waitFor('the previous private dockerd to exit', () => {
-      let pid: number;
+  /** Stop it and remove its data (best effort). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    for (const dir of [this.dataRoot, this.execRoot]) {
       try {
-        pid = Number(fs.readFileSync(PrivateEngine.pidfile, 'utf8').trim());
+        fs.rmSync(dir, { recursive: true, force: true });
       } catch {
-        return true;
+        // a busy mount left behind: leave the directory, it is ours and named for this pid
       }
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        fs.rmSync(PrivateEngine.pidfile, { force: true });
-        return true;
-      }
-    }, 90_000, 100);
+    }
+    fs.rmSync(this.log, { force: true });
   }
 }

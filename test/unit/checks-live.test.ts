@@ -10,7 +10,7 @@ import { evaluateCheck } from '../../src/core/checks/evaluate';
 import { EngineEvents, JsonLineParser, toEngineEvent, type EngineEvent, type EngineStatus } from '../../src/core/checks/events';
 import { LiveCheck, isRelevantEvent } from '../../src/core/checks/live';
 import { checkHealth } from '../../src/core/engine/health';
-import { resolveEndpoint } from '../../src/core/engine/connection';
+import { createDocker, resolveEndpoint } from '../../src/core/engine/connection';
 import { HTTPD_SCRIPT, PrivateEngine, Resources, ensureBusybox, freePort, mainDocker, sleep, uniqueName, waitFor } from './checks-fixture';
 
 describe('checks: JSON event stream parsing', function () {
@@ -84,6 +84,21 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
       assert.equal(events.connected, true);
     } finally {
       sub.dispose();
+    }
+  });
+
+  it('a quiet stream survives the client\'s inactivity timeout (createDocker with 300 ms)', async function () {
+    const quiet = new EngineEvents(() => createDocker(resolveEndpoint({ env: {}, systemSocket: '/var/run/docker.sock' }), { timeoutMs: 300 }));
+    const statuses: EngineStatus[] = [];
+    quiet.onStatus((st) => statuses.push(st));
+    try {
+      quiet.start();
+      await waitFor('connected', () => quiet.connected, 10_000, 20);
+      await sleep(1500);
+      assert.deepEqual(statuses.map((st) => st.state), ['connected']);
+      assert.equal(quiet.connected, true);
+    } finally {
+      quiet.dispose();
     }
   });
 
@@ -161,13 +176,13 @@ describe('checks: engine stopped before, during a check and during the event str
   const engine = new PrivateEngine();
   let docker: Dockerode;
   const check: Check = { container: { name: 'cl-test-private-keeper', state: 'running', since: 'any' } };
-  const endpoint = resolveEndpoint({ override: `unix://${PrivateEngine.socket}` });
+  const endpoint = resolveEndpoint({ override: `unix://${engine.socket}` });
+
 
   before(async function () {
     await engine.start();
     docker = engine.docker;
-    await ensureBusybox(docker, PrivateEngine.socket);
-    await docker.getContainer('cl-test-private-keeper').remove({ force: true }).catch(() => undefined);
+    await ensureBusybox(docker, engine.socket);
     const c = await docker.createContainer({
       name: 'cl-test-private-keeper',
       Image: 'cl-test-busybox:latest',
@@ -185,7 +200,7 @@ describe('checks: engine stopped before, during a check and during the event str
     } catch {
       // the engine may be down if a test failed midway
     }
-    await engine.stop();
+    await engine.destroy();
   });
 
   it('engine stopped before a check: status error with the reason, and the health report says not running', async function () {
@@ -193,7 +208,7 @@ describe('checks: engine stopped before, during a check and during the event str
     await engine.stop();
     const r = await evaluateCheck(check, { docker, endpoint, since: 0, timeoutMs: 2000 });
     assert.equal(r.status, 'error');
-    assert.equal(r.reason, `cannot check: nothing listens at ${PrivateEngine.socket} (the socket does not exist)`);
+    assert.equal(r.reason, `cannot check: nothing listens at ${engine.socket} (the socket does not exist)`);
     const health = await checkHealth(endpoint, { env: {} });
     assert.equal(health.problem, 'not-running');
     await engine.start();
@@ -221,6 +236,27 @@ describe('checks: engine stopped before, during a check and during the event str
     const last = results[results.length - 1];
     assert.equal(last?.status, 'error');
     await engine.start();
+  });
+
+  it('a frozen engine (SIGSTOP: the connection stays open) is noticed by the heartbeat, and the stream recovers on SIGCONT', async function () {
+    const statuses: EngineStatus[] = [];
+    const events = new EngineEvents(() => engine.docker, { minBackoffMs: 100, maxBackoffMs: 500, heartbeatMs: 300, connectTimeoutMs: 1000 });
+    events.onStatus((st) => statuses.push(st));
+    try {
+      events.start();
+      await waitFor('connected', () => events.connected, 30_000, 20);
+      engine.signal('SIGSTOP');
+      try {
+        await waitFor('the heartbeat to notice', () => statuses.some((st) => st.state === 'disconnected'), 10_000, 20);
+      } finally {
+        engine.signal('SIGCONT');
+      }
+      const lost = statuses.find((st) => st.state === 'disconnected');
+      assert.match(lost?.reason ?? '', /^the engine stopped answering: the Docker Engine did not answer within 0\.3 s$/);
+      await waitFor('reconnected', () => events.connected, 30_000, 20);
+    } finally {
+      events.dispose();
+    }
   });
 
   it('engine stopped during the event stream: the live check reports error, then passes again after the restart', async function () {

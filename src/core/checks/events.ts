@@ -5,7 +5,13 @@
  */
 import type Dockerode from 'dockerode';
 import { Emitter, type Disposable, type Event } from '../events';
-import { describeEngineError } from '../engine/errors';
+import { callWithDeadline, describeEngineError } from '../engine/errors';
+
+/** dockerode's `ping` takes `{ abortSignal }` at run time; its typings omit the argument. */
+function pingOf(docker: Dockerode, signal: AbortSignal): Promise<unknown> {
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  return ping({ abortSignal: signal });
+}
 
 export type EngineEventType = 'container' | 'image' | 'volume';
 
@@ -40,6 +46,11 @@ export interface EngineEventsOptions {
   maxBackoffMs?: number;
   /** Deadline to get the stream's HTTP response, default 5000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * While connected, ping the engine this often (default 10 000 ms, 0: never) so that an
+   * engine that vanished without closing the connection (a remote host, a frozen VM) is noticed.
+   */
+  heartbeatMs?: number;
 }
 
 /** Splits a byte stream into lines and parses each as JSON; tolerates chunks cut mid-line or mid-character. */
@@ -119,10 +130,13 @@ export class EngineEvents implements Disposable {
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
   private readonly connectTimeout: number;
+  private readonly heartbeatMs: number;
+  private heartbeat: NodeJS.Timeout | undefined;
   private started = false;
   private disposed = false;
   private controller: AbortController | undefined;
   private stream: NodeJS.ReadableStream | undefined;
+  private currentDocker: Dockerode | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private _connected = false;
@@ -134,6 +148,7 @@ export class EngineEvents implements Disposable {
     this.minBackoff = opts.minBackoffMs ?? 250;
     this.maxBackoff = opts.maxBackoffMs ?? 5000;
     this.connectTimeout = opts.connectTimeoutMs ?? 5000;
+    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
   }
 
   get connected(): boolean {
@@ -162,6 +177,8 @@ export class EngineEvents implements Disposable {
   }
 
   private teardown(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const stream = this.stream;
     this.stream = undefined;
     this.controller?.abort();
@@ -184,6 +201,7 @@ export class EngineEvents implements Disposable {
     let docker: Dockerode;
     try {
       docker = this.factory();
+      this.currentDocker = docker;
     } catch (err) {
       this.lost(describeEngineError(err, undefined, this.connectTimeout));
       return;
@@ -233,6 +251,20 @@ export class EngineEvents implements Disposable {
     stream.on('end', () => end('the engine closed the event stream'));
     stream.on('close', () => end('the engine closed the event stream'));
     stream.on('error', (err: unknown) => end(`the event stream failed: ${describeEngineError(err, undefined, this.connectTimeout)}`));
+    if (this.heartbeatMs > 0) {
+      const docker = this.currentDocker;
+      let pinging = false;
+      this.heartbeat = setInterval(() => {
+        if (pinging || !docker) return;
+        pinging = true;
+        callWithDeadline((signal) => pingOf(docker, signal), Math.min(this.connectTimeout, this.heartbeatMs))
+          .catch((err: unknown) => end(`the engine stopped answering: ${describeEngineError(err, undefined, this.connectTimeout)}`))
+          .finally(() => {
+            pinging = false;
+          });
+      }, this.heartbeatMs);
+      this.heartbeat.unref?.();
+    }
     const wasAttempt = this.attempt;
     this.attempt = 0;
     this._connected = true;
