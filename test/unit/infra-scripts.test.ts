@@ -77,6 +77,8 @@ describe('infra: scripts/engine.mjs', function () {
     const sock = '/var/run/docker.sock';
     if (!fs.existsSync(sock) || (fs.statSync(sock).mode & 0o006) !== 0) skipBecause(this, `${sock} is missing or open to everyone`);
     fs.chmodSync(cache, 0o777);
+    const readable = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', path.join(repoRoot, 'node_modules', 'dockerode', 'package.json')], { encoding: 'utf8' });
+    if (readable.status !== 0) skipBecause(this, `user nobody cannot read this checkout (${repoRoot}), so the script cannot run as that user`);
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'scripts/engine.mjs'], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, HOME: cache, CONTAINER_LABS_CACHE: cache },
