@@ -21,7 +21,7 @@ export function registerLabsTree(context: vscode.ExtensionContext, deps: { sessi
     if (!current || id === last || !view.visible) return;
     last = id;
     const node = provider.find(current);
-    if (node) void Promise.resolve(view.reveal(node, { select: true, focus: false, expand: true })).catch(() => undefined);
+    if (node) void Promise.resolve(view.reveal(node, { select: false, focus: false, expand: true })).catch(() => undefined);
   });
   context.subscriptions.push(provider, view, sub);
   return { provider, view };
