@@ -274,7 +274,9 @@ export async function ensureImages({ only, check = false, refresh = false, log =
     selected = FIXTURE_IMAGES.filter((img) => selected.includes(img));
   }
   const eng = engine ?? (await ensureEngine({ log, allowStart: !check }));
-  const docker = new Docker(eng.options ?? {});
+  // The engine helper's options carry its 3 s ping timeout; here each call has its own
+  // deadline (AbortSignal), and removing a big image can take longer than 3 s on a busy host.
+  const docker = new Docker({ ...(eng.options ?? {}), timeout: REMOVE_DEADLINE_MS });
   const env = dockerCliEnv(eng);
 
   const report = async () => {
