@@ -268,6 +268,9 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepRunResult> {
   if (check.status === 'passed') {
     return { ...result, status: 'passed', reason: check.reason };
   }
+  if (ctx.signal?.aborted) {
+    return { ...result, status: 'skipped', reason: 'interrupted before the check could finish' };
+  }
   if (networkFailures.length) {
     return { ...result, status: 'skipped', reason: `needs the internet: ${networkFailures[0]}` };
   }
