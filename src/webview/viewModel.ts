@@ -33,14 +33,25 @@ function commandView(session: LabSession, ref: StepRef, cmd: LabCommand, index: 
   return view;
 }
 
-/** The parts of an all/any/not check, depth-first, without the root itself. */
-function flattenParts(result: CheckResult | undefined, out: CheckPartView[] = [], depth = 0): CheckPartView[] {
-  if (result?.children === undefined || depth > 8) return out;
-  for (const child of result.children) {
-    out.push({ status: child.status, reason: child.reason });
-    flattenParts(child, out, depth + 1);
-    if (out.length >= 50) break;
-  }
+/**
+ * The parts of an all/any/not check, depth-first, without the root itself and without
+ * repeating a reason already shown (an all-check often fails for the same cause in each part).
+ */
+function flattenParts(result: CheckResult | undefined): CheckPartView[] {
+  const out: CheckPartView[] = [];
+  const seen = new Set<string>(result === undefined ? [] : [result.reason]);
+  const walk = (node: CheckResult, depth: number): void => {
+    if (node.children === undefined || depth > 8) return;
+    for (const child of node.children) {
+      if (out.length >= 50) return;
+      if (!seen.has(child.reason)) {
+        seen.add(child.reason);
+        out.push({ status: child.status, reason: child.reason });
+      }
+      walk(child, depth + 1);
+    }
+  };
+  if (result !== undefined) walk(result, 0);
   return out;
 }
 
