@@ -81,9 +81,9 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
   if (!onEvent) {
     ownEvents = new EngineEvents(() => opts.docker);
     onEvent = ownEvents.onEvent;
-    const connected = waitForConnected(ownEvents, 3000);
+    const connected = waitForConnected(ownEvents, 10_000);
     ownEvents.start();
-    if (!(await connected)) notes.push('the engine event stream did not connect within 3 s; checks fall back to polling');
+    if (!(await connected)) notes.push('the engine event stream did not connect within 10 s; checks fall back to polling and cleanup may miss what the lab created');
   }
   disposables.push(onEvent(() => wake.fire()));
   // Only what happens while the lab's own commands run is the lab's: other programs using the
