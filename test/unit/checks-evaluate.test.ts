@@ -124,7 +124,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       const created = Date.parse((await container.inspect()).Created);
       const later = created + 3000; // the step "opened" 3 s after that container was made
       const r = await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old' } }, 'failed', { since: later });
-      assert.match(r.reason, /^no container from cl-test-busybox labelled case=old was created since this step opened \(1 older one exists, e\.g\. "cl-test-c-[^"]+": run one\)$/);
+      assert.match(r.reason, /^no container from cl-test-busybox labelled case=old was created since this step opened \(1 older one exists, e\.g\. "cl-test-c-[^"]+": run a new one\)$/);
       await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old', since: 'any' } }, 'passed', { since: later });
       // A container created after the step opened counts, with 1 s slack for the engine's whole seconds.
       await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old' } }, 'passed', { since: created - 200 });

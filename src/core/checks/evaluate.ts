@@ -388,7 +388,7 @@ class Evaluator {
     if (older.length > 0) {
       const newest = older[0];
       const which = newest ? `, e.g. ${quoteName(containerName(newest))}` : '';
-      return `no container ${matchPhrase(m)} was created since this step opened (${plural(older.length, 'older one exists', 'older ones exist')}${which}: ${wanted})`;
+      return `no container ${matchPhrase(m)} was created since this step opened (${plural(older.length, 'older one exists', 'older ones exist')}${which}: run a new one)`;
     }
     let reason = `no container ${matchPhrase(m)} exists`;
     if (m.image) {
@@ -517,8 +517,7 @@ class Evaluator {
       }
       progress = 1;
       if (check.exitCode !== undefined) {
-        const inspected = info.State === 'exited' ? undefined : await this.inspect(info.Id);
-        const code = exitCodeFromStatus(info.Status) ?? inspected?.State.ExitCode;
+        const code = exitCodeFromStatus(info.Status) ?? (await this.inspect(info.Id))?.State.ExitCode;
         if (code !== check.exitCode) {
           const oom = code === 137 ? (await this.inspect(info.Id))?.State.OOMKilled === true : false;
           return {
