@@ -90,8 +90,13 @@ const solution = section('solution', 'Solution');
 const nav = h('nav', { 'aria-label': 'Step navigation', class: 'step-nav' });
 const notice = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite', class: 'notice' });
 
-app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice);
-app.removeAttribute('aria-busy');
+/** Puts the skeleton in place (again, after an `empty` message replaced it). */
+function mountSkeleton(): void {
+  if (app.contains(header)) return;
+  app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice);
+  app.removeAttribute('aria-busy');
+}
+mountSkeleton();
 
 // ---------------------------------------------------------------------------------------------
 // Drawing
@@ -289,6 +294,7 @@ function drawNav(v: StepView): void {
 }
 
 function draw(v: StepView): void {
+  mountSkeleton();
   const previous = view;
   view = v;
   const newStep = previous === undefined || previous.labId !== v.labId || previous.stepId !== v.stepId;
