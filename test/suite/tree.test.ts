@@ -119,3 +119,34 @@ describe('Labs tree', () => {
     }
   });
 });
+
+describe('Labs tree menus', () => {
+  it('every viewItem pattern in package.json matches some tree item, and inline actions reach steps and labs', async () => {
+    const api = await activateExtension();
+    const ext = vscode.extensions.getExtension('container-labs.container-labs');
+    const menus = (ext?.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]> } }).contributes.menus['view/item/context'];
+    const provider = api.tree.provider;
+    // One passed step, so the reset action has something to match.
+    api.session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
+    const values: string[] = [];
+    const walk = (nodes: LabsNode[]): void => {
+      for (const node of nodes) {
+        values.push(String(provider.getTreeItem(node).contextValue));
+        walk(provider.getChildren(node));
+      }
+    };
+    walk(provider.getChildren());
+    await api.session.resetStep({ labId: TEST_LAB, stepId: 'quiz' });
+    values.push('brokenLab.workspace');
+    for (const entry of menus) {
+      const m = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(entry.when ?? '');
+      assert.ok(m, `menu entry ${entry.command} has a viewItem pattern`);
+      const re = new RegExp(m[1]);
+      assert.ok(values.some((v) => re.test(v)), `${entry.command} (${m[1]}) matches no tree item; values: ${[...new Set(values)].slice(0, 8).join(', ')}`);
+    }
+    const inline = menus.filter((e) => e.group?.startsWith('inline')).map((e) => e.command);
+    for (const command of ['containerLabs.runStepCommand', 'containerLabs.checkStep', 'containerLabs.resetStep', 'containerLabs.openWalkthrough']) {
+      assert.ok(inline.includes(command), `${command} is an inline action`);
+    }
+  });
+});

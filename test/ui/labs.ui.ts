@@ -118,6 +118,7 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     await open.waitFor({ state: 'visible', timeout: 120_000 });
     assert.match((await open.innerText()).trim(), /Open Jupyter on port 8888/);
     await page.locator('[data-testid="check-status"][data-status="passed"]').waitFor({ state: 'visible', timeout: 60_000 });
+    await open.scrollIntoViewIfNeeded();
     await wb.screenshot('jupyter-open-button');
     // Stop the foreground server as the student would: the Stop (Ctrl+C) button.
     const stop = page.getByTestId('stop-0');
