@@ -70,7 +70,13 @@ runMain(async () => {
       process.stdin.once('close', resolve);
     }
   });
+  // Further signals while stopping must not cut the stop short and leave code-server behind.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
   await server.stop();
   process.stdin.destroy();
+  process.off('SIGINT', ignore);
+  process.off('SIGTERM', ignore);
   return 0;
 }, 'code-server');

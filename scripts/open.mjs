@@ -61,6 +61,10 @@ runMain(async () => {
     process.once('SIGINT', resolveWait);
     process.once('SIGTERM', resolveWait);
   });
+  // A second Ctrl+C while stopping must not kill us half-way and leave code-server behind.
+  const keepGoing = () => say(TAG, 'still stopping code-server...');
+  process.on('SIGINT', keepGoing);
+  process.on('SIGTERM', keepGoing);
   say(TAG, 'stopping code-server');
   await server.stop();
   if (engine.startedNow) await stopOwnEngine();
