@@ -77,6 +77,13 @@ function writeUserSettings(userDataDir) {
   }, null, 2)}\n`);
 }
 
+const NOISE = [
+  /^Ignoring fetching additional builtin extensions from gallery/,
+  /^Creation of workbench contribution '.*' took \d+ms\.$/,
+  /^\[vscode\.[\w-]+\]: The snippet file ".*" could not be read\.$/,
+  /^Updating additional builtin extensions cache$/,
+];
+
 /**
  * Prints one line the workbench hands to codeAutomationLog: the extension host's console
  * (mocha's output, as printf-style argument lists) and the workbench's own log.
@@ -84,6 +91,8 @@ function writeUserSettings(userDataDir) {
 function printLog(type, message, t0) {
   const args = Array.isArray(message) ? message : [message];
   let text = typeof args[0] === 'string' ? format(...args) : args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ');
+  // The workbench's own chatter that says nothing about the tests.
+  if (NOISE.some((re) => re.test(text))) return;
   // Offline, the workbench's gallery lookups fail with long stacks: one line is enough.
   if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(text) && /open-vsx|marketplace|gallery|update/i.test(text)) text = `${text.split('\n')[0]} (offline; harmless)`;
   const stamp = `+${((Date.now() - t0) / 1000).toFixed(1)}s`.padStart(8);
