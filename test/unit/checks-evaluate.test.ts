@@ -162,6 +162,17 @@ describe('checks: evaluateCheck against the real engine', function () {
       await expectStatus({ containerAbsent: { name } }, 'passed');
     });
 
+    it('a container still counts after its image tag moved to a newer image (docker pull / build again)', async function () {
+      const tag = `cl-test-moving-${process.pid}`;
+      await docker.getImage(BUSYBOX).tag({ repo: tag, tag: '1' });
+      res.tags.add(`${tag}:1`);
+      const { container, name } = await res.run({ Image: `${tag}:1`, Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: 'moved' }, HostConfig: { NetworkMode: 'none' } });
+      await waitRunning(container);
+      // A new image takes over the tag, as a pull of a newer version would do.
+      await container.commit({ repo: tag, tag: '1', changes: ['LABEL cl-test-newer=1'] });
+      await expectStatus({ container: { name, image: `${tag}:1`, state: 'running' } }, 'passed');
+    });
+
     it('matches the command with commandContains', async function () {
       const { container } = await res.run({ Cmd: ['sh', '-c', 'echo cl-test-marker; sleep 60'], Labels: { 'cl-test-run': run, case: 'cmd' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(container);

@@ -358,25 +358,43 @@ class Evaluator {
   private async findContainers(m: ContainerMatch, defaultSince: 'step' | 'any'): Promise<{ matching: Dockerode.ContainerInfo[]; older: Dockerode.ContainerInfo[] }> {
     const filters: Record<string, string[]> = {};
     if (m.name) filters.name = [`^/${escapeRegExp(m.name.replace(/^\//, ''))}$`];
-    if (m.image) filters.ancestor = [m.image];
     if (m.label) filters.label = [m.label];
+    // With a name or a label the engine already narrows the list, and the image is compared
+    // here (so a container whose tag moved to a newer image since still counts). With the
+    // image alone, the engine's `ancestor` filter keeps the list short among many containers.
+    const byAncestor = Boolean(m.image) && !m.name && !m.label;
+    if (byAncestor && m.image) filters.ancestor = [m.image];
     const listed = await this.listContainers(filters);
     const wantedImage = m.image ? normalizeImageRef(m.image) : undefined;
-    const all = listed
-      .filter((c) => {
-        if (wantedImage) {
-          // `ancestor` also matches images built FROM this one; keep the ones created from it,
-          // or from its ID (the tag may have moved since).
-          const created = c.Image.startsWith('sha256:') || /^[0-9a-f]{12,64}$/.test(c.Image) ? undefined : normalizeImageRef(c.Image);
-          if (created !== undefined && created !== wantedImage) return false;
+    let wantedId: Promise<string | undefined> | undefined;
+    const idOfWanted = (): Promise<string | undefined> => {
+      wantedId ??= wantedImage ? this.inspectImage(wantedImage).then((i) => i?.Id) : Promise.resolve(undefined);
+      return wantedId;
+    };
+    const kept: Dockerode.ContainerInfo[] = [];
+    for (const c of listed) {
+      if (wantedImage) {
+        const idLike = c.Image.startsWith('sha256:') || /^[0-9a-f]{12,64}$/.test(c.Image);
+        if (idLike) {
+          // The engine shows an ID when the container was created from one or when its tag has
+          // moved to another image since; the container's own config still names what it was
+          // created from. (With `ancestor`, the engine already matched the IDs.)
+          if (!byAncestor && c.ImageID !== (await idOfWanted())) {
+            const createdFrom = (await this.inspect(c.Id))?.Config.Image;
+            if (!createdFrom || normalizeImageRef(createdFrom) !== wantedImage) continue;
+          }
+        } else if (normalizeImageRef(c.Image) !== wantedImage) {
+          // `ancestor` also matches images built FROM this one: keep only those created from it.
+          continue;
         }
-        if (m.commandContains) {
-          const command = c.Command.replace(/\s+/g, ' ');
-          if (!command.includes(m.commandContains.replace(/\s+/g, ' '))) return false;
-        }
-        return true;
-      })
-      .sort((a, b) => b.Created - a.Created);
+      }
+      if (m.commandContains) {
+        const command = c.Command.replace(/\s+/g, ' ');
+        if (!command.includes(m.commandContains.replace(/\s+/g, ' '))) continue;
+      }
+      kept.push(c);
+    }
+    const all = kept.sort((a, b) => b.Created - a.Created);
     const since = m.since ?? defaultSince;
     if (since === 'any') return { matching: all, older: [] };
     const floor = Math.floor((this.ctx.since ?? 0) / 1000) - 1;
