@@ -66,7 +66,7 @@ async function ensureAptPackages(log) {
     if (update.code !== 0) throw new UserError(`apt-get update failed:\n${update.stderr.trim()}`);
   }
   log(`apt-get install ${missing.join(' ')}`);
-  const r = await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { capture: true, echo: false, env });
+  const r = await run('apt-get', ['install', '-y', ...missing], { capture: true, echo: false, env });
   if (r.code !== 0) throw new UserError(`apt-get install failed (exit ${r.code}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`);
 }
 

@@ -187,7 +187,7 @@ async function installDockerIo(log) {
     const update = await run('apt-get', ['update'], { env, capture: true, echo: false });
     if (update.code !== 0) throw new UserError(`apt-get update failed (exit ${update.code}):\n${update.stderr.trim()}`);
   }
-  const install = await run('apt-get', ['install', '-y', '--no-install-recommends', 'docker.io'], { env, capture: true, echo: false });
+  const install = await run('apt-get', ['install', '-y', 'docker.io'], { env, capture: true, echo: false });
   if (install.code !== 0) throw new UserError(`apt-get install docker.io failed (exit ${install.code}):\n${(install.stderr || install.stdout).trim().split('\n').slice(-15).join('\n')}`);
 }
 
