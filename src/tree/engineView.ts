@@ -1,7 +1,7 @@
 /**
  * The "Docker Engine" view: shown only when the engine is not usable. It holds no items;
- * its welcome content (package.json `viewsWelcome`) explains the problem and offers the
- * fixes, and its message carries the health report's own sentence.
+ * its welcome content (package.json `viewsWelcome`, one per health problem) explains the
+ * problem and offers the fixes; its description names the endpoint.
  * Also: "Show Engine Health" (a Markdown report) and "Fix the Engine…" (the report's fixes).
  */
 import * as vscode from 'vscode';
@@ -76,7 +76,9 @@ export class EngineView extends Disposable {
   show(report: HealthReport): void {
     void setContext(ContextKeys.engineState, report.ok ? 'ok' : (report.problem ?? 'unreachable'));
     void setContext(ContextKeys.engineOk, report.ok);
-    this.view.message = report.ok ? undefined : report.message;
+    // No TreeView.message: VS Code hides the welcome content (with the fix buttons) while a
+    // message is set. The welcome text is chosen by the problem; details are in the report.
+    this.view.description = report.ok ? undefined : report.endpoint.url;
   }
 
   async showHealth(): Promise<HealthReport> {

@@ -1,0 +1,38 @@
+/**
+ * UI test: with no engine at the configured endpoint, the "Docker Engine" view appears with
+ * the health report's problem and its fix buttons (welcome content), next to the Labs view.
+ */
+import * as assert from 'assert';
+import { Workbench } from './harness';
+
+describe('UI: no Docker engine', function () {
+  this.timeout(300_000);
+  let wb: Workbench | undefined;
+
+  before(async function () {
+    wb = await Workbench.open({ settings: { 'containerLabs.engine.host': 'unix:///tmp/cl-test-no-engine.sock' } });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot('failed-engine-not-running').catch(() => undefined);
+  });
+
+  after(async function () {
+    await wb?.close();
+  });
+
+  it('shows the Docker Engine view with the problem and its fixes', async function () {
+    if (!wb) throw new Error('the workbench did not open');
+    await wb.openContainerLabs();
+    const sidebar = wb.page.locator('.part.sidebar');
+    const welcome = sidebar.getByText(/The Docker engine is not running/).first();
+    await welcome.waitFor({ state: 'visible', timeout: 120_000 });
+    const fixes = sidebar.locator('.welcome-view-content').getByText('Show Fixes', { exact: true });
+    await fixes.first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(await sidebar.locator('.welcome-view-content').getByText('Check Again', { exact: true }).first().isVisible());
+    // The labs are still listed below: reading works without an engine.
+    const rows = await wb.treeItems('Labs', { atLeast: 1, timeoutMs: 60_000 });
+    assert.ok(rows.some((r) => /Containers for reproducible research/.test(r)), `rows: ${rows.join(' | ')}`);
+    await wb.screenshot('engine-not-running');
+  });
+});
