@@ -201,9 +201,23 @@ export class PrivateEngine {
     }
   }
 
-  /** Stop it and remove its data (best effort). */
+  /** Stop it and remove its data (best effort): first the mounts dockerd leaves (its data root, netns files). */
   async destroy(): Promise<void> {
     await this.stop();
+    const ours = (mountPoint: string) => [this.dataRoot, this.execRoot].some((dir) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
+    const mounts = fs
+      .readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter(ours)
+      .sort((a, b) => b.length - a.length);
+    for (const mountPoint of mounts) {
+      try {
+        execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+      } catch {
+        // already gone
+      }
+    }
     for (const dir of [this.dataRoot, this.execRoot]) {
       try {
         fs.rmSync(dir, { recursive: true, force: true });
