@@ -45,6 +45,14 @@ describe('engine: checkHealth', function () {
     assert.equal(report.message, `The Docker Engine is not running: tcp://127.0.0.1:${port} refused the connection.`);
   });
 
+  it('ssh:// to a port where nothing listens: the SSH connection is named, not the engine', async function () {
+    const port = await freePort();
+    const report = await checkHealth(resolveEndpoint({ env: { DOCKER_HOST: `ssh://cl-test@127.0.0.1:${port}` } }), { env: {} });
+    assert.equal(report.problem, 'unreachable');
+    assert.ok(report.message.startsWith(`The SSH connection to ssh://cl-test@127.0.0.1:${port} was refused`), report.message);
+    assert.equal(report.fixes[1]?.command, `ssh cl-test@127.0.0.1 -p ${port} docker version`);
+  });
+
   it('no engine in a Codespace: says which dev container feature to add', async function () {
     const report = await checkHealth(resolveEndpoint({ env: { DOCKER_HOST: 'unix:///tmp/cl-test-missing.sock' } }), { env: { CODESPACES: 'true' } });
     assert.equal(report.problem, 'no-engine-in-codespace');

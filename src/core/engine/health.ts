@@ -139,6 +139,17 @@ function problemFor(
       ],
     };
   }
+  if (kind === 'not-running' && endpoint.kind === 'ssh') {
+    return {
+      ok: false,
+      problem: 'unreachable',
+      message: `The SSH connection to ${endpoint.url} was refused: ${detail}. Is sshd running there, and is the address right?`,
+      fixes: [
+        { title: 'Try the same connection with the docker CLI', command: `docker -H ${endpoint.url} version` },
+        { title: 'Try plain SSH', command: `ssh ${endpoint.username ? `${endpoint.username}@` : ''}${endpoint.host ?? ''}${endpoint.port && endpoint.port !== 22 ? ` -p ${endpoint.port}` : ''} docker version` },
+      ],
+    };
+  }
   if (kind === 'not-running') {
     return { ok: false, problem: 'not-running', message: `The Docker Engine is not running: ${detail}.`, fixes: startFixes(endpoint) };
   }
