@@ -485,6 +485,10 @@ describe('checks: pure helpers', function () {
       'a running container from jupyter/base-notebook publishes 8888/tcp on host port 8888, created since this step opened',
     );
     assert.equal(describeCheck({ container: { name: 'web', state: 'running', since: 'any' } }), 'a container named "web" is running');
+    assert.equal(
+      describeCheck({ container: { image: 'alpine', state: 'running', tty: true, autoRemove: true } }),
+      'a container from alpine is running, with a TTY (-t), removed on exit (--rm), created since this step opened',
+    );
     assert.equal(checkNeedsPolling({ http: { container: {}, containerPort: 80 } }), true);
     assert.equal(checkNeedsPolling({ all: [{ image: { ref: 'a' } }, { logs: { container: {}, contains: 'x' } }] }), true);
     assert.equal(checkNeedsPolling({ all: [{ image: { ref: 'a' } }, { container: { state: 'running' } }] }), false);

@@ -92,7 +92,7 @@ export function describeCheck(check: Check): string {
     if (c.tty !== undefined) flags.push(c.tty ? 'with a TTY (-t)' : 'without a TTY');
     if (c.interactive !== undefined) flags.push(c.interactive ? 'with stdin open (-i)' : 'without -i');
     if (c.autoRemove !== undefined) flags.push(c.autoRemove ? 'removed on exit (--rm)' : 'not --rm');
-    return [...parts, ...flags].join(' ') + sinceNote(c);
+    return [parts.join(' '), ...flags].join(', ') + sinceNote(c);
   }
   if ('containerAbsent' in check) return `no container ${matchPhrase(check.containerAbsent)} exists`;
   if ('port' in check) {
