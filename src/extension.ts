@@ -121,7 +121,10 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
 
   void setContext(ContextKeys.engineState, 'checking');
   context.subscriptions.push(engine.watchHealth());
-  const ready = Promise.all([session.reload(), engine.checkHealth()]).then(() => {
+  const ready = Promise.all([session.reload(), engine.checkHealth()]).then(([, report]) => {
+    // Set the engine state once more after start-up: the health event may have fired while
+    // the workbench was still restoring its views.
+    engineView.show(report);
     updateContext();
     logger.info(`ready ${Math.round(performance.now() - started)} ms after activation began`);
   });
