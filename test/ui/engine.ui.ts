@@ -24,9 +24,11 @@ describe('UI: no Docker engine', function () {
   it('shows the Docker Engine view with the problem and its fixes', async function () {
     if (!wb) throw new Error('the workbench did not open');
     await wb.openContainerLabs();
+    // Wait for the labs (the extension is active): the Docker Engine view must appear by itself.
+    await wb.treeItems(undefined, { atLeast: 1, timeoutMs: 120_000 });
     const sidebar = wb.page.locator('.part.sidebar');
     const welcome = sidebar.getByText(/The Docker engine is not running/).first();
-    await welcome.waitFor({ state: 'visible', timeout: 120_000 });
+    await welcome.waitFor({ state: 'visible', timeout: 60_000 });
     const fixes = sidebar.locator('.welcome-view-content').getByText('Show Fixes', { exact: true });
     await fixes.first().waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(await sidebar.locator('.welcome-view-content').getByText('Check Again', { exact: true }).first().isVisible());
