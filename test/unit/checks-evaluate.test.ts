@@ -191,7 +191,7 @@ describe('checks: evaluateCheck against the real engine', function () {
         Cmd: ['sh', '-c', HTTPD_SCRIPT],
         Labels: { 'cl-test-run': run, case: 'web' },
         ExposedPorts: { '80/tcp': {} },
-        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(hostPort) }] } },
+        HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(hostPort) }] } },
       });
       await waitRunning(web.container);
       await waitFor('httpd to answer', async () => (await evaluateCheck({ http: { container: { label: 'case=web' }, containerPort: 80 } }, ctx())).status === 'passed', 10_000, 100);
@@ -229,7 +229,7 @@ describe('checks: evaluateCheck against the real engine', function () {
         Cmd: ['sh', '-c', 'sleep 1000 | nc -l -p 80'],
         Labels: { 'cl-test-run': run, case: 'silent' },
         ExposedPorts: { '80/tcp': {} },
-        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
+        HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitRunning(silent.container);
       await sleep(300);
@@ -243,7 +243,7 @@ describe('checks: evaluateCheck against the real engine', function () {
         Cmd: ['sh', '-c', `sleep 2; ${HTTPD_SCRIPT}`],
         Labels: { 'cl-test-run': run, case: 'slow' },
         ExposedPorts: { '80/tcp': {} },
-        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
+        HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitRunning(slow.container);
       const early = await expectStatus({ http: { container: { label: 'case=slow' }, containerPort: 80, timeoutMs: 1000 } }, 'failed');
@@ -261,7 +261,7 @@ describe('checks: evaluateCheck against the real engine', function () {
           Cmd: ['sleep', '60'],
           Labels: { 'cl-test-run': run, case: 'taken' },
           ExposedPorts: { '80/tcp': {} },
-          HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(taken) }] } },
+          HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(taken) }] } },
         });
         assert.ok(startError, 'the engine refuses to start it');
         const r = await expectStatus({ port: { container: { label: 'case=taken' }, containerPort: 80, hostPort: taken } }, 'failed');
@@ -425,7 +425,7 @@ describe('checks: evaluateCheck against the real engine', function () {
         Cmd: ['sh', '-c', HTTPD_SCRIPT],
         Labels: { 'cl-test-run': run, case: 'speed' },
         ExposedPorts: { '80/tcp': {} },
-        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
+        HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitRunning(container);
       const check: Check = {

@@ -56,8 +56,24 @@ export class Resources {
   readonly containers = new Set<string>();
   readonly volumes = new Set<string>();
   readonly tags = new Set<string>();
+  readonly networks = new Set<string>();
+  private ownNetwork: Promise<string> | undefined;
 
   constructor(readonly docker: Dockerode) {}
+
+  /**
+   * A bridge network of this test run for containers that publish ports, so the tests do not
+   * depend on the default bridge (docker0) being intact on a shared machine.
+   */
+  network(): Promise<string> {
+    this.ownNetwork ??= (async () => {
+      const name = uniqueName('net');
+      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true });
+      this.networks.add(name);
+      return name;
+    })();
+    return this.ownNetwork;
+  }
 
   /** Create (and by default start) a container named cl-test-...; start errors are returned, not thrown. */
   async run(
@@ -97,6 +113,11 @@ export class Resources {
       await this.docker.getImage(tag).remove({ noprune: true }).catch(() => undefined);
     }
     this.tags.clear();
+    for (const name of this.networks) {
+      await this.docker.getNetwork(name).remove().catch(() => undefined);
+    }
+    this.networks.clear();
+    this.ownNetwork = undefined;
   }
 }
 

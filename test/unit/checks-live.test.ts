@@ -148,7 +148,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
         Cmd: ['sh', '-c', `sleep 2; ${HTTPD_SCRIPT}`],
         Labels: { 'cl-test-run': run, case: 'live-http' },
         ExposedPorts: { '80/tcp': {} },
-        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
+        HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitFor('the live http check to pass', () => results.some((r) => r.status === 'passed'), 20_000, 50);
       const failedFirst = results.findIndex((r) => r.status === 'failed');
