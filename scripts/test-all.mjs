@@ -183,6 +183,7 @@ runMain(async () => {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let bridgeBefore = existsSync('/sys/class/net/docker0');
   for (const [i, layer] of plan.entries()) {
     if (aborted) {
       rows.push({ layer, status: 'not run', ms: 0 });
@@ -205,6 +206,14 @@ runMain(async () => {
     else if (!result.ok) status = 'CRASHED';
     else if (result.counts.passed + result.counts.failed === 0) status = 'NO TESTS';
     else status = 'ok';
+    // A private dockerd started with --bridge=none deletes the host's docker0, after which the
+    // shared engine cannot start containers on its default network: say which layer did it.
+    const bridgeNow = existsSync('/sys/class/net/docker0');
+    if (bridgeBefore && !bridgeNow) {
+      process.stderr.write(`[test-all] WARNING: the network interface docker0 disappeared during the ${layer.name} layer; containers on the default bridge will fail until the engine recreates it (a private dockerd started with --bridge=none deletes docker0)\n`);
+      result.detail = [result.detail, 'docker0 deleted during this layer'].filter(Boolean).join('; ');
+    }
+    bridgeBefore = bridgeNow;
     rows.push({ layer, status, ms, detail: result.detail, counts: result.counts ?? result.partialCounts });
     process.stdout.write(`--- ${layer.name}: ${status}${result.detail ? ` (${result.detail})` : ''} in ${formatDuration(ms)}\n`);
     if (layer.fatal && !result.ok) aborted = true;
