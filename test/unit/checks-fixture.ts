@@ -177,9 +177,15 @@ export class PrivateEngine {
   async start(): Promise<void> {
     if (this.child && this.child.exitCode === null) throw new Error('the private dockerd is already running');
     const out = fs.openSync(this.log, 'a');
+    // `unshare --net` runs dockerd in a network namespace of its own: with --bridge=none,
+    // dockerd 20.10 deletes any interface named docker0 it can see at start-up, which in the
+    // host namespace is the machine engine's default bridge. unshare execs dockerd in place,
+    // so this child's pid and signals are dockerd's own.
     const child = spawn(
-      'dockerd',
+      'unshare',
       [
+        '--net',
+        'dockerd',
         '-H', `unix://${this.socket}`,
         '--data-root', this.dataRoot,
         '--exec-root', this.execRoot,
