@@ -327,6 +327,26 @@ describe('checks: evaluateCheck against the real engine', function () {
       assert.equal(r.reason, `/work in container "${box.name}" is mounted from path ${dir}, not from /tmp/cl-test-not-the-data`);
     });
 
+    it('mount: tmpfs from --tmpfs (HostConfig.Tmpfs) and from --mount type=tmpfs', async function () {
+      const flag = await res.run({
+        Cmd: ['sleep', '120'],
+        Labels: { 'cl-test-run': run, case: 'tmpfs-flag' },
+        HostConfig: { NetworkMode: 'none', Tmpfs: { '/scratch': 'rw,size=1m' } },
+      });
+      const typed = await res.run({
+        Cmd: ['sleep', '120'],
+        Labels: { 'cl-test-run': run, case: 'tmpfs-mount' },
+        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'tmpfs', Source: '', Target: '/scratch' }] },
+      });
+      await waitRunning(flag.container);
+      await waitRunning(typed.container);
+      const a = await expectStatus({ mount: { container: { label: 'case=tmpfs-flag' }, type: 'tmpfs', destination: '/scratch' } }, 'passed');
+      assert.equal(a.reason, `/scratch in container "${flag.name}" is mounted from tmpfs`);
+      await expectStatus({ mount: { container: { label: 'case=tmpfs-mount' }, type: 'tmpfs', destination: '/scratch' } }, 'passed');
+      const bind = await expectStatus({ mount: { container: { label: 'case=tmpfs-flag' }, type: 'bind', destination: '/scratch' } }, 'failed');
+      assert.match(bind.reason, /nothing is mounted at \/scratch/);
+    });
+
     it('file: inside the container (exec cat, demuxed) and on the host', async function () {
       const ok = await expectStatus({ file: { container: { label: 'case=data' }, path: '/work/notes.txt', contains: 'reproducible' } }, 'passed');
       assert.equal(ok.reason, `/work/notes.txt exists in container "${box.name}" and contains "reproducible"`);

@@ -676,7 +676,16 @@ class Evaluator {
     return this.judgeContainers(check.container, 'run one with the mount', async (info) => {
       const who = subject(info, check.container);
       const mounts = info.Mounts ?? [];
-      const mount = mounts.find((mt) => trimSlash(mt.Destination) === destination);
+      let mount = mounts.find((mt) => trimSlash(mt.Destination) === destination);
+      if (!mount && check.type !== 'bind' && check.type !== 'volume') {
+        // `--tmpfs /x` is kept in HostConfig.Tmpfs, not in Mounts (only `--mount type=tmpfs` is).
+        const tmpfs = (await this.inspect(info.Id))?.HostConfig?.Tmpfs ?? {};
+        const options = Object.entries(tmpfs).find(([dest]) => trimSlash(dest) === destination)?.[1];
+        if (options !== undefined) {
+          const readOnly = options.split(',').includes('ro');
+          mount = { Type: 'tmpfs', Source: '', Destination: destination, Mode: options, RW: !readOnly, Propagation: '' };
+        }
+      }
       if (!mount) {
         const others = mounts.map((mt) => mt.Destination).sort().join(', ');
         const flag = check.type === 'tmpfs' ? `--tmpfs ${destination}` : `-v ${check.source ?? 'SOURCE'}:${destination}${check.readOnly ? ':ro' : ''}`;
