@@ -101,6 +101,9 @@ describe('docker command reading (lint)', function () {
     assert.deepEqual(changes('docker ps; docker images; docker inspect x; docker logs x; docker system df; docker login localhost:5000; docker exec x ls; docker search a'), [
       false, false, false, false, false, false, false, false,
     ]);
+    // Asking a verb for its usage changes nothing; a --help after the image is the container's.
+    assert.deepEqual(changes('docker run --help; docker rmi --help; docker run --rm --help; docker run alpine --help'), [false, false, false, true]);
+    assert.deepEqual(dockerCalls('docker system prune --help').map(isDestructive), [false]);
   });
 
   it('knows what is destructive', () => {

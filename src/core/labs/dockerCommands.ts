@@ -178,7 +178,12 @@ const STATE_CHANGING = new Set([
 
 /** Changes what the engine holds (containers, images, volumes, networks). */
 export function changesState(call: DockerCall): boolean {
-  return STATE_CHANGING.has(call.verb);
+  return STATE_CHANGING.has(call.verb) && !asksForHelp(call);
+}
+
+/** `docker run --help` prints the usage and changes nothing (a later `--help` is the container's). */
+function asksForHelp(call: DockerCall): boolean {
+  return leadingOptions(call.args).includes('--help');
 }
 
 function hasShortFlag(args: string[], flag: string, long: string): boolean {
@@ -187,6 +192,7 @@ function hasShortFlag(args: string[], flag: string, long: string): boolean {
 
 /** Removes things: `rm -f`, `rmi`, `image rm`, `volume rm`, any `prune`. */
 export function isDestructive(call: DockerCall): boolean {
+  if (asksForHelp(call)) return false;
   if (call.verb === 'rmi' || call.verb === 'volume rm' || call.verb.endsWith(' prune')) return true;
   return call.verb === 'rm' && hasShortFlag(call.args, 'f', '--force');
 }
