@@ -326,6 +326,24 @@ class Evaluator {
     return pending;
   }
 
+  /**
+   * The container with exactly this name, as the list endpoint would show it (so the checks
+   * read one shape), or none. The inspect result is kept for the rest of the evaluation.
+   */
+  private async containerByName(name: string, label: string | undefined): Promise<Dockerode.ContainerInfo[]> {
+    const info = await this.inspect(name);
+    // Inspect also takes ID prefixes: only an exact name counts.
+    if (!info || info.Name !== `/${name}`) return [];
+    this.inspects.set(info.Id, Promise.resolve(info));
+    const labels = info.Config.Labels ?? {};
+    if (label !== undefined) {
+      const eq = label.indexOf('=');
+      const key = eq < 0 ? label : label.slice(0, eq);
+      if (!(key in labels) || (eq >= 0 && labels[key] !== label.slice(eq + 1))) return [];
+    }
+    return [listShapeOf(info)];
+  }
+
   /** Inspect a container; undefined when it is gone (404). */
   private inspect(id: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
     let pending = this.inspects.get(id);
@@ -364,7 +382,9 @@ class Evaluator {
     // image alone, the engine's `ancestor` filter keeps the list short among many containers.
     const byAncestor = Boolean(m.image) && !m.name && !m.label;
     if (byAncestor && m.image) filters.ancestor = [m.image];
-    const listed = await this.listContainers(filters);
+    // A name is looked up directly: the engine's name filter walks every container (145 ms
+    // among 1,000 here), a direct inspect does not.
+    const listed = m.name ? await this.containerByName(m.name.replace(/^\//, ''), m.label) : await this.listContainers(filters);
     const wantedImage = m.image ? normalizeImageRef(m.image) : undefined;
     let wantedId: Promise<string | undefined> | undefined;
     const idOfWanted = (): Promise<string | undefined> => {
@@ -997,4 +1017,43 @@ export function probeHttp(host: string, port: number, requestPath: string, timeo
     });
     req.end();
   });
+}
+
+/** The list endpoint's view of a container, from its inspect data. */
+function listShapeOf(info: Dockerode.ContainerInspectInfo): Dockerode.ContainerInfo {
+  const ports: Dockerode.Port[] = [];
+  for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+    const [privatePort = '0', type = 'tcp'] = key.split('/');
+    if (!bindings || bindings.length === 0) {
+      ports.push({ IP: '', PrivatePort: Number(privatePort), PublicPort: 0, Type: type });
+      continue;
+    }
+    for (const b of bindings) {
+      ports.push({ IP: b.HostIp, PrivatePort: Number(privatePort), PublicPort: Number(b.HostPort), Type: type });
+    }
+  }
+  return {
+    Id: info.Id,
+    Names: [info.Name],
+    Image: info.Config.Image,
+    ImageID: info.Image,
+    Command: [info.Path, ...info.Args].join(' '),
+    Created: Math.floor(Date.parse(info.Created) / 1000),
+    Ports: ports,
+    Labels: info.Config.Labels ?? {},
+    State: info.State.Status,
+    Status: info.State.Status,
+    HostConfig: { NetworkMode: info.HostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: info.NetworkSettings.Networks as Dockerode.ContainerInfo['NetworkSettings']['Networks'] },
+    Mounts: info.Mounts.map((mt) => ({
+      Name: mt.Name,
+      Type: mt.Type,
+      Source: mt.Source,
+      Destination: mt.Destination,
+      Driver: mt.Driver,
+      Mode: mt.Mode,
+      RW: mt.RW,
+      Propagation: mt.Propagation,
+    })),
+  };
 }
