@@ -15,6 +15,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { Disposable, Event } from './events';
+import type { Lab } from './model';
 
 export const LEDGER_VERSION = 1;
 
@@ -242,9 +243,13 @@ export class ResourceLedger {
     return false;
   }
 
-  /** Records every event of `onEvent` until the returned Disposable is disposed. */
-  attach(onEvent: Event<LedgerEvent>, onChange?: () => void): Disposable {
+  /**
+   * Records the events of `onEvent` until the returned Disposable is disposed; with `accept`,
+   * only those it accepts (see `mentionedBy`: on a shared engine, other programs create things too).
+   */
+  attach(onEvent: Event<LedgerEvent>, onChange?: () => void, accept?: (event: LedgerEvent) => boolean): Disposable {
     return onEvent((event) => {
+      if (accept && !accept(event)) return;
       if (this.record(event)) onChange?.();
     });
   }
@@ -380,4 +385,37 @@ async function removeImageRef(docker: Dockerode, ref: string, timeoutMs: number,
     if (statusCodeOf(error) === 404) return { kind: 'image', name: ref, outcome: 'already-gone' };
     return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs, signal) };
   }
+}
+
+/** The repository's last path part, without registry, tag or digest: `localhost:5000/a/b:v1` -> `b`. */
+function imageBaseName(ref: string): string {
+  const noDigest = ref.split('@')[0] ?? ref;
+  const last = noDigest.split('/').pop() ?? noDigest;
+  return last.split(':')[0] ?? last;
+}
+
+/**
+ * Whether an engine event concerns something this lab's commands could have made: its
+ * container name, volume name or image name appears in the lab's command texts (steps and
+ * solutions), or the image is one the lab lists. A student's own database container started
+ * while the lab is open is not the lab's, and "Clean up this lab" must never offer it.
+ */
+export function mentionedBy(lab: Lab): (event: LedgerEvent) => boolean {
+  const text = lab.steps
+    .flatMap((step) => [...step.commands, ...(step.solution?.commands ?? [])])
+    .map((c) => c.run)
+    .join('\n');
+  const labImages = new Set(lab.images.map((ref) => imageBaseName(ref)));
+  const named = (word: string | undefined): boolean => Boolean(word) && text.includes(word ?? '');
+  const image = (ref: string | undefined): boolean => {
+    if (!ref || isImageId(ref)) return false;
+    const base = imageBaseName(ref);
+    return labImages.has(base) || named(base);
+  };
+  return (event) => {
+    if (event.type === 'container') return named(event.name) || image(event.image);
+    if (event.type === 'volume') return named(event.id);
+    if (event.type === 'image') return image(imageRefOf(event));
+    return false;
+  };
 }

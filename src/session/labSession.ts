@@ -608,7 +608,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
       if (this.ledgerLab !== labId || this.isDisposed) return;
       this.ledgerAttachment.value = core.attachLedger(ledger, this.opts.engine.events, () => {
         void this.saveLedgers();
-      });
+      }, this.getLab(labId));
     };
     const existing = this.ledgers.get(labId);
     if (existing) {

@@ -4,7 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import { cleanup, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { cleanup, mentionedBy, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import type { Lab } from '../../src/core/model';
 import { BUSYBOX, containerExists, ensureBusybox, imageExists, removeNamed, requireEngine, testDocker, volumeExists } from './runner-support';
 
 describe('ResourceLedger (pure)', () => {
@@ -13,6 +14,33 @@ describe('ResourceLedger (pure)', () => {
     assert.equal(normalizeImageRef('docker.io/library/alpine:3'), 'alpine:3');
     assert.equal(normalizeImageRef('localhost:5000/me/app'), 'localhost:5000/me/app:latest');
     assert.equal(normalizeImageRef('localhost:5000/me/app:v2'), 'localhost:5000/me/app:v2');
+  });
+
+  it('mentionedBy keeps what the lab\'s commands name and leaves other programs\' things out', () => {
+    const lab: Lab = {
+      id: 'l', title: 'L', summary: '', minutes: 1, images: ['jupyter/base-notebook:latest'],
+      source: { file: '/x.lab.yaml', origin: 'bundled' },
+      steps: [{
+        id: 's', title: 'S', instructions: '', hints: [],
+        commands: [{ run: 'docker run --name cl-lab-web -v cl-lab-data:/data alpine true' }],
+        solution: { commands: [{ run: 'docker tag hello-world ${registry}/cl-lab-hello:v1' }] },
+      }],
+    };
+    const accept = mentionedBy(lab);
+    const ledger = ResourceLedger.fromSnapshot('l', 0, [], []);
+    const events: LedgerEvent[] = [
+      { type: 'container', action: 'create', id: 'c1', name: 'cl-lab-web', image: 'alpine' },
+      { type: 'container', action: 'create', id: 'c2', name: 'happy_turing', image: 'jupyter/base-notebook' },
+      { type: 'container', action: 'create', id: 'c3', name: 'my-postgres', image: 'postgres:16' },
+      { type: 'volume', action: 'create', id: 'cl-lab-data' },
+      { type: 'volume', action: 'create', id: 'pgdata' },
+      { type: 'image', action: 'tag', id: 'sha256:' + 'c'.repeat(64), name: 'localhost:5000/cl-lab-hello:v1' },
+      { type: 'image', action: 'pull', id: 'postgres:16', name: 'postgres' },
+    ];
+    for (const e of events) if (accept(e)) ledger.record(e);
+    assert.deepEqual(ledger.containerIds.map((c) => c.id), ['c1', 'c2']);
+    assert.deepEqual(ledger.volumeNames, ['cl-lab-data']);
+    assert.deepEqual(ledger.imageRefs, ['localhost:5000/cl-lab-hello:v1']);
   });
 
   it('records only what was created after the snapshot', () => {
