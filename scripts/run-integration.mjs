@@ -107,6 +107,11 @@ async function passInCodeServer({ trusted, timeoutMin }) {
   const userDataDir = tempDir('int-data');
   const extensionsDir = tempDir('int-ext');
   writeUserSettings(userDataDir);
+  const cleanup = () => {
+    rmSync(join(workspace, '..'), { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(extensionsDir, { recursive: true, force: true });
+  };
   const server = await startCodeServer({
     folder: workspace,
     userDataDir,
@@ -114,6 +119,9 @@ async function passInCodeServer({ trusted, timeoutMin }) {
     disableWorkspaceTrust: trusted,
     noGallery: true,
     env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+  }).catch((error) => {
+    cleanup();
+    throw error;
   });
   say(TAG, `code-server ${server.url} (pid ${server.pid}, log ${server.logFile}), workspace ${workspace}${trusted ? '' : ' in Restricted Mode'}`);
   let browser;
@@ -158,9 +166,7 @@ async function passInCodeServer({ trusted, timeoutMin }) {
   } finally {
     await browser?.close().catch(() => undefined);
     await server.stop();
-    rmSync(join(workspace, '..'), { recursive: true, force: true });
-    rmSync(userDataDir, { recursive: true, force: true });
-    rmSync(extensionsDir, { recursive: true, force: true });
+    cleanup();
   }
 }
 

@@ -195,8 +195,15 @@ export async function start(opts = {}) {
   const entry = codeServerEntry();
   if (!isCodeServerInstalled()) throw new UserError(`code-server ${CODE_SERVER_VERSION} is not installed yet: run node scripts/code-server.mjs`);
   const port = opts.port ?? (await freePort());
-  const userDataDir = opts.userDataDir ?? tempDir('cs-data');
-  const extensionsDir = opts.extensionsDir ?? tempDir('cs-ext');
+  // Temp dirs made here are ours to remove when the server stops.
+  const madeHere = [];
+  const ownTemp = (label) => {
+    const dir = tempDir(label);
+    madeHere.push(dir);
+    return dir;
+  };
+  const userDataDir = opts.userDataDir ?? ownTemp('cs-data');
+  const extensionsDir = opts.extensionsDir ?? ownTemp('cs-ext');
   const logFile = opts.logFile ?? join(userDataDir, 'code-server.log');
   const args = [
     entry,
@@ -247,6 +254,7 @@ export async function start(opts = {}) {
     // code-server leaves extension host / pty children in its group; make sure they are gone.
     killGroup(child.pid, 'SIGKILL');
     out.end();
+    for (const dir of madeHere) rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
@@ -254,6 +262,7 @@ export async function start(opts = {}) {
     if (exited) {
       out.end();
       const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-20).join('\n') : '';
+      for (const dir of madeHere) rmSync(dir, { recursive: true, force: true });
       throw new UserError(`code-server exited before answering (${exited.error ? exited.error.message : `code ${exited.code}`}). Last lines of ${logFile}:\n${log}`);
     }
     if (await answers(`${url}/healthz`)) return { url, port, pid: child.pid, userDataDir, extensionsDir, logFile, stop };
