@@ -19,6 +19,8 @@ export interface LiveCheckOptions {
   coalesceMs?: number;
   /** Poll interval while polling is needed, default 1000 ms. */
   pollMs?: number;
+  /** After a burst of events, look once more this much later unless passed, default 1000 ms. */
+  settleMs?: number;
 }
 
 const RELEVANT: Record<EngineEvent['type'], ReadonlySet<string>> = {
@@ -48,6 +50,8 @@ export class LiveCheck implements Disposable {
   private queued: Promise<CheckResult> | undefined;
   private coalesceTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private readonly settleMs: number;
   private disposed = false;
   private _last: CheckResult | undefined;
   private _evaluations = 0;
@@ -56,12 +60,15 @@ export class LiveCheck implements Disposable {
     this.check = opts.check;
     this.coalesceMs = opts.coalesceMs ?? 25;
     this.pollMs = opts.pollMs ?? 1000;
+    this.settleMs = opts.settleMs ?? 1000;
     this.needsPolling = checkNeedsPolling(opts.check);
     const signal = opts.ctx.signal ? AbortSignal.any([opts.ctx.signal, this.abort.signal]) : this.abort.signal;
     this.ctx = { ...opts.ctx, signal };
     this.subscriptions.push(
       opts.events.onEvent((event) => {
-        if (isRelevantEvent(event)) this.schedule(this.coalesceMs);
+        if (!isRelevantEvent(event)) return;
+        this.schedule(this.coalesceMs);
+        this.scheduleSettle();
       }),
       opts.events.onStatus((status: EngineStatus) => {
         // Connected again: things may have changed while we were away. Disconnected: say so now.
@@ -112,9 +119,24 @@ export class LiveCheck implements Disposable {
     this.disposed = true;
     clearTimeout(this.coalesceTimer);
     clearTimeout(this.pollTimer);
+    clearTimeout(this.settleTimer);
     this.abort.abort();
     for (const s of this.subscriptions) s.dispose();
     this.resultEmitter.dispose();
+  }
+
+  /**
+   * One more look a moment after a burst of events, unless the step passed by then: the engine
+   * sometimes reports a container's start well after its create (seen: over 2 s on a loaded
+   * machine), and a check evaluated in between must not wait for the next event or click.
+   */
+  private scheduleSettle(): void {
+    if (this.disposed || this.settleTimer) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      if (this._last?.status !== 'passed') void this.checkNow();
+    }, this.settleMs);
+    this.settleTimer.unref?.();
   }
 
   private schedule(delayMs: number): void {
