@@ -15,6 +15,23 @@ const common = {
   legalComments: 'none',
 };
 
+/**
+ * dockerode loads its BuildKit session support (gRPC + protobuf, about 400 KB minified) when it
+ * starts, for `buildImage` with BuildKit, which Container Labs never calls: bundle a stub instead.
+ */
+const withoutBuildKit = {
+  name: 'without-buildkit',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
+      /[\\/]dockerode[\\/]lib$/.test(args.resolveDir) ? { path: args.path, namespace: 'without-buildkit' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'without-buildkit' }, () => ({
+      contents: 'module.exports = function () { throw new Error("BuildKit builds are not part of Container Labs"); };',
+      loader: 'js',
+    }));
+  },
+};
+
 /** Node-side bundles: the extension (vscode is provided by the host) and the CLI. */
 const node = {
   ...common,
@@ -23,6 +40,7 @@ const node = {
   format: 'cjs',
   // ssh2's optional native addon; dockerode works without it.
   external: ['vscode', 'cpu-features', '*.node'],
+  plugins: [withoutBuildKit],
 };
 
 const builds = [
