@@ -35,7 +35,10 @@ describe('Container Labs extension', () => {
     assert.ok(registered.has('containerLabs.labs.focus'), 'containerLabs.labs.focus exists');
     await vscode.commands.executeCommand('containerLabs.labs.focus');
     const api = await activateExtension();
-    assert.ok(api.tree.view.visible, 'the Labs tree is visible after focusing it');
+    // The workbench reports the view's visibility a moment after the focus command resolves.
+    const deadline = Date.now() + 10_000;
+    while (!api.tree.view.visible && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(api.tree.view.visible, 'the Labs tree is visible within 10 s of focusing it');
   });
 
   it('finds a usable engine and says so through the context key', async () => {
