@@ -1,7 +1,9 @@
 // Bundles the extension host code, the CLI and the webview with esbuild.
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -41,6 +43,7 @@ const node = {
   // ssh2's optional native addon; dockerode works without it.
   external: ['vscode', 'cpu-features', '*.node'],
   plugins: [withoutBuildKit],
+  define: { __VERSION__: JSON.stringify(version) },
 };
 
 const builds = [
