@@ -119,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     }),
   );
 
-  void setContext(ContextKeys.engineState, 'checking');
+  engineView.markChecking();
   context.subscriptions.push(engine.watchHealth());
   const ready = Promise.all([session.reload(), engine.checkHealth()]).then(([, report]) => {
     // Set the engine state once more after start-up: the health event may have fired while

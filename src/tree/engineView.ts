@@ -73,9 +73,23 @@ export class EngineView extends Disposable {
     if (report) this.show(report);
   }
 
+  /** Context updates go one after another: two `setContext` calls in flight may land out of order. */
+  private contextChain: Promise<unknown> = Promise.resolve();
+
+  private setState(state: string, ok: boolean): void {
+    this.contextChain = this.contextChain
+      .then(() => setContext(ContextKeys.engineState, state))
+      .then(() => setContext(ContextKeys.engineOk, ok))
+      .catch((err: unknown) => this.logger.warn(`cannot set the engine context: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** Before the first health report: the engine view stays hidden while the engine is being asked. */
+  markChecking(): void {
+    if (!this.engine.health) this.setState('checking', false);
+  }
+
   show(report: HealthReport): void {
-    void setContext(ContextKeys.engineState, report.ok ? 'ok' : (report.problem ?? 'unreachable'));
-    void setContext(ContextKeys.engineOk, report.ok);
+    this.setState(report.ok ? 'ok' : (report.problem ?? 'unreachable'), report.ok);
     // No TreeView.message: VS Code hides the welcome content (with the fix buttons) while a
     // message is set. The welcome text is chosen by the problem; details are in the report.
     this.view.description = report.ok ? undefined : report.endpoint.url;
