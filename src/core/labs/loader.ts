@@ -285,16 +285,19 @@ function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
     let stateChange: { path: PathSegment[]; call: DockerCall } | undefined;
     let terminal: { path: PathSegment[]; call?: DockerCall } | undefined;
     const commands = step.commands ?? [];
+    /** A command that removes things must say so (`destructive: true`), in steps and solutions alike. */
+    const requireDestructiveMark = (p: PathSegment[], where: string, call: DockerCall, c: string | RawCommand, cmd: LabCommand): void => {
+      if (!isDestructive(call) || cmd.destructive === true) return;
+      const how = typeof c === 'string' ? 'write it as { run: ..., destructive: true }' : 'add destructive: true';
+      add(p, `${where}: \`${describeCall(call)}\` removes things, so the command must be marked destructive (${how})`);
+    };
     commands.forEach((c, j) => {
       const p = commandPath(['steps', i, 'commands'], c, j);
       const cmd = toCommand(c);
       const where = renderPath(['steps', i, 'commands', j]);
       for (const call of dockerCalls(cmd.run)) {
         if (changesState(call) && !stateChange) stateChange = { path: p, call };
-        if (isDestructive(call) && cmd.destructive !== true) {
-          const how = typeof c === 'string' ? 'write it as { run: ..., destructive: true }' : 'add destructive: true';
-          add(p, `${where}: \`${describeCall(call)}\` removes things, so the command must be marked destructive (${how})`);
-        }
+        requireDestructiveMark(p, where, call, c, cmd);
         if (needsTerminal(call)) {
           if (!terminal) terminal = { path: p, call };
           if (cmd.interactive !== true) {
@@ -311,10 +314,7 @@ function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
       const where = renderPath(['steps', i, 'solution', 'commands', j]);
       for (const call of dockerCalls(cmd.run)) {
         if (changesState(call) && !stateChange) stateChange = { path: p, call };
-        if (isDestructive(call) && cmd.destructive !== true) {
-          const how = typeof c === 'string' ? 'write it as { run: ..., destructive: true }' : 'add destructive: true';
-          add(p, `${where}: \`${describeCall(call)}\` removes things, so the command must be marked destructive (${how})`);
-        }
+        requireDestructiveMark(p, where, call, c, cmd);
         if (needsTerminal(call)) {
           add(p, `${where}: solution commands run without a terminal, so they cannot use \`${describeCall(call)}\` with -it; start it detached (-d) instead`);
         }
