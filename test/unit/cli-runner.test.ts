@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import type { TestJson } from '../../src/cli/test';
-import { BUSYBOX, ensureBusybox, FIXTURES, removeNamed, requireEngine, tempWorkspace, testDocker } from './runner-support';
+import { BUSYBOX, FIXTURES, testDocker, useRunnerFixture } from './runner-support';
 
 interface Captured extends CliIo {
   stdout: string[];
@@ -28,17 +28,9 @@ describe('container-labs health / test / check (real engine)', function () {
     volumes: ['cl-test-runner-vol'],
     images: ['cl-test-runner-tag:v1'],
   };
-  let workspace: string;
-
-  before(async () => {
-    await requireEngine(docker);
-    await ensureBusybox(docker);
-    await removeNamed(docker, names);
-    workspace = await tempWorkspace();
-  });
-  after(async () => {
-    await removeNamed(docker, names);
-    await fs.rm(workspace, { recursive: true, force: true });
+  let workspace = '';
+  useRunnerFixture(docker, names, (dir) => {
+    workspace = dir;
   });
 
   it('health: says the engine answers, as text and JSON (exit 0)', async () => {

@@ -1,22 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Lab } from '../../src/core/model';
 import { loadLabFile } from '../../src/core/labs/loader';
 import { CommandWindows, runLab, solutionCommands } from '../../src/core/runner/run';
 import type { LabRunResult } from '../../src/core/runner/types';
-import {
-  BUSYBOX,
-  containerExists,
-  ensureBusybox,
-  FIXTURES,
-  imageExists,
-  removeNamed,
-  requireEngine,
-  tempWorkspace,
-  testDocker,
-  volumeExists,
-} from './runner-support';
+import { BUSYBOX, containerExists, FIXTURES, imageExists, testDocker, useRunnerFixture, volumeExists } from './runner-support';
 
 async function fixture(name: string): Promise<Lab> {
   const { lab, issues } = await loadLabFile(path.join(FIXTURES, `${name}.lab.yaml`), 'workspace');
@@ -57,17 +45,9 @@ describe('runLab (real engine)', function () {
     volumes: ['cl-test-runner-vol'],
     images: ['cl-test-runner-tag:v1'],
   };
-  let workspace: string;
-
-  before(async () => {
-    await requireEngine(docker);
-    await ensureBusybox(docker);
-    await removeNamed(docker, names);
-    workspace = await tempWorkspace();
-  });
-  after(async () => {
-    await removeNamed(docker, names);
-    await fs.rm(workspace, { recursive: true, force: true });
+  let workspace = '';
+  useRunnerFixture(docker, names, (dir) => {
+    workspace = dir;
   });
 
   const base = () => ({ docker, publishedHost: '127.0.0.1', workspaceFolder: workspace });

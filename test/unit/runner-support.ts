@@ -95,3 +95,26 @@ export async function volumeExists(docker: Dockerode, name: string): Promise<boo
 export async function tempWorkspace(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-ws-'));
 }
+
+/**
+ * The before/after hooks of a runner suite: an engine that answers, the busybox image, none of
+ * the suite's named things left over, and a temporary workspace (handed to `onWorkspace`).
+ */
+export function useRunnerFixture(
+  docker: Dockerode,
+  names: { containers?: string[]; volumes?: string[]; images?: string[] },
+  onWorkspace: (dir: string) => void,
+): void {
+  let workspace = '';
+  before(async () => {
+    await requireEngine(docker);
+    await ensureBusybox(docker);
+    await removeNamed(docker, names);
+    workspace = await tempWorkspace();
+    onWorkspace(workspace);
+  });
+  after(async () => {
+    await removeNamed(docker, names);
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+}
