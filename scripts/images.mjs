@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { cacheRoot, runMain, UserError } from './lib/common.mjs';
 import { ensureEngine } from './lib/engine.mjs';
+import { aptInstall } from './lib/apt.mjs';
 import { busyboxAppletPaths, debianRootfsTarball, exec, makeBusyboxRootfs, packDir, removeWorkDir, workDir } from './images/rootfs.mjs';
 
 export const FIXTURE_LABEL = 'org.container-labs.fixture';
@@ -112,38 +113,9 @@ function dockerCliEnv(engine) {
   return env;
 }
 
-function isDpkgInstalled(pkg) {
-  try {
-    const status = readFileSync('/var/lib/dpkg/status', 'utf8');
-    const block = status.split('\n\n').find((b) => b.startsWith(`Package: ${pkg}\n`));
-    return block !== undefined && /^Status: install ok installed$/m.test(block);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Installs Debian packages the build needs (idempotent: nothing happens when they are there).
- * Tries without `apt-get update` first, since the lists are usually fresh enough.
- */
+/** Installs Debian packages the build needs (idempotent: nothing happens when they are there). */
 async function ensureHostPackages(pkgs, log) {
-  const missing = pkgs.filter((p) => !isDpkgInstalled(p));
-  if (missing.length === 0) return;
-  if (!existsSync('/usr/bin/apt-get')) {
-    throw new UserError(`the fixture images need ${missing.join(', ')}, and this machine has no apt-get to install them. Install them (or their equivalent) and re-run.`);
-  }
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new UserError(`the fixture images need ${missing.join(', ')}; install them as root: sudo apt-get install -y ${missing.join(' ')}`);
-  }
-  log(`installing ${missing.join(', ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const logFile = join(logsDir(), 'apt-get.log');
-  try {
-    await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile });
-  } catch {
-    await exec('apt-get', ['update'], { env, logFile });
-    await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile });
-  }
+  await aptInstall(pkgs, { log, forWhat: 'the fixture images', recommends: false });
 }
 
 function processAlive(pid) {

@@ -1,17 +1,22 @@
 #!/usr/bin/env node
-// `npm test`: every layer, in order, against a real Docker Engine and a real VS Code.
+// `npm test`: every layer against a real Docker Engine and a real VS Code.
 //
-//   build -> type-check -> compile tests -> engine -> images
-//   -> unit (mocha, plain Node) -> course (CLI validate + test of labs/)
-//   -> integration (extension host) -> ui (code-server + Chromium)
+//   setup:  package (the VSIX) -> build, type-check, compile tests, engine -> images, code-server
+//   tests:  unit (mocha, plain Node) | course (CLI validate + test of labs/)
+//           | integration (extension host) | ui (code-server + Chromium, after course)
 //
-// Each layer prints a header; at the end a table of layers with counts and durations, and the
-// line `N passed, N failed, N skipped`. Exits non-zero when a test failed, a layer crashed,
-// a setup step failed, or no test ran.
+// Layers start as soon as what they need is done, so the test layers run at the same time:
+// most of their time is spent waiting on containers and browsers, not on the CPU. Two of them
+// never overlap: the course layer and the UI test both run the real labs, whose containers and
+// host ports (cl-lab-jupyter on 8888) are the same, so ui waits for course. Each layer's output
+// is kept in test-results/logs/<layer>.log and printed as one block when the layer ends.
+// At the end: a table of layers with counts and durations, and `N passed, N failed, N skipped`.
+// Exits non-zero when a test failed, a layer crashed, a setup step failed, or no test ran.
 //
 // Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, unit, course,
 // integration, ui); the setup steps they need (build, compile, engine, images) always run.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
@@ -51,71 +56,101 @@ const node = process.execPath;
 const mochaBin = join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const reporter = join(repoRoot, 'test', 'reporter.js');
 
-/** Runs a command as one step; ok when it exits 0. */
-async function step(cmd, args, opts) {
-  const r = await run(cmd, args, opts);
+/** Runs a command as one step; ok when it exits 0. Its output goes to the layer's sink. */
+async function step(ctx, cmd, args, opts = {}) {
+  const r = await run(cmd, args, { ...opts, sink: ctx.sink });
   return { ok: r.code === 0, detail: r.code === 0 ? '' : r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}` };
 }
 
-/** The layers, in order. `kind`: setup (no counts) or tests (counts from a results file). */
+const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+const vsixPath = join(repoRoot, 'dist', 'container-labs.vsix');
+
+/**
+ * The layers, in plan order. `kind`: setup (no counts) or tests (counts from a results file).
+ * `needs`: layers that must have ended first (those not in the plan are ignored).
+ * `fatal`: when it fails, nothing else starts.
+ */
 function layers() {
   return [
     {
-      name: 'build', kind: 'setup', what: 'node scripts/build.mjs', fatal: true,
-      run: () => step(node, ['scripts/build.mjs']),
+      // The production build and the VSIX first: `npm run package` rewrites dist/, so it must
+      // be over before the development build below and before any layer reads dist/.
+      name: 'package', kind: 'setup', what: 'npm run package (production build + VSIX for the UI test)', needs: [],
+      run: async (ctx) => {
+        rmSync(vsixPath, { force: true });
+        const r = await step(ctx, 'npm', ['run', '--silent', 'package']);
+        if (r.ok && !existsSync(vsixPath)) return { ok: false, detail: `${relative(repoRoot, vsixPath)} was not written` };
+        return r;
+      },
     },
     {
-      name: 'typecheck', kind: 'setup', what: 'npm run typecheck', selectable: true,
-      run: () => step('npm', ['run', '--silent', 'typecheck']),
+      name: 'build', kind: 'setup', what: 'node scripts/build.mjs (development build into dist/)', needs: ['package'], fatal: true,
+      run: (ctx) => step(ctx, node, ['scripts/build.mjs']),
     },
     {
-      name: 'compile', kind: 'setup', what: 'npx tsc -p test (into out/)',
-      run: async () => {
-        const r = await step(node, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'test']);
+      name: 'typecheck', kind: 'setup', what: 'tsc --noEmit (extension, webview, tests), incremental', selectable: true, needs: [],
+      run: async (ctx) => {
+        // Incremental: the .tsbuildinfo files in out/ let an unchanged tree check in a second.
+        for (const [project, info] of [['.', 'src'], ['webview', 'webview'], ['test', 'test']]) {
+          const r = await step(ctx, node, [tsc, '-p', project, '--noEmit', '--incremental', '--tsBuildInfoFile', join(repoRoot, 'out', `.typecheck-${info}.tsbuildinfo`)]);
+          if (!r.ok) return { ...r, detail: `${project}: ${r.detail}` };
+        }
+        return { ok: true, detail: '' };
+      },
+    },
+    {
+      name: 'compile', kind: 'setup', what: 'tsc -p test (into out/), incremental', needs: [],
+      run: async (ctx) => {
+        const r = await step(ctx, node, [tsc, '-p', 'test', '--incremental', '--tsBuildInfoFile', join(repoRoot, 'out', '.compile-test.tsbuildinfo')]);
         // tsc still emits JavaScript when types are wrong; the typecheck layer reports those.
         if (!r.ok && existsSync(join(repoRoot, 'out', 'test'))) return { ok: false, detail: `${r.detail} (type errors; JavaScript emitted anyway)`, continue: true };
         return r;
       },
     },
     {
-      name: 'engine', kind: 'setup', what: 'scripts/engine.mjs (find or start a Docker Engine)',
-      run: async () => {
+      name: 'engine', kind: 'setup', what: 'scripts/engine.mjs (find or start a Docker Engine)', needs: [],
+      run: async (ctx) => {
         try {
-          const e = await ensureEngine();
-          process.stdout.write(`[engine] Docker Engine ${e.version} (API ${e.apiVersion}) at ${e.host} via ${e.source}${e.startedByUs ? ', started by this project' : ''}\n`);
+          const e = await ensureEngine({ log: (line) => ctx.sink(`[engine] ${line}\n`) });
+          ctx.sink(`[engine] Docker Engine ${e.version} (API ${e.apiVersion}) at ${e.host} via ${e.source}${e.startedByUs ? ', started by this project' : ''}\n`);
           return { ok: true, detail: e.version };
         } catch (error) {
-          process.stderr.write(`[engine] ${error instanceof Error ? error.message : String(error)}\n`);
+          ctx.sink(`[engine] ${error instanceof Error ? error.message : String(error)}\n`);
           return { ok: false, detail: 'no engine' };
         }
       },
     },
     {
-      name: 'images', kind: 'setup', what: 'node scripts/images.mjs (offline lesson images)',
-      run: async () => {
+      name: 'images', kind: 'setup', what: 'node scripts/images.mjs (offline lesson images)', needs: ['engine'],
+      run: async (ctx) => {
         if (!existsSync(join(repoRoot, 'scripts', 'images.mjs'))) return { ok: false, detail: 'scripts/images.mjs is missing' };
-        return step(node, ['scripts/images.mjs']);
+        return step(ctx, node, ['scripts/images.mjs']);
       },
     },
     {
-      name: 'unit', kind: 'tests', what: 'mocha out/test/unit/**/*.test.js', selectable: true,
-      run: async () => {
+      // Before integration and ui start: both would otherwise install it at the same time.
+      name: 'code-server', kind: 'setup', what: 'node scripts/code-server.mjs (code-server + Chromium, cached)', needs: [],
+      run: (ctx) => step(ctx, node, ['scripts/code-server.mjs']),
+    },
+    {
+      name: 'unit', kind: 'tests', what: 'mocha out/test/unit/**/*.test.js', selectable: true, needs: ['build', 'compile', 'images'],
+      run: async (ctx) => {
         const files = listFiles(join(repoRoot, 'out', 'test', 'unit'), '.test.js');
         if (files.length === 0) return { ok: false, detail: 'no unit test files in out/test/unit' };
-        const r = await step(node, [mochaBin, '--reporter', reporter, '--reporter-option', 'layer=unit', '--timeout', '60000', ...files.map((f) => relative(repoRoot, f))], {
+        const r = await step(ctx, node, [mochaBin, '--reporter', reporter, '--reporter-option', 'layer=unit', '--timeout', '60000', ...files.map((f) => relative(repoRoot, f))], {
           env: { ...process.env, CONTAINER_LABS_LAYER: 'unit' },
         });
         return { ...r, counts: reporterCounts('unit') };
       },
     },
     {
-      name: 'course', kind: 'tests', what: 'container-labs validate labs && container-labs test labs', selectable: true,
-      run: async () => {
-        const validate = await run(node, ['dist/cli.js', 'validate', 'labs']);
+      name: 'course', kind: 'tests', what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
+      run: async (ctx) => {
+        const validate = await run(node, ['dist/cli.js', 'validate', 'labs'], { sink: ctx.sink });
         const validated = validate.code === 0;
         const counts = { passed: validated ? 1 : 0, failed: validated ? 0 : 1, skipped: 0, skippedReasons: [] };
         const jsonOut = join(resultsDir, 'course.json');
-        const test = await run(node, ['dist/cli.js', 'test', 'labs', '--json-out', jsonOut], { timeoutMs: 15 * 60_000 });
+        const test = await run(node, ['dist/cli.js', 'test', 'labs', '--json-out', jsonOut], { timeoutMs: 15 * 60_000, sink: ctx.sink });
         const report = readJson(jsonOut);
         if (report) {
           counts.passed += report.passed ?? 0;
@@ -133,9 +168,9 @@ function layers() {
       },
     },
     {
-      name: 'integration', kind: 'tests', what: 'scripts/run-integration.mjs (real extension host)', selectable: true,
-      run: async () => {
-        const r = await step(node, ['scripts/run-integration.mjs']);
+      name: 'integration', kind: 'tests', what: 'scripts/run-integration.mjs (real extension host)', selectable: true, needs: ['build', 'compile', 'images', 'code-server'],
+      run: async (ctx) => {
+        const r = await step(ctx, node, ['scripts/run-integration.mjs']);
         const a = reporterCounts('integration');
         const b = reporterCounts('integration-restricted');
         const counts = a && b ? { passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped, skippedReasons: [...a.skippedReasons, ...b.skippedReasons] } : a ?? b;
@@ -143,9 +178,11 @@ function layers() {
       },
     },
     {
-      name: 'ui', kind: 'tests', what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true,
-      run: async () => {
-        const r = await step(node, ['scripts/ui-test.mjs']);
+      // After course: both run the real labs (same container names, same host ports).
+      name: 'ui', kind: 'tests', what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course'],
+      run: async (ctx) => {
+        if (!existsSync(vsixPath)) return { ok: false, detail: 'no VSIX: the package step failed' };
+        const r = await step(ctx, node, ['scripts/ui-test.mjs'], { env: { ...process.env, CONTAINER_LABS_VSIX: vsixPath } });
         return { ...r, counts: reporterCounts('ui') };
       },
     },
@@ -166,62 +203,139 @@ function pad(s, n) {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/** The status word of a finished layer. */
+function statusOf(layer, result) {
+  if (layer.kind === 'setup') return result.ok ? 'ok' : 'FAILED';
+  if (!result.counts) return 'CRASHED';
+  if (result.counts.failed > 0) return 'FAILED';
+  if (!result.ok) return 'CRASHED';
+  if (result.counts.passed + result.counts.failed === 0) return 'NO TESTS';
+  return 'ok';
+}
+
 runMain(async () => {
   const only = selection();
   const plan = layers().filter((l) => !l.selectable || !only || only.has(l.name));
+  // The VSIX is only for the UI test, code-server for it and the integration tests.
+  const planned = new Set(plan.map((l) => l.name));
+  if (!planned.has('ui')) plan.splice(plan.findIndex((l) => l.name === 'package'), 1);
+  if (!planned.has('ui') && !planned.has('integration')) plan.splice(plan.findIndex((l) => l.name === 'code-server'), 1);
+  const inPlan = new Set(plan.map((l) => l.name));
+  const serial = /^(1|true|yes)$/i.test(process.env.CONTAINER_LABS_SERIAL ?? '');
   rmSync(resultsDir, { recursive: true, force: true });
-  mkdirSync(resultsDir, { recursive: true });
+  const logsDir = join(resultsDir, 'logs');
+  mkdirSync(logsDir, { recursive: true });
 
-  const rows = [];
+  const results = new Map(); // name -> { status, ms, detail, counts, result }
+  const running = new Map(); // name -> started at
   const startedAll = Date.now();
   let aborted = false;
   let interrupted = false;
-  // Ctrl+C: the running layer's processes get it too; stop after it instead of going on.
+  let printed = 0;
+  // Ctrl+C: the running layers' processes get it too; start nothing more.
   const onSignal = () => {
     interrupted = true;
     aborted = true;
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  process.stdout.write(serial
+    ? `[test-all] ${plan.length} layers, one at a time (CONTAINER_LABS_SERIAL)\n`
+    : `[test-all] ${plan.length} layers; each starts when what it needs is done, and its output is printed when it ends (live in test-results/logs/)\n`);
+
+  // In parallel mode, a line every minute says what is still running (CI logs stay alive).
+  const heartbeat = serial ? undefined : setInterval(() => {
+    if (running.size === 0) return;
+    const list = [...running].map(([name, t0]) => `${name} (${formatDuration(Date.now() - t0)})`).join(', ');
+    process.stdout.write(`[test-all] ${formatDuration(Date.now() - startedAll)}: running ${list}\n`);
+  }, 60_000);
+  heartbeat?.unref();
+
   let bridgeBefore = existsSync('/sys/class/net/docker0');
-  for (const [i, layer] of plan.entries()) {
-    if (aborted) {
-      rows.push({ layer, status: 'not run', ms: 0 });
-      continue;
-    }
-    header(i + 1, plan.length, layer.name, layer.what);
+
+  async function runLayer(layer) {
+    const logFile = join(logsDir, `${layer.name}.log`);
+    const log = createWriteStream(logFile);
+    const chunks = [];
+    const sink = serial
+      ? (chunk) => {
+          process.stdout.write(chunk);
+          log.write(chunk);
+        }
+      : (chunk) => {
+          chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+          log.write(chunk);
+        };
+    const alsoRunning = [...running.keys()];
+    running.set(layer.name, Date.now());
+    if (serial) header(++printed, plan.length, layer.name, layer.what);
+    else process.stdout.write(`[test-all] start ${layer.name}${alsoRunning.length ? ` (alongside ${alsoRunning.join(', ')})` : ''}\n`);
     const t0 = Date.now();
     let result;
     try {
-      result = await layer.run();
+      result = await layer.run({ sink });
     } catch (error) {
-      process.stderr.write(`[test-all] ${layer.name} crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      sink(`[test-all] ${layer.name} crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       result = { ok: false, detail: 'crashed' };
     }
     const ms = Date.now() - t0;
-    let status;
-    if (layer.kind === 'setup') status = result.ok ? 'ok' : 'FAILED';
-    else if (!result.counts) status = 'CRASHED';
-    else if (result.counts.failed > 0) status = 'FAILED';
-    else if (!result.ok) status = 'CRASHED';
-    else if (result.counts.passed + result.counts.failed === 0) status = 'NO TESTS';
-    else status = 'ok';
+    running.delete(layer.name);
+    await new Promise((resolve) => log.end(resolve));
+    const status = statusOf(layer, result);
     // A private dockerd started with --bridge=none deletes the host's docker0, after which the
-    // shared engine cannot start containers on its default network: say which layer did it.
+    // shared engine cannot start containers on its default network: say when it happened.
     const bridgeNow = existsSync('/sys/class/net/docker0');
     if (bridgeBefore && !bridgeNow) {
-      process.stderr.write(`[test-all] WARNING: the network interface docker0 disappeared during the ${layer.name} layer; containers on the default bridge will fail until the engine recreates it (a private dockerd started with --bridge=none deletes docker0)\n`);
-      result.detail = [result.detail, 'docker0 deleted during this layer'].filter(Boolean).join('; ');
+      const during = [layer.name, ...running.keys()].join(', ');
+      process.stderr.write(`[test-all] WARNING: the network interface docker0 disappeared while ${during} ran; containers on the default bridge will fail until the engine recreates it (a private dockerd started with --bridge=none deletes docker0)\n`);
+      result.detail = [result.detail, 'docker0 deleted'].filter(Boolean).join('; ');
     }
     bridgeBefore = bridgeNow;
-    rows.push({ layer, status, ms, detail: result.detail, counts: result.counts ?? result.partialCounts });
+    if (!serial) {
+      header(++printed, plan.length, layer.name, layer.what);
+      process.stdout.write(chunks.join(''));
+    }
     process.stdout.write(`--- ${layer.name}: ${status}${result.detail ? ` (${result.detail})` : ''} in ${formatDuration(ms)}\n`);
+    results.set(layer.name, { status, ms, detail: result.detail, counts: result.counts ?? result.partialCounts });
     if (layer.fatal && !result.ok) aborted = true;
   }
 
-  // Summary.
+  // The scheduler: start every layer whose needs have ended; in serial mode, one at a time.
+  await new Promise((resolve) => {
+    const started = new Set();
+    const pump = () => {
+      for (const layer of plan) {
+        if (started.has(layer.name)) continue;
+        if (aborted) {
+          started.add(layer.name);
+          results.set(layer.name, { status: 'not run', ms: 0 });
+          continue;
+        }
+        if (serial && running.size > 0) break;
+        const ready = layer.needs.every((n) => !inPlan.has(n) || results.has(n));
+        if (!ready) {
+          if (serial) break;
+          continue;
+        }
+        started.add(layer.name);
+        runLayer(layer).then(pump, (error) => {
+          process.stderr.write(`[test-all] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          results.set(layer.name, { status: 'CRASHED', ms: 0, detail: 'crashed' });
+          running.delete(layer.name);
+          pump();
+        });
+      }
+      if (running.size === 0 && plan.every((l) => results.has(l.name))) resolve();
+    };
+    pump();
+  });
+  if (heartbeat) clearInterval(heartbeat);
+
+  // Summary, in plan order.
   const totals = { passed: 0, failed: 0, skipped: 0 };
   process.stdout.write(`\n${'='.repeat(96)}\n${pad('layer', 13)}${pad('status', 10)}${pad('passed', 8)}${pad('failed', 8)}${pad('skipped', 9)}${pad('time', 12)}detail\n`);
+  const rows = plan.map((layer) => ({ layer, ...results.get(layer.name) }));
   for (const row of rows) {
     const c = row.counts;
     if (c) {
@@ -231,7 +345,7 @@ runMain(async () => {
     }
     process.stdout.write(`${pad(row.layer.name, 13)}${pad(row.status, 10)}${pad(c ? c.passed : '-', 8)}${pad(c ? c.failed : '-', 8)}${pad(c ? c.skipped : '-', 9)}${pad(row.status === 'not run' ? '-' : formatDuration(row.ms), 12)}${row.detail ?? ''}\n`);
   }
-  process.stdout.write(`${pad('total', 23)}${pad(totals.passed, 8)}${pad(totals.failed, 8)}${pad(totals.skipped, 9)}${formatDuration(Date.now() - startedAll)}\n`);
+  process.stdout.write(`${pad('total', 23)}${pad(totals.passed, 8)}${pad(totals.failed, 8)}${pad(totals.skipped, 9)}${formatDuration(Date.now() - startedAll)} (wall clock)\n`);
   const skippedReasons = rows.flatMap((r) => (r.counts?.skippedReasons ?? []).map((s) => `  - [${r.layer.name}] ${s.title}: ${s.reason}`));
   if (skippedReasons.length > 0) process.stdout.write(`\nSkipped, and why:\n${skippedReasons.join('\n')}\n`);
 

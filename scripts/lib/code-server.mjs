@@ -6,6 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import { arch } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot, freePort, killGroup, run, say, sleep, tempDir, UserError, which } from './common.mjs';
+import { aptInstall } from './apt.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 const TAG = 'code-server';
@@ -43,31 +44,8 @@ export function chromiumPath() {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
 
-async function missingAptPackages() {
-  const r = await run('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], { capture: true, echo: false });
-  const installed = new Set(r.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
-  return APT_PACKAGES.filter((p) => !installed.has(p));
-}
-
 async function ensureAptPackages(log) {
-  if (!(await which('dpkg-query'))) {
-    throw new UserError(`this is not a Debian-like machine: install these yourself (names as in Debian): ${APT_PACKAGES.join(' ')}`);
-  }
-  const missing = await missingAptPackages();
-  if (missing.length === 0) return;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new UserError(`missing packages: ${missing.join(' ')}. Run as root, or: sudo apt-get install -y ${missing.join(' ')}`);
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const policy = await run('apt-cache', ['policy', ...missing], { capture: true, echo: false, env });
-  if (/Candidate:\s*\(none\)/.test(policy.stdout) || !/Candidate:/.test(policy.stdout)) {
-    log('apt-get update');
-    const update = await run('apt-get', ['update'], { capture: true, echo: false, env });
-    if (update.code !== 0) throw new UserError(`apt-get update failed:\n${update.stderr.trim()}`);
-  }
-  log(`apt-get install ${missing.join(' ')}`);
-  const r = await run('apt-get', ['install', '-y', ...missing], { capture: true, echo: false, env });
-  if (r.code !== 0) throw new UserError(`apt-get install failed (exit ${r.code}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`);
+  await aptInstall(APT_PACKAGES, { log, forWhat: 'code-server and the UI tests' });
 }
 
 function ripgrepTarget() {

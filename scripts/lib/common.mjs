@@ -59,25 +59,30 @@ export function say(prefix, message) {
  * otherwise inherits stdio. Resolves with { code, signal, stdout, stderr }; never rejects on a
  * non-zero exit (the caller decides), rejects only when the command cannot start.
  * `timeoutMs` kills the whole process group when exceeded (code is then null, timedOut true).
+ * `sink(chunk)` receives stdout and stderr as they come, in place of the terminal (test-all
+ * collects each layer's output this way when layers run at once).
  */
-export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input } = {}) {
+export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input, sink } = {}) {
   return new Promise((resolvePromise, reject) => {
+    const piped = capture || sink !== undefined;
     const child = spawn(cmd, args, {
       cwd,
       env,
-      stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit'],
       detached: timeoutMs !== undefined,
     });
     let stdout = '';
     let stderr = '';
-    if (capture) {
+    if (piped) {
       child.stdout.on('data', (d) => {
-        stdout += d;
-        if (echo) process.stdout.write(d);
+        if (capture) stdout += d;
+        if (sink) sink(d);
+        else if (echo) process.stdout.write(d);
       });
       child.stderr.on('data', (d) => {
-        stderr += d;
-        if (echo) process.stderr.write(d);
+        if (capture) stderr += d;
+        if (sink) sink(d);
+        else if (echo) process.stderr.write(d);
       });
     }
     if (input !== undefined) child.stdin.end(input);

@@ -6,7 +6,8 @@ import { existsSync, openSync, readFileSync, rmSync, closeSync, statSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { cacheRoot, run, say, sleep, UserError, which } from './common.mjs';
+import { cacheRoot, say, sleep, UserError, which } from './common.mjs';
+import { aptInstall } from './apt.mjs';
 
 const PING_DEADLINE_MS = 3000;
 const START_DEADLINE_MS = 60_000;
@@ -180,15 +181,7 @@ function explain(tried) {
 
 async function installDockerIo(log) {
   log('dockerd not found: installing Debian\'s docker.io with apt-get');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const policy = await run('apt-cache', ['policy', 'docker.io'], { capture: true, echo: false, env });
-  if (!/Candidate:\s*(?!\(none\))\S+/.test(policy.stdout)) {
-    log('apt-get update (no candidate for docker.io in the package lists yet)');
-    const update = await run('apt-get', ['update'], { env, capture: true, echo: false });
-    if (update.code !== 0) throw new UserError(`apt-get update failed (exit ${update.code}):\n${update.stderr.trim()}`);
-  }
-  const install = await run('apt-get', ['install', '-y', 'docker.io'], { env, capture: true, echo: false });
-  if (install.code !== 0) throw new UserError(`apt-get install docker.io failed (exit ${install.code}):\n${(install.stderr || install.stdout).trim().split('\n').slice(-15).join('\n')}`);
+  await aptInstall(['docker.io'], { log, forWhat: 'starting a Docker Engine' });
 }
 
 /** Starts dockerd detached, logging to the cache dir, with a pidfile we own; waits for ping. */

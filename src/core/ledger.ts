@@ -387,6 +387,71 @@ async function removeImageRef(docker: Dockerode, ref: string, timeoutMs: number,
   }
 }
 
+/**
+ * Which of the lab's own commands are running (or ran a moment ago: their engine events arrive
+ * a little after they exit). An engine event is taken for the lab's only when it happens in
+ * such a window AND names something the running command text names (the container's name or
+ * image, the volume, the image ref): another program using the same engine at the same time
+ * (a CI job, another test suite) must not see its containers removed by our cleanup. What
+ * this misses (e.g. `docker load -i file.tar`) is left in place, never removed by mistake.
+ */
+export class CommandWindows {
+  private readonly texts: string[] = [];
+
+  constructor(private readonly tailMs = 1000) {}
+
+  get open(): boolean {
+    return this.texts.length > 0;
+  }
+
+  /**
+   * Opens a window for a command and returns the function that closes it (after the tail).
+   * `maxMs` closes it by itself that long after it opened, for commands whose end is never
+   * reported (a terminal without shell integration) or that run for hours (a foreground
+   * server): what a command creates, it creates in its first seconds.
+   */
+  begin(text: string, { maxMs }: { maxMs?: number } = {}): () => void {
+    this.texts.push(text);
+    let closed = false;
+    let cap: ReturnType<typeof setTimeout> | undefined;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      if (cap) clearTimeout(cap);
+      setTimeout(() => {
+        const i = this.texts.indexOf(text);
+        if (i >= 0) this.texts.splice(i, 1);
+      }, this.tailMs);
+    };
+    if (maxMs !== undefined) {
+      cap = setTimeout(close, maxMs);
+      // Never keep a CLI process alive for a window.
+      (cap as { unref?: () => void }).unref?.();
+    }
+    return close;
+  }
+
+  /** Whether a running command names what this event created. */
+  claims(event: LedgerEvent): boolean {
+    if (!this.texts.length) return false;
+    const names: string[] = [];
+    if (event.type === 'container') {
+      if (event.name) names.push(event.name.replace(/^\//, ''));
+      if (event.image) names.push(event.image);
+    } else if (event.type === 'volume') {
+      // Anonymous volumes (`-v /data`) have random names no command mentions: they are not
+      // claimed here; cleanup removes them with the lab's containers (`docker rm -v`).
+      names.push(event.id);
+    } else if (event.type === 'image') {
+      for (const ref of [event.id, event.name]) {
+        if (!ref || ref.startsWith('sha256:')) continue;
+        names.push(ref, ref.replace(/:latest$/, ''));
+      }
+    }
+    return names.some((name) => name.length > 0 && this.texts.some((text) => text.includes(name)));
+  }
+}
+
 /** The repository's last path part, without registry, tag or digest: `localhost:5000/a/b:v1` -> `b`. */
 function imageBaseName(ref: string): string {
   const noDigest = ref.split('@')[0] ?? ref;
@@ -395,12 +460,14 @@ function imageBaseName(ref: string): string {
 }
 
 /**
- * Whether an engine event concerns something this lab's commands could have made: its
- * container name, volume name or image name appears in the lab's command texts (steps and
- * solutions), or the image is one the lab lists. A student's own database container started
- * while the lab is open is not the lab's, and "Clean up this lab" must never offer it.
+ * Whether an engine event concerns something this lab's commands made: a container or volume
+ * whose name appears in the lab's command texts (steps and solutions), an image the lab lists
+ * or names, or a container with a generated name (`docker run hello-world`) made from such an
+ * image while one of the lab's commands that names it runs (`windows`: the extension opens one
+ * for each command it sends to the terminal). A student's own container started while the lab
+ * is open, even from the lab's image, is not the lab's: "Clean up this lab" must never offer it.
  */
-export function mentionedBy(lab: Lab): (event: LedgerEvent) => boolean {
+export function mentionedBy(lab: Lab, windows: CommandWindows): (event: LedgerEvent) => boolean {
   const text = lab.steps
     .flatMap((step) => [...step.commands, ...(step.solution?.commands ?? [])])
     .map((c) => c.run)
@@ -413,7 +480,7 @@ export function mentionedBy(lab: Lab): (event: LedgerEvent) => boolean {
     return labImages.has(base) || named(base);
   };
   return (event) => {
-    if (event.type === 'container') return named(event.name) || image(event.image);
+    if (event.type === 'container') return named(event.name) || (image(event.image) && windows.claims(event));
     if (event.type === 'volume') return named(event.id);
     if (event.type === 'image') return image(imageRefOf(event));
     return false;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Catalog, Check, CheckResult, HttpCheck, Lab, LabCommand, PlaceholderValues, Step } from '../core/model';
-import { cleanup, ResourceLedger, type CleanupReport } from '../core/ledger';
+import { cleanup, CommandWindows, ResourceLedger, type CleanupReport } from '../core/ledger';
 import { Disposable, MutableDisposable } from '../common/lifecycle';
 import { errorMessage, type Logger } from '../common/logger';
 import { ProgressStore, emptyStepState, type ProgressMemento } from '../progress/progressStore';
@@ -44,6 +44,12 @@ export interface LabSessionOptions {
 
 /** A failing live result within this time after running a command does not turn a step red. */
 const GRACE_MS = 3000;
+/**
+ * How long after a command is sent a container with a generated name made from an image the
+ * command names is still taken for the lab's (see `mentionedBy`). Containers made later are
+ * left alone by "Clean up this lab"; the lab's named containers are recorded at any time.
+ */
+const COMMAND_WINDOW_MAX_MS = 120_000;
 
 function key(ref: StepRef): string {
   return `${ref.labId}\u0000${ref.stepId}`;
@@ -68,6 +74,8 @@ export class LabSessionImpl extends Disposable implements LabSession {
   private readonly graceTimer = this._register(new MutableDisposable<vscode.Disposable>());
   private readonly ledgers = new Map<string, ResourceLedger>();
   private ledgerLab: string | undefined;
+  /** The commands this session sent to the terminal lately: the ledger takes a container with a generated name only from these. */
+  private readonly commandWindows = new CommandWindows(2000);
   private reloading: Promise<void> | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -409,10 +417,15 @@ export class LabSessionImpl extends Disposable implements LabSession {
       await this.openStep(target);
     }
     this.attemptedAt.set(key(target), this.now());
+    // Open before sending: the engine's create event can arrive before terminal.run resolves.
+    const closeWindow = this.commandWindows.begin(text, { maxMs: COMMAND_WINDOW_MAX_MS });
     try {
       const sent = await this.opts.terminal.run(text);
       this.log.info(`ran ${lab.id}/${step.id} #${index} via ${sent.via}`);
+      // Shell integration says when the command ends; otherwise the window closes at its cap.
+      if (sent.via === 'shellIntegration') void sent.exitCode.then(closeWindow, closeWindow);
     } catch (error) {
+      closeWindow();
       this.log.error(`the terminal did not take the command: ${errorMessage(error)}`);
       return false;
     }
@@ -608,7 +621,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
       if (this.ledgerLab !== labId || this.isDisposed) return;
       this.ledgerAttachment.value = core.attachLedger(ledger, this.opts.engine.events, () => {
         void this.saveLedgers();
-      }, this.getLab(labId));
+      }, this.getLab(labId), this.commandWindows);
     };
     const existing = this.ledgers.get(labId);
     if (existing) {

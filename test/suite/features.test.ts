@@ -1,9 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findService, tokenFromLogs } from '../../src/session/findService';
-import { activateExtension, docker, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, TEST_LAB, waitFor } from './helpers';
+import { activateExtension, docker, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, ShellTerminal, TEST_LAB, waitFor } from './helpers';
 
 describe('Lab file diagnostics', () => {
   const dir = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/tmp', '.container-labs');
@@ -85,6 +86,82 @@ describe('Clean up a lab', function () {
       assert.strictEqual(report.removed, 1);
       await assert.rejects(d.getContainer('cl-test-live').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
       assert.deepStrictEqual(session.cleanupPlan(TEST_LAB).containers, []);
+    } finally {
+      session.dispose();
+    }
+  });
+});
+
+describe('Clean up a lab: containers with generated names', function () {
+  this.timeout(60_000);
+  const d = docker();
+  let dir = '';
+
+  /** Removes the containers this test labelled (the lab's and the other program's). */
+  async function removeLabelled(): Promise<void> {
+    const list = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger'] } });
+    await Promise.all(list.map((c) => d.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  }
+
+  before(async () => {
+    await removeLabelled();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-ledger-'));
+    fs.writeFileSync(path.join(dir, 'cl-test-unnamed.lab.yaml'), [
+      'id: cl-test-unnamed',
+      'title: "Test lab: a container with a generated name"',
+      'summary: One alpine container without --name.',
+      'minutes: 1',
+      'images: [alpine:latest]',
+      'steps:',
+      '  - id: run',
+      '    title: Run alpine',
+      '    instructions: Run it.',
+      '    commands:',
+      '      - run: docker run --label cl-test-ledger=lab alpine echo cl-test-unnamed',
+      '    check: { container: { label: cl-test-ledger=lab, exitCode: 0 } }',
+      '',
+    ].join('\n'));
+  });
+
+  after(async () => {
+    await removeLabelled();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes the one the lab\'s command made, not one another program made from the same image meanwhile', async () => {
+    const api = await activateExtension();
+    const terminal = new ShellTerminal();
+    const session = api.createSession({
+      memento: new MemoryMemento(), terminal, liveChecks: () => false, isTrusted: () => true,
+      roots: () => [{ dir, origin: 'workspace' }],
+    });
+    const ref = { labId: 'cl-test-unnamed', stepId: 'run' };
+    try {
+      await session.reload();
+      await session.openStep(ref);
+      await waitFor('the ledger to start', () => session.hasLedger(ref.labId) && api.engine.events.connected, 15_000);
+      // Another program (here: this test, through the API) runs alpine while the lab is open.
+      const other = await nextEvent(d, { type: ['container'], event: ['die'], label: ['cl-test-ledger=other'] }, async () => {
+        const c = await d.createContainer({ Image: 'alpine:latest', Cmd: ['true'], Labels: { 'cl-test-ledger': 'other' } });
+        await c.start();
+      });
+      assert.ok(other);
+      // The student clicks Run: the command runs in a real shell and makes its own alpine container.
+      assert.strictEqual(await session.runCommand(ref, 0), true);
+      await terminal.lastExit;
+      const mine = await waitFor('the lab\'s container', async () => {
+        const list = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger=lab'] } });
+        return list[0];
+      }, 15_000);
+      const plan = await waitFor('the ledger to record it', () => {
+        const p = session.cleanupPlan(ref.labId);
+        return p.containers.length > 0 ? p : undefined;
+      }, 10_000);
+      assert.deepStrictEqual(plan.containers, [mine.Names[0]?.replace(/^\//, '')], 'only the lab\'s container, not the other program\'s');
+      const report = await session.cleanupLab(ref.labId);
+      assert.strictEqual(report?.removed, 1);
+      const left = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger'] } });
+      assert.deepStrictEqual(left.map((c) => c.Labels['cl-test-ledger']), ['other'], 'the other program\'s container is still there');
     } finally {
       session.dispose();
     }

@@ -3,6 +3,7 @@
  * (Test doubles for VS Code pieces live here, never in src/.)
  */
 import * as assert from 'assert';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Dockerode from 'dockerode';
@@ -49,6 +50,27 @@ export class RecordingTerminal implements CommandTerminal {
   }
   interrupt(): void {
     this.interrupts += 1;
+  }
+}
+
+/**
+ * A terminal that really runs the command (in `sh -c`, as the integrated terminal's shell
+ * would) and reports its end like shell integration does. `lastExit` is the last command's.
+ */
+export class ShellTerminal implements CommandTerminal {
+  readonly commands: string[] = [];
+  lastExit: Promise<number | undefined> = Promise.resolve(undefined);
+  run(commandLine: string): Promise<SentCommand> {
+    this.commands.push(commandLine);
+    const child = spawn('sh', ['-c', commandLine], { stdio: 'ignore' });
+    this.lastExit = new Promise((resolve) => {
+      child.once('error', () => resolve(undefined));
+      child.once('exit', (code) => resolve(code ?? undefined));
+    });
+    return Promise.resolve({ via: 'shellIntegration', exitCode: this.lastExit });
+  }
+  interrupt(): void {
+    // nothing runs long here
   }
 }
 

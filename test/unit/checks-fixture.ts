@@ -221,7 +221,8 @@ export class PrivateEngine {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGCONT');
     child.kill('SIGTERM');
-    await Promise.race([exited, sleep(60_000)]);
+    // An unref'd timer: a pending 60 s timer would keep mocha's process alive for a minute.
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref())]);
     if (child.exitCode === null) {
       child.kill('SIGKILL');
       await exited;

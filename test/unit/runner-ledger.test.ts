@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import { cleanup, mentionedBy, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { cleanup, CommandWindows, mentionedBy, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
 import type { Lab } from '../../src/core/model';
 import { BUSYBOX, containerExists, ensureBusybox, imageExists, removeNamed, requireEngine, testDocker, volumeExists } from './runner-support';
 
@@ -16,31 +16,58 @@ describe('ResourceLedger (pure)', () => {
     assert.equal(normalizeImageRef('localhost:5000/me/app:v2'), 'localhost:5000/me/app:v2');
   });
 
-  it('mentionedBy keeps what the lab\'s commands name and leaves other programs\' things out', () => {
+  it('mentionedBy keeps what the lab\'s commands name and leaves other programs\' things out', async () => {
     const lab: Lab = {
       id: 'l', title: 'L', summary: '', minutes: 1, images: ['jupyter/base-notebook:latest'],
       source: { file: '/x.lab.yaml', origin: 'bundled' },
       steps: [{
         id: 's', title: 'S', instructions: '', hints: [],
-        commands: [{ run: 'docker run --name cl-lab-web -v cl-lab-data:/data alpine true' }],
+        commands: [
+          { run: 'docker run --name cl-lab-web -v cl-lab-data:/data alpine true' },
+          { run: 'docker run -p 8888:8888 jupyter/base-notebook' },
+        ],
         solution: { commands: [{ run: 'docker tag hello-world ${registry}/cl-lab-hello:v1' }] },
       }],
     };
-    const accept = mentionedBy(lab);
+    const windows = new CommandWindows(20);
+    const accept = mentionedBy(lab, windows);
     const ledger = ResourceLedger.fromSnapshot('l', 0, [], []);
-    const events: LedgerEvent[] = [
+    const record = (e: LedgerEvent) => {
+      if (accept(e)) ledger.record(e);
+    };
+    // Before any command of the lab runs: the named container, its volume and the tag are the
+    // lab's; a container with a generated name from the lab's image is someone else's (another
+    // program on the engine, or the student's own).
+    for (const e of [
       { type: 'container', action: 'create', id: 'c1', name: 'cl-lab-web', image: 'alpine' },
-      { type: 'container', action: 'create', id: 'c2', name: 'happy_turing', image: 'jupyter/base-notebook' },
+      { type: 'container', action: 'create', id: 'c0', name: 'eager_noether', image: 'jupyter/base-notebook' },
       { type: 'container', action: 'create', id: 'c3', name: 'my-postgres', image: 'postgres:16' },
+      { type: 'container', action: 'create', id: 'c4', name: 'cl-lab-bind', image: 'alpine' },
       { type: 'volume', action: 'create', id: 'cl-lab-data' },
       { type: 'volume', action: 'create', id: 'pgdata' },
       { type: 'image', action: 'tag', id: 'sha256:' + 'c'.repeat(64), name: 'localhost:5000/cl-lab-hello:v1' },
       { type: 'image', action: 'pull', id: 'postgres:16', name: 'postgres' },
-    ];
-    for (const e of events) if (accept(e)) ledger.record(e);
+    ] satisfies LedgerEvent[]) record(e);
+    // While the lab's Jupyter command runs, the container it makes (generated name) is the lab's;
+    // an alpine container with a generated name is not (this command does not name alpine).
+    const close = windows.begin('docker run -p 8888:8888 jupyter/base-notebook');
+    record({ type: 'container', action: 'create', id: 'c2', name: 'happy_turing', image: 'jupyter/base-notebook' });
+    record({ type: 'container', action: 'create', id: 'c5', name: 'brave_pike', image: 'alpine' });
+    close();
+    await new Promise((r) => setTimeout(r, 60));
+    record({ type: 'container', action: 'create', id: 'c6', name: 'late_lovelace', image: 'jupyter/base-notebook' });
     assert.deepEqual(ledger.containerIds.map((c) => c.id), ['c1', 'c2']);
     assert.deepEqual(ledger.volumeNames, ['cl-lab-data']);
     assert.deepEqual(ledger.imageRefs, ['localhost:5000/cl-lab-hello:v1']);
+  });
+
+  it('a command window closes by itself at its cap when the command\'s end is never reported', async () => {
+    const windows = new CommandWindows(10);
+    windows.begin('docker run hello-world', { maxMs: 30 });
+    const hello = { type: 'container', action: 'create', id: 'c1', name: 'quirky_hopper', image: 'hello-world' };
+    assert.equal(windows.claims(hello), true);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(windows.claims(hello), false);
   });
 
   it('records only what was created after the snapshot', () => {

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Lab } from '../../src/core/model';
 import { loadLabFile } from '../../src/core/labs/loader';
-import { CommandWindows, runLab, solutionCommands } from '../../src/core/runner/run';
+import { CommandWindows } from '../../src/core/ledger';
+import { runLab, solutionCommands } from '../../src/core/runner/run';
 import type { LabRunResult } from '../../src/core/runner/types';
 import { BUSYBOX, containerExists, FIXTURES, imageExists, testDocker, useRunnerFixture, volumeExists } from './runner-support';
 

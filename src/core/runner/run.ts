@@ -9,7 +9,7 @@ import type { Check, CheckResult, Lab, LabCommand, PlaceholderValues, Step } fro
 import { checkNeedsPolling, evaluateCheck } from '../checks/evaluate';
 import { EngineEvents } from '../checks/events';
 import { defaultPlaceholders, ensureLabData, fillCommand } from '../labs/placeholders';
-import { cleanup, ResourceLedger, type LedgerEvent } from '../ledger';
+import { cleanup, CommandWindows, ResourceLedger, type LedgerEvent } from '../ledger';
 import type { Disposable, Event } from '../events';
 import type { EngineEndpoint } from '../engine/connection';
 import { ForegroundProcess, runShell, type ShellResult } from './shell';
@@ -321,58 +321,6 @@ async function waitForCheck(check: Check, since: number, ctx: StepContext, stepF
       });
     }
     await Promise.race([armed, sleep(Math.min(interval, Math.max(0, deadline - Date.now())))]);
-  }
-}
-
-/**
- * Which of the lab's own commands are running (or ran a moment ago: their engine events arrive
- * a little after they exit). An engine event is taken for the lab's only when it happens in
- * such a window AND names something the running command text names (the container's name or
- * image, the volume, the image ref): another program using the same engine at the same time
- * (a CI job, another test suite) must not see its containers removed by our cleanup. What
- * this misses (e.g. `docker load -i file.tar`) is left in place, never removed by mistake.
- */
-export class CommandWindows {
-  private readonly texts: string[] = [];
-
-  constructor(private readonly tailMs = 1000) {}
-
-  get open(): boolean {
-    return this.texts.length > 0;
-  }
-
-  /** Returns the function that closes this window (after the tail). */
-  begin(text: string): () => void {
-    this.texts.push(text);
-    let closed = false;
-    return () => {
-      if (closed) return;
-      closed = true;
-      setTimeout(() => {
-        const i = this.texts.indexOf(text);
-        if (i >= 0) this.texts.splice(i, 1);
-      }, this.tailMs);
-    };
-  }
-
-  /** Whether a running command names what this event created. */
-  claims(event: LedgerEvent): boolean {
-    if (!this.texts.length) return false;
-    const names: string[] = [];
-    if (event.type === 'container') {
-      if (event.name) names.push(event.name.replace(/^\//, ''));
-      if (event.image) names.push(event.image);
-    } else if (event.type === 'volume') {
-      // Anonymous volumes (`-v /data`) have random names no command mentions: they are not
-      // claimed here; cleanup removes them with the lab's containers (`docker rm -v`).
-      names.push(event.id);
-    } else if (event.type === 'image') {
-      for (const ref of [event.id, event.name]) {
-        if (!ref || ref.startsWith('sha256:')) continue;
-        names.push(ref, ref.replace(/:latest$/, ''));
-      }
-    }
-    return names.some((name) => name.length > 0 && this.texts.some((text) => text.includes(name)));
   }
 }
 
