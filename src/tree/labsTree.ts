@@ -37,30 +37,58 @@ export function displayStatus(state: StepState, isCurrent: boolean): StepStatus 
 }
 
 export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvider<LabsNode> {
-  private readonly changed = this._register(new vscode.EventEmitter<LabsNode | undefined>());
+  private readonly changed = this._register(new vscode.EventEmitter<LabsNode | LabsNode[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
   private roots: LabsNode[] = [];
   private readonly labNodes = new Map<string, LabNode>();
   private readonly stepNodes = new Map<string, StepNode[]>();
   private built = false;
+  /** The catalog the nodes were built from: a new one (a reload) rebuilds them. */
+  private builtFrom: Catalog | undefined;
+  /** What each node looked like when VS Code last asked for it (see `look`). */
+  private readonly shown = new Map<LabsNode, string>();
 
   constructor(
     private readonly session: LabSession,
     private readonly logger: Logger,
   ) {
     super();
-    this._register(
-      session.onDidChange(() => {
-        this.built = false;
-        this.changed.fire(undefined);
-      }),
-    );
+    this._register(session.onDidChange(() => this.sessionChanged()));
   }
 
   refresh(): void {
     this.built = false;
+    this.shown.clear();
     this.changed.fire(undefined);
+  }
+
+  /**
+   * Refreshes only the rows whose look changed. Refreshing a row makes VS Code drop the
+   * commands of the rows it replaces, and a click that lands on a row being replaced fails
+   * ("Actual command not found"): a student clicking a step while checks run must not see
+   * that, so an unchanged row is never refreshed, and a reload alone rebuilds the tree.
+   */
+  private sessionChanged(): void {
+    if (!this.built || this.session.catalog !== this.builtFrom) {
+      this.logger.trace('tree: rebuilt (new catalog)');
+      this.refresh();
+      return;
+    }
+    const changed: LabsNode[] = [];
+    for (const [node, before] of this.shown) {
+      let now: string;
+      try {
+        now = look(this.getTreeItem(node));
+      } catch {
+        now = '';
+      }
+      if (now !== before) changed.push(node);
+    }
+    if (changed.length > 0) {
+      this.logger.trace(`tree: refresh ${changed.map((n) => nodeId(n)).join(', ')}`);
+      this.changed.fire(changed);
+    }
   }
 
   /** The node of a lab or step, for `reveal`. */
@@ -109,6 +137,12 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   getTreeItem(node: LabsNode): vscode.TreeItem {
+    const item = this.itemOf(node);
+    this.shown.set(node, look(item));
+    return item;
+  }
+
+  private itemOf(node: LabsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'course':
         return this.courseItem(node);
@@ -131,6 +165,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
       return;
     }
     this.build(this.session.catalog);
+    this.builtFrom = this.session.catalog;
     this.built = true;
   }
 
@@ -192,12 +227,11 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private labItem(node: LabNode): vscode.TreeItem {
     const lab = node.lab;
-    const current = this.session.current;
-    const isCurrentLab = current?.labId === lab.id;
-    const item = new vscode.TreeItem(
-      lab.title,
-      isCurrentLab ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
-    );
+    // Nothing here depends on which step is current: a lab row that changes is refreshed, and
+    // VS Code then replaces all its step rows, whose commands stop working for a moment (a click
+    // on a step right after opening its lab would fail). The current step's own row shows it,
+    // and `reveal` expands the lab.
+    const item = new vscode.TreeItem(lab.title, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = nodeId(node);
     const progress = this.session.getProgress(lab.id);
     const complete = progress.total > 0 && progress.passed === progress.total;
@@ -208,7 +242,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.description = parts.join(' · ');
     item.iconPath = complete
       ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
-      : new vscode.ThemeIcon('beaker', isCurrentLab ? new vscode.ThemeColor('charts.blue') : undefined);
+      : new vscode.ThemeIcon('beaker');
     const flags = ['lab', lab.source.origin];
     if (progress.passed > 0 || this.anyStarted(lab)) flags.push('started');
     if (complete) flags.push('complete');
@@ -267,8 +301,12 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     return item;
   }
 
+  /** Whether any step has a result (being the current step is not one: opening a lab must not change its row). */
   private anyStarted(lab: Lab): boolean {
-    return lab.steps.some((s) => this.session.getState({ labId: lab.id, stepId: s.id }).status !== 'not-started');
+    return lab.steps.some((s) => {
+      const status = this.session.getState({ labId: lab.id, stepId: s.id }).status;
+      return status !== 'not-started' && status !== 'current';
+    });
   }
 
   private tooltip(node: LabsNode): vscode.MarkdownString {
@@ -345,4 +383,13 @@ function truncate(text: string, max: number): string {
 
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
+}
+
+/** Everything of a tree item that shows (its tooltip is resolved lazily, from the same state). */
+function look(item: vscode.TreeItem): string {
+  // A ThemeIcon serialises as its id and its ThemeColor's id.
+  const icon = item.iconPath instanceof vscode.ThemeIcon ? JSON.stringify(item.iconPath) : '';
+  const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+  const description = typeof item.description === 'string' ? item.description : String(item.description ?? '');
+  return JSON.stringify([label, description, icon, item.contextValue ?? '', item.collapsibleState ?? 0, item.accessibilityInformation?.label ?? '', item.command?.arguments ?? []]);
 }

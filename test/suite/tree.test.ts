@@ -88,6 +88,48 @@ describe('Labs tree', () => {
     assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /Not the right answer yet/);
   });
 
+  it('refreshes only the rows whose look changed, with the same nodes; a reload rebuilds', async () => {
+    await session.resetLab(TEST_LAB);
+    const lab = provider.find({ labId: TEST_LAB });
+    const other = provider.find({ labId: 'first-containers' });
+    assert.ok(lab && lab.kind === 'lab' && other && other.kind === 'lab');
+    // Render what VS Code would show: both labs and their steps.
+    const steps = provider.getChildren(lab);
+    for (const node of [lab, other, ...steps, ...provider.getChildren(other)]) provider.getTreeItem(node);
+    const events: Array<LabsNode | LabsNode[] | undefined | void> = [];
+    const sub = provider.onDidChangeTreeData((e) => events.push(e));
+    try {
+      const quiz = provider.find({ labId: TEST_LAB, stepId: 'quiz' });
+      session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.strictEqual(events.length, 1, `events: ${events.length}`);
+      const fired = events[0];
+      assert.ok(Array.isArray(fired), 'a list of rows, not the whole tree');
+      assert.ok(quiz && fired.includes(quiz), 'the quiz row (the same node as before)');
+      assert.ok(fired.includes(lab), 'its lab, whose count changed');
+      assert.ok(!fired.includes(steps[0]) && !fired.includes(other), 'not the rows that look the same');
+      // The same answer again changes nothing on screen: no refresh at all.
+      session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.strictEqual(events.length, 1);
+      // Opening another step changes the two step rows (the current marker moves), never the
+      // lab's row: refreshing it would make VS Code replace every step row under it.
+      await session.openStep({ labId: TEST_LAB, stepId: 'live' });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.strictEqual(events.length, 2, `events: ${events.length}`);
+      const moved = events[1];
+      assert.ok(Array.isArray(moved) && moved.length > 0 && moved.every((n) => n.kind === 'step'), 'only step rows');
+      assert.ok((moved as LabsNode[]).includes(steps[1]), 'the newly current step');
+      // A reload brings a new catalog: the whole tree is rebuilt.
+      await session.reload();
+      assert.strictEqual(events.length, 3);
+      assert.strictEqual(events[2], undefined);
+      assert.notStrictEqual(provider.find({ labId: TEST_LAB }), lab, 'new nodes after a reload');
+    } finally {
+      sub.dispose();
+    }
+  });
+
   it('knows each node\'s parent, for reveal', () => {
     const step = provider.find({ labId: TEST_LAB, stepId: 'live' });
     assert.ok(step && step.kind === 'step');
