@@ -133,7 +133,9 @@ function layers() {
       run: (ctx) => step(ctx, node, ['scripts/code-server.mjs']),
     },
     {
-      name: 'unit', kind: 'tests', what: 'mocha out/test/unit/**/*.test.js', selectable: true, needs: ['build', 'compile', 'images'],
+      // After course: both start many containers, and the engine starts them one at a time
+      // (about 0.8 s each here), so running them side by side only slows both down.
+      name: 'unit', kind: 'tests', what: 'mocha out/test/unit/**/*.test.js', selectable: true, needs: ['build', 'compile', 'images', 'course'],
       run: async (ctx) => {
         const files = listFiles(join(repoRoot, 'out', 'test', 'unit'), '.test.js');
         if (files.length === 0) return { ok: false, detail: 'no unit test files in out/test/unit' };
@@ -178,8 +180,9 @@ function layers() {
       },
     },
     {
-      // After course: both run the real labs (same container names, same host ports).
-      name: 'ui', kind: 'tests', what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course'],
+      // After course: both run the real labs (same container names, same host ports). After
+      // integration: each drives its own code-server and Chromium, which take the CPU.
+      name: 'ui', kind: 'tests', what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
       run: async (ctx) => {
         if (!existsSync(vsixPath)) return { ok: false, detail: 'no VSIX: the package step failed' };
         const r = await step(ctx, node, ['scripts/ui-test.mjs'], { env: { ...process.env, CONTAINER_LABS_VSIX: vsixPath } });

@@ -16,6 +16,7 @@
 import type Dockerode from 'dockerode';
 import type { Disposable, Event } from './events';
 import type { Lab } from './model';
+import { callWithDeadline } from './engine/errors';
 
 export const LEDGER_VERSION = 1;
 
@@ -247,11 +248,22 @@ export class ResourceLedger {
    * Records the events of `onEvent` until the returned Disposable is disposed; with `accept`,
    * only those it accepts (see `mentionedBy`: on a shared engine, other programs create things too).
    */
-  attach(onEvent: Event<LedgerEvent>, onChange?: () => void, accept?: (event: LedgerEvent) => boolean): Disposable {
-    return onEvent((event) => {
-      if (accept && !accept(event)) return;
-      if (this.record(event)) onChange?.();
+  attach(onEvent: Event<LedgerEvent>, onChange?: () => void, accept?: (event: LedgerEvent) => boolean | Promise<boolean>): Disposable {
+    let disposed = false;
+    const take = (event: LedgerEvent): void => {
+      if (!disposed && this.record(event)) onChange?.();
+    };
+    const sub = onEvent((event) => {
+      const ok = accept ? accept(event) : true;
+      if (ok === true) take(event);
+      else if (ok !== false) void ok.then((yes) => yes && take(event), () => undefined);
     });
+    return {
+      dispose: () => {
+        disposed = true;
+        sub.dispose();
+      },
+    };
   }
 
   get containerIds(): LedgerContainer[] {
@@ -431,14 +443,33 @@ export class CommandWindows {
     return close;
   }
 
-  /** Whether a running command names what this event created. */
+  /** Whether a running command names what this event created (see `claim`). */
   claims(event: LedgerEvent): boolean {
-    if (!this.texts.length) return false;
-    const names: string[] = [];
+    return this.claim(event) !== undefined;
+  }
+
+  /**
+   * The running commands that name what this event created, and how: `name` when they name
+   * it; `image` when they name only the image of a container whose name the engine made up
+   * (`docker run hello-world`), which `confirmClaim` should settle.
+   */
+  claim(event: LedgerEvent): { by: 'name' | 'image'; texts: string[] } | undefined {
+    if (!this.texts.length) return undefined;
+    const naming = (names: string[]): string[] =>
+      this.texts.filter((text) => names.some((name) => name.length > 0 && text.includes(name)));
     if (event.type === 'container') {
-      if (event.name) names.push(event.name.replace(/^\//, ''));
-      if (event.image) names.push(event.image);
-    } else if (event.type === 'volume') {
+      const name = (event.name ?? '').replace(/^\//, '');
+      const byName = name ? naming([name]) : [];
+      if (byName.length > 0) return { by: 'name', texts: byName };
+      // By its image only when the engine made up its name: a command that names its
+      // container is matched by that name, so `cl-other` made from alpine by another program
+      // while `docker run alpine ...` runs here is not ours.
+      if (!event.image || (name !== '' && !isGeneratedName(name))) return undefined;
+      const byImage = naming([event.image]);
+      return byImage.length > 0 ? { by: 'image', texts: byImage } : undefined;
+    }
+    const names: string[] = [];
+    if (event.type === 'volume') {
       // Anonymous volumes (`-v /data`) have random names no command mentions: they are not
       // claimed here; cleanup removes them with the lab's containers (`docker rm -v`).
       names.push(event.id);
@@ -448,8 +479,38 @@ export class CommandWindows {
         names.push(ref, ref.replace(/:latest$/, ''));
       }
     }
-    return names.some((name) => name.length > 0 && this.texts.some((text) => text.includes(name)));
+    const texts = naming(names);
+    return texts.length > 0 ? { by: 'name', texts } : undefined;
   }
+}
+
+/**
+ * Settles a claim by image alone (see `CommandWindows.claim`): two programs running
+ * `docker run alpine ...` at the same moment make containers that differ only in their command.
+ * The container's command (Config.Cmd) must appear in a claiming command's text, or be the
+ * image's own (the command gave no arguments). A container already gone (`--rm`) is not
+ * recorded: there is nothing to clean up.
+ */
+export async function confirmClaim(docker: Dockerode, event: LedgerEvent, texts: string[], timeoutMs = 5000): Promise<boolean> {
+  try {
+    const info = await callWithDeadline((signal) => docker.getContainer(event.id).inspect({ abortSignal: signal }), timeoutMs);
+    const cmd = info.Config?.Cmd ?? [];
+    if (cmd.length === 0) return true;
+    if (texts.some((text) => cmd.every((arg) => text.includes(arg)))) return true;
+    const image = await callWithDeadline(() => docker.getImage(info.Image).inspect(), timeoutMs);
+    return JSON.stringify(image.Config?.Cmd ?? []) === JSON.stringify(cmd);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a container name is one the engine made up (`docker run` without `--name`):
+ * Docker's generator joins an adjective and a surname, `happy_turing`, with a digit added when
+ * that name was taken.
+ */
+export function isGeneratedName(name: string): boolean {
+  return /^[a-z]+_[a-z]+[0-9]?$/.test(name);
 }
 
 /** The repository's last path part, without registry, tag or digest: `localhost:5000/a/b:v1` -> `b`. */
@@ -467,7 +528,11 @@ function imageBaseName(ref: string): string {
  * for each command it sends to the terminal). A student's own container started while the lab
  * is open, even from the lab's image, is not the lab's: "Clean up this lab" must never offer it.
  */
-export function mentionedBy(lab: Lab, windows: CommandWindows): (event: LedgerEvent) => boolean {
+export function mentionedBy(
+  lab: Lab,
+  windows: CommandWindows,
+  confirm?: (event: LedgerEvent, texts: string[]) => Promise<boolean>,
+): (event: LedgerEvent) => boolean | Promise<boolean> {
   const text = lab.steps
     .flatMap((step) => [...step.commands, ...(step.solution?.commands ?? [])])
     .map((c) => c.run)
@@ -480,7 +545,13 @@ export function mentionedBy(lab: Lab, windows: CommandWindows): (event: LedgerEv
     return labImages.has(base) || named(base);
   };
   return (event) => {
-    if (event.type === 'container') return named(event.name) || (image(event.image) && windows.claims(event));
+    if (event.type === 'container') {
+      if (named(event.name)) return true;
+      if (!image(event.image)) return false;
+      const claim = windows.claim(event);
+      if (!claim) return false;
+      return claim.by === 'name' || !confirm ? true : confirm(event, claim.texts);
+    }
     if (event.type === 'volume') return named(event.id);
     if (event.type === 'image') return image(imageRefOf(event));
     return false;

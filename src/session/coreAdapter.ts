@@ -11,7 +11,7 @@ import { defaultPlaceholders, ensureLabData, fillCommand } from '../core/labs/pl
 import { evaluateCheck, type CheckContext } from '../core/checks/evaluate';
 import { LiveCheck } from '../core/checks/live';
 import type { EngineEvents } from '../core/checks/events';
-import { mentionedBy, type CommandWindows, type ResourceLedger } from '../core/ledger';
+import { confirmClaim, mentionedBy, type CommandWindows, type LedgerEvent, type ResourceLedger } from '../core/ledger';
 import type { LabRoot } from './labSession';
 
 export interface CheckContextInput {
@@ -73,7 +73,15 @@ export function startLiveCheck(
  * Records in `ledger` what the lab's commands create (see `mentionedBy`); a lab that is gone
  * records nothing.
  */
-export function attachLedger(ledger: ResourceLedger, events: EngineEvents, onChange: () => void, lab: Lab | undefined, windows: CommandWindows): { dispose(): void } {
+export function attachLedger(
+  ledger: ResourceLedger,
+  events: EngineEvents,
+  docker: () => Dockerode,
+  onChange: () => void,
+  lab: Lab | undefined,
+  windows: CommandWindows,
+): { dispose(): void } {
   events.start();
-  return ledger.attach(events.onEvent, onChange, lab ? mentionedBy(lab, windows) : () => false);
+  const confirm = (event: LedgerEvent, texts: string[]): Promise<boolean> => confirmClaim(docker(), event, texts);
+  return ledger.attach(events.onEvent, onChange, lab ? mentionedBy(lab, windows, confirm) : () => false);
 }

@@ -619,7 +619,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
     this.ledgerAttachment.value = undefined;
     const attach = (ledger: ResourceLedger): void => {
       if (this.ledgerLab !== labId || this.isDisposed) return;
-      this.ledgerAttachment.value = core.attachLedger(ledger, this.opts.engine.events, () => {
+      this.ledgerAttachment.value = core.attachLedger(ledger, this.opts.engine.events, () => this.opts.engine.docker, () => {
         void this.saveLedgers();
       }, this.getLab(labId), this.commandWindows);
     };

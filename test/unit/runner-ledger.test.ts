@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import { cleanup, CommandWindows, mentionedBy, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { cleanup, CommandWindows, confirmClaim, mentionedBy, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
 import type { Lab } from '../../src/core/model';
 import { BUSYBOX, containerExists, ensureBusybox, imageExists, removeNamed, requireEngine, testDocker, volumeExists } from './runner-support';
 
@@ -152,6 +152,27 @@ describe('ResourceLedger and cleanup (real engine)', function () {
   });
   after(async () => {
     await removeNamed(docker, names);
+  });
+
+  it('confirmClaim tells two containers of one image apart by their command', async () => {
+    // Generated names, as from `docker run` without --name; removed in `finally`.
+    const mine = await docker.createContainer({ Image: BUSYBOX, Cmd: ['echo', 'cl-test-mine'], Labels: { 'cl-test-ledger': 'claim' } });
+    const theirs = await docker.createContainer({ Image: BUSYBOX, Cmd: ['sleep', '1'], Labels: { 'cl-test-ledger': 'claim' } });
+    const bare = await docker.createContainer({ Image: BUSYBOX, Labels: { 'cl-test-ledger': 'claim' } });
+    try {
+      const event = async (c: Dockerode.Container): Promise<LedgerEvent> => {
+        const info = await c.inspect();
+        return { type: 'container', action: 'create', id: info.Id, name: info.Name.replace(/^\//, ''), image: BUSYBOX };
+      };
+      const text = `docker run ${BUSYBOX} echo cl-test-mine`;
+      assert.equal(await confirmClaim(docker, await event(mine), [text]), true, 'its command is in the text');
+      assert.equal(await confirmClaim(docker, await event(theirs), [text]), false, 'another command from the same image');
+      // `docker run IMAGE` with no arguments: the container runs the image's own command.
+      assert.equal(await confirmClaim(docker, await event(bare), [`docker run ${BUSYBOX}`]), true, 'no arguments: the image\'s own command');
+      assert.equal(await confirmClaim(docker, { type: 'container', action: 'create', id: 'f'.repeat(64), name: 'gone_away', image: BUSYBOX }, [text]), false, 'a container already gone');
+    } finally {
+      for (const c of [mine, theirs, bare]) await c.remove({ force: true }).catch(() => undefined);
+    }
   });
 
   it('removes only what the lab created, reports what was gone or refused, and leaves the rest alone', async () => {
