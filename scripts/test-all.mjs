@@ -16,7 +16,7 @@
 // Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, unit, course,
 // integration, ui); the setup steps they need (build, compile, engine, images) always run.
 // Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
@@ -65,6 +65,27 @@ async function step(ctx, cmd, args, opts = {}) {
 const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const vsixPath = join(repoRoot, 'dist', 'container-labs.vsix');
 
+/** What the VSIX is made from (`npm run package`): a change to any of these packages it again. */
+const PACKAGE_INPUTS = ['src', 'webview', 'media', 'labs', 'schemas', 'package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'scripts/build.mjs', 'tsconfig.json'];
+
+/**
+ * The first input (a file, or a file under a folder) modified after `target`, or the target
+ * itself when it is missing; undefined when the target is up to date (as make decides).
+ */
+function staleInput(target, inputs) {
+  if (!existsSync(target)) return relative(repoRoot, target);
+  const built = statSync(target).mtimeMs;
+  for (const input of inputs) {
+    const abs = join(repoRoot, input);
+    if (!existsSync(abs)) continue;
+    const files = statSync(abs).isDirectory() ? readdirSync(abs, { recursive: true, encoding: 'utf8' }).map((f) => join(abs, f)) : [abs];
+    for (const file of files) {
+      if (statSync(file).mtimeMs > built) return relative(repoRoot, file);
+    }
+  }
+  return undefined;
+}
+
 /**
  * The layers, in plan order. `kind`: setup (no counts) or tests (counts from a results file).
  * `needs`: layers that must have ended first (those not in the plan are ignored).
@@ -77,6 +98,12 @@ function layers() {
       // be over before the development build below and before any layer reads dist/.
       name: 'package', kind: 'setup', what: 'npm run package (production build + VSIX for the UI test)', needs: [],
       run: async (ctx) => {
+        const stale = staleInput(vsixPath, PACKAGE_INPUTS);
+        if (!stale) {
+          ctx.sink(`[package] ${relative(repoRoot, vsixPath)} is newer than every file it is made from: not packaged again\n`);
+          return { ok: true, detail: 'up to date' };
+        }
+        ctx.sink(`[package] ${existsSync(vsixPath) ? `${stale} changed` : 'no VSIX yet'}: packaging\n`);
         rmSync(vsixPath, { force: true });
         const r = await step(ctx, 'npm', ['run', '--silent', 'package']);
         if (r.ok && !existsSync(vsixPath)) return { ok: false, detail: `${relative(repoRoot, vsixPath)} was not written` };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // UI layer: packages the VSIX once, then runs mocha on out/test/ui/*.ui.js in plain Node.
 // Each test drives code-server + Chromium through test/ui/harness.ts.
-//   node scripts/ui-test.mjs [mocha args...]      e.g. --grep smoke
+//   node scripts/ui-test.mjs [mocha args...]      e.g. --grep "activity bar"
 // Env: CONTAINER_LABS_VSIX=path skips packaging and installs that VSIX instead.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';

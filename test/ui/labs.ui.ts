@@ -1,9 +1,11 @@
 /**
- * UI test: a student clicks through the first lab from the Labs tree and the walkthrough
+ * UI test: the packaged extension in code-server, its view opened from the activity bar (the
+ * smoke test), then a student clicks through the first lab from the Labs tree and the walkthrough
  * (Run in terminal, then the step passing by itself with no further click), and the Jupyter
  * step up to its Open button. Saves the screenshots the README shows (screenshots/*.png).
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
 import Dockerode from 'dockerode';
 import { Workbench } from './harness';
 
@@ -80,14 +82,17 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     }
   }
 
-  it('lists the course and its labs in the Labs tree', async function () {
+  // The smoke test: the packaged VSIX installed, the view opened by a click on its entry in
+  // the activity bar, the course and its labs listed, a screenshot saved.
+  it('opens the Container Labs view from the activity bar and lists the course and its labs', async function () {
     if (!wb) throw new Error('the workbench did not open');
     await wb.openContainerLabs();
     // With one visible view the Labs pane has no header of its own: read every sidebar row.
     const rows = await wb.treeItems(undefined, { atLeast: 3, timeoutMs: 120_000 });
-    assert.ok(rows.some((r) => /Containers for reproducible research/.test(r)), `rows: ${rows.join(' | ')}`);
+    const shot = await wb.screenshot('labs-tree');
+    assert.ok(fs.statSync(shot).size > 10_000, `screenshot ${shot} looks empty`);
+    assert.ok(rows.some((r) => /Containers for reproducible research/.test(r)), `rows: ${rows.join(' | ')} (page errors: ${wb.pageErrors.join('; ') || 'none'})`);
     assert.ok(rows.some((r) => /1\. Your first containers/.test(r)), `rows: ${rows.join(' | ')}`);
-    await wb.screenshot('labs-tree');
   });
 
   it('runs "Run your first container" from the walkthrough and the step passes by itself', async function () {
