@@ -2,18 +2,19 @@
 // `npm test`: every layer against a real Docker Engine and a real VS Code.
 //
 //   setup:  package (the VSIX) -> build, type-check, compile tests, engine -> images, code-server
-//   tests:  unit (mocha, plain Node) | course (CLI validate + test of labs/)
-//           | integration (extension host) | ui (code-server + Chromium, after course)
+//   tests, in two lanes that run at the same time:
+//           course (CLI validate + test of labs/) -> unit (mocha, plain Node, real engine)
+//           integration (extension host) -> ui (code-server + Chromium) -> infra (the scripts)
 //
-// Layers start as soon as what they need is done, so the test layers run at the same time:
-// most of their time is spent waiting on containers and browsers, not on the CPU. Two of them
-// never overlap: the course layer and the UI test both run the real labs, whose containers and
-// host ports (cl-lab-jupyter on 8888) are the same, so ui waits for course. Each layer's output
-// is kept in test-results/logs/<layer>.log and printed as one block when the layer ends.
+// Most of a layer's time goes to the engine starting containers (one at a time, about 0.8 s
+// each here) or to code-server and Chromium (the CPU), so each lane pairs one of each kind.
+// course and ui never overlap: both run the real labs, whose containers and host ports
+// (cl-lab-jupyter on 8888) are the same. Each layer's output is kept in
+// test-results/logs/<layer>.log and printed as one block when the layer ends.
 // At the end: a table of layers with counts and durations, and `N passed, N failed, N skipped`.
 // Exits non-zero when a test failed, a layer crashed, a setup step failed, or no test ran.
 //
-// Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, unit, course,
+// Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, unit, infra, course,
 // integration, ui); the setup steps they need (build, compile, engine, images) always run.
 // Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { ensureEngine } from './lib/engine.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
 
 const resultsDir = join(repoRoot, 'test-results');
-const SELECTABLE = ['typecheck', 'unit', 'course', 'integration', 'ui'];
+const SELECTABLE = ['typecheck', 'unit', 'infra', 'course', 'integration', 'ui'];
 
 function header(index, total, title, detail) {
   const line = `=== [${index}/${total}] ${title}${detail ? `: ${detail}` : ''} `;
@@ -64,6 +65,21 @@ async function step(ctx, cmd, args, opts = {}) {
 
 const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const vsixPath = join(repoRoot, 'dist', 'container-labs.vsix');
+
+/** Tests of the test hosts (scripts/, the fixture images), as opposed to the product's unit tests. */
+function isInfraTest(file) {
+  return /[\\/](images|infra)-[^\\/]*\.test\.js$/.test(file);
+}
+
+/** Runs mocha on the unit test files `pick` selects, with results in test-results/<layer>.json. */
+async function mochaLayer(ctx, layer, pick) {
+  const files = listFiles(join(repoRoot, 'out', 'test', 'unit'), '.test.js').filter(pick);
+  if (files.length === 0) return { ok: false, detail: `no ${layer} test files in out/test/unit` };
+  const r = await step(ctx, node, [mochaBin, '--reporter', reporter, '--reporter-option', `layer=${layer}`, '--timeout', '60000', ...files.map((f) => relative(repoRoot, f))], {
+    env: { ...process.env, CONTAINER_LABS_LAYER: layer },
+  });
+  return { ...r, counts: reporterCounts(layer) };
+}
 
 /** What the VSIX is made from (`npm run package`): a change to any of these packages it again. */
 const PACKAGE_INPUTS = ['src', 'webview', 'media', 'labs', 'schemas', 'package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'scripts/build.mjs', 'tsconfig.json'];
@@ -162,15 +178,14 @@ function layers() {
     {
       // After course: both start many containers, and the engine starts them one at a time
       // (about 0.8 s each here), so running them side by side only slows both down.
-      name: 'unit', kind: 'tests', what: 'mocha out/test/unit/**/*.test.js', selectable: true, needs: ['build', 'compile', 'images', 'course'],
-      run: async (ctx) => {
-        const files = listFiles(join(repoRoot, 'out', 'test', 'unit'), '.test.js');
-        if (files.length === 0) return { ok: false, detail: 'no unit test files in out/test/unit' };
-        const r = await step(ctx, node, [mochaBin, '--reporter', reporter, '--reporter-option', 'layer=unit', '--timeout', '60000', ...files.map((f) => relative(repoRoot, f))], {
-          env: { ...process.env, CONTAINER_LABS_LAYER: 'unit' },
-        });
-        return { ...r, counts: reporterCounts('unit') };
-      },
+      name: 'unit', kind: 'tests', what: 'mocha out/test/unit/*.test.js (the core, the CLI, the webview model; real engine)', selectable: true, needs: ['build', 'compile', 'images', 'course'],
+      run: (ctx) => mochaLayer(ctx, 'unit', (f) => !isInfraTest(f)),
+    },
+    {
+      // The test hosts themselves (scripts/engine.mjs, scripts/images.mjs and its images, the
+      // reporter): last in the other lane, so that both lanes end about together.
+      name: 'infra', kind: 'tests', what: 'mocha out/test/unit/{images,infra}-*.test.js (the scripts and fixture images)', selectable: true, needs: ['build', 'compile', 'images', 'ui'],
+      run: (ctx) => mochaLayer(ctx, 'infra', isInfraTest),
     },
     {
       name: 'course', kind: 'tests', what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
