@@ -18,6 +18,7 @@ export class EngineHub extends Disposable {
   private readonly _events = this._register(new MutableDisposable<EngineEvents>());
   private _health: HealthReport | undefined;
   private healthRun: Promise<HealthReport> | undefined;
+  private healthRunEndpoint: EngineEndpoint | undefined;
 
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   /** Fires when the endpoint (and so the client and the event stream) was replaced. */
@@ -82,37 +83,51 @@ export class EngineHub extends Disposable {
     return new vscode.Disposable(() => clearInterval(timer));
   }
 
-  /** Runs the health check (one at a time) and remembers its report. */
+  /**
+   * Runs the health check (one at a time per endpoint) and remembers its report. A check that
+   * was running when the endpoint changed does not count: its report is about an endpoint no
+   * longer in use (at start-up the setting can arrive while the first check runs against the
+   * default socket, whose "ok" would hide the Docker Engine view), so it checks again.
+   */
   checkHealth(): Promise<HealthReport> {
-    if (!this.healthRun) {
-      const endpoint = this._endpoint;
-      this.healthRun = checkHealth(endpoint, { docker: this._docker })
-        .then(
-          (report) => report,
-          (error: unknown): HealthReport => ({
-            ok: false,
-            problem: 'unreachable',
-            message: `The health check itself failed: ${errorMessage(error)}`,
-            fixes: [],
-            endpoint,
-            elapsedMs: 0,
-          }),
-        )
-        .then((report) => {
-          this.healthRun = undefined;
-          const before = this._health;
-          this._health = report;
-          if (report.ok) {
-            this.logger.info(`engine ok: ${report.serverVersion ?? '?'} (API ${report.apiVersion ?? '?'}) in ${report.elapsedMs} ms`);
-          } else {
-            this.logger.warn(`engine not usable (${report.problem ?? 'unknown'}): ${report.message}`);
-          }
-          if (before?.ok !== report.ok || before.problem !== report.problem || before.message !== report.message) {
-            this.healthChanged.fire(report);
-          }
-          return report;
-        });
+    if (this.healthRun && this.healthRunEndpoint === this._endpoint) {
+      return this.healthRun;
     }
-    return this.healthRun;
+    const endpoint = this._endpoint;
+    const run: Promise<HealthReport> = checkHealth(endpoint, { docker: this._docker })
+      .then(
+        (report) => report,
+        (error: unknown): HealthReport => ({
+          ok: false,
+          problem: 'unreachable',
+          message: `The health check itself failed: ${errorMessage(error)}`,
+          fixes: [],
+          endpoint,
+          elapsedMs: 0,
+        }),
+      )
+      .then((report) => {
+        if (this.healthRun === run) {
+          this.healthRun = undefined;
+        }
+        if (endpoint !== this._endpoint) {
+          this.logger.info(`engine endpoint changed during its health check: checking ${this._endpoint.description}`);
+          return this.checkHealth();
+        }
+        const before = this._health;
+        this._health = report;
+        if (report.ok) {
+          this.logger.info(`engine ok: ${report.serverVersion ?? '?'} (API ${report.apiVersion ?? '?'}) in ${report.elapsedMs} ms`);
+        } else {
+          this.logger.warn(`engine not usable (${report.problem ?? 'unknown'}): ${report.message}`);
+        }
+        if (before?.ok !== report.ok || before.problem !== report.problem || before.message !== report.message) {
+          this.healthChanged.fire(report);
+        }
+        return report;
+      });
+    this.healthRun = run;
+    this.healthRunEndpoint = endpoint;
+    return run;
   }
 }
