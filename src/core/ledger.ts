@@ -134,6 +134,7 @@ export class ResourceLedger {
   private readonly containers = new Map<string, LedgerContainer>();
   private readonly volumes = new Set<string>();
   private readonly images = new Set<string>();
+  private readonly settling = new Set<Promise<unknown>>();
   private readonly imagesAtStart: Set<string>;
   private readonly volumesAtStart: Set<string>;
 
@@ -249,21 +250,24 @@ export class ResourceLedger {
    * only those it accepts (see `mentionedBy`: on a shared engine, other programs create things too).
    */
   attach(onEvent: Event<LedgerEvent>, onChange?: () => void, accept?: (event: LedgerEvent) => boolean | Promise<boolean>): Disposable {
-    let disposed = false;
     const take = (event: LedgerEvent): void => {
-      if (!disposed && this.record(event)) onChange?.();
+      if (this.record(event)) onChange?.();
     };
-    const sub = onEvent((event) => {
+    return onEvent((event) => {
       const ok = accept ? accept(event) : true;
-      if (ok === true) take(event);
-      else if (ok !== false) void ok.then((yes) => yes && take(event), () => undefined);
+      if (ok === true) {
+        take(event);
+      } else if (ok !== false) {
+        // Still recorded after a detach: the event happened while the lab was attached.
+        const settling = ok.then((yes) => yes && take(event), () => undefined).finally(() => this.settling.delete(settling));
+        this.settling.add(settling);
+      }
     });
-    return {
-      dispose: () => {
-        disposed = true;
-        sub.dispose();
-      },
-    };
+  }
+
+  /** Resolves once every event still being looked at (see `CommandWindows.accepts`) is settled. */
+  async settled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   get containerIds(): LedgerContainer[] {
@@ -449,6 +453,18 @@ export class CommandWindows {
   }
 
   /**
+   * Whether the running commands made what this event created: at once when they name it;
+   * for a claim by image alone, once `confirmClaim` has looked at the container (without a
+   * `docker` to look with, the claim is taken as it is).
+   */
+  accepts(event: LedgerEvent, docker?: Dockerode): boolean | Promise<boolean> {
+    const claim = this.claim(event);
+    if (!claim) return false;
+    if (claim.by === 'name' || !docker) return true;
+    return confirmClaim(docker, event, claim.texts);
+  }
+
+  /**
    * The running commands that name what this event created, and how: `name` when they name
    * it; `image` when they name only the image of a container whose name the engine made up
    * (`docker run hello-world`), which `confirmClaim` should settle.
@@ -528,11 +544,7 @@ function imageBaseName(ref: string): string {
  * for each command it sends to the terminal). A student's own container started while the lab
  * is open, even from the lab's image, is not the lab's: "Clean up this lab" must never offer it.
  */
-export function mentionedBy(
-  lab: Lab,
-  windows: CommandWindows,
-  confirm?: (event: LedgerEvent, texts: string[]) => Promise<boolean>,
-): (event: LedgerEvent) => boolean | Promise<boolean> {
+export function mentionedBy(lab: Lab, windows: CommandWindows, docker?: () => Dockerode): (event: LedgerEvent) => boolean | Promise<boolean> {
   const text = lab.steps
     .flatMap((step) => [...step.commands, ...(step.solution?.commands ?? [])])
     .map((c) => c.run)
@@ -547,10 +559,7 @@ export function mentionedBy(
   return (event) => {
     if (event.type === 'container') {
       if (named(event.name)) return true;
-      if (!image(event.image)) return false;
-      const claim = windows.claim(event);
-      if (!claim) return false;
-      return claim.by === 'name' || !confirm ? true : confirm(event, claim.texts);
+      return image(event.image) && windows.accepts(event, docker?.());
     }
     if (event.type === 'volume') return named(event.id);
     if (event.type === 'image') return image(imageRefOf(event));

@@ -11,7 +11,7 @@ import { defaultPlaceholders, ensureLabData, fillCommand } from '../core/labs/pl
 import { evaluateCheck, type CheckContext } from '../core/checks/evaluate';
 import { LiveCheck } from '../core/checks/live';
 import type { EngineEvents } from '../core/checks/events';
-import { confirmClaim, mentionedBy, type CommandWindows, type LedgerEvent, type ResourceLedger } from '../core/ledger';
+import { mentionedBy, type CommandWindows, type ResourceLedger } from '../core/ledger';
 import type { LabRoot } from './labSession';
 
 export interface CheckContextInput {
@@ -82,6 +82,5 @@ export function attachLedger(
   windows: CommandWindows,
 ): { dispose(): void } {
   events.start();
-  const confirm = (event: LedgerEvent, texts: string[]): Promise<boolean> => confirmClaim(docker(), event, texts);
-  return ledger.attach(events.onEvent, onChange, lab ? mentionedBy(lab, windows, confirm) : () => false);
+  return ledger.attach(events.onEvent, onChange, lab ? mentionedBy(lab, windows, docker) : () => false);
 }

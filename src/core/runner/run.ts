@@ -9,7 +9,7 @@ import type { Check, CheckResult, Lab, LabCommand, PlaceholderValues, Step } fro
 import { checkNeedsPolling, evaluateCheck } from '../checks/evaluate';
 import { EngineEvents } from '../checks/events';
 import { defaultPlaceholders, ensureLabData, fillCommand } from '../labs/placeholders';
-import { cleanup, CommandWindows, confirmClaim, ResourceLedger, type LedgerEvent } from '../ledger';
+import { cleanup, CommandWindows, ResourceLedger, type LedgerEvent } from '../ledger';
 import type { Disposable, Event } from '../events';
 import type { EngineEndpoint } from '../engine/connection';
 import { ForegroundProcess, runShell, type ShellResult } from './shell';
@@ -89,24 +89,7 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
   // Only what happens while the lab's own commands run is the lab's: other programs using the
   // same engine at the same time (a CI job, another test) must not end up in the ledger.
   const windows = new CommandWindows();
-  // Claims by image alone are settled by looking at the container (see confirmClaim).
-  const settling = new Set<Promise<void>>();
-  if (ledger) {
-    const record = ledger;
-    disposables.push(onEvent((event) => {
-      const claim = windows.claim(event);
-      if (!claim) return;
-      if (claim.by === 'name') {
-        record.record(event);
-        return;
-      }
-      const settled = confirmClaim(opts.docker, event, claim.texts).then((ok) => {
-        if (ok) record.record(event);
-      });
-      settling.add(settled);
-      void settled.finally(() => settling.delete(settled));
-    }));
-  }
+  if (ledger) disposables.push(ledger.attach(onEvent, undefined, (event) => windows.accepts(event, opts.docker)));
 
   try {
     await ensureLabData(placeholders);
@@ -142,7 +125,7 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
 
   let cleanupReport;
   if (!opts.keep && ledger) {
-    await Promise.all(settling);
+    await ledger.settled();
     cleanupReport = await cleanup(opts.docker, ledger, { signal: undefined });
     for (const item of cleanupReport.items) {
       if (item.outcome === 'failed') notes.push(`cleanup: could not remove ${item.kind} ${item.name}: ${item.reason ?? 'unknown'}`);
