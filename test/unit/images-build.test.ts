@@ -14,35 +14,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
+import { FIXTURE_LABEL, runImagesCli } from './images-support';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const SCRIPT = path.join(ROOT, 'scripts', 'images.mjs');
-const LABEL = 'org.container-labs.fixture';
+const LABEL = FIXTURE_LABEL;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runImagesCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`images.mjs ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Mount points at or below `dir`, deepest first (a dockerd that died may leave some). */
 function mountsUnder(dir: string): string[] {
@@ -155,7 +130,7 @@ describe('scripts/images.mjs builds only what is missing (private engine)', func
   });
 
   it('--check on an empty engine lists the images as missing and exits 1', async function () {
-    const run = await runImagesCli(['--check'], engine.env());
+    const run = await runImagesCli(['--check'], { env: engine.env(), timeoutMs: 90_000 });
     assert.equal(run.code, 1);
     for (const name of ['alpine:latest', 'hello-world:latest', 'jupyter/base-notebook:latest', 'rocker/rstudio:latest', 'registry:2']) {
       assert.match(run.stdout, new RegExp(`${name.replace(/[/.]/g, '\\$&')}: missing`));
@@ -168,7 +143,7 @@ describe('scripts/images.mjs builds only what is missing (private engine)', func
     const foreign = await engine.docker.getImage('hello-world:latest').inspect();
     assert.equal(foreign.Config.Labels?.[LABEL], undefined);
 
-    const run = await runImagesCli(['--only', 'alpine,hello-world'], engine.env());
+    const run = await runImagesCli(['--only', 'alpine,hello-world'], { env: engine.env(), timeoutMs: 90_000 });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /alpine:latest: built in \d+ s/);
     assert.match(run.stdout, /hello-world:latest: present \(not built by us; left alone\)/);
@@ -182,10 +157,10 @@ describe('scripts/images.mjs builds only what is missing (private engine)', func
 
   it('a second run builds nothing, and --refresh does not touch an image without our label', async function () {
     const before = await engine.docker.getImage('alpine:latest').inspect();
-    const again = await runImagesCli(['--only', 'alpine'], engine.env());
+    const again = await runImagesCli(['--only', 'alpine'], { env: engine.env(), timeoutMs: 90_000 });
     assert.equal(again.code, 0);
     assert.match(again.stdout, /alpine:latest: present \(a Container Labs fixture\)/);
-    const refresh = await runImagesCli(['--refresh', '--only', 'alpine,hello-world'], engine.env());
+    const refresh = await runImagesCli(['--refresh', '--only', 'alpine,hello-world'], { env: engine.env(), timeoutMs: 90_000 });
     assert.equal(refresh.code, 0, refresh.stderr);
     assert.match(refresh.stdout, /hello-world:latest: present \(not built by us; left alone\)/);
     assert.doesNotMatch(refresh.stdout, /built in/);
@@ -194,7 +169,7 @@ describe('scripts/images.mjs builds only what is missing (private engine)', func
 
   it('the built hello-world greets in two lines and exits 0 (fresh engine, no network)', async function () {
     await engine.docker.getImage('hello-world:latest').remove();
-    const run = await runImagesCli(['--only', 'hello-world'], engine.env());
+    const run = await runImagesCli(['--only', 'hello-world'], { env: engine.env(), timeoutMs: 90_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /hello-world:latest: built in \d+ s/);
 

@@ -7,56 +7,17 @@
  * and removed afterwards; host ports are free ports on 127.0.0.1.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as http from 'node:http';
-import * as net from 'node:net';
-import * as path from 'node:path';
 import Dockerode from 'dockerode';
+import { freePort } from './checks-fixture';
+import { FIXTURE_LABEL, runImagesCli } from './images-support';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const SCRIPT = path.join(ROOT, 'scripts', 'images.mjs');
-const LABEL = 'org.container-labs.fixture';
+const LABEL = FIXTURE_LABEL;
 const IMAGES = ['alpine:latest', 'hello-world:latest', 'jupyter/base-notebook:latest', 'rocker/rstudio:latest', 'registry:2'];
 
 const docker = new Dockerode({ timeout: 60_000 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs `node scripts/images.mjs ARGS` with a deadline. */
-function runImagesCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`images.mjs ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function uniqueName(what: string): string {
   return `cl-test-images-${what}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;

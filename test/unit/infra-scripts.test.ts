@@ -7,11 +7,11 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { skipBecause } from '../support/skip';
+import { freePort } from './checks-fixture';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -20,17 +20,6 @@ function node(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 60_000): { 
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('infra: scripts/engine.mjs', function () {
   this.timeout(60_000);
