@@ -29,6 +29,9 @@ describe('infra: scripts/engine.mjs', function () {
     cache = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-infra-cache-'));
   });
   afterEach(function () {
+    // Where no engine answered, the script started one with its pidfile in this cache: stop
+    // it before the cache (and with it the only way to find that dockerd) is deleted.
+    node(['scripts/engine.mjs', '--stop'], { CONTAINER_LABS_CACHE: cache });
     fs.rmSync(cache, { recursive: true, force: true });
   });
 
