@@ -53,7 +53,7 @@ const builds = [
 ];
 
 if (watch) {
-  for (const b of builds) (await esbuild.context(b)).watch();
+  for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   chmodSync('dist/cli.js', 0o755);

@@ -20,7 +20,7 @@ import Docker from 'dockerode';
 import { cacheRoot, runMain, UserError } from './lib/common.mjs';
 import { ensureEngine } from './lib/engine.mjs';
 import { aptInstall } from './lib/apt.mjs';
-import { busyboxAppletPaths, debianRootfsTarball, exec, makeBusyboxRootfs, packDir, removeWorkDir, workDir } from './images/rootfs.mjs';
+import { busyboxAppletPaths, debianRootfsTarball, exec, makeBusyboxRootfs, packDir, workDir } from './images/rootfs.mjs';
 
 export const FIXTURE_LABEL = 'org.container-labs.fixture';
 /** A hash of the files an image was made from; lets --refresh find stale fixtures. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every layer against a real Docker Engine and a real VS Code.
 //
-//   setup:  package (the VSIX) -> build, type-check, compile tests, engine -> images, code-server
+//   setup:  package (the VSIX) -> build, type-check, lint, compile tests, engine -> images, code-server
 //   tests, in two lanes that run at the same time:
 //           course (CLI validate + test of labs/) -> unit (mocha, plain Node, real engine)
 //           integration (extension host) -> ui (code-server + Chromium) -> infra (the scripts)
@@ -14,7 +14,7 @@
 // At the end: a table of layers with counts and durations, and `N passed, N failed, N skipped`.
 // Exits non-zero when a test failed, a layer crashed, a setup step failed, or no test ran.
 //
-// Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, unit, infra, course,
+// Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, lint, unit, infra, course,
 // integration, ui); the setup steps they need (build, compile, engine, images) always run.
 // Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { ensureEngine } from './lib/engine.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
 
 const resultsDir = join(repoRoot, 'test-results');
-const SELECTABLE = ['typecheck', 'unit', 'infra', 'course', 'integration', 'ui'];
+const SELECTABLE = ['typecheck', 'lint', 'unit', 'infra', 'course', 'integration', 'ui'];
 
 function header(index, total, title, detail) {
   const line = `=== [${index}/${total}] ${title}${detail ? `: ${detail}` : ''} `;
@@ -140,6 +140,12 @@ function layers() {
         }
         return { ok: true, detail: '' };
       },
+    },
+    {
+      // ESLint (type-aware typescript-eslint rules) and knip (unused files, exports, dependencies):
+      // the same `npm run lint` a developer runs, zero errors and warnings.
+      name: 'lint', kind: 'setup', what: 'npm run lint (eslint --max-warnings 0, knip)', selectable: true, needs: [],
+      run: (ctx) => step(ctx, 'npm', ['run', '--silent', 'lint']),
     },
     {
       name: 'compile', kind: 'setup', what: 'tsc -p test (into out/), incremental', needs: [],

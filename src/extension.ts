@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from './common/commands';
-import { createLogger } from './common/logger';
+import { createLogger, logFailure } from './common/logger';
 import { affects, ContextKeys, readSettings, setContext } from './common/settings';
 import { registerLabCommands } from './session/commands';
 import { registerLabDiagnostics, type LabDiagnostics } from './session/diagnostics';
@@ -18,6 +18,7 @@ import { registerEngineView } from './tree/engineView';
 import { registerLabsTree, type LabsTree } from './tree';
 import { hasHttpCheck } from './tree/labsTree';
 import { registerWalkthrough } from './webview';
+import { runDetached } from './core/events';
 
 /** What `activate` returns: used by the integration tests. */
 export interface ContainerLabsApi {
@@ -99,11 +100,11 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affects(event, 'labsFolder')) {
         watcher.rewatch();
-        void session.reload();
+        runDetached(session.reload(), logFailure(logger, 'reloading labs'));
       }
       if (affects(event, 'engineHost')) {
         engine.setOverride(readSettings().engineHost);
-        void engine.checkHealth();
+        runDetached(engine.checkHealth(), logFailure(logger, 'checking the engine'));
       }
       if (affects(event, 'liveChecks')) {
         session.restartLiveCheck();
@@ -115,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {
       watcher.rewatch();
-      void session.reload();
+      runDetached(session.reload(), logFailure(logger, 'reloading labs'));
     }),
   );
 

@@ -41,6 +41,7 @@ export function exec(cmd, args, { logFile, timeoutMs = DEFAULT_TIMEOUT_MS, env =
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     }, timeoutMs);
+    /** @param {Error | undefined} [error] */
     const finish = (error) => {
       clearTimeout(timer);
       if (log) log.end(() => (error ? reject(error) : resolvePromise(stdout)));

@@ -12,7 +12,7 @@ const QUEUE = join(tmpdir(), 'container-labs-apt.lock');
 
 /** Which of `pkgs` dpkg does not list as installed. */
 export function missingPackages(pkgs) {
-  let status = '';
+  let status;
   try {
     status = readFileSync('/var/lib/dpkg/status', 'utf8');
   } catch {

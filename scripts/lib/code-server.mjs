@@ -2,7 +2,7 @@
 // demand into a cache directory outside the clone, never as a project dependency.
 // Recipe: /work/shared/TEST-HOSTS.md section 3 (and the README's Testing section).
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot, freePort, killGroup, run, say, sleep, tempDir, UserError, which } from './common.mjs';
@@ -250,11 +250,3 @@ export async function start(opts = {}) {
   throw new UserError(`code-server did not answer on ${url} within ${(opts.readyTimeoutMs ?? 60_000) / 1000} s; see ${logFile}`);
 }
 
-/** Names of installed code-server versions in the cache (for messages). */
-export function cachedVersions() {
-  try {
-    return readdirSync(cacheRoot()).filter((n) => n.startsWith('code-server-'));
-  } catch {
-    return [];
-  }
-}

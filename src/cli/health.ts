@@ -9,6 +9,7 @@ import type Dockerode from 'dockerode';
 import { createDocker, resolveEndpoint, type EngineEndpoint } from '../core/engine/connection';
 import { checkHealth, type HealthReport } from '../core/engine/health';
 import type { CliIo } from './io';
+import { errorMessage } from '../core/text';
 
 export interface EngineConnection {
   endpoint: EngineEndpoint;
@@ -57,7 +58,7 @@ export function tryParse<T>(parse: () => T, io: CliIo, usage: string): T | undef
   try {
     return parse();
   } catch (error) {
-    io.err(`container-labs: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    io.err(`container-labs: ${errorMessage(error)}\n\n${usage}`);
     return undefined;
   }
 }

@@ -6,11 +6,12 @@
  *   container-labs check LAB STEP [--json]  check the present state of one step
  *   container-labs health [--json]          how the Docker engine answers, and how to fix it
  */
-import { CliIo, processIo, Subcommand } from './io';
+import { type CliIo, processIo, type Subcommand } from './io';
 import { runValidate } from './validate';
 import { runTest } from './test';
 import { runCheck } from './check';
 import { runHealth } from './health';
+import { errorMessage } from '../core/text';
 
 const USAGE = `Usage: container-labs <command> [options]
 
@@ -57,7 +58,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`container-labs: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`container-labs: ${errorMessage(error)}\n`);
       process.exitCode = 2;
     },
   );

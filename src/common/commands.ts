@@ -2,7 +2,6 @@
 export const Commands = {
   refresh: 'containerLabs.refresh',
   openWalkthrough: 'containerLabs.openWalkthrough',
-  openStep: 'containerLabs.openStep',
   checkStep: 'containerLabs.checkStep',
   runStepCommand: 'containerLabs.runStepCommand',
   resetStep: 'containerLabs.resetStep',

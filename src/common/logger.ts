@@ -3,6 +3,7 @@
  * its own tag, e.g. `[session] opened first-containers/pull`.
  */
 import type * as vscode from 'vscode';
+import { errorMessage } from '../core/text';
 
 export interface Logger {
   trace(message: string, ...args: unknown[]): void;
@@ -30,10 +31,7 @@ export function createLogger(sink: LogSink, component: string): Logger {
   };
 }
 
-/** A short text for an unknown thrown value. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return typeof error === 'string' ? error : JSON.stringify(error);
+/** An `onError` for `runDetached`: logs what failed and why, as one error line. */
+export function logFailure(logger: Pick<Logger, 'error'>, what: string): (error: unknown) => void {
+  return (error) => logger.error(`${what} failed: ${errorMessage(error)}`);
 }

@@ -36,3 +36,18 @@ export class Emitter<T> {
     this.listeners.clear();
   }
 }
+
+/**
+ * Starts work nobody waits for (a timer's re-check, a refresh after a setting changed) without
+ * losing its failure: a rejection goes to `onError` (a log line, an error result) instead of
+ * becoming an unhandled rejection. The one way the product drops a promise on purpose.
+ */
+export function runDetached(work: PromiseLike<unknown>, onError: (error: unknown) => void): void {
+  Promise.resolve(work).then(undefined, (error: unknown) => {
+    try {
+      onError(error);
+    } catch {
+      // The error handler itself failed: nothing is left to tell.
+    }
+  });
+}

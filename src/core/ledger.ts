@@ -17,6 +17,7 @@ import type Dockerode from 'dockerode';
 import type { Disposable, Event } from './events';
 import type { Lab } from './model';
 import { callWithDeadline } from './engine/errors';
+import { errorMessage } from './text';
 
 export const LEDGER_VERSION = 1;
 
@@ -103,7 +104,7 @@ export function deadlineSignal(ms: number, parent?: AbortSignal): AbortSignal {
 /** The engine's HTTP status of a dockerode error, if any. */
 export function statusCodeOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    const code = (error as { statusCode: unknown }).statusCode;
+    const code = (error).statusCode;
     return typeof code === 'number' ? code : undefined;
   }
   return undefined;
@@ -116,13 +117,13 @@ export function engineErrorReason(error: unknown, timeoutMs: number, signal?: Ab
     return `the engine did not answer within ${formatSeconds(timeoutMs)}`;
   }
   if (typeof error === 'object' && error !== null && 'json' in error) {
-    const json = (error as { json: unknown }).json;
+    const json = (error).json;
     if (typeof json === 'object' && json !== null && 'message' in json) {
-      const message = (json as { message: unknown }).message;
+      const message = (json).message;
       if (typeof message === 'string' && message) return message;
     }
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '').trim() || 'unknown engine error';
 }
 

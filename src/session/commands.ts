@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import type { CheckResult } from '../core/model';
 import { Commands } from '../common/commands';
-import { errorMessage, type Logger } from '../common/logger';
+import type { Logger } from '../common/logger';
+import { errorMessage } from '../core/text';
 import { ContextKeys, setContext } from '../common/settings';
 import { progressReport } from '../progress/report';
 import type { LabSessionImpl } from './labSession';
@@ -96,7 +97,6 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     const lab = labId ? session.getLab(labId) : undefined;
     if (!lab) return refuse(Commands.resetLab, args);
     const confirmed =
-      args.includes('--yes') ||
       (await vscode.window.showWarningMessage(
         `Reset your progress in "${lab.title}"?`,
         { modal: true, detail: 'Every step of this lab goes back to "not started". Containers and images stay; use "Clean Up Lab" for those.' },
@@ -212,7 +212,7 @@ function isCatalogFile(session: LabSessionImpl, file: string): boolean {
 
 function safeJson(value: unknown): string {
   try {
-    const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'kind' in v ? `[${String((v as { kind: unknown }).kind)} node]` : v));
+    const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'kind' in v ? `[${String((v).kind)} node]` : v));
     return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   } catch {
     return '[unserialisable]';

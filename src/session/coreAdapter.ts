@@ -60,7 +60,7 @@ export function startLiveCheck(
 ): { dispose(): void } {
   const live = new LiveCheck({ check, ctx: toCheckContext(ctx), events });
   const sub = live.onResult(onResult);
-  void live.checkNow();
+  live.checkInBackground();
   return {
     dispose: () => {
       sub.dispose();

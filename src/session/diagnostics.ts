@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { LabIssue } from '../core/model';
 import { validateText } from '../core/labs/loader';
 import { Disposable } from '../common/lifecycle';
-import { errorMessage, type Logger } from '../common/logger';
+import type { Logger } from '../common/logger';
+import { errorMessage } from '../core/text';
 
 const LAB_FILE = /\.(lab|course)\.ya?ml$/i;
 const DELAY_MS = 250;

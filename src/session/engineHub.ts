@@ -10,7 +10,9 @@ import { createDocker, resolveEndpoint, type EngineEndpoint } from '../core/engi
 import { checkHealth, type HealthReport } from '../core/engine/health';
 import { EngineEvents } from '../core/checks/events';
 import { Disposable, MutableDisposable } from '../common/lifecycle';
-import { errorMessage, type Logger } from '../common/logger';
+import { logFailure, type Logger } from '../common/logger';
+import { errorMessage } from '../core/text';
+import { runDetached } from '../core/events';
 
 export class EngineHub extends Disposable {
   private _endpoint: EngineEndpoint;
@@ -78,7 +80,7 @@ export class EngineHub extends Disposable {
    */
   watchHealth(everyMs = 10_000): vscode.Disposable {
     const timer = setInterval(() => {
-      if (this._health && !this._health.ok) void this.checkHealth();
+      if (this._health && !this._health.ok) runDetached(this.checkHealth(), logFailure(this.logger, 'checking the engine again'));
     }, everyMs);
     return new vscode.Disposable(() => clearInterval(timer));
   }

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { Catalog, Check, CheckResult, HttpCheck, Lab, LabCommand, PlaceholderValues, Step } from '../core/model';
 import { cleanup, CommandWindows, ResourceLedger, type CleanupReport } from '../core/ledger';
 import { Disposable, MutableDisposable } from '../common/lifecycle';
-import { errorMessage, type Logger } from '../common/logger';
+import { logFailure, type Logger } from '../common/logger';
+import { errorMessage } from '../core/text';
 import { ProgressStore, emptyStepState, type ProgressMemento } from '../progress/progressStore';
 import type { CommandTerminal } from '../terminal/labTerminal';
 import { StateKeys } from '../common/settings';
@@ -15,6 +16,7 @@ import type { LabProgress, LabSession, QuizFeedback, ServiceLink, StepRef, StepS
 import type { EngineHub } from './engineHub';
 import * as core from './coreAdapter';
 import { findService } from './findService';
+import { runDetached } from '../core/events';
 
 /** Where labs come from. */
 export interface LabRoot {
@@ -284,18 +286,13 @@ export class LabSessionImpl extends Disposable implements LabSession {
       const live = core.startLiveCheck(step.check, this.checkContext(lab, ref), this.opts.engine.events, (result) => {
         const current = this.current;
         if (!current || current.labId !== ref.labId || current.stepId !== ref.stepId) return;
-        void this.applyResult(ref, result, false);
+        runDetached(this.applyResult(ref, result, false), logFailure(this.log, 'showing a live result'));
       });
       this.live.value = live;
       this.log.debug(`live check started for ${ref.labId}/${ref.stepId}`);
     } catch (error) {
       this.log.error(`live check for ${ref.labId}/${ref.stepId} could not start: ${errorMessage(error)}`);
     }
-  }
-
-  /** Stops live checking (tests, and when live checks are turned off). */
-  stopLiveCheck(): void {
-    this.live.value = undefined;
   }
 
   /** Restarts live checking of the current step (settings changed). */
@@ -328,7 +325,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
       // Within the grace period after a command: if nothing else happens, this result stands.
       const timer = setTimeout(() => {
         const latest = this.getStoredState(ref);
-        if (latest.status !== 'passed' && latest.result === result) void this.applyResult(ref, result, false);
+        if (latest.status !== 'passed' && latest.result === result) runDetached(this.applyResult(ref, result, false), logFailure(this.log, 'showing a result after the grace period'));
       }, GRACE_MS - sinceRun + 50);
       this.graceTimer.value = { dispose: () => clearTimeout(timer) };
     }
@@ -447,7 +444,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
     if (!step) return 0;
     const state = this.getStoredState(ref);
     const next = { ...state, hintsShown: Math.min(step.hints.length, state.hintsShown + 1) };
-    void this.saveState(ref, next);
+    runDetached(this.saveState(ref, next), logFailure(this.log, 'saving a revealed hint'));
     this.changed.fire(ref);
     return next.hintsShown;
   }
@@ -482,7 +479,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
       reason: correct ? 'Answered correctly.' : 'Not the right answer yet.',
       passedAt: correct ? (state.passedAt ?? this.now()) : undefined,
     };
-    void this.saveState(ref, next);
+    runDetached(this.saveState(ref, next), logFailure(this.log, 'saving a quiz answer'));
     this.changed.fire(ref);
     return { correct, explanation: quiz.explanation, answer: right };
   }

@@ -5,8 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable, MutableDisposable } from '../common/lifecycle';
-import type { Logger } from '../common/logger';
+import { logFailure, type Logger } from '../common/logger';
 import type { LabSession } from './types';
+import { runDetached } from '../core/events';
 
 const GLOB = '**/*.{lab,course}.{yaml,yml}';
 const DEBOUNCE_MS = 200;
@@ -47,7 +48,7 @@ export class LabWatcher extends Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.session.reload();
+      runDetached(this.session.reload(), logFailure(this.logger, 'reloading labs after a file changed'));
     }, DEBOUNCE_MS);
   }
 

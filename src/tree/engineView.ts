@@ -12,6 +12,7 @@ import type { Logger } from '../common/logger';
 import { ContextKeys, setContext } from '../common/settings';
 import type { EngineHub } from '../session/engineHub';
 import type { LabTerminal } from '../terminal/labTerminal';
+import { errorMessage } from '../core/text';
 
 export const ENGINE_VIEW_ID = 'containerLabs.engine';
 const REPORT_SCHEME = 'container-labs-report';
@@ -80,7 +81,7 @@ export class EngineView extends Disposable {
     this.contextChain = this.contextChain
       .then(() => setContext(ContextKeys.engineState, state))
       .then(() => setContext(ContextKeys.engineOk, ok))
-      .catch((err: unknown) => this.logger.warn(`cannot set the engine context: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => this.logger.warn(`cannot set the engine context: ${errorMessage(err)}`));
   }
 
   /** Before the first health report: the engine view stays hidden while the engine is being asked. */

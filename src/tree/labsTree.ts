@@ -5,12 +5,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Catalog, Lab } from '../core/model';
+import type { Catalog, Check, Lab } from '../core/model';
 import { Commands } from '../common/commands';
 import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logger';
 import type { LabSession, StepRef, StepState, StepStatus } from '../session/types';
-import { BrokenNode, CourseNode, LabNode, LabsNode, StepNode, nodeId } from './nodes';
+import { type BrokenNode, type CourseNode, type LabNode, type LabsNode, type StepNode, nodeId } from './nodes';
+import { errorMessage } from '../core/text';
 
 export const LABS_VIEW_ID = 'containerLabs.labs';
 
@@ -120,7 +121,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
     } catch (error) {
       // A tree that throws shows nothing at all; log and show what we can.
-      this.logger.error(`getChildren failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`getChildren failed: ${errorMessage(error)}`);
       return [];
     }
   }
@@ -368,7 +369,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 }
 
-export function hasHttpCheck(check: import('../core/model').Check | undefined): boolean {
+export function hasHttpCheck(check: Check | undefined): boolean {
   if (!check) return false;
   if ('http' in check) return true;
   if ('all' in check) return check.all.some(hasHttpCheck);

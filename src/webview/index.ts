@@ -7,9 +7,8 @@ import type { LabSession, StepRef } from '../session/types';
 import { WalkthroughPanel, webviewOptions, type WalkthroughDeps } from './panel';
 import { LIMITS, OPEN_WALKTHROUGH_COMMAND, WALKTHROUGH_VIEW_TYPE, type WalkthroughState } from './protocol';
 
-export { WalkthroughPanel, webviewOptions } from './panel';
-export type { MessageOutcome, WalkthroughDeps } from './panel';
-export { OPEN_WALKTHROUGH_COMMAND, WALKTHROUGH_VIEW_TYPE } from './protocol';
+export { WalkthroughPanel } from './panel';
+export type { WalkthroughDeps } from './panel';
 
 const TAG = '[walkthrough]';
 /** How long a restored panel waits for the catalog to load before giving up. */

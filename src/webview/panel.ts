@@ -12,6 +12,9 @@ import { MarkdownRenderer } from './markdown';
 import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView, type WalkthroughState, type WebviewMessage } from './protocol';
 import { parseWebviewMessage } from './validate';
 import { buildStepView } from './viewModel';
+import { errorMessage } from '../core/text';
+import { runDetached } from '../core/events';
+import { logFailure } from '../common/logger';
 
 export interface WalkthroughDeps {
   session: LabSession;
@@ -91,7 +94,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     this.disposables.push(
       this.onDidDisposeEmitter,
       this.onDidPostEmitter,
-      webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
+      webview.onDidReceiveMessage((raw: unknown) => runDetached(this.handleMessage(raw), logFailure(deps.logger, `${TAG} handling a message`))),
       panel.onDidChangeViewState((e) => {
         // Without retainContextWhenHidden the page is torn down when hidden and loads again
         // (and says `ready` again) when shown.
@@ -100,7 +103,7 @@ export class WalkthroughPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       deps.session.onDidChange(() => this.onSessionChange()),
     );
-    const poll = setInterval(() => void this.pollService(), SERVICE_POLL_MS);
+    const poll = setInterval(() => runDetached(this.pollService(), logFailure(deps.logger, `${TAG} looking for the step's service`)), SERVICE_POLL_MS);
     this.disposables.push({ dispose: () => clearInterval(poll) });
     this.setHtml();
     this.updateTitle();
@@ -190,8 +193,8 @@ export class WalkthroughPanel implements vscode.Disposable {
     try {
       return await this.dispatch(message);
     } catch (err) {
-      this.deps.logger.error(`${TAG} ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
-      this.notice('error', `Could not complete that: ${err instanceof Error ? err.message : String(err)}`);
+      this.deps.logger.error(`${TAG} ${message.type} failed: ${errorMessage(err)}`);
+      this.notice('error', `Could not complete that: ${errorMessage(err)}`);
       return 'failed';
     }
   }
@@ -322,7 +325,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     if (this.updateTimer !== undefined) return;
     this.updateTimer = setTimeout(() => {
       this.updateTimer = undefined;
-      void this.refreshService(false).then(() => this.postView());
+      runDetached(this.refreshService(false).then(() => this.postView()), logFailure(this.deps.logger, `${TAG} updating the walkthrough`));
     }, UPDATE_DELAY_MS);
   }
 
@@ -338,7 +341,7 @@ export class WalkthroughPanel implements vscode.Disposable {
         this.service = link === undefined ? undefined : { ref, label: link.label };
       } catch (err) {
         this.service = undefined;
-        this.deps.logger.debug(`${TAG} service lookup failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.deps.logger.debug(`${TAG} service lookup failed: ${errorMessage(err)}`);
       } finally {
         this.serviceLookup = undefined;
       }
@@ -389,7 +392,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     this.onDidPostEmitter.fire(message);
     if (!this.pageReady || this.disposed) return;
     void this.panel.webview.postMessage(message).then(undefined, (err: unknown) => {
-      this.deps.logger.debug(`${TAG} postMessage failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.deps.logger.debug(`${TAG} postMessage failed: ${errorMessage(err)}`);
     });
   }
 

@@ -42,10 +42,6 @@ export type WebviewMessage =
   | ({ type: 'openService' } & StepAddress)
   | { type: 'interrupt' };
 
-export type WebviewMessageType = WebviewMessage['type'];
-
-/** Messages that name a step (and are refused when it is not the panel's step). */
-export type StepMessage = Extract<WebviewMessage, StepAddress>;
 
 // ---------------------------------------------------------------------------------------------
 // Extension -> webview

@@ -6,6 +6,7 @@
  * reason that the panel logs. Plain TypeScript, no `vscode`, so unit tests run in Node.
  */
 import { LIMITS, type NavigateDirection, type WebviewMessage } from './protocol';
+import { hasControlChars } from '../core/text';
 
 export type ParseResult = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
 
@@ -148,7 +149,7 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
  */
 export function isSafeExternalUrl(href: string): boolean {
   if (href.length === 0 || href.length > LIMITS.hrefLength) return false;
-  if (href !== href.trim() || /[\u0000-\u001f\u007f]/.test(href)) return false;
+  if (href !== href.trim() || hasControlChars(href)) return false;
   if (!/^https?:\/\//i.test(href)) return false;
   let url: URL;
   try {

@@ -105,7 +105,7 @@ export async function nextEvent(
   timeoutMs = 30_000,
 ): Promise<{ status?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } }> {
   const controller = new AbortController();
-  const stream = (await d.getEvents({ filters, abortSignal: controller.signal })) as NodeJS.ReadableStream;
+  const stream = (await d.getEvents({ filters, abortSignal: controller.signal }));
   try {
     const seen = new Promise<{ Action?: string; Actor?: { Attributes?: Record<string, string> } }>((resolve, reject) => {
       let buffer = '';

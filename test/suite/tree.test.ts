@@ -13,7 +13,8 @@ function label(item: vscode.TreeItem): string {
 
 /** ThemeColor has an `id` at run time (typed from VS Code 1.97 on). */
 function colorId(color: vscode.ThemeColor | undefined): string | undefined {
-  return (color as { id?: string } | undefined)?.id;
+  const id: unknown = color === undefined ? undefined : Reflect.get(color, 'id');
+  return typeof id === 'string' ? id : undefined;
 }
 
 function allLabs(provider: LabsTreeProvider): LabsNode[] {
@@ -141,7 +142,7 @@ describe('Labs tree', () => {
     assert.ok(course === undefined || course.kind === 'course');
   });
 
-  it('shows a broken lab file with its error, and a click opens it at line:col', async () => {
+  it('shows a broken lab file with its error, and a click opens it at line:col', () => {
     const broken = { file: '/tmp/cl-test-broken.lab.yaml', origin: 'workspace' as const, issues: [{ file: '/tmp/cl-test-broken.lab.yaml', line: 3, col: 5, message: "unknown key 'stpes'", severity: 'error' as const }] };
     const fake = Object.create(session) as LabSessionImpl;
     Object.defineProperty(fake, 'catalog', { value: { ...session.catalog, broken: [broken] } });

@@ -15,12 +15,12 @@
  * taken from env CONTAINER_LABS_VSIX (scripts/ui-test.mjs packages it before mocha starts).
  * code-server comes from scripts/code-server.mjs (installed into the cache on first use).
  */
-import { ChildProcess, execFile, spawn } from 'child_process';
+import { type ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { Browser, chromium, FrameLocator, Locator, Page } from 'playwright-core';
+import { type Browser, chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 const execFileAsync = promisify(execFile);
 
@@ -46,7 +46,7 @@ export function packageVsix(): Promise<string> {
       await execFileAsync('npm', ['run', 'package', '--silent'], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`npm run package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+      throw new Error(`npm run package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: error });
     }
     if (!fs.existsSync(vsixPath)) throw new Error(`npm run package succeeded but ${vsixPath} is missing`);
     return vsixPath;

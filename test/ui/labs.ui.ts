@@ -78,7 +78,7 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
       await heading.first().waitFor({ state: 'visible', timeout: 20_000 });
     } catch (error) {
       const toasts = await wb.page.locator('.notification-toast').allInnerTexts();
-      throw new Error(`the step's page did not show within 20 s of one click (notifications: ${JSON.stringify(toasts)}): ${String(error)}`);
+      throw new Error(`the step's page did not show within 20 s of one click (notifications: ${JSON.stringify(toasts)}): ${String(error)}`, { cause: error });
     }
   }
 

@@ -464,7 +464,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       }
       times.sort((a, b) => a - b);
       const median = times[15] ?? Infinity;
-      // eslint-disable-next-line no-console
+       
       console.log(`      port+http+running check: median ${median.toFixed(2)} ms, min ${(times[0] ?? 0).toFixed(2)} ms`);
       // The figure that matters is the benchmark's (scripts/bench.mjs); here only a gross regression fails.
       assert.ok(median < 100, `median ${median} ms`);

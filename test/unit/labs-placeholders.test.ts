@@ -112,7 +112,7 @@ describe('placeholders: shell quoting through a real /bin/sh', function () {
       ],
     });
     // The input is not changed.
-    assert.deepEqual((check as { all: Check[] }).all[1], { image: { ref: '${registry}/hello:v1' } });
+    assert.deepEqual((check).all[1], { image: { ref: '${registry}/hello:v1' } });
   });
 });
 

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
+import { errorMessage } from '../../src/core/text';
 
 export const BUSYBOX = 'cl-test-busybox:latest';
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/runner-labs');
@@ -24,8 +25,9 @@ export async function requireEngine(docker: Dockerode): Promise<void> {
     ]);
   } catch (error) {
     throw new Error(
-      `These tests need a Docker engine at /var/run/docker.sock and none answered (${error instanceof Error ? error.message : String(error)}). ` +
+      `These tests need a Docker engine at /var/run/docker.sock and none answered (${errorMessage(error)}). ` +
         'Start one with: dockerd --iptables=false --ip6tables=false >/tmp/dockerd.log 2>&1 &',
+      { cause: error },
     );
   }
 }

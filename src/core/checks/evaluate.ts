@@ -1044,7 +1044,7 @@ function listShapeOf(info: Dockerode.ContainerInspectInfo): Dockerode.ContainerI
     State: info.State.Status,
     Status: info.State.Status,
     HostConfig: { NetworkMode: info.HostConfig.NetworkMode ?? 'default' },
-    NetworkSettings: { Networks: info.NetworkSettings.Networks as Dockerode.ContainerInfo['NetworkSettings']['Networks'] },
+    NetworkSettings: { Networks: info.NetworkSettings.Networks },
     Mounts: info.Mounts.map((mt) => ({
       Name: mt.Name,
       Type: mt.Type,

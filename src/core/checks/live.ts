@@ -5,9 +5,10 @@
  * Never runs two evaluations of the step at once: one more is queued instead. No `vscode` import.
  */
 import type { Check, CheckResult } from '../model';
-import { Emitter, type Disposable, type Event } from '../events';
+import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { checkNeedsPolling, evaluateCheck, type CheckContext } from './evaluate';
 import type { EngineEvent, EngineEvents, EngineStatus } from './events';
+import { errorMessage } from '../text';
 
 export interface LiveCheckOptions {
   check: Check;
@@ -134,9 +135,16 @@ export class LiveCheck implements Disposable {
     if (this.disposed || this.settleTimer) return;
     this.settleTimer = setTimeout(() => {
       this.settleTimer = undefined;
-      if (this._last?.status !== 'passed') void this.checkNow();
+      if (this._last?.status !== 'passed') this.checkInBackground();
     }, this.settleMs);
     this.settleTimer.unref?.();
+  }
+
+  /** Evaluates without anyone awaiting it (a timer, the first look): a failure becomes an error result, never a lost rejection. */
+  checkInBackground(): void {
+    runDetached(this.checkNow(), (err) => {
+      if (!this.disposed) this.resultEmitter.fire({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` });
+    });
   }
 
   private schedule(delayMs: number): void {
@@ -144,7 +152,7 @@ export class LiveCheck implements Disposable {
     if (this.coalesceTimer) return; // already due: the burst joins it
     this.coalesceTimer = setTimeout(() => {
       this.coalesceTimer = undefined;
-      void this.checkNow();
+      this.checkInBackground();
     }, delayMs);
   }
 
@@ -153,7 +161,7 @@ export class LiveCheck implements Disposable {
     this.pollTimer = undefined;
     const promise = evaluateCheck(this.check, this.ctx).then(
       (result) => result,
-      (err: unknown): CheckResult => ({ status: 'error', reason: `the check failed unexpectedly: ${err instanceof Error ? err.message : String(err)}` }),
+      (err: unknown): CheckResult => ({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` }),
     );
     this.running = promise;
     return promise.then((result) => {
@@ -165,7 +173,7 @@ export class LiveCheck implements Disposable {
       if (result.status !== 'passed' && (this.needsPolling || result.status === 'error') && !this.queued) {
         this.pollTimer = setTimeout(() => {
           this.pollTimer = undefined;
-          void this.checkNow();
+          this.checkInBackground();
         }, this.pollMs);
       }
       return result;

@@ -16,6 +16,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
+import { errorMessage } from '../text';
 
 export type EndpointKind = 'unix' | 'npipe' | 'tcp' | 'ssh';
 
@@ -395,5 +396,5 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

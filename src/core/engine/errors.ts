@@ -3,6 +3,7 @@
  * A 404 is "not there"; everything in `EngineErrorKind` means "the engine did not answer".
  */
 import type { EngineEndpoint } from './connection';
+import { errorMessage } from '../text';
 
 export type EngineErrorKind = 'not-running' | 'permission-denied' | 'timeout' | 'aborted' | 'unreachable' | 'http';
 
@@ -131,7 +132,7 @@ export function messageOf(err: unknown): string {
       if (typeof m === 'string') return m;
     }
   }
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorMessage(err);
   return text.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
 }
 

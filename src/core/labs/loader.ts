@@ -23,11 +23,12 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BrokenLab, Catalog, Check, Course, Lab, LabCommand, LabIssue, LabSource, PlaceholderValues, Step } from '../model';
-import { changesState, describeCall, DockerCall, dockerCalls, isDestructive, needsTerminal } from './dockerCommands';
+import { changesState, describeCall, type DockerCall, dockerCalls, isDestructive, needsTerminal } from './dockerCommands';
 import { fillCommand, findPlaceholders, isPlaceholderName, PlaceholderError, unknownPlaceholderMessage } from './placeholders';
 import type { ValidateFunction } from 'ajv';
-import { courseValidator, labValidator, RawCommand, RawLab, RawStep, renderPath, validateAgainst } from './schema';
-import { issue, MAX_FILE_BYTES, PathSegment, Position, readYaml, tooLargeMessage, YamlSource } from './yamlSource';
+import { courseValidator, labValidator, type RawCommand, type RawLab, type RawStep, renderPath, validateAgainst } from './schema';
+import { issue, MAX_FILE_BYTES, type PathSegment, type Position, readYaml, tooLargeMessage, type YamlSource } from './yamlSource';
+import { errorMessage } from '../text';
 
 export type Origin = LabSource['origin'];
 export type FileKind = 'lab' | 'course';
@@ -408,7 +409,7 @@ async function readLimited(file: string): Promise<{ text?: string; issue?: LabIs
     }
     return { text: text.startsWith('\uFEFF') ? text.slice(1) : text };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { issue: issue(file, { line: 1, col: 1 }, `cannot read the file: ${message}`) };
   }
 }
@@ -513,7 +514,7 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
       found = await findLabFiles(root.path);
     } catch (error) {
       const file = path.resolve(root.path);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       catalog.broken.push({ file, origin: root.origin, issues: [issue(file, { line: 1, col: 1 }, `cannot read the folder: ${message}`)] });
       continue;
     }

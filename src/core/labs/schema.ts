@@ -3,7 +3,7 @@
  * files: the editor gets them through `yamlValidation`, the loader validates with them
  * here (ajv, compiled once) and turns ajv's errors into plain words.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Check } from '../model';
@@ -193,7 +193,7 @@ export function suggest(name: string, allowed: readonly string[]): string | unde
 }
 
 function describe(error: ErrorObject, where: string, subject: string, checkSchema: unknown): { message: string; atKey: boolean } {
-  const parent = error.parentSchema as JsonObject | undefined;
+  const parent: JsonObject | undefined = error.parentSchema;
   const params = error.params as JsonObject;
   const lead = where === '' ? '' : `${where}: `;
   switch (error.keyword) {

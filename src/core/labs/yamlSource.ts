@@ -8,8 +8,9 @@
  * JavaScript object (the walk does not follow aliases, so an alias bomb costs nothing
  * here); the conversion to JavaScript then refuses more than a few alias expansions.
  */
-import { Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Node, parseDocument, visit, YAMLError } from 'yaml';
+import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, type Node, parseDocument, visit, type YAMLError } from 'yaml';
 import type { LabIssue } from '../model';
+import { errorMessage } from '../text';
 
 /** Files larger than this are refused before parsing. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -240,14 +241,14 @@ export function readYaml(text: string, file: string): YamlSource {
       },
     });
   } catch (error) {
-    issues.push(issue(file, { line: 1, col: 1 }, `the file is nested too deeply to read (${error instanceof Error ? error.message : String(error)})`));
+    issues.push(issue(file, { line: 1, col: 1 }, `the file is nested too deeply to read (${errorMessage(error)})`));
   }
   if (issues.length > 0) return result;
 
   try {
     result.data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     let firstAlias: Position = { line: 1, col: 1 };
     let found = false;
     visit(doc, {

@@ -14,6 +14,7 @@ import type { Disposable, Event } from '../events';
 import type { EngineEndpoint } from '../engine/connection';
 import { ForegroundProcess, runShell, type ShellResult } from './shell';
 import type { CommandRun, LabRunResult, StepRunResult, StepRunStatus } from './types';
+import { errorMessage } from '../text';
 
 export interface RunLabOptions {
   docker: Dockerode;
@@ -146,16 +147,6 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
     skipped: count('skipped'),
     errors: count('error'),
   };
-}
-
-/** Runs labs one after another (they share one engine; running them at once would mix them up). */
-export async function runLabs(labs: Lab[], opts: RunLabOptions): Promise<LabRunResult[]> {
-  const results: LabRunResult[] = [];
-  for (const lab of labs) {
-    if (opts.signal?.aborted) break;
-    results.push(await runLab(lab, opts));
-  }
-  return results;
 }
 
 interface StepContext extends RunLabOptions {
@@ -373,7 +364,7 @@ function describeExit(run: ShellResult): string {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 function sleep(ms: number): Promise<void> {
