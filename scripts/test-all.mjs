@@ -17,6 +17,11 @@
 // Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, lint, unit, infra, course,
 // integration, ui); the setup steps they need (build, compile, engine, images) always run.
 // Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
+// Env CONTAINER_LABS_OVERLAP=1 is the forced-overlap mode that proves the tests are isolated on
+// the shared engine: every test layer starts as soon as its setup is done (no lanes), and
+// scripts/noise.mjs keeps creating and removing containers, volumes, networks and tags on the
+// engine for the whole run. Only course and ui never overlap (the labs' own fixed container
+// names and host ports: the product's, not the tests').
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
@@ -105,7 +110,9 @@ function staleInput(target, inputs) {
 /**
  * The layers, in plan order. `kind`: setup (no counts) or tests (counts from a results file).
  * `needs`: layers that must have ended first (those not in the plan are ignored).
- * `fatal`: when it fails, nothing else starts.
+ * `fatal`: when it fails, nothing else starts. `conflicts`: layers it never runs beside.
+ * `kind: 'background'`: runs until every other layer has ended, then is asked to finish.
+ * `overlapOnly`: only in the forced-overlap mode.
  */
 function layers() {
   return [
@@ -194,7 +201,13 @@ function layers() {
       run: (ctx) => mochaLayer(ctx, 'infra', isInfraTest),
     },
     {
-      name: 'course', kind: 'tests', what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
+      // Forced-overlap mode only: another program busy on the same engine for the whole run.
+      // Ends (SIGTERM, then it removes what it made) once every other layer has ended.
+      name: 'noise', kind: 'background', what: 'scripts/noise.mjs (containers, volumes, networks, tags made and removed all along)', needs: ['images'], overlapOnly: true,
+      run: (ctx) => step(ctx, node, ['scripts/noise.mjs'], { signal: ctx.stopSignal }),
+    },
+    {
+      name: 'course', kind: 'tests', conflicts: ['ui'], what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
       run: async (ctx) => {
         const validate = await run(node, ['dist/cli.js', 'validate', 'labs'], { sink: ctx.sink });
         const validated = validate.code === 0;
@@ -230,7 +243,7 @@ function layers() {
     {
       // After course: both run the real labs (same container names, same host ports). After
       // integration: each drives its own code-server and Chromium, which take the CPU.
-      name: 'ui', kind: 'tests', what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
+      name: 'ui', kind: 'tests', conflicts: ['course'], what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
       run: async (ctx) => {
         if (!existsSync(vsixPath)) return { ok: false, detail: 'no VSIX: the package step failed' };
         const r = await step(ctx, node, ['scripts/ui-test.mjs'], { env: { ...process.env, CONTAINER_LABS_VSIX: vsixPath } });
@@ -256,7 +269,7 @@ function pad(s, n) {
 
 /** The status word of a finished layer. */
 function statusOf(layer, result) {
-  if (layer.kind === 'setup') return result.ok ? 'ok' : 'FAILED';
+  if (layer.kind === 'setup' || layer.kind === 'background') return result.ok ? 'ok' : 'FAILED';
   if (!result.counts) return 'CRASHED';
   if (result.counts.failed > 0) return 'FAILED';
   if (!result.ok) return 'CRASHED';
@@ -266,13 +279,22 @@ function statusOf(layer, result) {
 
 runMain(async () => {
   const only = selection();
-  const plan = layers().filter((l) => !l.selectable || !only || only.has(l.name));
+  const overlap = /^(1|true|yes)$/i.test(process.env.CONTAINER_LABS_OVERLAP ?? '');
+  const plan = layers()
+    .filter((l) => !l.selectable || !only || only.has(l.name))
+    .filter((l) => overlap || !l.overlapOnly);
+  if (overlap) {
+    // No lanes: a test layer waits for its setup only.
+    const setups = new Set(plan.filter((l) => l.kind === 'setup').map((l) => l.name));
+    for (const l of plan) if (l.kind === 'tests') l.needs = l.needs.filter((n) => setups.has(n));
+  }
   // The VSIX is only for the UI test, code-server for it and the integration tests.
   const planned = new Set(plan.map((l) => l.name));
   if (!planned.has('ui')) plan.splice(plan.findIndex((l) => l.name === 'package'), 1);
   if (!planned.has('ui') && !planned.has('integration')) plan.splice(plan.findIndex((l) => l.name === 'code-server'), 1);
   const inPlan = new Set(plan.map((l) => l.name));
   const serial = /^(1|true|yes)$/i.test(process.env.CONTAINER_LABS_SERIAL ?? '');
+  if (serial && overlap) throw new UserError('CONTAINER_LABS_SERIAL and CONTAINER_LABS_OVERLAP contradict each other: choose one', 2);
   rmSync(resultsDir, { recursive: true, force: true });
   const logsDir = join(resultsDir, 'logs');
   mkdirSync(logsDir, { recursive: true });
@@ -293,7 +315,11 @@ runMain(async () => {
 
   process.stdout.write(serial
     ? `[test-all] ${plan.length} layers, one at a time (CONTAINER_LABS_SERIAL)\n`
-    : `[test-all] ${plan.length} layers; each starts when what it needs is done, and its output is printed when it ends (live in test-results/logs/)\n`);
+    : overlap
+      ? `[test-all] ${plan.length} layers, FORCED OVERLAP (CONTAINER_LABS_OVERLAP): every test layer starts once its setup is done, with engine noise all along (live in test-results/logs/)\n`
+      : `[test-all] ${plan.length} layers; each starts when what it needs is done, and its output is printed when it ends (live in test-results/logs/)\n`);
+  // Background layers (the noise) are asked to finish once everything else has ended.
+  const stopBackground = new AbortController();
 
   // In parallel mode, a line every minute says what is still running (CI logs stay alive).
   const heartbeat = serial ? undefined : setInterval(() => {
@@ -325,7 +351,7 @@ runMain(async () => {
     const t0 = Date.now();
     let result;
     try {
-      result = await layer.run({ sink });
+      result = await layer.run({ sink, stopSignal: stopBackground.signal });
     } catch (error) {
       sink(`[test-all] ${layer.name} crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       result = { ok: false, detail: 'crashed' };
@@ -364,7 +390,7 @@ runMain(async () => {
           continue;
         }
         if (serial && running.size > 0) break;
-        const ready = layer.needs.every((n) => !inPlan.has(n) || results.has(n));
+        const ready = layer.needs.every((n) => !inPlan.has(n) || results.has(n)) && !(layer.conflicts ?? []).some((c) => running.has(c));
         if (!ready) {
           if (serial) break;
           continue;
@@ -377,6 +403,7 @@ runMain(async () => {
           pump();
         });
       }
+      if (!stopBackground.signal.aborted && plan.every((l) => l.kind === 'background' || results.has(l.name))) stopBackground.abort();
       if (running.size === 0 && plan.every((l) => results.has(l.name))) resolve();
     };
     pump();

@@ -60,9 +60,10 @@ export function say(prefix, message) {
  * non-zero exit (the caller decides), rejects only when the command cannot start.
  * `timeoutMs` kills the whole process group when exceeded (code is then null, timedOut true).
  * `sink(chunk)` receives stdout and stderr as they come, in place of the terminal (test-all
- * collects each layer's output this way when layers run at once).
+ * collects each layer's output this way when layers run at once). `signal` (an AbortSignal)
+ * sends the child SIGTERM when it fires: a background helper asked to finish.
  */
-export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input, sink } = {}) {
+export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input, sink, signal } = {}) {
   return new Promise((resolvePromise, reject) => {
     const piped = capture || sink !== undefined;
     const child = spawn(cmd, args, {
@@ -86,6 +87,9 @@ export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = fa
       });
     }
     if (input !== undefined) child.stdin.end(input);
+    const finish = () => child.kill('SIGTERM');
+    if (signal?.aborted) finish();
+    else signal?.addEventListener('abort', finish, { once: true });
     let timedOut = false;
     let timer;
     // A detached child is in its own process group, out of reach of the terminal's Ctrl+C:
@@ -102,6 +106,7 @@ export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = fa
     }
     const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
     };
