@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logger';
+import { labShell } from '../core/labs/labShell';
 
 export const TERMINAL_NAME = 'Container Labs';
 
@@ -107,8 +108,12 @@ export class LabTerminal extends Disposable implements CommandTerminal {
       this.terminal = existing;
       return { terminal: existing, created: false };
     }
+    // Lab commands are written for bash (or POSIX sh) and their placeholders quoted for it:
+    // the lab terminal runs that shell, whatever the user's default profile is.
+    const shell = process.platform === 'win32' ? undefined : labShell().path;
     this.terminal = vscode.window.createTerminal({
       name: TERMINAL_NAME,
+      shellPath: shell,
       cwd: this.options.cwd?.(),
       iconPath: new vscode.ThemeIcon('beaker'),
     });

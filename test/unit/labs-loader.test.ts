@@ -205,13 +205,13 @@ describe('lab loader: bad input, one fixture per case', function () {
       "9:5: error: steps[1]: missing required key 'instructions'",
       "9:5: error: steps[1]: missing required key 'title'",
       '11:12: error: steps[1].check: a check names exactly one kind, found container, image; combine several with all: [...]',
-      '23:9: error: steps[3].commands[0]: ${labData} cannot be used in a here-document',
+      '23:9: error: steps[3].commands[0]: ${labData} cannot stand alone on a line of a here-document',
     ]);
     const fixed = text.replace('  - id: two\n', '  - id: two\n    title: Two\n    instructions: Run.\n').replace('check: { container: { name: cl-x }, image: { ref: alpine } }', 'check: { container: { name: cl-x } }');
     assert.deepEqual(summary(parseLabText(fixed, 'x.lab.yaml', 'workspace').issues), [
       '18:46: error: steps[2].check.container: exitCode means the container has exited, so state must be exited (or left out), not running',
       '20:18: error: steps[2].solution.commands[0]: solution commands run without a terminal, so they cannot use `docker run` with -it; start it detached (-d) instead',
-      '25:9: error: steps[3].commands[0]: ${labData} cannot be used in a here-document',
+      '25:9: error: steps[3].commands[0]: ${labData} cannot stand alone on a line of a here-document',
     ]);
   });
 });

@@ -6,18 +6,24 @@
  * here (`PlaceholderError`) and in the loader (an issue with line:col). Shell variables
  * in lab commands are written `$NAME`, never `${NAME}`.
  *
- * In commands every value is shell-quoted for the quoting context it lands in, so a value
- * can never be read by the shell as anything but one literal piece of a word:
+ * In commands every value is quoted for the context it lands in, as read by the lexer in
+ * `shellContext.ts` for the lab shell's dialect (bash, else POSIX sh: see `labShell.ts`), so
+ * a value can never be read by the shell as anything but one literal piece of a word:
  *   - outside quotes:        -v ${labData}:/work      ->  -v '/x/y':/work
  *   - inside double quotes:  "${labData}/notes.txt"   ->  ""'/x/y'"/notes.txt"
- *   - inside single quotes:  '${labData}'             ->  ''"'"'...  (closed, quoted, reopened)
- * Inside `$(...)` the context is tracked too. Placeholders inside backticks or after a
- * here-document operator (`<<`) are refused, because no quoting is reliable there.
+ *   - inside single quotes:  '${labData}'             ->  '''/x/y''' (closed, quoted, reopened)
+ *   - inside $'...', in comments, in here-document bodies (quoted delimiter or not), inside
+ *     `$(...)` at any depth: each handled for what the shell does there.
+ * Placeholders inside backticks, after a quote that is never closed, or alone on a line of a
+ * here-document are refused. Values with control characters are refused.
  */
 import { mkdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Check, PlaceholderValues } from '../model';
+import { hasControlChars } from '../text';
+import { labShell } from './labShell';
+import { placeholderSites, type ShellContext, type ShellDialect } from './shellContext';
 
 export type PlaceholderName = keyof PlaceholderValues;
 
@@ -83,8 +89,8 @@ export function validatePlaceholderValue(name: PlaceholderName, value: string): 
     }
     return;
   }
-  if (value.includes('\0') || value.includes('\n') || value.includes('\r')) {
-    throw new PlaceholderError(`\${${name}} must not contain NUL or line breaks`, name);
+  if (hasControlChars(value)) {
+    throw new PlaceholderError(`\${${name}} must not contain control characters (line breaks, tabs, escapes)`, name);
   }
   if (!path.isAbsolute(value) && !path.posix.isAbsolute(value)) {
     throw new PlaceholderError(`\${${name}} must be an absolute path, not '${value}'`, name);
@@ -119,86 +125,50 @@ export function fillCheck(check: Check, values: PlaceholderValues): Check {
   return fill(check) as Check;
 }
 
-type Quoting = 'plain' | 'single' | 'double';
-
-interface Frame {
-  /** Quoting state inside this frame. */
-  state: Quoting;
-  /** Open `(` inside a `$(...)` frame that still need their `)`. */
-  parens: number;
-}
+/** How a value is written into each context so the shell reads it as one literal piece of a word. */
+const QUOTE_FOR: Record<ShellContext, ((value: string, name: string) => string) | string> = {
+  plain: (v) => shellQuote(v),
+  // Close the double quotes, add the single-quoted value, open them again.
+  double: (v) => `"${shellQuote(v)}"`,
+  // Close the single quotes, add the quoted value, open them again.
+  single: (v) => `'${shellQuote(v)}'`,
+  // Close the ANSI-C quotes, add the quoted value, open a new $'...'.
+  ansi: (v) => `'${shellQuote(v)}$'`,
+  // The shell ignores a comment to its end of line, and a value has no line break.
+  comment: (v) => v,
+  // An expanding here-document body: only \, $ and ` are special there.
+  heredoc: (v) => v.replace(/[\\$`]/g, (ch) => `\\${ch}`),
+  'heredoc-literal': (v) => v,
+  backtick: 'cannot be used inside backticks; use $(...) instead',
+  unterminated: 'comes after a quote or $( that is never closed',
+};
 
 /**
- * Fills the placeholders of a command, each value quoted for the context it lands in.
- * Throws PlaceholderError for an unknown name, an invalid value, or a placeholder in a
- * place where quoting cannot be trusted (backticks, here-documents).
+ * Fills the placeholders of a command, each value quoted for the context it lands in (see
+ * `placeholderSites`). Throws PlaceholderError for an unknown name, an invalid value, or a
+ * placeholder where no quoting can be trusted (backticks, after an unterminated quote).
  */
-export function fillCommand(text: string, values: PlaceholderValues): string {
-  const stack: Frame[] = [{ state: 'plain', parens: 0 }];
-  let backtick = false;
-  let heredoc = false;
+export function fillCommand(text: string, values: PlaceholderValues, dialect: ShellDialect = labShell().dialect): string {
   let out = '';
-  let i = 0;
-  const top = (): Frame => stack[stack.length - 1] ?? { state: 'plain', parens: 0 };
-  while (i < text.length) {
-    const frame = top();
-    const c = text[i] ?? '';
-    const next = text[i + 1] ?? '';
-    if (c === '$' && next === '{') {
-      const close = text.indexOf('}', i + 2);
-      if (close >= 0) {
-        const name = text.slice(i + 2, close);
-        const value = valueOf(name, values);
-        if (backtick) throw new PlaceholderError(`\${${name}} cannot be used inside backticks; use $(...) instead`, name);
-        if (heredoc) throw new PlaceholderError(`\${${name}} cannot be used in a here-document`, name);
-        const quoted = shellQuote(value);
-        out += frame.state === 'plain' ? quoted : frame.state === 'double' ? `"${quoted}"` : `'${quoted}'`;
-        i = close + 1;
-        continue;
-      }
+  let from = 0;
+  for (const site of placeholderSites(text, dialect)) {
+    const value = valueOf(site.name, values);
+    const quote = QUOTE_FOR[site.context];
+    if (typeof quote === 'string') throw new PlaceholderError(`\${${site.name}} ${quote}`, site.name);
+    if ((site.context === 'heredoc' || site.context === 'heredoc-literal') && lineOf(text, site.index).trim() === text.slice(site.index, site.index + site.length)) {
+      // A line that is only the value could end the here-document early.
+      throw new PlaceholderError(`\${${site.name}} cannot stand alone on a line of a here-document`, site.name);
     }
-    out += c;
-    i += 1;
-    if (frame.state === 'single') {
-      if (c === "'") frame.state = 'plain';
-      continue;
-    }
-    if (c === '\\') {
-      out += next;
-      i += 1;
-      continue;
-    }
-    if (c === '`') {
-      backtick = !backtick;
-      continue;
-    }
-    if (c === '$' && next === '(') {
-      out += next;
-      i += 1;
-      stack.push({ state: 'plain', parens: 0 });
-      continue;
-    }
-    if (frame.state === 'double') {
-      if (c === '"') frame.state = 'plain';
-      continue;
-    }
-    // plain
-    if (c === "'") frame.state = 'single';
-    else if (c === '"') frame.state = 'double';
-    else if (c === '<' && next === '<') {
-      // `<<<` is a here-string (an ordinary word follows); `<<` starts a here-document.
-      const herestring = text[i + 1] === '<';
-      out += herestring ? '<<' : '<';
-      i += herestring ? 2 : 1;
-      if (!herestring) heredoc = true;
-    }
-    else if (c === '(' && stack.length > 1) frame.parens += 1;
-    else if (c === ')' && stack.length > 1) {
-      if (frame.parens > 0) frame.parens -= 1;
-      else stack.pop();
-    }
+    out += text.slice(from, site.index) + quote(value, site.name);
+    from = site.index + site.length;
   }
-  return out;
+  return out + text.slice(from);
+}
+
+function lineOf(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index - 1) + 1;
+  const nl = text.indexOf('\n', index);
+  return text.slice(start, nl < 0 ? text.length : nl);
 }
 
 export interface DefaultPlaceholderOptions {

@@ -4,6 +4,7 @@
  * the end of a lab stops the whole pipeline, not just the shell.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { labShell } from '../labs/labShell';
 
 /** Lines of output kept per command (the tail is what explains a failure). */
 const TAIL_LINES = 20;
@@ -53,7 +54,7 @@ export class TailBuffer {
 }
 
 function spawnShell(text: string, opts: ShellOptions): ChildProcess {
-  return spawn('/bin/sh', ['-c', text], {
+  return spawn(labShell().path, ['-c', text], {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
