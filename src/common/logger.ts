@@ -1,9 +1,11 @@
 /**
  * Diagnostics go to one LogOutputChannel ("Container Labs"); each component logs with
- * its own tag, e.g. `[session] opened first-containers/pull`.
+ * its own tag, e.g. `[session] opened first-containers/pull`. Every message goes through
+ * `inert(…, 'plain')`: secrets masked, control characters shown as escapes (a lab's text cannot
+ * fake a log line).
  */
 import type * as vscode from 'vscode';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 
 export interface Logger {
   trace(message: string, ...args: unknown[]): void;
@@ -21,12 +23,11 @@ export type LogSink = Pick<vscode.LogOutputChannel, 'trace' | 'debug' | 'info' |
 export function createLogger(sink: LogSink, component: string): Logger {
   const tag = `[${component}]`;
   return {
-    trace: (message, ...args) => sink.trace(`${tag} ${message}`, ...args),
-    debug: (message, ...args) => sink.debug(`${tag} ${message}`, ...args),
-    info: (message, ...args) => sink.info(`${tag} ${message}`, ...args),
-    warn: (message, ...args) => sink.warn(`${tag} ${message}`, ...args),
-    error: (message, ...args) =>
-      sink.error(message instanceof Error ? `${tag} ${message.message}` : `${tag} ${message}`, ...args),
+    trace: (message, ...args) => sink.trace(`${tag} ${inert(message, 'plain')}`, ...args),
+    debug: (message, ...args) => sink.debug(`${tag} ${inert(message, 'plain')}`, ...args),
+    info: (message, ...args) => sink.info(`${tag} ${inert(message, 'plain')}`, ...args),
+    warn: (message, ...args) => sink.warn(`${tag} ${inert(message, 'plain')}`, ...args),
+    error: (message, ...args) => sink.error(`${tag} ${inert(message instanceof Error ? message.message : message, 'plain')}`, ...args),
     child: (name) => createLogger(sink, `${component}/${name}`),
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { Catalog } from '../core/model';
 import type { LabSession, StepStatus } from '../session/types';
+import { inert } from '../core/text';
 
 const WORDS: Record<StepStatus, string> = {
   'not-started': 'not started',
@@ -13,7 +14,7 @@ const WORDS: Record<StepStatus, string> = {
 };
 
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+  return inert(text.replace(/\s+/g, ' ').trim(), 'markdown');
 }
 
 function when(ms: number | undefined): string {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../common/commands';
 import { Disposable } from '../common/lifecycle';
 import type { LabSession, StepStatus } from '../session/types';
+import { inert } from '../core/text';
 
 const ICONS: Record<StepStatus, string> = {
   'not-started': '$(circle-large-outline)',
@@ -44,18 +45,18 @@ export class LabStatusBar extends Disposable {
     const state = this.session.getState(ref);
     const index = lab.steps.indexOf(step) + 1;
     const progress = this.session.getProgress(lab.id);
-    this.item.text = `${ICONS[state.status]} ${lab.title} ${index}/${lab.steps.length}`;
+    this.item.text = `${ICONS[state.status]} ${inert(lab.title, 'statusBar')} ${index}/${lab.steps.length}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Container Labs**\n\n`);
-    tooltip.appendText(`${lab.title}: step ${index}, ${step.title}: ${WORDS[state.status]}`);
+    tooltip.appendMarkdown(inert(`${lab.title}: step ${index}, ${step.title}: ${WORDS[state.status]}`, 'markdown'));
     if (state.reason && state.status !== 'passed') {
       tooltip.appendMarkdown('\n\n');
-      tooltip.appendText(state.reason);
+      tooltip.appendMarkdown(inert(state.reason, 'markdown'));
     }
     tooltip.appendMarkdown(`\n\n${progress.passed}/${progress.total} steps passed. Click to open the walkthrough.`);
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = {
-      label: `Container Labs: ${lab.title}, step ${index} of ${lab.steps.length}, ${step.title}, ${WORDS[state.status]}`,
+      label: inert(`Container Labs: ${lab.title}, step ${index} of ${lab.steps.length}, ${step.title}, ${WORDS[state.status]}`, 'plain'),
     };
     this.item.backgroundColor =
       state.status === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

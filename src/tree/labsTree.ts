@@ -11,7 +11,7 @@ import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logger';
 import type { LabSession, StepRef, StepState, StepStatus } from '../session/types';
 import { type BrokenNode, type CourseNode, type LabNode, type LabsNode, type StepNode, nodeId } from './nodes';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 
 export const LABS_VIEW_ID = 'containerLabs.labs';
 
@@ -213,7 +213,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private courseItem(node: CourseNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.course.title, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(inert(node.course.title, 'plain'), vscode.TreeItemCollapsibleState.Expanded);
     item.id = nodeId(node);
     item.iconPath = new vscode.ThemeIcon('book');
     item.contextValue = 'course';
@@ -232,7 +232,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     // VS Code then replaces all its step rows, whose commands stop working for a moment (a click
     // on a step right after opening its lab would fail). The current step's own row shows it,
     // and `reveal` expands the lab.
-    const item = new vscode.TreeItem(lab.title, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(inert(lab.title, 'plain'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = nodeId(node);
     const progress = this.session.getProgress(lab.id);
     const complete = progress.total > 0 && progress.passed === progress.total;
@@ -250,7 +250,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.contextValue = flags.join('.');
     item.command = { command: Commands.openWalkthrough, title: 'Open Lab', arguments: [lab.id] };
     item.accessibilityInformation = {
-      label: `${lab.title}, lab, ${progress.passed} of ${progress.total} steps passed`,
+      label: inert(`${lab.title}, lab, ${progress.passed} of ${progress.total} steps passed`, 'plain'),
     };
     return item;
   }
@@ -262,12 +262,12 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const isCurrent = current?.labId === ref.labId && current.stepId === ref.stepId;
     const status = displayStatus(state, isCurrent);
     const look = LOOKS[status];
-    const item = new vscode.TreeItem(`${node.index + 1}. ${node.step.title}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(inert(`${node.index + 1}. ${node.step.title}`, 'plain'), vscode.TreeItemCollapsibleState.None);
     item.id = nodeId(node);
     const icon = node.step.quiz && status === 'not-started' ? 'question' : look.icon;
     item.iconPath = new vscode.ThemeIcon(icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
     if (status === 'failed' || status === 'error') {
-      item.description = state.reason ? truncate(state.reason, 60) : look.label;
+      item.description = state.reason ? inert(truncate(state.reason, 60), 'plain') : look.label;
     } else if (isCurrent) {
       item.description = 'current';
     }
@@ -279,7 +279,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.contextValue = flags.join('.');
     item.command = { command: Commands.openWalkthrough, title: 'Open Step', arguments: [ref.labId, ref.stepId] };
     item.accessibilityInformation = {
-      label: `Step ${node.index + 1}, ${node.step.title}, ${look.label}${state.reason && status !== 'passed' ? `: ${state.reason}` : ''}`,
+      label: inert(`Step ${node.index + 1}, ${node.step.title}, ${look.label}${state.reason && status !== 'passed' ? `: ${state.reason}` : ''}`, 'plain'),
     };
     return item;
   }
@@ -289,7 +289,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const item = new vscode.TreeItem(path.basename(node.broken.file), vscode.TreeItemCollapsibleState.None);
     item.id = nodeId(node);
     item.iconPath = new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('errorForeground'));
-    item.description = first ? `${first.line}:${first.col} ${truncate(first.message, 60)}` : 'cannot be loaded';
+    item.description = first ? inert(`${first.line}:${first.col} ${truncate(first.message, 60)}`, 'plain') : 'cannot be loaded';
     item.contextValue = `brokenLab.${node.broken.origin}`;
     item.command = {
       command: Commands.openLabFile,
@@ -297,7 +297,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
       arguments: [node.broken.file, first?.line ?? 1, first?.col ?? 1],
     };
     item.accessibilityInformation = {
-      label: `${path.basename(node.broken.file)}, broken lab file${first ? `: line ${first.line}: ${first.message}` : ''}`,
+      label: inert(`${path.basename(node.broken.file)}, broken lab file${first ? `: line ${first.line}: ${first.message}` : ''}`, 'plain'),
     };
     return item;
   }
@@ -316,14 +316,14 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     md.isTrusted = false;
     switch (node.kind) {
       case 'course':
-        md.appendMarkdown(`**${escape(node.course.title)}**\n\n`);
-        md.appendText(node.course.summary);
+        md.appendMarkdown(`**${inert(node.course.title, 'markdown')}**\n\n`);
+        md.appendMarkdown(inert(node.course.summary, 'markdown'));
         break;
       case 'lab': {
         const lab = node.lab;
         const p = this.session.getProgress(lab.id);
-        md.appendMarkdown(`**${escape(lab.title)}** · about ${lab.minutes} min · ${p.passed}/${p.total} steps passed\n\n`);
-        md.appendText(lab.summary);
+        md.appendMarkdown(`**${inert(lab.title, 'markdown')}** · about ${lab.minutes} min · ${p.passed}/${p.total} steps passed\n\n`);
+        md.appendMarkdown(inert(lab.summary, 'markdown'));
         if (lab.images.length > 0) {
           md.appendMarkdown(`\n\nImages: ${lab.images.map((i) => `\`${i.replace(/`/g, '')}\``).join(', ')}`);
         }
@@ -342,10 +342,10 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const current = this.session.current;
         const status = displayStatus(state, current?.labId === ref.labId && current.stepId === ref.stepId);
         const look = LOOKS[status];
-        md.appendMarkdown(`**${escape(node.step.title)}**\n\n$(${look.icon}) ${look.label}`);
+        md.appendMarkdown(`**${inert(node.step.title, 'markdown')}**\n\n$(${look.icon}) ${look.label}`);
         if (state.reason) {
           md.appendMarkdown(': ');
-          md.appendText(state.reason);
+          md.appendMarkdown(inert(state.reason, 'markdown'));
         }
         if (state.passedAt) {
           md.appendMarkdown(`\n\nPassed ${new Date(state.passedAt).toLocaleString()}`);
@@ -357,12 +357,12 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
         break;
       }
       case 'broken':
-        md.appendMarkdown(`**${escape(path.basename(node.broken.file))}** cannot be loaded\n\n`);
+        md.appendMarkdown(`**${inert(path.basename(node.broken.file), 'markdown')}** cannot be loaded\n\n`);
         for (const issue of node.broken.issues.slice(0, 5)) {
-          md.appendText(`${issue.line}:${issue.col} ${issue.message}\n`);
+          md.appendMarkdown(`${inert(`${issue.line}:${issue.col} ${issue.message}`, 'markdown')}\n`);
           md.appendMarkdown('\n\n');
         }
-        md.appendText(node.broken.file);
+        md.appendMarkdown(inert(node.broken.file, 'markdown'));
         break;
     }
     return md;
@@ -380,10 +380,6 @@ export function hasHttpCheck(check: Check | undefined): boolean {
 function truncate(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
 }
 
 /** Everything of a tree item that shows (its tooltip is resolved lazily, from the same state). */
