@@ -442,6 +442,31 @@ export async function loadLabFile(file: string, origin: Origin): Promise<{ lab?:
 export interface CatalogRoot {
   path: string;
   origin: Origin;
+  /**
+   * The folder the root must really be inside (after following links). Default for workspace
+   * roots: the folder that holds the root (the workspace folder for `.container-labs`), so a
+   * `.container-labs` link to `/usr` is refused instead of scanned.
+   */
+  within?: string;
+}
+
+/** How far a scan goes: a workspace is untrusted input, and the scan runs in the extension host. */
+export interface ScanLimits {
+  /** Folder depth below the root. */
+  maxDepth: number;
+  /** Directory entries looked at. */
+  maxEntries: number;
+  /** Lab and course files. */
+  maxFiles: number;
+  /** Wall-clock time. */
+  deadlineMs: number;
+}
+
+export const SCAN_LIMITS: ScanLimits = { maxDepth: 8, maxEntries: 10_000, maxFiles: 1_000, deadlineMs: 5_000 };
+
+/** Why a scan stopped; the catalog shows it as the root's broken entry. */
+export class ScanError extends Error {
+  override readonly name = 'ScanError';
 }
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
@@ -459,9 +484,12 @@ function byName(a: string, b: string): number {
  * The lab and course files under a root, sorted, depth first. A root may be a single
  * file. Skips node_modules, .git and the labs' own data folder (.container-labs/data);
  * symlinked files are followed only when they stay inside the root; symlinked folders
- * are not followed. A missing root gives no files.
+ * are not followed. A missing root gives no files. With `within`, a root whose real path
+ * is outside that folder is refused (ScanError); a scan past `limits` stops with a ScanError
+ * that says which limit and how to fix it.
  */
-export async function findLabFiles(root: string): Promise<string[]> {
+export async function findLabFiles(root: string, opts: { within?: string; limits?: ScanLimits } = {}): Promise<string[]> {
+  const limits = opts.limits ?? SCAN_LIMITS;
   let rootInfo;
   try {
     rootInfo = await stat(root);
@@ -470,17 +498,35 @@ export async function findLabFiles(root: string): Promise<string[]> {
     throw error;
   }
   const absolute = path.resolve(root);
-  if (!rootInfo.isDirectory()) return [absolute];
   const realRoot = await realpath(absolute);
+  if (opts.within !== undefined) {
+    const realWithin = await realpath(opts.within).catch(() => path.resolve(opts.within ?? '/'));
+    if (!isInside(realRoot, realWithin)) {
+      throw new ScanError(`${absolute} leads to ${realRoot}, outside ${opts.within}: not scanned (labs must be in the workspace; a link out of it is refused)`);
+    }
+  }
+  if (!rootInfo.isDirectory()) return [absolute];
   const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const started = Date.now();
+  let entriesSeen = 0;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (Date.now() - started > limits.deadlineMs) {
+      throw new ScanError(`scanning ${absolute} took longer than ${limits.deadlineMs / 1000} s and was stopped; keep lab files in a small folder (setting containerLabs.labsFolder)`);
+    }
     const entries = (await readdir(dir, { withFileTypes: true })).map((e) => ({ name: e.name, entry: e })).sort((a, b) => byName(a.name, b.name));
+    entriesSeen += entries.length;
+    if (entriesSeen > limits.maxEntries) {
+      throw new ScanError(`${absolute} holds more than ${limits.maxEntries} files and folders; scanning stopped. Keep lab files in a small folder (setting containerLabs.labsFolder)`);
+    }
     for (const { name, entry } of entries) {
       const full = path.join(dir, name);
       if (entry.isDirectory()) {
         if (SKIPPED_DIRECTORIES.has(name)) continue;
         if (name === 'data' && path.basename(dir) === '.container-labs') continue;
-        await walk(full);
+        if (depth >= limits.maxDepth) {
+          throw new ScanError(`${full} is more than ${limits.maxDepth} folders deep below ${absolute}; scanning stopped. Keep lab files nearer the top`);
+        }
+        await walk(full, depth + 1);
       } else if (entry.isFile()) {
         if (fileKind(name)) files.push(full);
       } else if (entry.isSymbolicLink() && fileKind(name)) {
@@ -491,9 +537,12 @@ export async function findLabFiles(root: string): Promise<string[]> {
           // a dangling link is not a lab
         }
       }
+      if (files.length > limits.maxFiles) {
+        throw new ScanError(`${absolute} holds more than ${limits.maxFiles} lab and course files; scanning stopped`);
+      }
     }
   };
-  await walk(absolute);
+  await walk(absolute, 0);
   return files;
 }
 
@@ -511,7 +560,8 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
   for (const root of roots) {
     let found: string[];
     try {
-      found = await findLabFiles(root.path);
+      const within = root.within ?? (root.origin === 'workspace' ? path.dirname(path.resolve(root.path)) : undefined);
+      found = await findLabFiles(root.path, { within });
     } catch (error) {
       const file = path.resolve(root.path);
       const message = errorMessage(error);
