@@ -7,7 +7,6 @@
  * (TTY, stdin, --rm, env, the error of a container that failed to start). Within one
  * evaluation, lists and inspects are shared between the parts of an all/any/not.
  */
-import * as fs from 'node:fs/promises';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -30,6 +29,7 @@ import type {
 import type { EngineEndpoint } from '../engine/connection';
 import { callWithDeadline, describeEngineError, formatSeconds, isNotFound, messageOf } from '../engine/errors';
 import { fillCheck } from '../labs/placeholders';
+import { readHostFile } from '../hostFile';
 
 export interface CheckContext {
   docker: Dockerode;
@@ -763,23 +763,9 @@ class Evaluator {
   }
 
   private async hostFile(check: FileCheck): Promise<CheckResult> {
-    let text: string;
-    try {
-      const handle = await fs.open(check.path, 'r');
-      try {
-        const buffer = Buffer.alloc(MAX_READ);
-        const { bytesRead } = await handle.read(buffer, 0, MAX_READ, 0);
-        text = buffer.subarray(0, bytesRead).toString('utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch (err) {
-      const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code?: unknown }).code) : '';
-      if (code === 'ENOENT') return { status: 'failed', reason: `${check.path} does not exist on this computer` };
-      if (code === 'EISDIR') return { status: 'failed', reason: `${check.path} is a directory, not a file` };
-      if (code === 'EACCES') return { status: 'failed', reason: `${check.path} exists but cannot be read (permission denied)` };
-      return { status: 'error', reason: `cannot read ${check.path}: ${messageOf(err)}` };
-    }
+    const read = await readHostFile(check.path, { maxBytes: MAX_READ });
+    if (!read.ok) return { status: read.problem === 'timeout' || read.problem === 'error' ? 'error' : 'failed', reason: read.reason };
+    const text = read.text;
     if (check.contains !== undefined && !text.includes(check.contains)) {
       return { status: 'failed', reason: `${check.path} exists but does not contain "${check.contains}"` };
     }
