@@ -22,6 +22,13 @@ const MAX_MARKDOWN = 200_000;
 
 interface RenderEnv {
   links: string[];
+  /** Whether https images may load (not for a workspace lab in Restricted Mode: tracking). */
+  remoteImages: boolean;
+}
+
+export interface RenderOptions {
+  /** Load https images (default true); when false each image shows as its alt text and where it is from. */
+  remoteImages?: boolean;
 }
 
 function isRenderEnv(env: unknown): env is RenderEnv {
@@ -65,6 +72,16 @@ export class MarkdownRenderer {
         // Not from https: show the alt text instead of loading anything.
         return md.utils.escapeHtml(alt);
       }
+      if (isRenderEnv(env) && !env.remoteImages) {
+        // Restricted Mode: a stranger's lab must not learn who opened it.
+        let host = src;
+        try {
+          host = new URL(src).host;
+        } catch {
+          // keep the whole src
+        }
+        return md.utils.escapeHtml(`[image: ${alt || 'untitled'}, from ${host}, not loaded in Restricted Mode]`);
+      }
       return image(tokens, idx, options, env, self);
     };
 
@@ -72,8 +89,8 @@ export class MarkdownRenderer {
   }
 
   /** Renders block Markdown. */
-  render(markdown: string): RenderedMarkdown {
-    const env: RenderEnv = { links: [] };
+  render(markdown: string, opts: RenderOptions = {}): RenderedMarkdown {
+    const env: RenderEnv = { links: [], remoteImages: opts.remoteImages ?? true };
     const html = this.md.render(markdown.slice(0, MAX_MARKDOWN), env);
     return { html, links: env.links };
   }

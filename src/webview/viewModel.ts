@@ -4,7 +4,7 @@
  */
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
-import type { MarkdownRenderer } from './markdown';
+import type { MarkdownRenderer, RenderOptions } from './markdown';
 import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
 
 export interface ViewExtras {
@@ -59,8 +59,8 @@ function sameChoices(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-function quizView(quiz: Quiz, submitted: number[] | undefined, feedback: QuizFeedback | undefined, md: MarkdownRenderer, links: Set<string>): QuizView {
-  const question = md.render(quiz.question);
+function quizView(quiz: Quiz, submitted: number[] | undefined, feedback: QuizFeedback | undefined, md: MarkdownRenderer, links: Set<string>, opts: RenderOptions): QuizView {
+  const question = md.render(quiz.question, opts);
   question.links.forEach((l) => links.add(l));
   const view: QuizView = {
     questionHtml: question.html,
@@ -70,7 +70,7 @@ function quizView(quiz: Quiz, submitted: number[] | undefined, feedback: QuizFee
   if (submitted !== undefined) {
     view.submitted = [...submitted];
     const correct = feedback?.correct ?? sameChoices(submitted, quiz.answer);
-    const explanation = md.render(feedback?.explanation ?? quiz.explanation);
+    const explanation = md.render(feedback?.explanation ?? quiz.explanation, opts);
     explanation.links.forEach((l) => links.add(l));
     view.feedback = { correct, explanationHtml: explanation.html };
   }
@@ -85,8 +85,10 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
   const state = session.getState(ref);
   const progress = session.getProgress(ref.labId);
   const links = new Set<string>();
+  // A workspace lab in Restricted Mode shows its text, but loads nothing from elsewhere.
+  const renderOptions: RenderOptions = { remoteImages: session.canRun(lab.id) };
   const render = (text: string): string => {
-    const out = md.render(text);
+    const out = md.render(text, renderOptions);
     out.links.forEach((l) => links.add(l));
     return out.html;
   };
@@ -126,7 +128,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
   if (step.quiz !== undefined) {
     const submitted = state.answer ?? extras.quiz?.choices;
     const feedback = submitted !== undefined && extras.quiz !== undefined && sameChoices(submitted, extras.quiz.choices) ? extras.quiz.feedback : undefined;
-    view.quiz = quizView(step.quiz, submitted, feedback, md, links);
+    view.quiz = quizView(step.quiz, submitted, feedback, md, links, renderOptions);
   }
   if (extras.serviceLabel !== undefined) view.service = { label: extras.serviceLabel };
   return { view, links };
