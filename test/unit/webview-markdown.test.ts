@@ -71,7 +71,7 @@ describe('walkthrough Markdown', () => {
   it('loads no remote image when told not to (a workspace lab in Restricted Mode), and says what was left out', () => {
     const out = md.render('Look: ![the <b>diagram</b>](https://tracker.example/pixel.png?who=me)', { remoteImages: false });
     assert.doesNotMatch(out.html, /<img/);
-    assert.match(out.html, /\[image: the diagram, from tracker\.example, not loaded in Restricted Mode\]/);
+    assert.match(out.html, /\[image: the &lt;b&gt;diagram&lt;\/b&gt;, from tracker\.example, not loaded in Restricted Mode\]/);
     assert.match(md.render('![d](https://example.com/d.png)', { remoteImages: true }).html, /<img src="https:\/\/example\.com\/d\.png"/);
   });
 
