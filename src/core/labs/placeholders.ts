@@ -17,7 +17,7 @@
  * Placeholders inside backticks, after a quote that is never closed, or alone on a line of a
  * here-document are refused. Values with control characters are refused.
  */
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, realpath } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Check, PlaceholderValues } from '../model';
@@ -195,8 +195,71 @@ export function defaultPlaceholders(options: DefaultPlaceholderOptions): Placeho
   return values;
 }
 
-/** Creates the lab's data folder (and its parents) if it is not there yet. */
+/** The most entries looked at when checking a lab's data folder before a command runs. */
+const MAX_LAB_DATA_ENTRIES = 2000;
+
+/** Why a lab's data folder cannot be used; the message says what to remove. */
+export class LabDataError extends Error {
+  override readonly name = 'LabDataError';
+}
+
+async function linkTarget(file: string): Promise<string> {
+  try {
+    return ` (to ${await readlink(file)})`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Makes the lab's data folder ready for a lab command, every time one runs: the folders from
+ * the workspace down to it are created one at a time without following links (a link or a
+ * non-folder on the way is refused), its real path must be where it is meant to be, and
+ * nothing inside it may be a link, a FIFO or a device. A workspace from a stranger can plant
+ * `.container-labs/data/<lab>/notes.txt -> ~/.bashrc`; the lab's `echo ... > ${labData}/notes.txt`
+ * would then write through it. Throws LabDataError with what to remove.
+ */
 export async function ensureLabData(values: PlaceholderValues): Promise<void> {
   validatePlaceholderValue('labData', values.labData);
-  await mkdir(values.labData, { recursive: true });
+  const target = path.resolve(values.labData);
+  const inWorkspace = path.relative(values.workspaceFolder, target);
+  const root = !inWorkspace.startsWith('..') && !path.isAbsolute(inWorkspace) && inWorkspace !== '' ? path.resolve(values.workspaceFolder) : path.dirname(target);
+  const parts = path.relative(root, target).split(path.sep).filter(Boolean);
+  let dir = root;
+  for (const part of parts) {
+    dir = path.join(dir, part);
+    let info;
+    try {
+      info = await lstat(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // Not there: make just this one (mkdir never follows a link in its last component).
+      await mkdir(dir).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      info = await lstat(dir);
+    }
+    if (info.isSymbolicLink()) {
+      throw new LabDataError(`${dir} is a symbolic link${await linkTarget(dir)}: a lab's data folder is never reached through a link. Remove it (rm '${dir}') and run the command again`);
+    }
+    if (!info.isDirectory()) throw new LabDataError(`${dir} is in the way of the lab's data folder and is not a folder; move it away and run the command again`);
+  }
+  const expected = path.join(await realpath(root), ...parts);
+  const real = await realpath(target);
+  if (real !== expected) throw new LabDataError(`the lab's data folder ${target} leads to ${real}, not ${expected}; remove what links it elsewhere and run the command again`);
+  // Nothing inside may lead elsewhere: lab commands write into this folder.
+  let seen = 0;
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      seen += 1;
+      if (seen > MAX_LAB_DATA_ENTRIES) throw new LabDataError(`the lab's data folder ${target} holds more than ${MAX_LAB_DATA_ENTRIES} files; empty it and run the command again`);
+      const full = path.join(folder, entry.name);
+      if (entry.isSymbolicLink()) {
+        throw new LabDataError(`${full} is a symbolic link${await linkTarget(full)}: a lab's data folder holds only its own files, and a lab command could write through the link. Remove it (rm '${full}') and run the command again`);
+      }
+      if (entry.isDirectory()) await walk(full);
+      else if (!entry.isFile()) throw new LabDataError(`${full} is not a regular file or folder (a FIFO, socket or device); remove it and run the command again`);
+    }
+  };
+  await walk(target);
 }
