@@ -471,8 +471,7 @@ export class CommandWindows {
    */
   claim(event: LedgerEvent): { by: 'name' | 'image'; texts: string[] } | undefined {
     if (!this.texts.length) return undefined;
-    const naming = (names: string[]): string[] =>
-      this.texts.filter((text) => names.some((name) => name.length > 0 && text.includes(name)));
+    const naming = (names: string[]): string[] => this.texts.filter((text) => names.some((name) => mentions(text, name)));
     if (event.type === 'container') {
       const name = (event.name ?? '').replace(/^\//, '');
       const byName = name ? naming([name]) : [];
@@ -512,12 +511,31 @@ export async function confirmClaim(docker: Dockerode, event: LedgerEvent, texts:
     const info = await callWithDeadline((signal) => docker.getContainer(event.id).inspect({ abortSignal: signal }), timeoutMs);
     const cmd = info.Config?.Cmd ?? [];
     if (cmd.length === 0) return true;
-    if (texts.some((text) => cmd.every((arg) => text.includes(arg)))) return true;
+    if (texts.some((text) => cmd.every((arg) => arg === '' || mentions(text, arg)))) return true;
     const image = await callWithDeadline(() => docker.getImage(info.Image).inspect(), timeoutMs);
     return JSON.stringify(image.Config?.Cmd ?? []) === JSON.stringify(cmd);
   } catch {
     return false;
   }
+}
+
+/** What docker names, tags and command words are made of: a mention does not continue into these. */
+const WORD_CHAR = /[A-Za-z0-9_.-]/;
+
+/**
+ * Whether `word` appears in `text` as a whole word, not as part of a longer one: the container
+ * `web` is not mentioned by `--name cl-lab-web`, nor the argument `1` by `sleep 10` (another
+ * program's `web` or `sleep 1` must not be taken for the lab's). `alpine` is in `alpine:3.19`
+ * and `cl-lab-hello` in `localhost:5000/cl-lab-hello:v1`.
+ */
+export function mentions(text: string, word: string): boolean {
+  if (!word) return false;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = at > 0 ? text.charAt(at - 1) : '';
+    const after = text.charAt(at + word.length);
+    if (!WORD_CHAR.test(before) && !WORD_CHAR.test(after)) return true;
+  }
+  return false;
 }
 
 /**
@@ -550,7 +568,7 @@ export function mentionedBy(lab: Lab, windows: CommandWindows, docker?: () => Do
     .map((c) => c.run)
     .join('\n');
   const labImages = new Set(lab.images.map((ref) => imageBaseName(ref)));
-  const named = (word: string | undefined): boolean => Boolean(word) && text.includes(word ?? '');
+  const named = (word: string | undefined): boolean => mentions(text, word ?? '');
   const image = (ref: string | undefined): boolean => {
     if (!ref || isImageId(ref)) return false;
     const base = imageBaseName(ref);

@@ -1,55 +1,15 @@
 /**
  * Shared helpers for the engine and checks unit tests: a real engine, the cl-test-busybox
- * image (imported from the host's busybox when absent), containers and volumes named
- * `cl-test-...` that are removed afterwards, free ports. No mocks.
+ * image (imported from the host's busybox when absent), containers, volumes and networks with
+ * names unique to this run and this run's label (test/support/run.ts), removed afterwards.
+ * No mocks.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import Dockerode from 'dockerode';
-
-export const BUSYBOX = 'cl-test-busybox:latest';
-export const MAIN_SOCKET = '/var/run/docker.sock';
-
-export function mainDocker(): Dockerode {
-  return new Dockerode({ socketPath: MAIN_SOCKET, timeout: 15_000 });
-}
-
-function busyboxBinary(): string {
-  for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error('busybox is not installed on this machine (apt-get install busybox-static)');
-}
-
-/** Import a busybox rootfs as `name` unless the engine behind `socket` already has it. */
-export async function ensureBusybox(docker: Dockerode, socket = MAIN_SOCKET, name = BUSYBOX): Promise<void> {
-  try {
-    await docker.getImage(name).inspect();
-    return;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-rootfs-'));
-  try {
-    fs.mkdirSync(path.join(dir, 'bin'));
-    fs.copyFileSync(busyboxBinary(), path.join(dir, 'bin', 'busybox'));
-    fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-    const applets = execFileSync(path.join(dir, 'bin', 'busybox'), ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const applet of applets) {
-      if (applet !== 'busybox') fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
-    }
-    execFileSync('sh', ['-c', `tar -C "$1" -c . | docker -H "unix://$2" import -c 'CMD ["/bin/sh"]' - "$3"`, 'sh', dir, socket, name], { stdio: 'pipe' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export function uniqueName(prefix: string): string {
-  return `cl-test-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-}
+import { BUSYBOX } from '../support/engine';
+import { RUN_LABELS, uniqueName } from '../support/run';
+import { waitFor } from '../support/wait';
 
 /** Containers, volumes and tags created by a test file, removed by `cleanup()`. */
 export class Resources {
@@ -68,20 +28,23 @@ export class Resources {
   network(): Promise<string> {
     this.ownNetwork ??= (async () => {
       const name = uniqueName('net');
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true });
+      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...RUN_LABELS } });
       this.networks.add(name);
       return name;
     })();
     return this.ownNetwork;
   }
 
-  /** Create (and by default start) a container named cl-test-...; start errors are returned, not thrown. */
+  /**
+   * Create (and by default start) a container with a unique name and this run's label (on top
+   * of `options.Labels`); start errors are returned, not thrown.
+   */
   async run(
     options: Dockerode.ContainerCreateOptions & { start?: boolean },
   ): Promise<{ container: Dockerode.Container; name: string; startError?: Error }> {
     const name = options.name ?? uniqueName('c');
     const { start = true, ...create } = options;
-    const container = await this.docker.createContainer({ Image: BUSYBOX, ...create, name });
+    const container = await this.docker.createContainer({ Image: BUSYBOX, ...create, Labels: { ...create.Labels, ...RUN_LABELS }, name });
     this.containers.add(container.id);
     let startError: Error | undefined;
     if (start) {
@@ -95,7 +58,7 @@ export class Resources {
   }
 
   async volume(name = uniqueName('v')): Promise<string> {
-    await this.docker.createVolume({ Name: name });
+    await this.docker.createVolume({ Name: name, Labels: { ...RUN_LABELS } });
     this.volumes.add(name);
     return name;
   }
@@ -119,32 +82,6 @@ export class Resources {
     this.networks.clear();
     this.ownNetwork = undefined;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Wait until `probe` returns true, or throw after `timeoutMs`. */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** A shell script that serves /www with busybox httpd on port 80, with CGI answers for faults. */
