@@ -14,7 +14,7 @@ import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
 import { freePort, holdPort } from '../support/ports';
 import { RUN_ID, uniqueName } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
-import { HTTPD_SCRIPT, Resources } from './checks-fixture';
+import { HTTPD_SCRIPT, Resources, WAIT_FOR_GATE, openGate, waitListening } from './checks-fixture';
 
 describe('checks: evaluateCheck against the real engine', function () {
   this.timeout(60_000);
@@ -30,9 +30,6 @@ describe('checks: evaluateCheck against the real engine', function () {
   const NEVER_CONTAINER = uniqueName('never-was');
   const NEVER_VOLUME = uniqueName('never-volume');
   let stepOpened = 0;
-
-  /** A shell line that waits until the test creates /tmp/go in the container. */
-  const WAIT_FOR_GO = 'while [ ! -e /tmp/go ]; do sleep 0.1; done';
 
   function ctx(extra: Partial<CheckContext> = {}): CheckContext {
     return { docker, publishedHost: '127.0.0.1', since: stepOpened, timeoutMs: 5000, ...extra };
@@ -51,27 +48,6 @@ describe('checks: evaluateCheck against the real engine', function () {
 
   async function waitExited(container: Dockerode.Container): Promise<void> {
     await waitFor('the container to exit', async () => (await container.inspect()).State.Status === 'exited', 10_000, 50);
-  }
-
-  /** Runs `cmd` in the container; resolves its exit code and output (stdout and stderr). */
-  async function execIn(container: Dockerode.Container, cmd: string[]): Promise<{ exitCode: number | null; output: string }> {
-    const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', resolve);
-      stream.on('error', reject);
-    });
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode, output: demuxBuffer(Buffer.concat(chunks)) };
-  }
-
-  /** Until something in the container listens on TCP `port`, read from its own /proc/net/tcp (without connecting to it). */
-  async function waitListening(container: Dockerode.Container, port: number): Promise<void> {
-    const hex = port.toString(16).toUpperCase().padStart(4, '0');
-    const listening = new RegExp(`^\\s*\\d+: [0-9A-F]{8}:${hex} [0-9A-F]{8}:0000 0A `, 'm');
-    await waitFor(`a listener on port ${port} in the container`, async () => listening.test((await execIn(container, ['cat', '/proc/net/tcp'])).output), 10_000, 100);
   }
 
   before(async function () {
@@ -284,7 +260,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       const port = await freePort();
       const slow = await res.run({
         // The server starts when the test says so (not after a fixed sleep a loaded machine may outlast).
-        Cmd: ['sh', '-c', `${WAIT_FOR_GO}; ${HTTPD_SCRIPT}`],
+        Cmd: ['sh', '-c', `${WAIT_FOR_GATE}; ${HTTPD_SCRIPT}`],
         Labels: { [CASE]: 'slow' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
@@ -292,7 +268,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       await waitRunning(slow.container);
       const early = await expectStatus({ http: { container: { label: `${CASE}=slow` }, containerPort: 80, timeoutMs: 1000 } }, 'failed');
       assert.match(early.reason, new RegExp(`^port 80 is published on host port ${port} but (the connection closed without an HTTP answer|nothing answers HTTP there yet \\(connection refused at 127\\.0\\.0\\.1:${port}\\)); the server may still be starting$`));
-      await execIn(slow.container, ['touch', '/tmp/go']);
+      await openGate(slow.container);
       await waitFor('the slow server', async () => (await evaluateCheck({ http: { container: { label: `${CASE}=slow` }, containerPort: 80 } }, ctx())).status === 'passed', 10_000, 200);
     });
 

@@ -4,9 +4,8 @@
  * names unique to this run and this run's label (test/support/run.ts), removed afterwards.
  * No mocks.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
+import { demuxBuffer } from '../../src/core/checks/evaluate';
 import { BUSYBOX } from '../support/engine';
 import { RUN_LABELS, uniqueName } from '../support/run';
 import { waitFor } from '../support/wait';
@@ -84,6 +83,39 @@ export class Resources {
   }
 }
 
+/** Runs `cmd` in the container; resolves its exit code and output (stdout and stderr). */
+export async function execIn(container: Dockerode.Container, cmd: string[]): Promise<{ exitCode: number | null; output: string }> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const info = await exec.inspect();
+  return { exitCode: info.ExitCode, output: demuxBuffer(Buffer.concat(chunks)) };
+}
+
+/** Until something in the container listens on TCP `port` (IPv4 or IPv6), read from its own /proc/net (without connecting to it). */
+export async function waitListening(container: Dockerode.Container, port: number): Promise<void> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = new RegExp(`^\\s*\\d+: [0-9A-F]+:${hex} [0-9A-F]+:0000 0A `, 'm');
+  const table = async (): Promise<string> => (await execIn(container, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).output;
+  await waitFor(`a listener on port ${port} in the container`, async () => listening.test(await table()), 10_000, 100);
+}
+
+/**
+ * A shell line that waits until the test opens the gate (`openGate`): a server "still starting"
+ * for exactly as long as the test needs, not for a fixed sleep a loaded machine may outlast.
+ */
+export const WAIT_FOR_GATE = 'while [ ! -e /cl-test-gate ]; do sleep 0.1; done';
+
+export async function openGate(container: Dockerode.Container): Promise<void> {
+  const r = await execIn(container, ['touch', '/cl-test-gate']);
+  if (r.exitCode !== 0) throw new Error(`could not open the gate: ${r.output}`);
+}
+
 /** A shell script that serves /www with busybox httpd on port 80, with CGI answers for faults. */
 export const HTTPD_SCRIPT = [
   'mkdir -p /www/cgi-bin',
@@ -93,103 +125,3 @@ export const HTTPD_SCRIPT = [
   'chmod +x /www/cgi-bin/fail /www/cgi-bin/redir',
   'exec httpd -f -p 80 -h /www',
 ].join('; ');
-
-/**
- * A second, private dockerd this test can stop and start (never the machine's engine).
- * Its paths carry this process's id, so two test runs at once (a developer and the CI
- * harness) never share a daemon, a pidfile or a data root.
- */
-export class PrivateEngine {
-  readonly socket = `/tmp/cl-test-dockerd-${process.pid}.sock`;
-  readonly pidfile = `/tmp/cl-test-dockerd-${process.pid}.pid`;
-  readonly dataRoot = `/tmp/cl-test-docker-${process.pid}`;
-  readonly execRoot = `/tmp/cl-test-exec-${process.pid}`;
-  readonly log = `/tmp/cl-test-dockerd-${process.pid}.log`;
-  private child: ChildProcess | undefined;
-
-  get docker(): Dockerode {
-    return new Dockerode({ socketPath: this.socket, timeout: 15_000 });
-  }
-
-  async start(): Promise<void> {
-    if (this.child && this.child.exitCode === null) throw new Error('the private dockerd is already running');
-    const out = fs.openSync(this.log, 'a');
-    // `unshare --net` runs dockerd in a network namespace of its own: with --bridge=none,
-    // dockerd 20.10 deletes any interface named docker0 it can see at start-up, which in the
-    // host namespace is the machine engine's default bridge. unshare execs dockerd in place,
-    // so this child's pid and signals are dockerd's own.
-    const child = spawn(
-      'unshare',
-      [
-        '--net',
-        'dockerd',
-        '-H', `unix://${this.socket}`,
-        '--data-root', this.dataRoot,
-        '--exec-root', this.execRoot,
-        '--pidfile', this.pidfile,
-        '--bridge=none', '--iptables=false', '--ip6tables=false',
-      ],
-      { stdio: ['ignore', out, out] },
-    );
-    fs.closeSync(out);
-    this.child = child;
-    const docker = this.docker;
-    await waitFor('the private dockerd to answer', async () => {
-      if (child.exitCode !== null) throw new Error(`the private dockerd exited with ${child.exitCode}; see ${this.log}`);
-      try {
-        await docker.ping();
-        return true;
-      } catch {
-        return false;
-      }
-    }, 90_000, 100);
-  }
-
-  /** Send a signal to our dockerd (SIGSTOP freezes it: the socket stays open, nothing answers). */
-  signal(sig: NodeJS.Signals): void {
-    if (!this.child || this.child.exitCode !== null) throw new Error('the private dockerd is not running');
-    this.child.kill(sig);
-  }
-
-  /** SIGTERM our dockerd and wait for it to exit. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGCONT');
-    child.kill('SIGTERM');
-    // An unref'd timer: a pending 60 s timer would keep mocha's process alive for a minute.
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref())]);
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
-
-  /** Stop it and remove its data (best effort): first the mounts dockerd leaves (its data root, netns files). */
-  async destroy(): Promise<void> {
-    await this.stop();
-    const ours = (mountPoint: string) => [this.dataRoot, this.execRoot].some((dir) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
-    const mounts = fs
-      .readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((line) => line.split(' ')[1] ?? '')
-      .filter(ours)
-      .sort((a, b) => b.length - a.length);
-    for (const mountPoint of mounts) {
-      try {
-        execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
-    for (const dir of [this.dataRoot, this.execRoot]) {
-      try {
-        fs.rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // a busy mount left behind: leave the directory, it is ours and named for this pid
-      }
-    }
-    fs.rmSync(this.log, { force: true });
-  }
-}

@@ -15,7 +15,8 @@ import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
 import { freePort } from '../support/ports';
 import { RUN_ID } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
-import { HTTPD_SCRIPT, PrivateEngine, Resources } from './checks-fixture';
+import { PrivateEngine } from '../support/private-engine';
+import { HTTPD_SCRIPT, Resources, WAIT_FOR_GATE, openGate } from './checks-fixture';
 
 describe('checks: JSON event stream parsing', function () {
   it('joins lines split across chunks, even inside a UTF-8 character, and skips bad lines', function () {
@@ -136,7 +137,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
     try {
       const { container } = await res.run({
         // The server starts when the test says so: first the live check must have polled and failed.
-        Cmd: ['sh', '-c', `while [ ! -e /tmp/go ]; do sleep 0.1; done; ${HTTPD_SCRIPT}`],
+        Cmd: ['sh', '-c', `${WAIT_FOR_GATE}; ${HTTPD_SCRIPT}`],
         Labels: { [CASE]: 'live-http' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
@@ -145,8 +146,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
       const started = results.length;
       await waitFor('three failed polls while the server is not up', () => results.slice(started).filter((r) => r.status === 'failed').length >= 3, 20_000, 50);
       assert.equal(results.some((r) => r.status === 'passed'), false, results.map((r) => r.reason).join('\n'));
-      const go = await container.exec({ Cmd: ['touch', '/tmp/go'] });
-      await go.start({});
+      await openGate(container);
       await waitFor('the live http check to pass', () => results.some((r) => r.status === 'passed'), 20_000, 50);
     } finally {
       live.dispose();
@@ -246,24 +246,33 @@ describe('checks: engine stopped before, during a check and during the event str
         clearTimeout(timer);
       }
     };
+    // A throw or a hang ends the loop; the waits below report it at once.
+    let failure: unknown;
     const loop = (async () => {
       while (!stop) results.push(await evaluateOrHang());
-    })();
+    })().catch((error: unknown) => {
+      failure = error;
+    });
+    const evaluated = (count: number) => (): boolean => {
+      if (failure !== undefined) throw failure;
+      return results.length >= count;
+    };
     try {
-      await waitFor('two evaluations while the engine runs', () => results.length >= 2, 30_000, 20);
+      await waitFor('two evaluations while the engine runs', evaluated(2), 30_000, 20);
       const beforeKill = results.length;
       await engine.stop();
       const afterKill = results.length;
-      await waitFor('an evaluation begun after the engine stopped', () => results.length >= afterKill + 2, 30_000, 20);
+      await waitFor('an evaluation begun after the engine stopped', evaluated(afterKill + 2), 30_000, 20);
       stop = true;
       await loop;
+      if (failure !== undefined) throw failure;
       assert.ok(results.slice(0, beforeKill).every((r) => r.status === 'passed'), JSON.stringify(results.slice(0, beforeKill)));
       assert.ok(results.every((r) => ['passed', 'failed', 'error'].includes(r.status)));
       const last = results[results.length - 1];
       assert.equal(last?.status, 'error');
     } finally {
       stop = true;
-      await loop.catch(() => undefined);
+      await loop;
       await engine.start();
     }
   });
