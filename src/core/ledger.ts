@@ -471,7 +471,7 @@ export class CommandWindows {
    */
   claim(event: LedgerEvent): { by: 'name' | 'image'; texts: string[] } | undefined {
     if (!this.texts.length) return undefined;
-    const naming = (names: string[]): string[] => this.texts.filter((text) => names.some((name) => mentions(text, name)));
+    const naming = (names: string[], kind: Mention = 'name'): string[] => this.texts.filter((text) => names.some((name) => mentions(text, name, kind)));
     if (event.type === 'container') {
       const name = (event.name ?? '').replace(/^\//, '');
       const byName = name ? naming([name]) : [];
@@ -480,21 +480,23 @@ export class CommandWindows {
       // container is matched by that name, so `cl-other` made from alpine by another program
       // while `docker run alpine ...` runs here is not ours.
       if (!event.image || (name !== '' && !isGeneratedName(name))) return undefined;
-      const byImage = naming([event.image]);
+      const byImage = naming([event.image], 'image');
       return byImage.length > 0 ? { by: 'image', texts: byImage } : undefined;
     }
     const names: string[] = [];
+    let kind: Mention = 'name';
     if (event.type === 'volume') {
       // Anonymous volumes (`-v /data`) have random names no command mentions: they are not
       // claimed here; cleanup removes them with the lab's containers (`docker rm -v`).
       names.push(event.id);
     } else if (event.type === 'image') {
+      kind = 'image';
       for (const ref of [event.id, event.name]) {
         if (!ref || ref.startsWith('sha256:')) continue;
         names.push(ref, ref.replace(/:latest$/, ''));
       }
     }
-    const texts = naming(names);
+    const texts = naming(names, kind);
     return texts.length > 0 ? { by: 'name', texts } : undefined;
   }
 }
@@ -519,21 +521,27 @@ export async function confirmClaim(docker: Dockerode, event: LedgerEvent, texts:
   }
 }
 
-/** What docker names, tags and command words are made of: a mention does not continue into these. */
-const WORD_CHAR = /[A-Za-z0-9_.-]/;
+/**
+ * What a mention may not continue into. `name`: container and volume names and command words,
+ * for which a path is a longer word (`/data` does not name the volume `data`). `image`: image
+ * refs, whose last part follows a `/` (`cl-lab-hello` in `localhost:5000/cl-lab-hello:v1`).
+ */
+const WORD_CHARS = { name: /[A-Za-z0-9_.\-/]/, image: /[A-Za-z0-9_.-]/ } as const;
+export type Mention = keyof typeof WORD_CHARS;
 
 /**
  * Whether `word` appears in `text` as a whole word, not as part of a longer one: the container
- * `web` is not mentioned by `--name cl-lab-web`, nor the argument `1` by `sleep 10` (another
- * program's `web` or `sleep 1` must not be taken for the lab's). `alpine` is in `alpine:3.19`
- * and `cl-lab-hello` in `localhost:5000/cl-lab-hello:v1`.
+ * `web` is not mentioned by `--name cl-lab-web`, nor the argument `1` by `sleep 10`, nor the
+ * volume `data` by `-v cl-lab-data:/data` (another program's `web`, `sleep 1` or `data` must not
+ * be taken for the lab's). The image `alpine` is in `alpine:3.19`.
  */
-export function mentions(text: string, word: string): boolean {
+export function mentions(text: string, word: string, kind: Mention = 'name'): boolean {
   if (!word) return false;
+  const wordChar = WORD_CHARS[kind];
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
     const before = at > 0 ? text.charAt(at - 1) : '';
     const after = text.charAt(at + word.length);
-    if (!WORD_CHAR.test(before) && !WORD_CHAR.test(after)) return true;
+    if (!wordChar.test(before) && !wordChar.test(after)) return true;
   }
   return false;
 }
@@ -572,7 +580,7 @@ export function mentionedBy(lab: Lab, windows: CommandWindows, docker?: () => Do
   const image = (ref: string | undefined): boolean => {
     if (!ref || isImageId(ref)) return false;
     const base = imageBaseName(ref);
-    return labImages.has(base) || named(base);
+    return labImages.has(base) || mentions(text, base, 'image');
   };
   return (event) => {
     if (event.type === 'container') {

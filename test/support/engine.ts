@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
+import { EngineEvents } from '../../src/core/checks/events';
 
 export const BUSYBOX = 'cl-test-busybox:latest';
 export const MAIN_SOCKET = '/var/run/docker.sock';
@@ -71,26 +72,46 @@ export async function imageExists(docker: Dockerode, ref: string): Promise<boole
   return found.length > 0;
 }
 
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === 404;
-}
-
-export async function containerExists(docker: Dockerode, name: string): Promise<boolean> {
+/** Whether `inspect` finds the object (false on 404; any other error is thrown). */
+async function found(inspect: () => Promise<unknown>): Promise<boolean> {
   try {
-    await docker.getContainer(name).inspect();
+    await inspect();
     return true;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === 404) return false;
     throw error;
   }
 }
 
-export async function volumeExists(docker: Dockerode, name: string): Promise<boolean> {
+export function containerExists(docker: Dockerode, name: string): Promise<boolean> {
+  return found(() => docker.getContainer(name).inspect());
+}
+
+export function volumeExists(docker: Dockerode, name: string): Promise<boolean> {
+  return found(() => docker.getVolume(name).inspect());
+}
+
+/** The product's event stream on `docker`, started; resolves once it is connected (or throws after `timeoutMs`). */
+export async function connectedEvents(docker: Dockerode, timeoutMs = 30_000): Promise<EngineEvents> {
+  const events = new EngineEvents(() => docker);
+  let timer: NodeJS.Timeout | undefined;
+  const connected = new Promise<void>((resolve, reject) => {
+    const sub = events.onStatus((s) => {
+      if (s.state === 'connected') {
+        sub.dispose();
+        resolve();
+      }
+    });
+    timer = setTimeout(() => reject(new Error(`the engine event stream did not connect within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  events.start();
   try {
-    await docker.getVolume(name).inspect();
-    return true;
+    await connected;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    events.dispose();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
+  return events;
 }

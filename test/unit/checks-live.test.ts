@@ -11,7 +11,7 @@ import { EngineEvents, JsonLineParser, toEngineEvent, type EngineEvent, type Eng
 import { LiveCheck, isRelevantEvent } from '../../src/core/checks/live';
 import { checkHealth } from '../../src/core/engine/health';
 import { createDocker, resolveEndpoint } from '../../src/core/engine/connection';
-import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
+import { BUSYBOX, connectedEvents, ensureBusybox, mainDocker } from '../support/engine';
 import { freePort } from '../support/ports';
 import { RUN_ID } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
@@ -58,17 +58,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
 
   before(async function () {
     await ensureBusybox(docker);
-    events = new EngineEvents(() => docker);
-    const connected = new Promise<void>((resolve) => {
-      const sub = events.onStatus((s) => {
-        if (s.state === 'connected') {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
-    events.start();
-    await connected;
+    events = await connectedEvents(docker);
   });
 
   after(async function () {

@@ -4,10 +4,10 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import { EngineEvents } from '../../src/core/checks/events';
+import type { EngineEvents } from '../../src/core/checks/events';
 import { cleanup, CommandWindows, confirmClaim, mentionedBy, mentions, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
 import type { Lab } from '../../src/core/model';
-import { BUSYBOX, containerExists, ensureBusybox, imageExists, mainDocker, requireEngine, volumeExists } from '../support/engine';
+import { BUSYBOX, connectedEvents, containerExists, ensureBusybox, imageExists, mainDocker, requireEngine, volumeExists } from '../support/engine';
 import { RUN_LABELS, uniqueName } from '../support/run';
 import { waitFor } from '../support/wait';
 import { removeNamed } from './runner-support';
@@ -31,12 +31,12 @@ describe('ResourceLedger (pure)', () => {
 
   it('mentions: whole words only, so part of a lab\'s name is not another program\'s name', () => {
     const text = "docker run --name cl-lab-web -v cl-lab-data:/data alpine:3.19 sh -c 'sleep 10'; docker tag x localhost:5000/cl-lab-hello:v1";
-    for (const word of ['cl-lab-web', 'cl-lab-data', 'alpine', 'alpine:3.19', 'cl-lab-hello', 'localhost:5000/cl-lab-hello:v1', 'sleep 10', 'sh']) {
-      assert.equal(mentions(text, word), true, word);
-    }
-    for (const word of ['web', 'lab-data', 'cl-lab', 'alp', '1', '10;', 'sleep 1', '']) {
-      assert.equal(mentions(text, word), false, word);
-    }
+    // Names and command words.
+    for (const word of ['cl-lab-web', 'cl-lab-data', 'sleep 10', 'sh', 'x']) assert.equal(mentions(text, word), true, word);
+    for (const word of ['web', 'lab-data', 'cl-lab', 'data', '1', 'sleep 1', 'cl-lab-hello', '']) assert.equal(mentions(text, word), false, word);
+    // Image refs: their last part follows a `/`.
+    for (const ref of ['alpine', 'alpine:3.19', 'cl-lab-hello', 'localhost:5000/cl-lab-hello:v1']) assert.equal(mentions(text, ref, 'image'), true, ref);
+    for (const ref of ['alp', 'hello', 'cl-lab', 'lab-hello']) assert.equal(mentions(text, ref, 'image'), false, ref);
   });
 
   it('mentionedBy keeps what the lab\'s commands name and leaves other programs\' things out', async () => {
@@ -61,6 +61,7 @@ describe('ResourceLedger (pure)', () => {
       // Names that are only part of the lab's names belong to someone else.
       { type: 'container', action: 'create', id: 'c7', name: 'web', image: 'nginx' },
       { type: 'volume', action: 'create', id: 'lab-data' },
+      { type: 'volume', action: 'create', id: 'data' },
       { type: 'volume', action: 'create', id: 'cl-lab-data' },
       { type: 'volume', action: 'create', id: 'pgdata' },
       { type: 'image', action: 'tag', id: 'sha256:' + 'c'.repeat(64), name: 'localhost:5000/cl-lab-hello:v1' },
@@ -152,17 +153,7 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     await requireEngine(docker);
     await ensureBusybox(docker);
     // The product's one event stream, as the extension uses it.
-    events = new EngineEvents(() => docker);
-    const connected = new Promise<void>((resolve) => {
-      const sub = events.onStatus((s) => {
-        if (s.state === 'connected') {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
-    events.start();
-    await connected;
+    events = await connectedEvents(docker);
   });
   after(async () => {
     events.dispose();
