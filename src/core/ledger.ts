@@ -472,8 +472,7 @@ export class CommandWindows {
    */
   claim(event: LedgerEvent): { by: 'name' | 'image'; texts: string[] } | undefined {
     if (!this.texts.length) return undefined;
-    const naming = (names: string[]): string[] =>
-      this.texts.filter((text) => names.some((name) => name.length > 0 && text.includes(name)));
+    const naming = (names: string[], kind: Mention = 'name'): string[] => this.texts.filter((text) => names.some((name) => mentions(text, name, kind)));
     if (event.type === 'container') {
       const name = (event.name ?? '').replace(/^\//, '');
       const byName = name ? naming([name]) : [];
@@ -482,21 +481,23 @@ export class CommandWindows {
       // container is matched by that name, so `cl-other` made from alpine by another program
       // while `docker run alpine ...` runs here is not ours.
       if (!event.image || (name !== '' && !isGeneratedName(name))) return undefined;
-      const byImage = naming([event.image]);
+      const byImage = naming([event.image], 'image');
       return byImage.length > 0 ? { by: 'image', texts: byImage } : undefined;
     }
     const names: string[] = [];
+    let kind: Mention = 'name';
     if (event.type === 'volume') {
       // Anonymous volumes (`-v /data`) have random names no command mentions: they are not
       // claimed here; cleanup removes them with the lab's containers (`docker rm -v`).
       names.push(event.id);
     } else if (event.type === 'image') {
+      kind = 'image';
       for (const ref of [event.id, event.name]) {
         if (!ref || ref.startsWith('sha256:')) continue;
         names.push(ref, ref.replace(/:latest$/, ''));
       }
     }
-    const texts = naming(names);
+    const texts = naming(names, kind);
     return texts.length > 0 ? { by: 'name', texts } : undefined;
   }
 }
@@ -513,12 +514,37 @@ export async function confirmClaim(docker: Dockerode, event: LedgerEvent, texts:
     const info = await callWithDeadline((signal) => docker.getContainer(event.id).inspect({ abortSignal: signal }), timeoutMs);
     const cmd = info.Config?.Cmd ?? [];
     if (cmd.length === 0) return true;
-    if (texts.some((text) => cmd.every((arg) => text.includes(arg)))) return true;
+    if (texts.some((text) => cmd.every((arg) => arg === '' || mentions(text, arg)))) return true;
     const image = await callWithDeadline(() => docker.getImage(info.Image).inspect(), timeoutMs);
     return JSON.stringify(image.Config?.Cmd ?? []) === JSON.stringify(cmd);
   } catch {
     return false;
   }
+}
+
+/**
+ * What a mention may not continue into. `name`: container and volume names and command words,
+ * for which a path is a longer word (`/data` does not name the volume `data`). `image`: image
+ * refs, whose last part follows a `/` (`cl-lab-hello` in `localhost:5000/cl-lab-hello:v1`).
+ */
+const WORD_CHARS = { name: /[A-Za-z0-9_.\-/]/, image: /[A-Za-z0-9_.-]/ } as const;
+export type Mention = keyof typeof WORD_CHARS;
+
+/**
+ * Whether `word` appears in `text` as a whole word, not as part of a longer one: the container
+ * `web` is not mentioned by `--name cl-lab-web`, nor the argument `1` by `sleep 10`, nor the
+ * volume `data` by `-v cl-lab-data:/data` (another program's `web`, `sleep 1` or `data` must not
+ * be taken for the lab's). The image `alpine` is in `alpine:3.19`.
+ */
+export function mentions(text: string, word: string, kind: Mention = 'name'): boolean {
+  if (!word) return false;
+  const wordChar = WORD_CHARS[kind];
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = at > 0 ? text.charAt(at - 1) : '';
+    const after = text.charAt(at + word.length);
+    if (!wordChar.test(before) && !wordChar.test(after)) return true;
+  }
+  return false;
 }
 
 /**
@@ -551,11 +577,11 @@ export function mentionedBy(lab: Lab, windows: CommandWindows, docker?: () => Do
     .map((c) => c.run)
     .join('\n');
   const labImages = new Set(lab.images.map((ref) => imageBaseName(ref)));
-  const named = (word: string | undefined): boolean => Boolean(word) && text.includes(word ?? '');
+  const named = (word: string | undefined): boolean => mentions(text, word ?? '');
   const image = (ref: string | undefined): boolean => {
     if (!ref || isImageId(ref)) return false;
     const base = imageBaseName(ref);
-    return labImages.has(base) || named(base);
+    return labImages.has(base) || mentions(text, base, 'image');
   };
   return (event) => {
     if (event.type === 'container') {

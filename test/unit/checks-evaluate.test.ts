@@ -10,14 +10,25 @@ import * as path from 'node:path';
 import Dockerode from 'dockerode';
 import type { Check, CheckResult, PlaceholderValues } from '../../src/core/model';
 import { checkNeedsPolling, describeCheck, demuxBuffer, evaluateCheck, explainStartError, normalizeImageRef, type CheckContext } from '../../src/core/checks/evaluate';
-import { BUSYBOX, HTTPD_SCRIPT, Resources, ensureBusybox, freePort, mainDocker, sleep, uniqueName, waitFor } from './checks-fixture';
+import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
+import { freePort, holdPort } from '../support/ports';
+import { RUN_ID, uniqueName } from '../support/run';
+import { sleep, waitFor } from '../support/wait';
+import { HTTPD_SCRIPT, Resources, WAIT_FOR_GATE, openGate, waitListening } from './checks-fixture';
 
 describe('checks: evaluateCheck against the real engine', function () {
   this.timeout(60_000);
   const docker = mainDocker();
   const res = new Resources(docker);
-  /** A label value unique to this run, so other people's containers never match. */
-  const run = uniqueName('run');
+  /**
+   * The label key of this run's cases (`<CASE>=running`): another run's containers, or anyone
+   * else's, never carry it, so a check selecting by it sees only this run's containers.
+   */
+  const CASE = `cl-test-case-${RUN_ID}`;
+  /** Names nothing on the engine has (this run never creates them). */
+  const NEVER = uniqueName('never-existed');
+  const NEVER_CONTAINER = uniqueName('never-was');
+  const NEVER_VOLUME = uniqueName('never-volume');
   let stepOpened = 0;
 
   function ctx(extra: Partial<CheckContext> = {}): CheckContext {
@@ -55,24 +66,32 @@ describe('checks: evaluateCheck against the real engine', function () {
     });
 
     it('fails for an image that never existed and cannot be pulled offline', async function () {
-      const r = await expectStatus({ image: { ref: 'cl-test-never-existed:1.0' } }, 'failed');
-      assert.equal(r.reason, 'image cl-test-never-existed:1.0 is not present: pull it with docker pull cl-test-never-existed:1.0');
+      const r = await expectStatus({ image: { ref: `${NEVER}:1.0` } }, 'failed');
+      assert.equal(r.reason, `image ${NEVER}:1.0 is not present: pull it with docker pull ${NEVER}:1.0`);
       // And pulling it really fails here (no registry for it): the reason tells the student what to do, not that it worked.
-      await assert.rejects(docker.pull('cl-test-never-existed:1.0'));
+      await assert.rejects(docker.pull(`${NEVER}:1.0`));
     });
 
     it('names the other tags of the same repository when the wanted tag is missing', async function () {
-      const tag = `${run}-other`;
-      await docker.getImage(BUSYBOX).tag({ repo: 'cl-test-busybox', tag });
-      res.tags.add(`cl-test-busybox:${tag}`);
-      const r = await expectStatus({ image: { ref: 'cl-test-busybox:nope' } }, 'failed');
-      assert.match(r.reason, /^image cl-test-busybox:nope is not present \(cl-test-busybox:.* (is|are)\): pull cl-test-busybox:nope or tag one of them$/);
-      assert.ok(r.reason.includes(`cl-test-busybox:${tag}`) || r.reason.includes('cl-test-busybox:latest'));
+      // A repository of this run's own, so its tags are exactly the ones made here.
+      const repo = uniqueName('repo');
+      for (const tag of ['a', 'b']) {
+        await docker.getImage(BUSYBOX).tag({ repo, tag });
+        res.tags.add(`${repo}:${tag}`);
+      }
+      const r = await expectStatus({ image: { ref: `${repo}:nope` } }, 'failed');
+      const listed = new RegExp(`^image ${repo}:nope is not present \\((.+) are\\): pull ${repo}:nope or tag one of them$`).exec(r.reason);
+      assert.ok(listed, r.reason);
+      assert.deepEqual(listed[1]?.split(', ').sort(), [`${repo}:a`, `${repo}:b`]);
+      await docker.getImage(`${repo}:b`).remove({ noprune: true });
+      res.tags.delete(`${repo}:b`);
+      const one = await expectStatus({ image: { ref: `${repo}:nope` } }, 'failed');
+      assert.equal(one.reason, `image ${repo}:nope is not present (${repo}:a is): pull ${repo}:nope or tag one of them`);
     });
 
     it('imageAbsent passes when absent and fails with the fix when present', async function () {
-      await expectStatus({ imageAbsent: { ref: 'cl-test-never-existed' } }, 'passed');
-      const tag = `cl-test-absent-${process.pid}:x`;
+      await expectStatus({ imageAbsent: { ref: NEVER } }, 'passed');
+      const tag = `${uniqueName('absent')}:x`;
       await docker.getImage(BUSYBOX).tag({ repo: tag.split(':')[0], tag: 'x' });
       res.tags.add(tag);
       const r = await expectStatus({ imageAbsent: { ref: tag } }, 'failed');
@@ -85,76 +104,76 @@ describe('checks: evaluateCheck against the real engine', function () {
 
   describe('container / containerAbsent', function () {
     it('passes for a running container and says which one', async function () {
-      const { container, name } = await res.run({ Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: 'running' }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: 'running' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(container);
-      const r = await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=running', state: 'running' } }, 'passed');
+      const r = await expectStatus({ container: { image: 'cl-test-busybox', label: `${CASE}=running`, state: 'running' } }, 'passed');
       assert.equal(r.reason, `cl-test-busybox (container "${name}") is running`);
     });
 
     it('explains an exit code: 127 is "command not found"', async function () {
-      const { container, name } = await res.run({ Cmd: ['sh', '-c', 'exit 127'], Labels: { 'cl-test-run': run, case: 'exit127' }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Cmd: ['sh', '-c', 'exit 127'], Labels: { [CASE]: 'exit127' }, HostConfig: { NetworkMode: 'none' } });
       await waitExited(container);
-      const r = await expectStatus({ container: { label: 'case=exit127', exitCode: 0 } }, 'failed');
+      const r = await expectStatus({ container: { label: `${CASE}=exit127`, exitCode: 0 } }, 'failed');
       assert.equal(r.reason, `container "${name}" exited with code 127 (command not found), not 0`);
-      const running = await expectStatus({ container: { label: 'case=exit127', state: 'running' } }, 'failed');
+      const running = await expectStatus({ container: { label: `${CASE}=exit127`, state: 'running' } }, 'failed');
       assert.equal(running.reason, `container "${name}" is not running: it exited with code 127 (command not found)`);
-      await expectStatus({ container: { label: 'case=exit127', exitCode: 127 } }, 'passed');
+      await expectStatus({ container: { label: `${CASE}=exit127`, exitCode: 127 } }, 'passed');
     });
 
     it('explains a command missing from the image (the container could not start)', async function () {
-      const { name, startError } = await res.run({ Cmd: ['cl-test-no-such-command'], Labels: { 'cl-test-run': run, case: 'nocmd' }, HostConfig: { NetworkMode: 'none' } });
+      const { name, startError } = await res.run({ Cmd: ['cl-test-no-such-command'], Labels: { [CASE]: 'nocmd' }, HostConfig: { NetworkMode: 'none' } });
       assert.ok(startError, 'the engine refuses to start it');
-      const r = await expectStatus({ container: { label: 'case=nocmd', state: 'running' } }, 'failed');
+      const r = await expectStatus({ container: { label: `${CASE}=nocmd`, state: 'running' } }, 'failed');
       assert.equal(r.reason, `container "${name}" could not start: the command "cl-test-no-such-command" was not found in the image`);
     });
 
     it('checks -t, -i and --rm through inspect', async function () {
-      const { container, name } = await res.run({ Cmd: ['sleep', '60'], Tty: true, OpenStdin: true, Labels: { 'cl-test-run': run, case: 'tty' }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Cmd: ['sleep', '60'], Tty: true, OpenStdin: true, Labels: { [CASE]: 'tty' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(container);
-      await expectStatus({ container: { label: 'case=tty', state: 'running', tty: true, interactive: true, autoRemove: false } }, 'passed');
-      const r = await expectStatus({ container: { label: 'case=tty', autoRemove: true } }, 'failed');
+      await expectStatus({ container: { label: `${CASE}=tty`, state: 'running', tty: true, interactive: true, autoRemove: false } }, 'passed');
+      const r = await expectStatus({ container: { label: `${CASE}=tty`, autoRemove: true } }, 'failed');
       assert.equal(r.reason, `container "${name}" was started without --rm`);
-      const t = await expectStatus({ container: { label: 'case=tty', tty: false } }, 'failed');
+      const t = await expectStatus({ container: { label: `${CASE}=tty`, tty: false } }, 'failed');
       assert.equal(t.reason, `container "${name}" was started with a TTY (-t); run it without -t`);
     });
 
     it('since the step: an older container does not count, and the reason says so', async function () {
-      const { container } = await res.run({ Cmd: ['true'], Labels: { 'cl-test-run': run, case: 'old' }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Cmd: ['true'], Labels: { [CASE]: 'old' }, HostConfig: { NetworkMode: 'none' } });
       await waitExited(container);
       const created = Date.parse((await container.inspect()).Created);
       const later = created + 3000; // the step "opened" 3 s after that container was made
-      const r = await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old' } }, 'failed', { since: later });
-      assert.match(r.reason, /^no container from cl-test-busybox labelled case=old was created since this step opened \(1 older one exists, e\.g\. "cl-test-c-[^"]+": run a new one\)$/);
-      await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old', since: 'any' } }, 'passed', { since: later });
+      const r = await expectStatus({ container: { image: 'cl-test-busybox', label: `${CASE}=old` } }, 'failed', { since: later });
+      assert.equal(r.reason, `no container from cl-test-busybox labelled ${CASE}=old was created since this step opened (1 older one exists, e.g. "${name}": run a new one)`);
+      await expectStatus({ container: { image: 'cl-test-busybox', label: `${CASE}=old`, since: 'any' } }, 'passed', { since: later });
       // A container created after the step opened counts, with 1 s slack for the engine's whole seconds.
-      await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old' } }, 'passed', { since: created - 200 });
-      await expectStatus({ container: { image: 'cl-test-busybox', label: 'case=old' } }, 'passed', { since: created + 800 });
+      await expectStatus({ container: { image: 'cl-test-busybox', label: `${CASE}=old` } }, 'passed', { since: created - 200 });
+      await expectStatus({ container: { image: 'cl-test-busybox', label: `${CASE}=old` } }, 'passed', { since: created + 800 });
     });
 
     it('two containers match one check: the newest passing one is named; a failure names the newest', async function () {
-      const a = await res.run({ Cmd: ['sh', '-c', 'exit 3'], Labels: { 'cl-test-run': run, case: 'two' }, HostConfig: { NetworkMode: 'none' } });
+      const a = await res.run({ Cmd: ['sh', '-c', 'exit 3'], Labels: { [CASE]: 'two' }, HostConfig: { NetworkMode: 'none' } });
       await waitExited(a.container);
       await sleep(1100); // different Created seconds
-      const b = await res.run({ Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: 'two' }, HostConfig: { NetworkMode: 'none' } });
+      const b = await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: 'two' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(b.container);
-      const r = await expectStatus({ container: { label: 'case=two', state: 'running' } }, 'passed');
+      const r = await expectStatus({ container: { label: `${CASE}=two`, state: 'running' } }, 'passed');
       assert.equal(r.reason, `container "${b.name}" is running (2 containers match; "${b.name}" is the newest)`);
-      const e = await expectStatus({ container: { label: 'case=two', exitCode: 0 } }, 'failed');
+      const e = await expectStatus({ container: { label: `${CASE}=two`, exitCode: 0 } }, 'failed');
       // b (newest) is still running; a exited with 3: the closer one (a, exited) is reported.
       assert.equal(e.reason, `2 containers match; the closest (${a.name}): container "${a.name}" exited with code 3, not 0`);
-      const x = await expectStatus({ container: { label: 'case=two', exitCode: 3 } }, 'passed');
+      const x = await expectStatus({ container: { label: `${CASE}=two`, exitCode: 3 } }, 'passed');
       assert.equal(x.reason, `container "${a.name}" exited with code 3 (2 containers match; "${a.name}" is the newest that passes)`);
     });
 
     it('a container that never existed: by name, and from an image that is not there either', async function () {
-      const r = await expectStatus({ container: { name: 'cl-test-never-was', state: 'running' } }, 'failed');
-      assert.equal(r.reason, 'no container named "cl-test-never-was" exists: start one');
-      const i = await expectStatus({ container: { image: 'cl-test-never-existed:2' } }, 'failed');
-      assert.equal(i.reason, 'no container from cl-test-never-existed:2 exists (the image cl-test-never-existed:2 is not present either: pull it first): run one');
+      const r = await expectStatus({ container: { name: `${NEVER_CONTAINER}`, state: 'running' } }, 'failed');
+      assert.equal(r.reason, `no container named "${NEVER_CONTAINER}" exists: start one`);
+      const i = await expectStatus({ container: { image: `${NEVER}:2` } }, 'failed');
+      assert.equal(i.reason, `no container from ${NEVER}:2 exists (the image ${NEVER}:2 is not present either: pull it first): run one`);
     });
 
     it('containerAbsent passes when gone and fails with the fix while it exists', async function () {
-      const { container, name } = await res.run({ Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: 'absent' }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: 'absent' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(container);
       const r = await expectStatus({ containerAbsent: { name } }, 'failed');
       assert.equal(r.reason, `1 container named "${name}" still exists: ${name} (running); stop and remove with docker rm -f ${name}`);
@@ -163,10 +182,10 @@ describe('checks: evaluateCheck against the real engine', function () {
     });
 
     it('a container still counts after its image tag moved to a newer image (docker pull / build again)', async function () {
-      const tag = `cl-test-moving-${process.pid}`;
+      const tag = uniqueName('moving');
       await docker.getImage(BUSYBOX).tag({ repo: tag, tag: '1' });
       res.tags.add(`${tag}:1`);
-      const { container, name } = await res.run({ Image: `${tag}:1`, Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: 'moved' }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Image: `${tag}:1`, Cmd: ['sleep', '60'], Labels: { [CASE]: 'moved' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(container);
       // A new image takes over the tag, as a pull of a newer version would do.
       await container.commit({ repo: tag, tag: '1', changes: ['LABEL cl-test-newer=1'] });
@@ -174,10 +193,10 @@ describe('checks: evaluateCheck against the real engine', function () {
     });
 
     it('matches the command with commandContains', async function () {
-      const { container } = await res.run({ Cmd: ['sh', '-c', 'echo cl-test-marker; sleep 60'], Labels: { 'cl-test-run': run, case: 'cmd' }, HostConfig: { NetworkMode: 'none' } });
+      const { container } = await res.run({ Cmd: ['sh', '-c', 'echo cl-test-marker; sleep 60'], Labels: { [CASE]: 'cmd' }, HostConfig: { NetworkMode: 'none' } });
       await waitRunning(container);
-      await expectStatus({ container: { label: 'case=cmd', commandContains: 'echo cl-test-marker', state: 'running' } }, 'passed');
-      await expectStatus({ container: { label: 'case=cmd', commandContains: 'something else' } }, 'failed');
+      await expectStatus({ container: { label: `${CASE}=cmd`, commandContains: 'echo cl-test-marker', state: 'running' } }, 'passed');
+      await expectStatus({ container: { label: `${CASE}=cmd`, commandContains: 'something else' } }, 'failed');
     });
   });
 
@@ -189,36 +208,36 @@ describe('checks: evaluateCheck against the real engine', function () {
       hostPort = await freePort();
       web = await res.run({
         Cmd: ['sh', '-c', HTTPD_SCRIPT],
-        Labels: { 'cl-test-run': run, case: 'web' },
+        Labels: { [CASE]: 'web' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(hostPort) }] } },
       });
       await waitRunning(web.container);
-      await waitFor('httpd to answer', async () => (await evaluateCheck({ http: { container: { label: 'case=web' }, containerPort: 80 } }, ctx())).status === 'passed', 10_000, 100);
+      await waitFor('httpd to answer', async () => (await evaluateCheck({ http: { container: { label: `${CASE}=web` }, containerPort: 80 } }, ctx())).status === 'passed', 10_000, 100);
     });
 
     it('port: passes on the right host port, and says which host port it really is otherwise', async function () {
-      const ok = await expectStatus({ port: { container: { label: 'case=web' }, containerPort: 80, hostPort } }, 'passed');
+      const ok = await expectStatus({ port: { container: { label: `${CASE}=web` }, containerPort: 80, hostPort } }, 'passed');
       assert.equal(ok.reason, `container "${web.name}" publishes 80 on host port ${hostPort}`);
       const wrongHost = hostPort === 65000 ? 65001 : 65000;
-      const r = await expectStatus({ port: { container: { image: 'cl-test-busybox', label: 'case=web' }, containerPort: 80, hostPort: wrongHost } }, 'failed');
+      const r = await expectStatus({ port: { container: { image: 'cl-test-busybox', label: `${CASE}=web` }, containerPort: 80, hostPort: wrongHost } }, 'failed');
       assert.equal(r.reason, `cl-test-busybox (container "${web.name}") is running but publishes 80 on host port ${hostPort}, not ${wrongHost}; run it with -p ${wrongHost}:80`);
-      const other = await expectStatus({ port: { container: { label: 'case=web' }, containerPort: 8888 } }, 'failed');
+      const other = await expectStatus({ port: { container: { label: `${CASE}=web` }, containerPort: 8888 } }, 'failed');
       assert.equal(other.reason, `container "${web.name}" is running but does not publish port 8888 (it publishes 80 on ${hostPort}); run it with -p 8888:8888`);
     });
 
     it('http: 200 with the body, a redirect (not followed) and a 500', async function () {
-      const ok = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80, path: '/', bodyContains: 'hello from cl-test' } }, 'passed');
+      const ok = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, path: '/', bodyContains: 'hello from cl-test' } }, 'passed');
       assert.equal(ok.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) with "hello from cl-test"`);
-      const body = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80, bodyContains: 'jupyter' } }, 'failed');
+      const body = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, bodyContains: 'jupyter' } }, 'failed');
       assert.equal(body.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) but the body does not contain "jupyter"`);
-      const fail = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80, path: '/cgi-bin/fail' } }, 'failed');
+      const fail = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, path: '/cgi-bin/fail' } }, 'failed');
       assert.equal(fail.reason, `GET http://127.0.0.1:${hostPort}/cgi-bin/fail answered 500 (Internal Server Error), expected a 2xx or 3xx status`);
       // A redirect passes by default (3xx), and is not followed...
-      const redirect = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80, path: '/cgi-bin/redir' } }, 'passed');
+      const redirect = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, path: '/cgi-bin/redir' } }, 'passed');
       assert.equal(redirect.reason, `GET http://127.0.0.1:${hostPort}/cgi-bin/redir answered 302 (Found) redirecting to /index.html`);
       // ...so a step that wants 200 there fails and says where it redirects.
-      const strict = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80, path: '/cgi-bin/redir', status: 200 } }, 'failed');
+      const strict = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, path: '/cgi-bin/redir', status: 200 } }, 'failed');
       assert.equal(strict.reason, `GET http://127.0.0.1:${hostPort}/cgi-bin/redir answered 302 (Found) redirecting to /index.html, expected 200`);
     });
 
@@ -227,58 +246,58 @@ describe('checks: evaluateCheck against the real engine', function () {
       const silent = await res.run({
         // nc accepts the connection and never answers (its stdin never ends).
         Cmd: ['sh', '-c', 'sleep 1000 | nc -l -p 80'],
-        Labels: { 'cl-test-run': run, case: 'silent' },
+        Labels: { [CASE]: 'silent' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitRunning(silent.container);
-      await sleep(300);
-      const r = await expectStatus({ http: { container: { label: 'case=silent' }, containerPort: 80, timeoutMs: 1000 } }, 'failed');
+      await waitListening(silent.container, 80);
+      const r = await expectStatus({ http: { container: { label: `${CASE}=silent` }, containerPort: 80, timeoutMs: 1000 } }, 'failed');
       assert.equal(r.reason, `port 80 is published on host port ${port} but nothing answered HTTP within 1 s`);
     });
 
     it('http: a container still starting fails with a reason, then passes once the server is up', async function () {
       const port = await freePort();
       const slow = await res.run({
-        Cmd: ['sh', '-c', `sleep 2; ${HTTPD_SCRIPT}`],
-        Labels: { 'cl-test-run': run, case: 'slow' },
+        // The server starts when the test says so (not after a fixed sleep a loaded machine may outlast).
+        Cmd: ['sh', '-c', `${WAIT_FOR_GATE}; ${HTTPD_SCRIPT}`],
+        Labels: { [CASE]: 'slow' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitRunning(slow.container);
-      const early = await expectStatus({ http: { container: { label: 'case=slow' }, containerPort: 80, timeoutMs: 1000 } }, 'failed');
+      const early = await expectStatus({ http: { container: { label: `${CASE}=slow` }, containerPort: 80, timeoutMs: 1000 } }, 'failed');
       assert.match(early.reason, new RegExp(`^port 80 is published on host port ${port} but (the connection closed without an HTTP answer|nothing answers HTTP there yet \\(connection refused at 127\\.0\\.0\\.1:${port}\\)); the server may still be starting$`));
-      await waitFor('the slow server', async () => (await evaluateCheck({ http: { container: { label: 'case=slow' }, containerPort: 80 } }, ctx())).status === 'passed', 10_000, 200);
+      await openGate(slow.container);
+      await waitFor('the slow server', async () => (await evaluateCheck({ http: { container: { label: `${CASE}=slow` }, containerPort: 80 } }, ctx())).status === 'passed', 10_000, 200);
     });
 
     it('a published port already taken on the host: the container cannot start, and the reason says why', async function () {
-      const server = net.createServer();
-      await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-      const address = server.address();
-      const taken = typeof address === 'object' && address ? address.port : 0;
+      const held = await holdPort();
+      const taken = held.port;
       try {
         const { name, startError } = await res.run({
           Cmd: ['sleep', '60'],
-          Labels: { 'cl-test-run': run, case: 'taken' },
+          Labels: { [CASE]: 'taken' },
           ExposedPorts: { '80/tcp': {} },
           HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(taken) }] } },
         });
         assert.ok(startError, 'the engine refuses to start it');
-        const r = await expectStatus({ port: { container: { label: 'case=taken' }, containerPort: 80, hostPort: taken } }, 'failed');
+        const r = await expectStatus({ port: { container: { label: `${CASE}=taken` }, containerPort: 80, hostPort: taken } }, 'failed');
         assert.equal(r.reason, `container "${name}" could not start: host port ${taken} is already in use by another program on the host`);
       } finally {
-        server.close();
+        await held.release();
       }
     });
 
     it('uses the endpoint\'s published host, not a hard-coded localhost', async function () {
       // Bound on 0.0.0.0, so the probe goes where the endpoint says ports answer.
       // 192.0.2.1 is TEST-NET-1: nothing answers there, and the reason names it.
-      const r = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80, timeoutMs: 1500 } }, 'failed', { publishedHost: '192.0.2.1' });
+      const r = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, timeoutMs: 1500 } }, 'failed', { publishedHost: '192.0.2.1' });
       assert.ok(r.reason.startsWith(`port 80 is published on host port ${hostPort} of 192.0.2.1 but `), r.reason);
-      const other = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80 } }, 'passed', { publishedHost: '127.0.0.2' });
+      const other = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80 } }, 'passed', { publishedHost: '127.0.0.2' });
       assert.ok(other.reason.includes(`http://127.0.0.2:${hostPort}/`), other.reason);
-      const ok = await expectStatus({ http: { container: { label: 'case=web' }, containerPort: 80 } }, 'passed', { publishedHost: 'localhost' });
+      const ok = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80 } }, 'passed', { publishedHost: 'localhost' });
       assert.ok(ok.reason.includes(`http://localhost:${hostPort}/`), ok.reason);
     });
   });
@@ -295,7 +314,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       box = await res.run({
         Cmd: ['sh', '-c', 'echo "server ready on port 1234"; echo "warming up" >&2; sleep 120'],
         Env: ['PASSWORD=hunter2', 'DISABLE_AUTH=false'],
-        Labels: { 'cl-test-run': run, case: 'data' },
+        Labels: { [CASE]: 'data' },
         HostConfig: { NetworkMode: 'none', Binds: [`${dir}:/work:ro`, `${vol}:/data`] },
       });
       await waitRunning(box.container);
@@ -306,53 +325,53 @@ describe('checks: evaluateCheck against the real engine', function () {
     });
 
     it('mount: a bind mount from the right folder, read-only; wrong folder, wrong mode, nothing mounted', async function () {
-      const ok = await expectStatus({ mount: { container: { label: 'case=data' }, type: 'bind', source: dir, destination: '/work', readOnly: true } }, 'passed');
+      const ok = await expectStatus({ mount: { container: { label: `${CASE}=data` }, type: 'bind', source: dir, destination: '/work', readOnly: true } }, 'passed');
       assert.equal(ok.reason, `/work in container "${box.name}" is mounted from ${dir} (read-only)`);
-      const wrong = await expectStatus({ mount: { container: { label: 'case=data' }, source: '/tmp/elsewhere', destination: '/work' } }, 'failed');
+      const wrong = await expectStatus({ mount: { container: { label: `${CASE}=data` }, source: '/tmp/elsewhere', destination: '/work' } }, 'failed');
       assert.equal(wrong.reason, `/work in container "${box.name}" is mounted from path ${dir}, not from /tmp/elsewhere`);
-      const rw = await expectStatus({ mount: { container: { label: 'case=data' }, destination: '/work', readOnly: false } }, 'failed');
+      const rw = await expectStatus({ mount: { container: { label: `${CASE}=data` }, destination: '/work', readOnly: false } }, 'failed');
       assert.equal(rw.reason, `/work in container "${box.name}" is mounted read-only; remove :ro`);
-      const none = await expectStatus({ mount: { container: { label: 'case=data' }, destination: '/home/jovyan/work', source: dir } }, 'failed');
+      const none = await expectStatus({ mount: { container: { label: `${CASE}=data` }, destination: '/home/jovyan/work', source: dir } }, 'failed');
       assert.equal(none.reason, `nothing is mounted at /home/jovyan/work in container "${box.name}" (it has /data, /work); run it with -v ${dir}:/home/jovyan/work`);
     });
 
     it('mount: a named volume, and the source given by a placeholder', async function () {
-      await expectStatus({ mount: { container: { label: 'case=data' }, type: 'volume', source: vol, destination: '/data', readOnly: false } }, 'passed');
-      const typ = await expectStatus({ mount: { container: { label: 'case=data' }, type: 'bind', destination: '/data' } }, 'failed');
+      await expectStatus({ mount: { container: { label: `${CASE}=data` }, type: 'volume', source: vol, destination: '/data', readOnly: false } }, 'passed');
+      const typ = await expectStatus({ mount: { container: { label: `${CASE}=data` }, type: 'bind', destination: '/data' } }, 'failed');
       assert.equal(typ.reason, `/data in container "${box.name}" is a volume mount, not a bind mount`);
       const placeholders: PlaceholderValues = { workspaceFolder: os.tmpdir(), userHome: os.homedir(), labData: dir, registry: 'localhost:5000' };
-      await expectStatus({ mount: { container: { label: 'case=data' }, source: '${labData}', destination: '/work' } }, 'passed', { placeholders });
+      await expectStatus({ mount: { container: { label: `${CASE}=data` }, source: '${labData}', destination: '/work' } }, 'passed', { placeholders });
       const other: PlaceholderValues = { ...placeholders, labData: '/tmp/cl-test-not-the-data' };
-      const r = await expectStatus({ mount: { container: { label: 'case=data' }, source: '${labData}', destination: '/work' } }, 'failed', { placeholders: other });
+      const r = await expectStatus({ mount: { container: { label: `${CASE}=data` }, source: '${labData}', destination: '/work' } }, 'failed', { placeholders: other });
       assert.equal(r.reason, `/work in container "${box.name}" is mounted from path ${dir}, not from /tmp/cl-test-not-the-data`);
     });
 
     it('mount: tmpfs from --tmpfs (HostConfig.Tmpfs) and from --mount type=tmpfs', async function () {
       const flag = await res.run({
         Cmd: ['sleep', '120'],
-        Labels: { 'cl-test-run': run, case: 'tmpfs-flag' },
+        Labels: { [CASE]: 'tmpfs-flag' },
         HostConfig: { NetworkMode: 'none', Tmpfs: { '/scratch': 'rw,size=1m' } },
       });
       const typed = await res.run({
         Cmd: ['sleep', '120'],
-        Labels: { 'cl-test-run': run, case: 'tmpfs-mount' },
+        Labels: { [CASE]: 'tmpfs-mount' },
         HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'tmpfs', Source: '', Target: '/scratch' }] },
       });
       await waitRunning(flag.container);
       await waitRunning(typed.container);
-      const a = await expectStatus({ mount: { container: { label: 'case=tmpfs-flag' }, type: 'tmpfs', destination: '/scratch' } }, 'passed');
+      const a = await expectStatus({ mount: { container: { label: `${CASE}=tmpfs-flag` }, type: 'tmpfs', destination: '/scratch' } }, 'passed');
       assert.equal(a.reason, `/scratch in container "${flag.name}" is mounted from tmpfs`);
-      await expectStatus({ mount: { container: { label: 'case=tmpfs-mount' }, type: 'tmpfs', destination: '/scratch' } }, 'passed');
-      const bind = await expectStatus({ mount: { container: { label: 'case=tmpfs-flag' }, type: 'bind', destination: '/scratch' } }, 'failed');
+      await expectStatus({ mount: { container: { label: `${CASE}=tmpfs-mount` }, type: 'tmpfs', destination: '/scratch' } }, 'passed');
+      const bind = await expectStatus({ mount: { container: { label: `${CASE}=tmpfs-flag` }, type: 'bind', destination: '/scratch' } }, 'failed');
       assert.match(bind.reason, /nothing is mounted at \/scratch/);
     });
 
     it('file: inside the container (exec cat, demuxed) and on the host', async function () {
-      const ok = await expectStatus({ file: { container: { label: 'case=data' }, path: '/work/notes.txt', contains: 'reproducible' } }, 'passed');
+      const ok = await expectStatus({ file: { container: { label: `${CASE}=data` }, path: '/work/notes.txt', contains: 'reproducible' } }, 'passed');
       assert.equal(ok.reason, `/work/notes.txt exists in container "${box.name}" and contains "reproducible"`);
-      const missing = await expectStatus({ file: { container: { label: 'case=data' }, path: '/work/missing.txt' } }, 'failed');
+      const missing = await expectStatus({ file: { container: { label: `${CASE}=data` }, path: '/work/missing.txt' } }, 'failed');
       assert.equal(missing.reason, `/work/missing.txt does not exist in container "${box.name}"`);
-      const text = await expectStatus({ file: { container: { label: 'case=data' }, path: '/work/notes.txt', contains: 'irreproducible' } }, 'failed');
+      const text = await expectStatus({ file: { container: { label: `${CASE}=data` }, path: '/work/notes.txt', contains: 'irreproducible' } }, 'failed');
       assert.equal(text.reason, `/work/notes.txt in container "${box.name}" does not contain "irreproducible"`);
       await expectStatus({ file: { path: path.join(dir, 'notes.txt'), contains: 'science' } }, 'passed');
       const host = await expectStatus({ file: { path: path.join(dir, 'nope.txt') } }, 'failed');
@@ -360,42 +379,42 @@ describe('checks: evaluateCheck against the real engine', function () {
     });
 
     it('logs: stdout and stderr, demuxed', async function () {
-      await waitFor('the log line', async () => (await evaluateCheck({ logs: { container: { label: 'case=data' }, contains: 'warming up' } }, ctx())).status === 'passed', 5000, 100);
-      const ok = await expectStatus({ logs: { container: { label: 'case=data' }, contains: 'server ready on port 1234' } }, 'passed');
+      await waitFor('the log line', async () => (await evaluateCheck({ logs: { container: { label: `${CASE}=data` }, contains: 'warming up' } }, ctx())).status === 'passed', 5000, 100);
+      const ok = await expectStatus({ logs: { container: { label: `${CASE}=data` }, contains: 'server ready on port 1234' } }, 'passed');
       assert.equal(ok.reason, `the logs of container "${box.name}" contain "server ready on port 1234"`);
-      const no = await expectStatus({ logs: { container: { label: 'case=data' }, contains: 'token=' } }, 'failed');
+      const no = await expectStatus({ logs: { container: { label: `${CASE}=data` }, contains: 'token=' } }, 'failed');
       assert.match(no.reason, new RegExp(`^the logs of container "${box.name}" do not contain "token="; its last line is "(warming up|server ready on port 1234)"$`));
     });
 
     it('env: set, wrong value (secrets masked), missing', async function () {
-      await expectStatus({ env: { container: { label: 'case=data' }, name: 'PASSWORD' } }, 'passed');
-      const wrong = await expectStatus({ env: { container: { label: 'case=data' }, name: 'DISABLE_AUTH', value: 'true' } }, 'failed');
+      await expectStatus({ env: { container: { label: `${CASE}=data` }, name: 'PASSWORD' } }, 'passed');
+      const wrong = await expectStatus({ env: { container: { label: `${CASE}=data` }, name: 'DISABLE_AUTH', value: 'true' } }, 'failed');
       assert.equal(wrong.reason, `DISABLE_AUTH is "false" in container "${box.name}", not "true"`);
-      const secret = await expectStatus({ env: { container: { label: 'case=data' }, name: 'PASSWORD', value: 'letmein' } }, 'failed');
+      const secret = await expectStatus({ env: { container: { label: `${CASE}=data` }, name: 'PASSWORD', value: 'letmein' } }, 'failed');
       assert.ok(!secret.reason.includes('hunter2') && !secret.reason.includes('letmein'), secret.reason);
-      const missing = await expectStatus({ env: { container: { label: 'case=data' }, name: 'USERID', value: '1000' } }, 'failed');
+      const missing = await expectStatus({ env: { container: { label: `${CASE}=data` }, name: 'USERID', value: '1000' } }, 'failed');
       assert.equal(missing.reason, `USERID is not set in container "${box.name}"; run it with -e USERID=1000`);
     });
 
     it('volume / volumeAbsent', async function () {
       const ok = await expectStatus({ volume: { name: vol } }, 'passed');
       assert.equal(ok.reason, `volume ${vol} exists (local driver)`);
-      const gone = await expectStatus({ volume: { name: 'cl-test-never-volume' } }, 'failed');
-      assert.equal(gone.reason, 'volume cl-test-never-volume does not exist: create it with docker volume create cl-test-never-volume (or -v cl-test-never-volume:/path)');
+      const gone = await expectStatus({ volume: { name: `${NEVER_VOLUME}` } }, 'failed');
+      assert.equal(gone.reason, `volume ${NEVER_VOLUME} does not exist: create it with docker volume create ${NEVER_VOLUME} (or -v ${NEVER_VOLUME}:/path)`);
       const used = await expectStatus({ volumeAbsent: { name: vol } }, 'failed');
       assert.equal(used.reason, `volume ${vol} still exists and is used by ${box.name}: remove the container first, then docker volume rm ${vol}`);
-      await expectStatus({ volumeAbsent: { name: 'cl-test-never-volume' } }, 'passed');
+      await expectStatus({ volumeAbsent: { name: `${NEVER_VOLUME}` } }, 'passed');
     });
 
     it('all / any / not combine the parts', async function () {
-      const all = await expectStatus({ all: [{ volume: { name: vol } }, { env: { container: { label: 'case=data' }, name: 'PASSWORD' } }] }, 'passed');
+      const all = await expectStatus({ all: [{ volume: { name: vol } }, { env: { container: { label: `${CASE}=data` }, name: 'PASSWORD' } }] }, 'passed');
       assert.equal(all.children?.length, 2);
-      const allFail = await expectStatus({ all: [{ volume: { name: vol } }, { volume: { name: 'cl-test-never-volume' } }] }, 'failed');
-      assert.ok(allFail.reason.startsWith('volume cl-test-never-volume does not exist'));
-      await expectStatus({ any: [{ volume: { name: 'cl-test-never-volume' } }, { volume: { name: vol } }] }, 'passed');
-      const anyFail = await expectStatus({ any: [{ volume: { name: 'cl-test-never-volume' } }, { image: { ref: 'cl-test-never-existed' } }] }, 'failed');
-      assert.ok(anyFail.reason.startsWith('none of the alternatives holds: volume cl-test-never-volume does not exist'));
-      await expectStatus({ not: { volume: { name: 'cl-test-never-volume' } } }, 'passed');
+      const allFail = await expectStatus({ all: [{ volume: { name: vol } }, { volume: { name: `${NEVER_VOLUME}` } }] }, 'failed');
+      assert.ok(allFail.reason.startsWith(`volume ${NEVER_VOLUME} does not exist`));
+      await expectStatus({ any: [{ volume: { name: `${NEVER_VOLUME}` } }, { volume: { name: vol } }] }, 'passed');
+      const anyFail = await expectStatus({ any: [{ volume: { name: `${NEVER_VOLUME}` } }, { image: { ref: `${NEVER}` } }] }, 'failed');
+      assert.ok(anyFail.reason.startsWith(`none of the alternatives holds: volume ${NEVER_VOLUME} does not exist`));
+      await expectStatus({ not: { volume: { name: `${NEVER_VOLUME}` } } }, 'passed');
       const notFail = await expectStatus({ not: { volume: { name: vol } } }, 'failed');
       assert.equal(notFail.reason, `it should not be so, but volume ${vol} exists (local driver)`);
     });
@@ -417,12 +436,10 @@ describe('checks: evaluateCheck against the real engine', function () {
       await new Promise<void>((resolve) => server.listen(sock, resolve));
       try {
         const hung = new Dockerode({ socketPath: sock });
-        const started = Date.now();
         const r = await evaluateCheck({ all: [{ image: { ref: 'alpine' } }, { container: { name: 'x' } }] }, { docker: hung, publishedHost: '127.0.0.1', since: 0, timeoutMs: 300 });
-        const took = Date.now() - started;
+        // The reason says the deadline was what ended it; how long that took is the benchmark's figure.
         assert.equal(r.status, 'error');
         assert.equal(r.reason, 'cannot check: the Docker Engine did not answer within 0.3 s');
-        assert.ok(took < 2000, `took ${took} ms`);
       } finally {
         for (const s of sockets) s.destroy();
         server.close();
@@ -439,20 +456,20 @@ describe('checks: evaluateCheck against the real engine', function () {
   });
 
   describe('speed', function () {
-    it('a port + http + running check on a local engine costs a few ms (median of 30)', async function () {
+    it('a port + http + running check passes 30 times in a row (its median time is printed for the benchmark)', async function () {
       const port = await freePort();
       const { container } = await res.run({
         Cmd: ['sh', '-c', HTTPD_SCRIPT],
-        Labels: { 'cl-test-run': run, case: 'speed' },
+        Labels: { [CASE]: 'speed' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
       await waitRunning(container);
       const check: Check = {
         all: [
-          { container: { image: 'cl-test-busybox', label: 'case=speed', state: 'running' } },
-          { port: { container: { image: 'cl-test-busybox', label: 'case=speed' }, containerPort: 80, hostPort: port } },
-          { http: { container: { image: 'cl-test-busybox', label: 'case=speed' }, containerPort: 80, path: '/' } },
+          { container: { image: 'cl-test-busybox', label: `${CASE}=speed`, state: 'running' } },
+          { port: { container: { image: 'cl-test-busybox', label: `${CASE}=speed` }, containerPort: 80, hostPort: port } },
+          { http: { container: { image: 'cl-test-busybox', label: `${CASE}=speed` }, containerPort: 80, path: '/' } },
         ],
       };
       await waitFor('httpd', async () => (await evaluateCheck(check, ctx())).status === 'passed', 10_000, 100);
@@ -466,8 +483,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       const median = times[15] ?? Infinity;
        
       console.log(`      port+http+running check: median ${median.toFixed(2)} ms, min ${(times[0] ?? 0).toFixed(2)} ms`);
-      // The figure that matters is the benchmark's (scripts/bench.mjs); here only a gross regression fails.
-      assert.ok(median < 100, `median ${median} ms`);
+      // The figure is the benchmark's (scripts/bench.mjs): a shared, loaded machine says nothing about speed.
     });
   });
 });

@@ -1,55 +1,14 @@
 /**
  * Shared helpers for the engine and checks unit tests: a real engine, the cl-test-busybox
- * image (imported from the host's busybox when absent), containers and volumes named
- * `cl-test-...` that are removed afterwards, free ports. No mocks.
+ * image (imported from the host's busybox when absent), containers, volumes and networks with
+ * names unique to this run and this run's label (test/support/run.ts), removed afterwards.
+ * No mocks.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import Dockerode from 'dockerode';
-
-export const BUSYBOX = 'cl-test-busybox:latest';
-export const MAIN_SOCKET = '/var/run/docker.sock';
-
-export function mainDocker(): Dockerode {
-  return new Dockerode({ socketPath: MAIN_SOCKET, timeout: 15_000 });
-}
-
-function busyboxBinary(): string {
-  for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error('busybox is not installed on this machine (apt-get install busybox-static)');
-}
-
-/** Import a busybox rootfs as `name` unless the engine behind `socket` already has it. */
-export async function ensureBusybox(docker: Dockerode, socket = MAIN_SOCKET, name = BUSYBOX): Promise<void> {
-  try {
-    await docker.getImage(name).inspect();
-    return;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-rootfs-'));
-  try {
-    fs.mkdirSync(path.join(dir, 'bin'));
-    fs.copyFileSync(busyboxBinary(), path.join(dir, 'bin', 'busybox'));
-    fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-    const applets = execFileSync(path.join(dir, 'bin', 'busybox'), ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const applet of applets) {
-      if (applet !== 'busybox') fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
-    }
-    execFileSync('sh', ['-c', `tar -C "$1" -c . | docker -H "unix://$2" import -c 'CMD ["/bin/sh"]' - "$3"`, 'sh', dir, socket, name], { stdio: 'pipe' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export function uniqueName(prefix: string): string {
-  return `cl-test-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-}
+import type Dockerode from 'dockerode';
+import { demuxBuffer } from '../../src/core/checks/evaluate';
+import { BUSYBOX } from '../support/engine';
+import { RUN_LABELS, uniqueName } from '../support/run';
+import { waitFor } from '../support/wait';
 
 /** Containers, volumes and tags created by a test file, removed by `cleanup()`. */
 export class Resources {
@@ -68,20 +27,23 @@ export class Resources {
   network(): Promise<string> {
     this.ownNetwork ??= (async () => {
       const name = uniqueName('net');
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true });
+      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...RUN_LABELS } });
       this.networks.add(name);
       return name;
     })();
     return this.ownNetwork;
   }
 
-  /** Create (and by default start) a container named cl-test-...; start errors are returned, not thrown. */
+  /**
+   * Create (and by default start) a container with a unique name and this run's label (on top
+   * of `options.Labels`); start errors are returned, not thrown.
+   */
   async run(
     options: Dockerode.ContainerCreateOptions & { start?: boolean },
   ): Promise<{ container: Dockerode.Container; name: string; startError?: Error }> {
     const name = options.name ?? uniqueName('c');
     const { start = true, ...create } = options;
-    const container = await this.docker.createContainer({ Image: BUSYBOX, ...create, name });
+    const container = await this.docker.createContainer({ Image: BUSYBOX, ...create, Labels: { ...create.Labels, ...RUN_LABELS }, name });
     this.containers.add(container.id);
     let startError: Error | undefined;
     if (start) {
@@ -95,7 +57,7 @@ export class Resources {
   }
 
   async volume(name = uniqueName('v')): Promise<string> {
-    await this.docker.createVolume({ Name: name });
+    await this.docker.createVolume({ Name: name, Labels: { ...RUN_LABELS } });
     this.volumes.add(name);
     return name;
   }
@@ -121,30 +83,37 @@ export class Resources {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+/** Runs `cmd` in the container; resolves its exit code and output (stdout and stderr). */
+export async function execIn(container: Dockerode.Container, cmd: string[]): Promise<{ exitCode: number | null; output: string }> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+    stream.on('error', reject);
   });
+  const info = await exec.inspect();
+  return { exitCode: info.ExitCode, output: demuxBuffer(Buffer.concat(chunks)) };
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Until something in the container listens on TCP `port` (IPv4 or IPv6), read from its own /proc/net (without connecting to it). */
+export async function waitListening(container: Dockerode.Container, port: number): Promise<void> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = new RegExp(`^\\s*\\d+: [0-9A-F]+:${hex} [0-9A-F]+:0000 0A `, 'm');
+  const table = async (): Promise<string> => (await execIn(container, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).output;
+  await waitFor(`a listener on port ${port} in the container`, async () => listening.test(await table()), 10_000, 100);
 }
 
-/** Wait until `probe` returns true, or throw after `timeoutMs`. */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+/**
+ * A shell line that waits until the test opens the gate (`openGate`): a server "still starting"
+ * for exactly as long as the test needs, not for a fixed sleep a loaded machine may outlast.
+ */
+export const WAIT_FOR_GATE = 'while [ ! -e /cl-test-gate ]; do sleep 0.1; done';
+
+export async function openGate(container: Dockerode.Container): Promise<void> {
+  const r = await execIn(container, ['touch', '/cl-test-gate']);
+  if (r.exitCode !== 0) throw new Error(`could not open the gate: ${r.output}`);
 }
 
 /** A shell script that serves /www with busybox httpd on port 80, with CGI answers for faults. */
@@ -156,103 +125,3 @@ export const HTTPD_SCRIPT = [
   'chmod +x /www/cgi-bin/fail /www/cgi-bin/redir',
   'exec httpd -f -p 80 -h /www',
 ].join('; ');
-
-/**
- * A second, private dockerd this test can stop and start (never the machine's engine).
- * Its paths carry this process's id, so two test runs at once (a developer and the CI
- * harness) never share a daemon, a pidfile or a data root.
- */
-export class PrivateEngine {
-  readonly socket = `/tmp/cl-test-dockerd-${process.pid}.sock`;
-  readonly pidfile = `/tmp/cl-test-dockerd-${process.pid}.pid`;
-  readonly dataRoot = `/tmp/cl-test-docker-${process.pid}`;
-  readonly execRoot = `/tmp/cl-test-exec-${process.pid}`;
-  readonly log = `/tmp/cl-test-dockerd-${process.pid}.log`;
-  private child: ChildProcess | undefined;
-
-  get docker(): Dockerode {
-    return new Dockerode({ socketPath: this.socket, timeout: 15_000 });
-  }
-
-  async start(): Promise<void> {
-    if (this.child && this.child.exitCode === null) throw new Error('the private dockerd is already running');
-    const out = fs.openSync(this.log, 'a');
-    // `unshare --net` runs dockerd in a network namespace of its own: with --bridge=none,
-    // dockerd 20.10 deletes any interface named docker0 it can see at start-up, which in the
-    // host namespace is the machine engine's default bridge. unshare execs dockerd in place,
-    // so this child's pid and signals are dockerd's own.
-    const child = spawn(
-      'unshare',
-      [
-        '--net',
-        'dockerd',
-        '-H', `unix://${this.socket}`,
-        '--data-root', this.dataRoot,
-        '--exec-root', this.execRoot,
-        '--pidfile', this.pidfile,
-        '--bridge=none', '--iptables=false', '--ip6tables=false',
-      ],
-      { stdio: ['ignore', out, out] },
-    );
-    fs.closeSync(out);
-    this.child = child;
-    const docker = this.docker;
-    await waitFor('the private dockerd to answer', async () => {
-      if (child.exitCode !== null) throw new Error(`the private dockerd exited with ${child.exitCode}; see ${this.log}`);
-      try {
-        await docker.ping();
-        return true;
-      } catch {
-        return false;
-      }
-    }, 90_000, 100);
-  }
-
-  /** Send a signal to our dockerd (SIGSTOP freezes it: the socket stays open, nothing answers). */
-  signal(sig: NodeJS.Signals): void {
-    if (!this.child || this.child.exitCode !== null) throw new Error('the private dockerd is not running');
-    this.child.kill(sig);
-  }
-
-  /** SIGTERM our dockerd and wait for it to exit. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGCONT');
-    child.kill('SIGTERM');
-    // An unref'd timer: a pending 60 s timer would keep mocha's process alive for a minute.
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref())]);
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
-
-  /** Stop it and remove its data (best effort): first the mounts dockerd leaves (its data root, netns files). */
-  async destroy(): Promise<void> {
-    await this.stop();
-    const ours = (mountPoint: string) => [this.dataRoot, this.execRoot].some((dir) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
-    const mounts = fs
-      .readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((line) => line.split(' ')[1] ?? '')
-      .filter(ours)
-      .sort((a, b) => b.length - a.length);
-    for (const mountPoint of mounts) {
-      try {
-        execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
-    for (const dir of [this.dataRoot, this.execRoot]) {
-      try {
-        fs.rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // a busy mount left behind: leave the directory, it is ours and named for this pid
-      }
-    }
-    fs.rmSync(this.log, { force: true });
-  }
-}

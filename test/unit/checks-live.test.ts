@@ -4,6 +4,7 @@
  * see the stream drop, the live check report "cannot check", and both recover.
  */
 import * as assert from 'node:assert/strict';
+import { errorMessage } from '../../src/core/text';
 import type Dockerode from 'dockerode';
 import type { Check, CheckResult } from '../../src/core/model';
 import { evaluateCheck } from '../../src/core/checks/evaluate';
@@ -11,7 +12,12 @@ import { EngineEvents, JsonLineParser, toEngineEvent, type EngineEvent, type Eng
 import { LiveCheck, isRelevantEvent } from '../../src/core/checks/live';
 import { checkHealth } from '../../src/core/engine/health';
 import { createDocker, resolveEndpoint } from '../../src/core/engine/connection';
-import { HTTPD_SCRIPT, PrivateEngine, Resources, ensureBusybox, freePort, mainDocker, sleep, uniqueName, waitFor } from './checks-fixture';
+import { BUSYBOX, connectedEvents, ensureBusybox, mainDocker } from '../support/engine';
+import { freePort } from '../support/ports';
+import { RUN_ID } from '../support/run';
+import { sleep, waitFor } from '../support/wait';
+import { PrivateEngine } from '../support/private-engine';
+import { HTTPD_SCRIPT, Resources, WAIT_FOR_GATE, openGate } from './checks-fixture';
 
 describe('checks: JSON event stream parsing', function () {
   it('joins lines split across chunks, even inside a UTF-8 character, and skips bad lines', function () {
@@ -47,22 +53,13 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
   this.timeout(60_000);
   const docker = mainDocker();
   const res = new Resources(docker);
-  const run = uniqueName('live');
+  /** The label key of this run's cases: a check selecting by it sees only this run's containers. */
+  const CASE = `cl-test-case-${RUN_ID}`;
   let events: EngineEvents;
 
   before(async function () {
     await ensureBusybox(docker);
-    events = new EngineEvents(() => docker);
-    const connected = new Promise<void>((resolve) => {
-      const sub = events.onStatus((s) => {
-        if (s.state === 'connected') {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
-    events.start();
-    await connected;
+    events = await connectedEvents(docker);
   });
 
   after(async function () {
@@ -74,7 +71,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
     const seen: EngineEvent[] = [];
     const sub = events.onEvent((e) => seen.push(e));
     try {
-      const { container, name } = await res.run({ Cmd: ['true'], Labels: { 'cl-test-run': run }, HostConfig: { NetworkMode: 'none' } });
+      const { container, name } = await res.run({ Cmd: ['true'], HostConfig: { NetworkMode: 'none' } });
       await waitFor('create, start and die events', () => ['create', 'start', 'die'].every((a) => seen.some((e) => e.id === container.id && e.action === a)), 10_000, 20);
       const create = seen.find((e) => e.id === container.id && e.action === 'create');
       assert.equal(create?.type, 'container');
@@ -87,30 +84,15 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
     }
   });
 
-  it('a quiet stream survives the client\'s inactivity timeout (createDocker with 300 ms)', async function () {
-    const quiet = new EngineEvents(() => createDocker(resolveEndpoint({ env: {}, systemSocket: '/var/run/docker.sock' }), { timeoutMs: 300 }));
-    const statuses: EngineStatus[] = [];
-    quiet.onStatus((st) => statuses.push(st));
-    try {
-      quiet.start();
-      await waitFor('connected', () => quiet.connected, 10_000, 20);
-      await sleep(1500);
-      assert.deepEqual(statuses.map((st) => st.state), ['connected']);
-      assert.equal(quiet.connected, true);
-    } finally {
-      quiet.dispose();
-    }
-  });
-
-  it('a live check passes by itself after a container starts (event to passed, median of 5)', async function () {
+  it('a live check passes by itself after a container starts, 5 times (event-to-passed median printed for the benchmark)', async function () {
     const latencies: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const label = `case=live-${i}`;
+      const label = `${CASE}=live-${i}`;
       const since = Date.now();
       const live = new LiveCheck({ check: { container: { label, state: 'running' } }, ctx: { docker, publishedHost: '127.0.0.1', since }, events });
       let startAt = 0;
       const sub = events.onEvent((e) => {
-        if (e.action === 'start' && e.attributes.case === `live-${i}` && !startAt) startAt = Date.now();
+        if (e.action === 'start' && e.attributes[CASE] === `live-${i}` && !startAt) startAt = Date.now();
       });
       const passed = new Promise<number>((resolve) => {
         live.onResult((r) => {
@@ -120,7 +102,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
       try {
         const first = await live.checkNow();
         assert.equal(first.status, 'failed');
-        await res.run({ Cmd: ['sleep', '60'], Labels: { 'cl-test-run': run, case: `live-${i}` }, HostConfig: { NetworkMode: 'none' } });
+        await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: `live-${i}` }, HostConfig: { NetworkMode: 'none' } });
         const at = await passed;
         assert.ok(startAt > 0, 'the start event arrived');
         latencies.push(at - startAt);
@@ -133,38 +115,44 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
     const median = latencies[2] ?? Infinity;
      
     console.log(`      start event -> passed: median ${median} ms (${latencies.join(', ')})`);
-    assert.ok(median < 1000, `median ${median} ms`); // target 300 ms; measured by the benchmark
+    // The figure (target 300 ms) is the benchmark's, scripts/bench.mjs: not a pass/fail matter on a shared machine.
   });
 
   it('polls an HTTP check until the server inside a starting container answers', async function () {
     const port = await freePort();
     const since = Date.now();
-    const check: Check = { http: { container: { label: 'case=live-http' }, containerPort: 80, timeoutMs: 1000 } };
+    const check: Check = { http: { container: { label: `${CASE}=live-http` }, containerPort: 80, timeoutMs: 1000 } };
     const live = new LiveCheck({ check, ctx: { docker, publishedHost: '127.0.0.1', since }, events, pollMs: 300 });
     const results: CheckResult[] = [];
     live.onResult((r) => results.push(r));
     try {
-      await res.run({
-        Cmd: ['sh', '-c', `sleep 2; ${HTTPD_SCRIPT}`],
-        Labels: { 'cl-test-run': run, case: 'live-http' },
+      const { container } = await res.run({
+        // The server starts when the test says so: first the live check must have polled and failed.
+        Cmd: ['sh', '-c', `${WAIT_FOR_GATE}; ${HTTPD_SCRIPT}`],
+        Labels: { [CASE]: 'live-http' },
         ExposedPorts: { '80/tcp': {} },
         HostConfig: { NetworkMode: await res.network(), PortBindings: { '80/tcp': [{ HostPort: String(port) }] } },
       });
+      // It keeps polling: three failures while the container runs without a server.
+      const started = results.length;
+      await waitFor('three failed polls while the server is not up', () => results.slice(started).filter((r) => r.status === 'failed').length >= 3, 20_000, 50);
+      assert.equal(results.some((r) => r.status === 'passed'), false, results.map((r) => r.reason).join('\n'));
+      await openGate(container);
       await waitFor('the live http check to pass', () => results.some((r) => r.status === 'passed'), 20_000, 50);
-      const failedFirst = results.findIndex((r) => r.status === 'failed');
-      assert.ok(failedFirst >= 0 && failedFirst < results.findIndex((r) => r.status === 'passed'), results.map((r) => r.reason).join('\n'));
-      assert.ok(results.length >= 3, `polled ${results.length} times`);
     } finally {
       live.dispose();
     }
   });
 
   it('never runs two evaluations of one step at once: a burst of Check clicks runs at most two', async function () {
-    const live = new LiveCheck({ check: { image: { ref: 'cl-test-busybox' } }, ctx: { docker, publishedHost: '127.0.0.1', since: 0 }, events });
+    const live = new LiveCheck({ check: { image: { ref: BUSYBOX } }, ctx: { docker, publishedHost: '127.0.0.1', since: 0 }, events });
     try {
       const results = await Promise.all([live.checkNow(), live.checkNow(), live.checkNow(), live.checkNow(), live.checkNow()]);
       assert.ok(results.every((r) => r.status === 'passed'));
+      // The first click runs; the other four share the one queued evaluation (the same result).
       assert.equal(live.evaluations, 2);
+      assert.notEqual(results[1], results[0]);
+      assert.ok(results.slice(2).every((r) => r === results[1]));
     } finally {
       live.dispose();
     }
@@ -203,6 +191,24 @@ describe('checks: engine stopped before, during a check and during the event str
     await engine.destroy();
   });
 
+  it('a quiet stream survives the client\'s inactivity timeout (createDocker with 300 ms); this engine has no other users', async function () {
+    const quiet = new EngineEvents(() => createDocker(endpoint, { timeoutMs: 300 }));
+    const statuses: EngineStatus[] = [];
+    const seen: EngineEvent[] = [];
+    quiet.onStatus((st) => statuses.push(st));
+    quiet.onEvent((e) => seen.push(e));
+    try {
+      quiet.start();
+      await waitFor('connected', () => quiet.connected, 10_000, 20);
+      await sleep(1500);
+      assert.deepEqual(seen, [], 'the stream really was quiet');
+      assert.deepEqual(statuses.map((st) => st.state), ['connected']);
+      assert.equal(quiet.connected, true);
+    } finally {
+      quiet.dispose();
+    }
+  });
+
   it('engine stopped before a check: status error with the reason, and the health report says not running', async function () {
     assert.equal((await evaluateCheck(check, { docker, endpoint, since: 0 })).status, 'passed');
     await engine.stop();
@@ -218,24 +224,48 @@ describe('checks: engine stopped before, during a check and during the event str
   it('engine stopped during checks: every result is passed, failed or error (never a throw or a hang)', async function () {
     const results: CheckResult[] = [];
     let stop = false;
-    const loop = (async () => {
-      while (!stop) {
-        const started = Date.now();
-        results.push(await evaluateCheck({ all: [check, { image: { ref: 'cl-test-busybox' } }] }, { docker, endpoint, since: 0, timeoutMs: 2000 }));
-        assert.ok(Date.now() - started < 5000);
+    // Each evaluation has a 2 s deadline; one that has not returned long after that hangs.
+    const hangAfterMs = 30_000;
+    const evaluateOrHang = async (): Promise<CheckResult> => {
+      let timer: NodeJS.Timeout | undefined;
+      const hang = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`evaluateCheck did not return within ${hangAfterMs / 1000} s (its deadline is 2 s): it hangs`)), hangAfterMs);
+      });
+      try {
+        return await Promise.race([evaluateCheck({ all: [check, { image: { ref: 'cl-test-busybox' } }] }, { docker, endpoint, since: 0, timeoutMs: 2000 }), hang]);
+      } finally {
+        clearTimeout(timer);
       }
-    })();
-    await sleep(300);
-    const beforeKill = results.length;
-    await engine.stop();
-    await sleep(500);
-    stop = true;
-    await loop;
-    assert.ok(beforeKill > 0 && results.slice(0, beforeKill).every((r) => r.status === 'passed'));
-    assert.ok(results.every((r) => ['passed', 'failed', 'error'].includes(r.status)));
-    const last = results[results.length - 1];
-    assert.equal(last?.status, 'error');
-    await engine.start();
+    };
+    // A throw or a hang ends the loop; the waits below report it at once.
+    let failure: unknown;
+    const loop = (async () => {
+      while (!stop) results.push(await evaluateOrHang());
+    })().catch((error: unknown) => {
+      failure = error;
+    });
+    const evaluated = (count: number) => (): boolean => {
+      if (failure !== undefined) throw failure instanceof Error ? failure : new Error(errorMessage(failure));
+      return results.length >= count;
+    };
+    try {
+      await waitFor('two evaluations while the engine runs', evaluated(2), 30_000, 20);
+      const beforeKill = results.length;
+      await engine.stop();
+      const afterKill = results.length;
+      await waitFor('an evaluation begun after the engine stopped', evaluated(afterKill + 2), 30_000, 20);
+      stop = true;
+      await loop;
+      if (failure !== undefined) throw failure instanceof Error ? failure : new Error(errorMessage(failure));
+      assert.ok(results.slice(0, beforeKill).every((r) => r.status === 'passed'), JSON.stringify(results.slice(0, beforeKill)));
+      assert.ok(results.every((r) => ['passed', 'failed', 'error'].includes(r.status)));
+      const last = results[results.length - 1];
+      assert.equal(last?.status, 'error');
+    } finally {
+      stop = true;
+      await loop;
+      await engine.start();
+    }
   });
 
   it('a frozen engine (SIGSTOP: the connection stays open) is noticed by the heartbeat, and the stream recovers on SIGCONT', async function () {

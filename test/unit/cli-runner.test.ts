@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import type { TestJson } from '../../src/cli/test';
-import { BUSYBOX, FIXTURES, testDocker, useRunnerFixture } from './runner-support';
+import { BUSYBOX, mainDocker } from '../support/engine';
+import { runnerName, useRunnerFixture } from './runner-support';
 
 interface Captured extends CliIo {
   stdout: string[];
@@ -22,15 +23,18 @@ const NO_ENGINE = { ...process.env, DOCKER_HOST: 'unix:///tmp/cl-test-no-engine.
 
 describe('container-labs health / test / check (real engine)', function () {
   this.timeout(120_000);
-  const docker = testDocker();
+  const docker = mainDocker();
+  const tag = runnerName('tag:v1');
   const names = {
-    containers: ['cl-test-runner-hello', 'cl-test-runner-it', 'cl-test-runner-seven', 'cl-test-runner-wrong'],
-    volumes: ['cl-test-runner-vol'],
-    images: ['cl-test-runner-tag:v1'],
+    containers: ['hello', 'it', 'seven', 'wrong'].map(runnerName),
+    volumes: [runnerName('vol')],
+    images: [tag],
   };
   let workspace = '';
-  useRunnerFixture(docker, names, (dir) => {
+  let fixtureLabs = '';
+  useRunnerFixture(docker, names, (dir, fixtures) => {
     workspace = dir;
+    fixtureLabs = fixtures;
   });
 
   it('health: says the engine answers, as text and JSON (exit 0)', async () => {
@@ -57,7 +61,7 @@ describe('container-labs health / test / check (real engine)', function () {
   it('test: a lab that passes prints a table and the summary, writes JSON, exits 0', async () => {
     const io = captureIo(workspace);
     const out = path.join(workspace, 'results', 'runner.json');
-    const code = await main(['test', path.join(FIXTURES, 'runner-pass.lab.yaml'), '--json-out', out], io);
+    const code = await main(['test', path.join(fixtureLabs, 'runner-pass.lab.yaml'), '--json-out', out], io);
     const text = io.stdout.join('\n');
     assert.equal(code, 0, text + io.stderr.join('\n'));
     assert.match(text, /^runner-pass: Runner fixture that passes/m);
@@ -88,7 +92,7 @@ describe('container-labs health / test / check (real engine)', function () {
 
   it('test: a wrong solution fails with the reason and the output, exits 1; --json prints the same JSON', async () => {
     const io = captureIo(workspace);
-    const code = await main(['test', FIXTURES, '--lab', 'runner-fail', '--timeout', '1.5'], io);
+    const code = await main(['test', fixtureLabs, '--lab', 'runner-fail', '--timeout', '1.5'], io);
     const text = io.stdout.join('\n');
     assert.equal(code, 1, text);
     assert.match(text, /^ {2}wrong-exit +FAIL +\S+ \S+ +.*code 3/m);
@@ -96,7 +100,7 @@ describe('container-labs health / test / check (real engine)', function () {
     assert.match(text, /^0 passed, 1 failed, 0 skipped$/m);
 
     const json = captureIo(workspace);
-    assert.equal(await main(['test', FIXTURES, '--lab', 'runner-network', '--timeout', '1', '--json'], json), 0);
+    assert.equal(await main(['test', fixtureLabs, '--lab', 'runner-network', '--timeout', '1', '--json'], json), 0);
     const report = JSON.parse(json.stdout.join('')) as TestJson;
     assert.deepEqual([report.passed, report.failed, report.skipped], [0, 0, 1]);
     assert.match(report.labs[0].steps[0].reason, /needs the internet/);
@@ -114,26 +118,26 @@ describe('container-labs health / test / check (real engine)', function () {
 
   it('test: without an engine prints the health message and fixes, exit 2; bad options exit 2', async () => {
     const io = captureIo(workspace, NO_ENGINE);
-    assert.equal(await main(['test', FIXTURES], io), 2);
+    assert.equal(await main(['test', fixtureLabs], io), 2);
     assert.match(io.stderr.join('\n'), /The Docker Engine is not running[\s\S]*How to fix it:/);
     const bad = captureIo(workspace);
     assert.equal(await main(['test', '--timeout', 'soon'], bad), 2);
     assert.match(bad.stderr.join('\n'), /--timeout must be a positive number/);
     const unknown = captureIo(workspace);
-    assert.equal(await main(['test', FIXTURES, '--lab', 'no-such-lab'], unknown), 2);
+    assert.equal(await main(['test', fixtureLabs, '--lab', 'no-such-lab'], unknown), 2);
     assert.match(unknown.stderr.join('\n'), /no lab 'no-such-lab'/);
   });
 
   it('check: present state only; exit 1 before the step is done, 0 after, 2 when it cannot check', async () => {
-    const args = ['check', 'runner-pass', 'tag-image', '--labs', FIXTURES];
+    const args = ['check', 'runner-pass', 'tag-image', '--labs', fixtureLabs];
     const before = captureIo(workspace);
     assert.equal(await main(args, before), 1);
-    assert.match(before.stdout.join('\n'), /^FAIL {2}.*cl-test-runner-tag:v1/m);
+    assert.ok(before.stdout.some((line) => line.startsWith('FAIL  ') && line.includes(tag)), before.stdout.join('\n'));
 
-    await docker.getImage(BUSYBOX).tag({ repo: 'cl-test-runner-tag', tag: 'v1' });
+    await docker.getImage(BUSYBOX).tag({ repo: runnerName('tag'), tag: 'v1' });
     const after = captureIo(workspace);
     assert.equal(await main(args, after), 0);
-    assert.match(after.stdout.join('\n'), /^PASS {2}image cl-test-runner-tag:v1 is present/m);
+    assert.ok(after.stdout.some((line) => line.startsWith(`PASS  image ${tag} is present`)), after.stdout.join('\n'));
     const json = captureIo(workspace);
     assert.equal(await main([...args, '--json'], json), 0);
     const result = JSON.parse(json.stdout.join('')) as { status: string; lab: string; step: string; reason: string };
@@ -141,17 +145,17 @@ describe('container-labs health / test / check (real engine)', function () {
 
     // Children of an all-check are printed under it.
     const all = captureIo(workspace);
-    assert.equal(await main(['check', 'runner-pass', 'write-data', '--labs', FIXTURES], all), 1);
+    assert.equal(await main(['check', 'runner-pass', 'write-data', '--labs', fixtureLabs], all), 1);
     assert.match(all.stdout.join('\n'), /^FAIL {2}.*\n {2}FAIL {2}/m);
 
     const down = captureIo(workspace, NO_ENGINE);
     assert.equal(await main(args, down), 2);
     assert.match(down.stderr.join('\n'), /not running/);
     const noStep = captureIo(workspace);
-    assert.equal(await main(['check', 'runner-pass', 'nope', '--labs', FIXTURES], noStep), 2);
+    assert.equal(await main(['check', 'runner-pass', 'nope', '--labs', fixtureLabs], noStep), 2);
     assert.match(noStep.stderr.join('\n'), /has no step 'nope'/);
     const quiz = captureIo(workspace);
-    assert.equal(await main(['check', 'runner-pass', 'self-check', '--labs', FIXTURES], quiz), 2);
+    assert.equal(await main(['check', 'runner-pass', 'self-check', '--labs', fixtureLabs], quiz), 2);
     assert.match(quiz.stderr.join('\n'), /has no check/);
     const since = captureIo(workspace);
     assert.equal(await main([...args, '--since', 'yesterday-ish'], since), 2);

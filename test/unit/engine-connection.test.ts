@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { contextDirName, createDocker, resolveEndpoint } from '../../src/core/engine/connection';
-import { MAIN_SOCKET } from './checks-fixture';
+import { MAIN_SOCKET } from '../support/engine';
 
 describe('engine: resolveEndpoint', function () {
   let home = '';

@@ -3,13 +3,14 @@
  * the labs' names, carry the fixture label (or were there before us and were left alone), and
  * behave the way the labs rely on: hello-world greets and exits 0, alpine runs commands,
  * Jupyter answers /api with a token URL in its logs, the RStudio stand-in honours PASSWORD and
- * DISABLE_AUTH, the registry accepts a push. Every container and tag is named cl-test-images-*
- * and removed afterwards; host ports are free ports on 127.0.0.1.
+ * DISABLE_AUTH, the registry accepts a push. Every container, network and tag has a name of this
+ * run (test/support/run.ts) and its label, and is removed afterwards; host ports come from freePort.
  */
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import Dockerode from 'dockerode';
-import { freePort } from './checks-fixture';
+import { freePort } from '../support/ports';
+import { RUN_ID, RUN_LABELS, uniqueName } from '../support/run';
 import { FIXTURE_LABEL, runImagesCli } from './images-support';
 
 const LABEL = FIXTURE_LABEL;
@@ -17,11 +18,6 @@ const IMAGES = ['alpine:latest', 'hello-world:latest', 'jupyter/base-notebook:la
 
 const docker = new Dockerode({ timeout: 60_000 });
 
-
-
-function uniqueName(what: string): string {
-  return `cl-test-images-${what}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-}
 
 interface HttpReply {
   status: number;
@@ -99,13 +95,14 @@ const created = { containers: new Set<string>(), tags: new Set<string>() };
  * bridge: a second dockerd started elsewhere with `--bridge=none` deletes docker0, and that
  * must not make these tests fail. Port publishing works the same on either network.
  */
-const NETWORK = `cl-test-images-net-${process.pid}`;
+const NETWORK = uniqueName('images-net');
 
 async function create(image: string, opts: { cmd?: string[]; env?: string[]; port?: { container: number; host: number } } = {}): Promise<Dockerode.Container> {
-  const name = uniqueName(image.split(/[/:]/)[0] ?? 'c');
+  const name = uniqueName(`images-${image.split(/[/:]/)[0] ?? 'c'}`);
   const container = await docker.createContainer({
     name,
     Image: image,
+    Labels: { ...RUN_LABELS },
     Cmd: opts.cmd,
     Env: opts.env,
     ExposedPorts: opts.port ? { [`${opts.port.container}/tcp`]: {} } : undefined,
@@ -135,13 +132,18 @@ async function startService(image: string, containerPort: number, env: string[] 
   return { container, url: `http://127.0.0.1:${host}` };
 }
 
-/** Sends a signal and measures how long the container takes to exit; resolves { ms, exitCode }. */
-async function signalAndWait(container: Dockerode.Container, signal: 'SIGTERM' | 'SIGINT'): Promise<{ ms: number; exitCode: number }> {
+/**
+ * Sends a signal and waits for the container to exit; resolves its exit code. A server that
+ * ignored the signal would never exit (nothing else stops it): the deadline names that.
+ * How long it takes is the benchmark's figure; it is printed.
+ */
+async function signalAndWait(container: Dockerode.Container, signal: 'SIGTERM' | 'SIGINT'): Promise<{ exitCode: number }> {
   const t0 = Date.now();
   const waiting = container.wait() as Promise<{ StatusCode: number }>;
   await container.kill({ signal });
-  const result = await withDeadline(`exit after ${signal}`, 15_000, waiting);
-  return { ms: Date.now() - t0, exitCode: result.StatusCode };
+  const result = await withDeadline(`exit after ${signal} (the server ignores it)`, 30_000, waiting);
+  console.log(`      ${signal} -> exited in ${Date.now() - t0} ms`);
+  return { exitCode: result.StatusCode };
 }
 
 describe('fixture images (scripts/images.mjs)', function () {
@@ -149,7 +151,7 @@ describe('fixture images (scripts/images.mjs)', function () {
   let checkOutput = '';
 
   before(async function () {
-    await docker.createNetwork({ Name: NETWORK, Driver: 'bridge', Labels: { 'org.container-labs.test': 'images' } });
+    await docker.createNetwork({ Name: NETWORK, Driver: 'bridge', Labels: { ...RUN_LABELS } });
     const check = await runImagesCli(['--check']);
     checkOutput = check.stdout;
     if (check.code !== 0) {
@@ -236,7 +238,7 @@ describe('fixture images (scripts/images.mjs)', function () {
   });
 
   describe('jupyter/base-notebook', function () {
-    it('answers GET /api within 30 s, prints a token URL that works, and stops promptly on SIGTERM', async function () {
+    it('answers GET /api, prints a token URL that works, and stops on SIGTERM', async function () {
       const { container, url } = await startService('jupyter/base-notebook:latest', 8888);
       const api = await waitFor('Jupyter /api', 30_000, async () => {
         const reply = await request(`${url}/api`);
@@ -252,11 +254,9 @@ describe('fixture images (scripts/images.mjs)', function () {
       assert.equal((await request(`${url}/api/status?token=${token}`)).status, 200);
       assert.equal((await request(`${url}/api/status`)).status, 403);
 
-      // Exit code 0 (not 137) and well before `docker stop`'s 10 s grace: the server itself
-      // handled SIGTERM. The bound is loose because a loaded 2-core CI machine is slow.
+      // Exit code 0: the server itself handled SIGTERM (nothing else would stop it here).
       const stop = await signalAndWait(container, 'SIGTERM');
       assert.equal(stop.exitCode, 0);
-      assert.ok(stop.ms < 8000, `took ${stop.ms} ms to stop`);
     });
 
     it('stops on a single SIGINT when no TTY is attached (Ctrl+C through `docker run`)', async function () {
@@ -264,7 +264,6 @@ describe('fixture images (scripts/images.mjs)', function () {
       await waitFor('Jupyter /api', 30_000, async () => ((await request(`${url}/api`)).status === 200 ? true : undefined));
       const stop = await signalAndWait(container, 'SIGINT');
       assert.equal(stop.exitCode, 0);
-      assert.ok(stop.ms < 8000, `took ${stop.ms} ms to stop`);
       const logs = await logsOf(container);
       assert.match(logs.stderr, /Interrupted/);
     });
@@ -324,15 +323,14 @@ describe('fixture images (scripts/images.mjs)', function () {
       assert.equal(right.headers.location, '/');
     });
 
-    // The server exits as soon as the signal arrives (about 0.2 s on an idle machine); the
-    // bound includes the engine's kill and wait round trips on a busy 2-core machine.
-    it('stops promptly on SIGTERM and on SIGINT, with exit code 0', async function () {
+    // The server exits as soon as the signal arrives (about 0.2 s on an idle machine: the
+    // benchmark's figure); here, that it handles each signal and exits 0.
+    it('stops on SIGTERM and on SIGINT, with exit code 0', async function () {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         const { container, url } = await startService('rocker/rstudio:latest', 8787, ['DISABLE_AUTH=true']);
         await ready(url);
         const stop = await signalAndWait(container, signal);
         assert.equal(stop.exitCode, 0, signal);
-        assert.ok(stop.ms < 3000, `${signal}: took ${stop.ms} ms to stop`);
         const logs = await logsOf(container);
         assert.match(logs.stderr, new RegExp(`received ${signal}, shutting down`));
       }
@@ -350,7 +348,7 @@ describe('fixture images (scripts/images.mjs)', function () {
 
       const registry = url.replace('http://', '');
       const repo = `${registry}/cl-test-images-push`;
-      const tag = `t${process.pid}`;
+      const tag = `t${RUN_ID}`;
       await docker.getImage('alpine:latest').tag({ repo, tag });
       created.tags.add(`${repo}:${tag}`);
       const stream = await docker.getImage(`${repo}:${tag}`).push({ authconfig: { serveraddress: registry } });

@@ -9,9 +9,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as esbuild from 'esbuild';
+import { runAsNobody } from '../support/as-nobody';
+import { freePort } from '../support/ports';
 import { skipBecause } from '../support/skip';
-import { freePort } from './checks-fixture';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -35,12 +35,10 @@ describe('infra: scripts/engine.mjs', function () {
     fs.rmSync(cache, { recursive: true, force: true });
   });
 
-  it('finds the engine that answers and names it, quickly', function () {
-    const t0 = Date.now();
+  it('finds the engine that answers and names it', function () {
     const r = node(['scripts/engine.mjs'], { CONTAINER_LABS_CACHE: cache });
     assert.strictEqual(r.code, 0, r.err);
     assert.match(r.out, /Docker Engine \S+ \(API \d+\.\d+\) answers at \S+ via /);
-    assert.ok(Date.now() - t0 < 15_000, 'finding a running engine should take well under 15 s');
   });
 
   it('does not replace an explicit DOCKER_HOST that does not answer: exit 1, the reason, no stack trace', async function () {
@@ -65,28 +63,14 @@ describe('infra: scripts/engine.mjs', function () {
 
   it('a user without access to the socket is told about the docker group', function () {
     if (typeof process.getuid !== 'function' || process.getuid() !== 0) skipBecause(this, 'needs root to run the script as another user');
-    const setpriv = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' });
-    if (setpriv.status !== 0) skipBecause(this, 'setpriv (util-linux) is not installed');
     const sock = '/var/run/docker.sock';
     if (!fs.existsSync(sock) || (fs.statSync(sock).mode & 0o006) !== 0) skipBecause(this, `${sock} is missing or open to everyone`);
+    // The script may write its state into the cache: let nobody write there.
     fs.chmodSync(cache, 0o777);
-    // The checkout may sit where user nobody cannot read it (a CI clone under /root): bundle the
-    // script with its dependencies into the world-readable cache folder and run that copy.
-    const bundle = path.join(cache, 'engine-bundle.mjs');
-    const shim = "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; " +
-      "const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); " +
-      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));";
-    esbuild.buildSync({
-      entryPoints: [path.join(repoRoot, 'scripts', 'engine.mjs')],
-      bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error',
-      external: ['cpu-features', '*.node'], banner: { js: shim },
-    });
-    fs.chmodSync(bundle, 0o644);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bundle], {
+    const r = runAsNobody({ entry: path.join(repoRoot, 'scripts', 'engine.mjs') }, {
+      format: 'esm',
       cwd: cache,
-      env: { PATH: process.env.PATH, HOME: cache, CONTAINER_LABS_CACHE: cache },
-      encoding: 'utf8',
-      timeout: 30_000,
+      env: { HOME: cache, CONTAINER_LABS_CACHE: cache },
     });
     assert.strictEqual(r.status, 1, r.stderr);
     assert.match(r.stderr, /permission denied on \/var\/run\/docker\.sock/);

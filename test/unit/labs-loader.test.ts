@@ -87,9 +87,7 @@ describe('lab loader: bad input, one fixture per case', function () {
     try {
       const file = path.join(dir, 'huge.lab.yaml');
       await writeFile(file, MINIMAL + `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
-      const started = Date.now();
       const result = await loadLabFile(file, 'workspace');
-      assert.ok(Date.now() - started < 1000);
       assert.deepEqual(summary(result.issues), ['1:1: error: file is 2.0 MB; lab and course files are limited to 1 MB']);
       // The text API applies the same limit.
       assert.deepEqual(summary(parseLabText(await readFile(file, 'utf8'), file, 'workspace').issues), [
@@ -100,23 +98,19 @@ describe('lab loader: bad input, one fixture per case', function () {
     }
   });
 
-  it('the alias bomb answers in well under a second', async () => {
-    parseLabText(MINIMAL, 'warm-up.lab.yaml', 'workspace');
+  // How fast these refusals are is the benchmark's figure; here, that the guard (not the end of a long expansion) refused them.
+  it('the alias bomb is refused by the text API too, by the expansion limit', async () => {
     const text = await readFile(path.join(BAD, 'alias-bomb.lab.yaml'), 'utf8');
-    const started = process.hrtime.bigint();
     const result = parseLabText(text, 'alias-bomb.lab.yaml', 'workspace');
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     assert.equal(result.lab, undefined);
-    assert.ok(ms < 1000, `took ${ms} ms`);
+    assert.deepEqual(summary(result.issues), ['7:8: error: too many YAML alias expansions (more than 50); this looks like an alias bomb']);
   });
 
   it('ten thousand nested sequences on one line are refused quickly instead of exhausting memory', () => {
     const text = `${MINIMAL}    hints:\n      ${'- '.repeat(10_000)}deep\n`;
-    const started = Date.now();
     assert.deepEqual(summary(parseLabText(text, 'x.lab.yaml', 'workspace').issues), [
       '10:1: error: the file is indented or nested more than 200 columns deep; lab files never need that',
     ]);
-    assert.ok(Date.now() - started < 1000);
   });
 
   it('an unknown placeholder in a check field is reported where it is written', () => {

@@ -34,11 +34,10 @@ describe('runner shell', function () {
   });
 
   it('stops a command at its deadline, with everything it started', async () => {
-    const started = Date.now();
+    // Were it to wait for `sleep 30`, the test's 20 s timeout would fail it.
     const r = await runShell('sleep 30 & echo $! ; wait', { ...opts, timeoutMs: 300 });
     assert.equal(r.timedOut, true);
     assert.notEqual(r.exitCode, 0);
-    assert.ok(Date.now() - started < 5000, 'did not wait for sleep 30');
     const child = Number(r.tail[0]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(alive(child), false, 'the background sleep was stopped with its group');

@@ -118,6 +118,7 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
     const stops = await Promise.all(foreground.map((p) => p.stop(grace)));
     stops.forEach((how, i) => {
       if (how === 'killed') notes.push(`foreground command had to be killed: ${foreground[i].text}`);
+      if (how === 'terminated') notes.push(`foreground command did not stop on Ctrl+C and was terminated: ${foreground[i].text}`);
     });
     await sleep(EVENT_SETTLE_MS);
     for (const d of disposables) d.dispose();
