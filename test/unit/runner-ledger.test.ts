@@ -4,7 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import { cleanup, CommandWindows, confirmClaim, mentionedBy, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { cleanup, CommandWindows, confirmClaim, mentionedBy, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { normalizeImageRef } from '../../src/core/images';
 import type { Lab } from '../../src/core/model';
 import { BUSYBOX, containerExists, ensureBusybox, imageExists, removeNamed, requireEngine, testDocker, volumeExists } from './runner-support';
 

@@ -30,6 +30,7 @@ import type {
 import type { EngineEndpoint } from '../engine/connection';
 import { callWithDeadline, describeEngineError, formatSeconds, isNotFound, messageOf } from '../engine/errors';
 import { fillCheck } from '../labs/placeholders';
+import { imageRepository, normalizeImageRef } from '../images';
 
 export interface CheckContext {
   docker: Dockerode;
@@ -126,24 +127,6 @@ export function describeCheck(check: Check): string {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers about images, containers and text
-
-/** `alpine` -> `alpine:latest`, `docker.io/library/alpine:3` -> `alpine:3`; digests are kept. */
-export function normalizeImageRef(ref: string): string {
-  let r = ref.trim();
-  r = r.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/library\//, '');
-  r = r.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
-  if (r.includes('@')) return r;
-  const slash = r.lastIndexOf('/');
-  const colon = r.lastIndexOf(':');
-  return colon > slash ? r : `${r}:latest`;
-}
-
-function repositoryOf(ref: string): string {
-  const n = normalizeImageRef(ref);
-  const at = n.indexOf('@');
-  if (at >= 0) return n.slice(0, at);
-  return n.slice(0, n.lastIndexOf(':'));
-}
 
 const EXIT_MEANINGS: Record<number, string> = {
   1: 'the program reported an error',
@@ -513,9 +496,9 @@ class Evaluator {
         return { status: 'passed', reason: `image ${ref} is present (${shortId(found.Id)}, ${formatSize(found.Size)})` };
       }
       if (ref.includes('@')) return { status: 'failed', reason: `image ${ref} is not present: pull it with docker pull ${ref}` };
-      const repo = repositoryOf(ref);
+      const repo = imageRepository(ref);
       const sameRepo = await this.listImages(repo);
-      const tags = sameRepo.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== ref && repositoryOf(t) === repo);
+      const tags = sameRepo.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== ref && imageRepository(t) === repo);
       if (tags.length > 0) {
         return {
           status: 'failed',

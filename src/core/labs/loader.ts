@@ -29,6 +29,7 @@ import type { ValidateFunction } from 'ajv';
 import { courseValidator, labValidator, type RawCommand, type RawLab, type RawStep, renderPath, validateAgainst } from './schema';
 import { issue, MAX_FILE_BYTES, type PathSegment, type Position, readYaml, tooLargeMessage, type YamlSource } from './yamlSource';
 import { errorMessage } from '../text';
+import { normalizeImageRef } from '../images';
 
 export type Origin = LabSource['origin'];
 export type FileKind = 'lab' | 'course';
@@ -223,13 +224,6 @@ function toStep(raw: RawStep): Step {
   return step;
 }
 
-/** `alpine` -> `alpine:latest`; a ref with a tag or a digest is kept. */
-export function withDefaultTag(ref: string): string {
-  if (ref.includes('@')) return ref;
-  const lastComponent = ref.slice(ref.lastIndexOf('/') + 1);
-  return lastComponent.includes(':') ? ref : `${ref}:latest`;
-}
-
 // ---------------------------------------------------------------------------------------
 // Meaning and lint, on schema-valid data
 
@@ -352,7 +346,7 @@ function analyseLab(text: string, file: string, origin: Origin): LabAnalysis {
     title: value.title,
     summary: value.summary,
     minutes: value.minutes,
-    images: (value.images ?? []).map(withDefaultTag),
+    images: (value.images ?? []).map(normalizeImageRef),
     steps: value.steps.map(toStep),
     source: { file, origin },
   };
