@@ -6,6 +6,7 @@
 import type Dockerode from 'dockerode';
 import type { ContainerMatch, HttpCheck } from '../core/model';
 import { sameImageRef } from '../core/images';
+import { escapeRegExp } from '../core/text';
 
 const DEADLINE_MS = 5000;
 
@@ -22,10 +23,6 @@ function filtersFor(match: ContainerMatch): Record<string, string[]> {
   if (match.name) filters.name = [`^/?${escapeRegExp(match.name)}$`];
   if (match.label) filters.label = [match.label];
   return filters;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Jupyter prints `http://127.0.0.1:8888/?token=abc...` (or `/lab?token=`) when it starts. */

@@ -8,11 +8,11 @@ import type { Check, CheckKind, HttpCheck } from '../model';
 /** The check object of one kind, e.g. `{ http: HttpCheck }` for `http`. */
 export type CheckOf<K extends CheckKind> = Extract<Check, Record<K, unknown>>;
 
-/** What a check of one kind holds under its key, e.g. `HttpCheck` for `http`. */
-export type CheckBody<K extends CheckKind> = CheckOf<K>[K];
+/** What a check of each kind holds under its key, e.g. `HttpCheck` for `http`. */
+export type CheckBodies = { [K in CheckKind]: CheckOf<K>[K] };
 
 /** A check read apart: its kind and what it holds, narrowed together by `kind`. */
-export type KindedCheck = { [K in CheckKind]: { kind: K; body: CheckBody<K> } }[CheckKind];
+export type KindedCheck = { [K in CheckKind]: { kind: K; body: CheckBodies[K] } }[CheckKind];
 
 /** Every kind, once; a kind missing here (or one that is not a kind) fails to compile. */
 const KINDS: Record<CheckKind, true> = {
