@@ -29,6 +29,8 @@ import type { ValidateFunction } from 'ajv';
 import { courseValidator, labValidator, type RawCommand, type RawLab, type RawStep, renderPath, validateAgainst } from './schema';
 import { issue, MAX_FILE_BYTES, type PathSegment, type Position, readYaml, tooLargeMessage, type YamlSource } from './yamlSource';
 import { errorMessage } from '../text';
+import { normalizeImageRef } from '../images';
+import { checkProblems } from '../checks/meaning';
 
 export type Origin = LabSource['origin'];
 export type FileKind = 'lab' | 'course';
@@ -223,33 +225,11 @@ function toStep(raw: RawStep): Step {
   return step;
 }
 
-/** `alpine` -> `alpine:latest`; a ref with a tag or a digest is kept. */
-export function withDefaultTag(ref: string): string {
-  if (ref.includes('@')) return ref;
-  const lastComponent = ref.slice(ref.lastIndexOf('/') + 1);
-  return lastComponent.includes(':') ? ref : `${ref}:latest`;
-}
-
 // ---------------------------------------------------------------------------------------
 // Meaning and lint, on schema-valid data
 
 function commandPath(base: PathSegment[], raw: string | RawCommand, j: number): PathSegment[] {
   return typeof raw === 'string' ? [...base, j] : [...base, j, 'run'];
-}
-
-function checkMeaning(check: Check, at: PathSegment[], out: Array<{ path: PathSegment[]; message: string }>): void {
-  if ('all' in check) check.all.forEach((c, k) => checkMeaning(c, [...at, 'all', k], out));
-  else if ('any' in check) check.any.forEach((c, k) => checkMeaning(c, [...at, 'any', k], out));
-  else if ('not' in check) checkMeaning(check.not, [...at, 'not'], out);
-  else if ('container' in check) {
-    const c = check.container;
-    if (c.exitCode !== undefined && c.state !== undefined && c.state !== 'exited') {
-      out.push({
-        path: [...at, 'container', 'state'],
-        message: `${renderPath([...at, 'container'])}: exitCode means the container has exited, so state must be exited (or left out), not ${c.state}`,
-      });
-    }
-  }
 }
 
 function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
@@ -278,9 +258,7 @@ function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
       });
     }
     if (step.check) {
-      const meaning: Array<{ path: PathSegment[]; message: string }> = [];
-      checkMeaning(step.check, ['steps', i, 'check'], meaning);
-      for (const m of meaning) add(m.path, m.message);
+      for (const m of checkProblems(step.check, ['steps', i, 'check'])) add(m.path, m.message);
     }
 
     let stateChange: { path: PathSegment[]; call: DockerCall } | undefined;
@@ -352,7 +330,7 @@ function analyseLab(text: string, file: string, origin: Origin): LabAnalysis {
     title: value.title,
     summary: value.summary,
     minutes: value.minutes,
-    images: (value.images ?? []).map(withDefaultTag),
+    images: (value.images ?? []).map(normalizeImageRef),
     steps: value.steps.map(toStep),
     source: { file, origin },
   };
