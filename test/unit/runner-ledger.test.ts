@@ -1,13 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { EngineEvents } from '../../src/core/checks/events';
 import { cleanup, CommandWindows, confirmClaim, mentionedBy, mentions, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
 import type { Lab } from '../../src/core/model';
-import { BUSYBOX, connectedEvents, containerExists, ensureBusybox, imageExists, mainDocker, requireEngine, volumeExists } from '../support/engine';
+import { BUSYBOX, connectedEvents, containerExists, ensureBusybox, imageExists, importOwnImage, mainDocker, requireEngine, volumeExists } from '../support/engine';
 import { RUN_LABELS, uniqueName } from '../support/run';
 import { waitFor } from '../support/wait';
 import { removeNamed } from './runner-support';
@@ -229,10 +225,7 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     const c2 = await docker.createContainer({ name: n.c2, Image: BUSYBOX, Cmd: ['true'], Labels: { ...RUN_LABELS } });
     const [tagRepo, tagVersion] = n.tag.split(':');
     await docker.getImage(BUSYBOX).tag({ repo: tagRepo, tag: tagVersion });
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-own-'));
-    await fs.writeFile(path.join(dir, 'hello.txt'), 'a one-file image of its own\n');
-    execFileSync('sh', ['-c', 'tar -C "$1" -c . | docker import - "$2"', 'sh', dir, n.own], { stdio: 'ignore' });
-    await fs.rm(dir, { recursive: true, force: true });
+    importOwnImage(n.own);
     // The engine sends its events in order: once the import is recorded, every earlier event
     // (the other program's too) has been through the filter.
     await waitFor('the import to reach the ledger', () => ledger.imageRefs.includes(n.own), 10_000, 50);
