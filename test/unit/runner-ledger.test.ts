@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
 import type { EngineEvents } from '../../src/core/checks/events';
+import { dockerCalls, runTarget } from '../../src/core/labs/dockerCommands';
 import { cleanup, CommandWindows, confirmClaim, mentionedBy, mentions, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
 import type { Lab } from '../../src/core/model';
 import { BUSYBOX, connectedEvents, containerExists, ensureBusybox, imageExists, importOwnImage, mainDocker, requireEngine, volumeExists } from '../support/engine';
@@ -81,8 +82,19 @@ describe('ResourceLedger (pure)', () => {
     windows.begin('docker run hello-world', { maxMs: 30 });
     const hello = { type: 'container', action: 'create', id: 'c1', name: 'quirky_hopper', image: 'hello-world' };
     assert.equal(windows.claims(hello), true);
-    await new Promise((r) => setTimeout(r, 80));
+    // Nobody calls close(): the window must close by itself (a loaded machine decides how soon).
+    await waitFor('the window to close at its cap', () => !windows.open, 10_000, 5);
     assert.equal(windows.claims(hello), false);
+  });
+
+  it('runTarget: the image and command words of docker run / create', () => {
+    const target = (text: string) => runTarget(dockerCalls(text)[0] ?? { verb: '', args: [] });
+    assert.deepEqual(target("docker run -d --name web -p 8080:80 -v data:/d -e A=1 alpine sh -c 'echo hi'"), { image: 'alpine', command: ['sh', '-c', 'echo hi'] });
+    assert.deepEqual(target('sudo docker run --rm -it hello-world'), { image: 'hello-world', command: [] });
+    assert.deepEqual(target('docker container create --name=x busybox:1 top'), { image: 'busybox:1', command: ['top'] });
+    assert.deepEqual(target('docker create -- busybox top'), { image: 'busybox', command: ['top'] });
+    assert.equal(target('docker run -d'), undefined);
+    assert.equal(target('docker ps -a'), undefined);
   });
 
   it('records only what was created after the snapshot', () => {
@@ -182,7 +194,9 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     assert.equal(await confirmClaim(docker, await event(theirs), [`docker run ${BUSYBOX} sleep 10`]), false, 'a command whose arguments are only parts of the text\'s');
     assert.equal(await confirmClaim(docker, await event(theirs), [`docker run ${BUSYBOX} sleep 1`]), true, 'the same command');
     // `docker run IMAGE` with no arguments: the container runs the image's own command.
-    assert.equal(await confirmClaim(docker, await event(bare), [`docker run ${BUSYBOX}`]), true, 'no arguments: the image\'s own command');
+    assert.equal(await confirmClaim(docker, await event(bare), [`docker run --rm ${BUSYBOX}`]), true, 'no arguments: the image\'s own command');
+    // ...but a command that gives its own did not make a container that runs the image's.
+    assert.equal(await confirmClaim(docker, await event(bare), [`docker run -d -i --name cl-test-x ${BUSYBOX} sh`]), false, 'another program\'s bare container while the lab runs the image with a command');
     assert.equal(await confirmClaim(docker, { type: 'container', action: 'create', id: 'f'.repeat(64), name: 'gone_away', image: BUSYBOX }, [text]), false, 'a container already gone');
   });
 
