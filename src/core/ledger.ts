@@ -18,6 +18,7 @@ import type { Disposable, Event } from './events';
 import type { Lab } from './model';
 import { callWithDeadline, engineErrorReason, statusCodeOf } from './engine/errors';
 import { normalizeImageRef } from './images';
+import { dockerCalls, runTarget } from './labs/dockerCommands';
 
 export const LEDGER_VERSION = 1;
 
@@ -464,6 +465,16 @@ export async function confirmClaim(docker: Dockerode, event: LedgerEvent, texts:
     const cmd = info.Config?.Cmd ?? [];
     if (cmd.length === 0) return true;
     if (texts.some((text) => cmd.every((arg) => arg === '' || mentions(text, arg)))) return true;
+    // The image's own command: only when a claiming command runs this image without one
+    // (`docker run hello-world`), not when it gives its own (`docker run alpine ls`).
+    const created = normalizeImageRef(info.Config?.Image ?? event.image ?? '');
+    const bare = texts.some((text) =>
+      dockerCalls(text).some((call) => {
+        const target = runTarget(call);
+        return target !== undefined && target.command.length === 0 && normalizeImageRef(target.image) === created;
+      }),
+    );
+    if (!bare) return false;
     const image = await callWithDeadline(() => docker.getImage(info.Image).inspect(), timeoutMs);
     return JSON.stringify(image.Config?.Cmd ?? []) === JSON.stringify(cmd);
   } catch {

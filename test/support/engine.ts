@@ -48,6 +48,20 @@ export async function ensureBusybox(docker: Dockerode, socket = MAIN_SOCKET, nam
   }
 }
 
+/**
+ * Imports a one-file image (/hello.txt) as `ref`. Its content names `ref`, so its id is its own:
+ * no other program's container uses it and no other tag points at it.
+ */
+export function importOwnImage(ref: string, socket = MAIN_SOCKET): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-own-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'hello.txt'), `an image of its own: ${ref}\n`);
+    execFileSync('sh', ['-c', 'tar -C "$1" -c . | docker -H "unix://$2" import - "$3"', 'sh', dir, socket, ref], { stdio: 'pipe' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Fails with a clear message (not a stack) when no engine answers within 3 s. */
 export async function requireEngine(docker: Dockerode): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

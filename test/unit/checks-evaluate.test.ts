@@ -14,7 +14,7 @@ import { describeCheck } from '../../src/core/checks/describe';
 import { demuxBuffer } from '../../src/core/checks/streams';
 import { explainStartError } from '../../src/core/checks/words';
 import { normalizeImageRef } from '../../src/core/images';
-import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
+import { BUSYBOX, ensureBusybox, importOwnImage, mainDocker } from '../support/engine';
 import { freePort, holdPort } from '../support/ports';
 import { RUN_ID, uniqueName } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
@@ -95,6 +95,8 @@ describe('checks: evaluateCheck against the real engine', function () {
 
     it('imageAbsent passes when absent and fails with the fix when present', async function () {
       await expectStatus({ imageAbsent: { ref: NEVER } }, 'passed');
+      // A second name of the shared busybox image: `docker rmi` only removes the name, whoever's
+      // containers use the image.
       const tag = `${uniqueName('absent')}:x`;
       await docker.getImage(BUSYBOX).tag({ repo: tag.split(':')[0], tag: 'x' });
       res.tags.add(tag);
@@ -103,6 +105,19 @@ describe('checks: evaluateCheck against the real engine', function () {
       await docker.getImage(tag).remove();
       res.tags.delete(tag);
       await expectStatus({ imageAbsent: { ref: tag } }, 'passed');
+    });
+
+    it('imageAbsent names the containers that stand in the way of removing an image\'s only name', async function () {
+      const own = `${uniqueName('absent-own')}:1`;
+      importOwnImage(own);
+      res.tags.add(own);
+      const { container, name } = await res.run({ Image: own, Cmd: ['/hello.txt'], start: false, HostConfig: { NetworkMode: 'none' } });
+      const r = await expectStatus({ imageAbsent: { ref: own } }, 'failed');
+      assert.equal(r.reason, `image ${own} is still present and 1 container uses it (${name}): remove it with docker rm, then docker rmi ${own}`);
+      await container.remove();
+      res.containers.delete(container.id);
+      const alone = await expectStatus({ imageAbsent: { ref: own } }, 'failed');
+      assert.equal(alone.reason, `image ${own} is still present: remove it with docker rmi ${own}`);
     });
   });
 

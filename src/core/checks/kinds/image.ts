@@ -32,7 +32,10 @@ export async function evaluateImage(check: ImageCheck, wantPresent: boolean, eng
     return { status: 'failed', reason: `image ${ref} is not present: pull it with docker pull ${ref}` };
   }
   if (!found) return { status: 'passed', reason: `image ${ref} is not present` };
-  const users = await engine.listContainers({ ancestor: [ref] });
+  // While the image has other names, `docker rmi ref` only removes this one: no container
+  // stands in its way (a container of another program from the same image least of all).
+  const otherNames = (found.RepoTags ?? []).filter((t) => normalizeImageRef(t) !== ref);
+  const users = otherNames.length > 0 ? [] : await engine.listContainers({ ancestor: [ref] });
   const direct = users.filter((c) => normalizeImageRef(c.Image) === ref || c.ImageID === found.Id);
   if (direct.length > 0) {
     const names = direct.slice(0, 3).map((c) => containerName(c)).join(', ');
