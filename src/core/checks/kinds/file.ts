@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { CheckResult, FileCheck } from '../../model';
-import { isNotFound, messageOf } from '../../engine/errors';
+import { codeOf, isNotFound, messageOf, statusCodeOf } from '../../engine/errors';
 import { CannotCheck, type EngineSnapshot } from '../snapshot';
 import { BoundedSink, MAX_READ } from '../streams';
 import { firstLine, matchPhrase, subject } from '../words';
@@ -53,7 +53,7 @@ async function hostFile(check: FileCheck): Promise<CheckResult> {
       await handle.close();
     }
   } catch (err) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code?: unknown }).code) : '';
+    const code = codeOf(err);
     if (code === 'ENOENT') return { status: 'failed', reason: `${check.path} does not exist on this computer` };
     if (code === 'EISDIR') return { status: 'failed', reason: `${check.path} is a directory, not a file` };
     if (code === 'EACCES') return { status: 'failed', reason: `${check.path} exists but cannot be read (permission denied)` };
@@ -73,8 +73,7 @@ async function execCat(id: string, file: string, engine: EngineSnapshot): Promis
     exec = await engine.call((signal) => container.exec({ Cmd: ['cat', '--', file], AttachStdout: true, AttachStderr: true, abortSignal: signal }));
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    const status = typeof err === 'object' && err !== null && 'statusCode' in err ? (err as { statusCode?: unknown }).statusCode : undefined;
-    if (status === 409) throw new CannotCheck(`cannot read ${file}: the container stopped while being checked`);
+    if (statusCodeOf(err) === 409) throw new CannotCheck(`cannot read ${file}: the container stopped while being checked`);
     throw err;
   }
   const { stdout, stderr } = await engine.call(async (signal) => {
