@@ -85,6 +85,31 @@ describe('checks: evaluateCheck against the real engine', function () {
       res.tags.delete(tag);
       await expectStatus({ imageAbsent: { ref: tag } }, 'passed');
     });
+
+    it('imageAbsent: a container in the way only when the name is the image\'s last one (else docker rmi just untags)', async function () {
+      // A second name of busybox, with a container of ours using busybox: docker rmi only untags.
+      const extra = `cl-test-extra-${process.pid}:x`;
+      await docker.getImage(BUSYBOX).tag({ repo: extra.split(':')[0], tag: 'x' });
+      res.tags.add(extra);
+      await res.run({ Image: extra, Cmd: ['true'], start: false, Labels: { 'cl-test-run': run, case: 'untag' } });
+      const shared = await expectStatus({ imageAbsent: { ref: extra } }, 'failed');
+      assert.equal(shared.reason, `image ${extra} is still present: remove it with docker rmi ${extra}`);
+      await docker.getImage(extra).remove({ noprune: true });
+      res.tags.delete(extra);
+
+      // An image with one name, used by a container: the engine refuses, and the reason says why.
+      const only = `cl-test-only-${process.pid}`;
+      const base = await res.run({ Cmd: ['true'], start: false, Labels: { 'cl-test-run': run, case: 'only-base' } });
+      await base.container.commit({ repo: only, tag: '1', changes: [`LABEL cl-test-only=${run}`] });
+      res.tags.add(`${only}:1`);
+      const user = await res.run({ Image: `${only}:1`, Cmd: ['true'], start: false, Labels: { 'cl-test-run': run, case: 'only-user' } });
+      const blocked = await expectStatus({ imageAbsent: { ref: `${only}:1` } }, 'failed');
+      assert.equal(blocked.reason, `image ${only}:1 is still present and 1 container uses it (${user.name}): remove it with docker rm, then docker rmi ${only}:1`);
+      await assert.rejects(docker.getImage(`${only}:1`).remove(), (err: { statusCode?: number }) => err.statusCode === 409);
+      await user.container.remove({ force: true });
+      const free = await expectStatus({ imageAbsent: { ref: `${only}:1` } }, 'failed');
+      assert.equal(free.reason, `image ${only}:1 is still present: remove it with docker rmi ${only}:1`);
+    });
   });
 
   describe('container / containerAbsent', function () {
