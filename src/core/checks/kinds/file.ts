@@ -7,7 +7,7 @@ import { codeOf, isNotFound, messageOf, statusCodeOf } from '../../engine/errors
 import { CannotCheck, type EngineSnapshot } from '../snapshot';
 import { BoundedSink, MAX_READ } from '../streams';
 import { firstLine, matchPhrase, subject } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const file: CheckKindSpec<FileCheck> = {
   describe(f) {
@@ -17,6 +17,7 @@ export const file: CheckKindSpec<FileCheck> = {
   evaluate: evaluateFile,
   // A file changes without an engine event.
   needsPolling: () => true,
+  subjects: (f) => subjects(f.container ? { container: f.container } : {}),
 };
 
 async function evaluateFile(check: FileCheck, engine: EngineSnapshot): Promise<CheckResult> {

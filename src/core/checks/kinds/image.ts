@@ -4,12 +4,13 @@ import type { CheckResult, ImageCheck } from '../../model';
 import { imageRepository, normalizeImageRef } from '../../images';
 import type { EngineSnapshot } from '../snapshot';
 import { containerName, formatSize, plural, shortId } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const image: CheckKindSpec<ImageCheck> = {
   describe: (check) => `image ${normalizeImageRef(check.ref)} is present`,
   evaluate: (check, engine) => evaluateImage(check, true, engine),
   needsPolling: () => false,
+  subjects: () => subjects({ images: true }),
 };
 
 /** Whether the image is there, as wanted (`wantPresent`) or not, with what to do about it. */
