@@ -9,12 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
-import type { Check, CheckKind } from '../../src/core/model';
+import type { Check, CheckKind, ContainerMatch } from '../../src/core/model';
 import { describeCheck } from '../../src/core/checks/describe';
 import { checkNeedsPolling, evaluateCheck, type CheckContext } from '../../src/core/checks/evaluate';
 import { firstHttpCheck, isCheckKind, readCheck } from '../../src/core/checks/kind';
 import { CHECK_KIND_TABLE } from '../../src/core/checks/kinds';
 import { checkProblems } from '../../src/core/checks/meaning';
+import { checkSubjects, type CheckSubjects } from '../../src/core/checks/subjects';
 import { readSchema } from '../../src/core/labs/schema';
 
 /** One check of every kind, as a lab file could hold it. */
@@ -37,7 +38,7 @@ const SAMPLES: { [K in CheckKind]: Check } = {
 };
 
 describe('checks: the table of kinds', () => {
-  it('has exactly the kinds the lab schema allows, each with describe, evaluate and needsPolling', () => {
+  it('has exactly the kinds the lab schema allows, each with describe, evaluate, needsPolling and subjects', () => {
     const definitions = readSchema('lab').definitions as { check: { properties: Record<string, unknown> } };
     const schemaKinds = Object.keys(definitions.check.properties).sort();
     assert.deepEqual(Object.keys(CHECK_KIND_TABLE).sort(), schemaKinds);
@@ -45,6 +46,7 @@ describe('checks: the table of kinds', () => {
       assert.equal(typeof spec.describe, 'function', `${kind}.describe`);
       assert.equal(typeof spec.evaluate, 'function', `${kind}.evaluate`);
       assert.equal(typeof spec.needsPolling, 'function', `${kind}.needsPolling`);
+      assert.equal(typeof spec.subjects, 'function', `${kind}.subjects`);
     }
   });
 
@@ -84,6 +86,36 @@ describe('checks: the table of kinds', () => {
     assert.equal(firstHttpCheck({ not: SAMPLES.http }), undefined);
     assert.equal(firstHttpCheck(SAMPLES.port), undefined);
     assert.equal(firstHttpCheck(undefined), undefined);
+  });
+
+  it('says what each kind reads from the engine, so a live check knows which events concern it', () => {
+    const web = { name: 'web' };
+    const none: CheckSubjects = { containers: [], images: false, volumes: false, unknown: false };
+    const expected: { [K in CheckKind]: CheckSubjects } = {
+      all: { ...none, images: true, volumes: true },
+      any: { ...none, images: true },
+      not: { ...none, images: true },
+      image: { ...none, images: true },
+      imageAbsent: { ...none, images: true },
+      container: { ...none, containers: [(SAMPLES.container as { container: ContainerMatch }).container] },
+      containerAbsent: { ...none, containers: [web] },
+      port: { ...none, containers: [web] },
+      http: { ...none, containers: [web] },
+      mount: { ...none, containers: [web], volumes: true },
+      file: none,
+      logs: { ...none, containers: [web] },
+      env: { ...none, containers: [web] },
+      volume: { ...none, volumes: true },
+      volumeAbsent: { ...none, volumes: true },
+    };
+    for (const [kind, check] of Object.entries(SAMPLES)) assert.deepEqual(checkSubjects(check), expected[kind as CheckKind], kind);
+    // Matching containers by image looks at images too (a tag can move to another image).
+    assert.deepEqual(checkSubjects({ not: { logs: { container: { image: 'alpine' }, contains: 'x' } } }), { ...none, containers: [{ image: 'alpine' }], images: true });
+    assert.deepEqual(checkSubjects({ file: { container: web, path: '/x' } }), { ...none, containers: [web] });
+    for (const odd of [{}, { imageExists: { ref: 'a' } }, { image: { ref: 'a' }, volume: { name: 'v' } }, { all: { image: { ref: 'a' } } }, { port: 'web' }]) {
+      assert.equal(checkSubjects(odd as unknown as Check).unknown, true, JSON.stringify(odd));
+    }
+    assert.equal(checkSubjects({ any: [SAMPLES.volume, {} as Check] }).unknown, true, 'an odd part makes the whole check odd');
   });
 
   it('lints meaning the schema cannot express, with the path into the lab file', () => {

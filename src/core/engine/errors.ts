@@ -83,7 +83,8 @@ export function isNotFound(err: unknown): boolean {
   return statusCodeOf(err) === 404;
 }
 
-function codeOf(err: unknown): string | undefined {
+/** The system error code (`ENOENT`, `ECONNREFUSED`...) of a thrown value, if any. */
+export function codeOf(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
     const code = (err as { code?: unknown }).code;
     return typeof code === 'string' ? code : undefined;

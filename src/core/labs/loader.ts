@@ -22,7 +22,7 @@
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BrokenLab, Catalog, Check, Course, Lab, LabCommand, LabIssue, LabSource, PlaceholderValues, Step } from '../model';
+import type { BrokenLab, Catalog, Course, Lab, LabCommand, LabIssue, LabSource, PlaceholderValues, Step } from '../model';
 import { changesState, describeCall, type DockerCall, dockerCalls, isDestructive, needsTerminal } from './dockerCommands';
 import { fillCommand, findPlaceholders, isPlaceholderName, PlaceholderError, unknownPlaceholderMessage } from './placeholders';
 import type { ValidateFunction } from 'ajv';
@@ -31,6 +31,7 @@ import { issue, MAX_FILE_BYTES, type PathSegment, type Position, readYaml, tooLa
 import { errorMessage } from '../text';
 import { normalizeImageRef } from '../images';
 import { checkProblems } from '../checks/meaning';
+import { checkFromSchema } from './checkFromSchema';
 
 export type Origin = LabSource['origin'];
 export type FileKind = 'lab' | 'course';
@@ -184,43 +185,24 @@ function placeholderIssues(src: YamlSource, data: unknown, file: string): { issu
 // ---------------------------------------------------------------------------------------
 // Normalisation into the model
 
-function toCommand(raw: string | RawCommand): LabCommand {
-  if (typeof raw === 'string') return { run: raw };
-  const command: LabCommand = { run: raw.run };
-  if (raw.label !== undefined) command.label = raw.label;
-  if (raw.destructive !== undefined) command.destructive = raw.destructive;
-  if (raw.foreground !== undefined) command.foreground = raw.foreground;
-  if (raw.interactive !== undefined) command.interactive = raw.interactive;
-  if (raw.network !== undefined) command.network = raw.network;
-  return command;
-}
+// Each conversion copies what the file and the model share with a spread (the model's types are
+// derived from the schema's, so a new field is carried over) and names only what differs.
 
-/** A copy of a validated check (the schema already forbids extra keys). */
-function copyCheck(check: Check): Check {
-  return structuredClone(check);
+function toCommand(raw: string | RawCommand): LabCommand {
+  return typeof raw === 'string' ? { run: raw } : { ...raw };
 }
 
 function toStep(raw: RawStep): Step {
-  const step: Step = {
-    id: raw.id,
-    title: raw.title,
-    instructions: raw.instructions,
-    commands: (raw.commands ?? []).map(toCommand),
-    hints: [...(raw.hints ?? [])],
-  };
-  if (raw.check !== undefined) step.check = copyCheck(raw.check);
-  if (raw.solution !== undefined) {
-    step.solution = {};
-    if (raw.solution.text !== undefined) step.solution.text = raw.solution.text;
-    if (raw.solution.commands !== undefined) step.solution.commands = raw.solution.commands.map(toCommand);
+  const { commands, check, hints, solution, quiz, ...same } = raw;
+  const step: Step = { ...same, commands: (commands ?? []).map(toCommand), hints: [...(hints ?? [])] };
+  if (check !== undefined) step.check = checkFromSchema(check);
+  if (solution !== undefined) {
+    const { commands: solutionCommands, ...text } = solution;
+    step.solution = { ...text };
+    if (solutionCommands !== undefined) step.solution.commands = solutionCommands.map(toCommand);
   }
-  if (raw.quiz !== undefined) {
-    step.quiz = {
-      question: raw.quiz.question,
-      choices: [...raw.quiz.choices],
-      answer: Array.isArray(raw.quiz.answer) ? [...raw.quiz.answer] : [raw.quiz.answer],
-      explanation: raw.quiz.explanation,
-    };
+  if (quiz !== undefined) {
+    step.quiz = { ...quiz, choices: [...quiz.choices], answer: Array.isArray(quiz.answer) ? [...quiz.answer] : [quiz.answer] };
   }
   return step;
 }
@@ -258,7 +240,7 @@ function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
       });
     }
     if (step.check) {
-      for (const m of checkProblems(step.check, ['steps', i, 'check'])) add(m.path, m.message);
+      for (const m of checkProblems(checkFromSchema(step.check), ['steps', i, 'check'])) add(m.path, m.message);
     }
 
     let stateChange: { path: PathSegment[]; call: DockerCall } | undefined;
@@ -325,15 +307,8 @@ function analyseLab(text: string, file: string, origin: Origin): LabAnalysis {
   all.push(...lintLab(value, src, file));
   all.sort(byPosition);
   if (hasErrors(all)) return { issues: all, ...id };
-  const lab: Lab = {
-    id: value.id,
-    title: value.title,
-    summary: value.summary,
-    minutes: value.minutes,
-    images: (value.images ?? []).map(normalizeImageRef),
-    steps: value.steps.map(toStep),
-    source: { file, origin },
-  };
+  const { images, steps, ...same } = value;
+  const lab: Lab = { ...same, images: (images ?? []).map(normalizeImageRef), steps: steps.map(toStep), source: { file, origin } };
   return { lab, issues: all, ...id };
 }
 
@@ -343,13 +318,7 @@ function analyseCourse(text: string, file: string, origin: Origin): CourseAnalys
   const id = declaredId(src);
   const issues = read.issues.map(plainIssue).sort(byPosition);
   if (value === undefined || hasErrors(issues)) return { issues, labAt: [], ...id };
-  const course: Course = {
-    id: value.id,
-    title: value.title,
-    summary: value.summary,
-    labs: [...value.labs],
-    source: { file, origin },
-  };
+  const course: Course = { ...value, labs: [...value.labs], source: { file, origin } };
   return { course, issues, labAt: value.labs.map((_, k) => src.locate(['labs', k])), ...id };
 }
 

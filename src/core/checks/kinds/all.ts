@@ -1,6 +1,6 @@
 /** `all: [...]`: passes when every part passes; the first failure (then the first error) is the reason. */
 import type { Check } from '../../model';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, mergeSubjects } from './spec';
 
 export const all: CheckKindSpec<Check[]> = {
   describe: (parts, describe) => parts.map(describe).join('; and '),
@@ -16,6 +16,7 @@ export const all: CheckKindSpec<Check[]> = {
   },
 
   needsPolling: (parts, needsPolling) => parts.some(needsPolling),
+  subjects: (parts, subjectsOf) => mergeSubjects(parts.map(subjectsOf)),
 
   lint: (parts, at, lint) => parts.flatMap((part, k) => lint(part, [...at, 'all', k])),
 };

@@ -1,6 +1,6 @@
 /** `any: [...]`: passes when one part passes; otherwise the first error, else every failure. */
 import type { Check } from '../../model';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, mergeSubjects } from './spec';
 
 export const any: CheckKindSpec<Check[]> = {
   describe: (parts, describe) => `one of: ${parts.map(describe).join('; or ')}`,
@@ -15,6 +15,7 @@ export const any: CheckKindSpec<Check[]> = {
   },
 
   needsPolling: (parts, needsPolling) => parts.some(needsPolling),
+  subjects: (parts, subjectsOf) => mergeSubjects(parts.map(subjectsOf)),
 
   lint: (parts, at, lint) => parts.flatMap((part, k) => lint(part, [...at, 'any', k])),
 };

@@ -3,7 +3,7 @@ import type { CheckResult, ContainerCheck } from '../../model';
 import { renderPath } from '../../labs/schema';
 import type { EngineSnapshot } from '../snapshot';
 import { exitCodeFromStatus, exitText, matchPhrase, sinceNote, subject } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const container: CheckKindSpec<ContainerCheck> = {
   describe(c) {
@@ -21,6 +21,7 @@ export const container: CheckKindSpec<ContainerCheck> = {
   evaluate: evaluateContainer,
 
   needsPolling: () => false,
+  subjects: (container) => subjects({ container }),
 
   lint(c, at) {
     if (c.exitCode === undefined || c.state === undefined || c.state === 'exited') return [];

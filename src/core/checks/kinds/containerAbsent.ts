@@ -2,12 +2,13 @@
 import type { CheckResult, ContainerMatch } from '../../model';
 import { CannotCheck, type EngineSnapshot } from '../snapshot';
 import { containerName, matchPhrase, plural } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const containerAbsent: CheckKindSpec<ContainerMatch> = {
   describe: (m) => `no container ${matchPhrase(m)} exists`,
   evaluate: evaluateContainerAbsent,
   needsPolling: () => false,
+  subjects: (container) => subjects({ container }),
 };
 
 async function evaluateContainerAbsent(m: ContainerMatch, engine: EngineSnapshot): Promise<CheckResult> {

@@ -2,12 +2,13 @@
 import type { CheckResult, EnvCheck } from '../../model';
 import type { EngineSnapshot } from '../snapshot';
 import { matchPhrase, shown, subject } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const env: CheckKindSpec<EnvCheck> = {
   describe: (e) => `a container ${matchPhrase(e.container)} has ${e.name}${e.value !== undefined ? `=${e.value}` : ' set'}`,
   evaluate: evaluateEnv,
   needsPolling: () => false,
+  subjects: (e) => subjects({ container: e.container }),
 };
 
 function evaluateEnv(check: EnvCheck, engine: EngineSnapshot): Promise<CheckResult> {

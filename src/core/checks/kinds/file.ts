@@ -2,12 +2,12 @@
 import type Dockerode from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { CheckResult, FileCheck } from '../../model';
-import { isNotFound } from '../../engine/errors';
+import { isNotFound, statusCodeOf } from '../../engine/errors';
 import { readHostFile } from '../../hostFile';
 import { CannotCheck, type EngineSnapshot } from '../snapshot';
 import { BoundedSink, MAX_READ } from '../streams';
 import { firstLine, matchPhrase, subject } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const file: CheckKindSpec<FileCheck> = {
   describe(f) {
@@ -17,6 +17,7 @@ export const file: CheckKindSpec<FileCheck> = {
   evaluate: evaluateFile,
   // A file changes without an engine event.
   needsPolling: () => true,
+  subjects: (f) => subjects(f.container ? { container: f.container } : {}),
 };
 
 async function evaluateFile(check: FileCheck, engine: EngineSnapshot): Promise<CheckResult> {
@@ -60,8 +61,7 @@ async function execCat(id: string, file: string, engine: EngineSnapshot): Promis
     exec = await engine.call((signal) => container.exec({ Cmd: ['cat', '--', file], AttachStdout: true, AttachStderr: true, abortSignal: signal }));
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    const status = typeof err === 'object' && err !== null && 'statusCode' in err ? (err as { statusCode?: unknown }).statusCode : undefined;
-    if (status === 409) throw new CannotCheck(`cannot read ${file}: the container stopped while being checked`);
+    if (statusCodeOf(err) === 409) throw new CannotCheck(`cannot read ${file}: the container stopped while being checked`);
     throw err;
   }
   const { stdout, stderr } = await engine.call(async (signal) => {

@@ -6,7 +6,7 @@ import { probeHttp } from '../http';
 import type { EngineSnapshot } from '../snapshot';
 import { formatSize, matchPhrase } from '../words';
 import { portVerdict } from './port';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const http: CheckKindSpec<HttpCheck> = {
   describe(h) {
@@ -16,6 +16,7 @@ export const http: CheckKindSpec<HttpCheck> = {
   evaluate: evaluateHttp,
   // A server answers (or stops answering) without an engine event.
   needsPolling: () => true,
+  subjects: (h) => subjects({ container: h.container }),
 };
 
 function evaluateHttp(check: HttpCheck, engine: EngineSnapshot): Promise<CheckResult> {

@@ -1,14 +1,16 @@
 /** `image: { ref }`: an image is present in the engine (and `imageAbsent`, its opposite, shares the lookup). */
+import type Dockerode from 'dockerode';
 import type { CheckResult, ImageCheck } from '../../model';
 import { imageRepository, normalizeImageRef } from '../../images';
 import type { EngineSnapshot } from '../snapshot';
 import { containerName, formatSize, plural, shortId } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const image: CheckKindSpec<ImageCheck> = {
   describe: (check) => `image ${normalizeImageRef(check.ref)} is present`,
   evaluate: (check, engine) => evaluateImage(check, true, engine),
   needsPolling: () => false,
+  subjects: () => subjects({ images: true }),
 };
 
 /** Whether the image is there, as wanted (`wantPresent`) or not, with what to do about it. */
@@ -32,10 +34,10 @@ export async function evaluateImage(check: ImageCheck, wantPresent: boolean, eng
     return { status: 'failed', reason: `image ${ref} is not present: pull it with docker pull ${ref}` };
   }
   if (!found) return { status: 'passed', reason: `image ${ref} is not present` };
-  // While the image has other names, `docker rmi ref` only removes this one: no container
-  // stands in its way (a container of another program from the same image least of all).
-  const otherNames = (found.RepoTags ?? []).filter((t) => normalizeImageRef(t) !== ref);
-  const users = otherNames.length > 0 ? [] : await engine.listContainers({ ancestor: [ref] });
+  // With another name left, `docker rmi` only takes this name off: the containers that use the
+  // image do not stand in the way (and on a shared engine they may be anybody's).
+  if (keepsAnotherName(found)) return { status: 'failed', reason: `image ${ref} is still present: remove it with docker rmi ${ref}` };
+  const users = await engine.listContainers({ ancestor: [ref] });
   const direct = users.filter((c) => normalizeImageRef(c.Image) === ref || c.ImageID === found.Id);
   if (direct.length > 0) {
     const names = direct.slice(0, 3).map((c) => containerName(c)).join(', ');
@@ -45,4 +47,16 @@ export async function evaluateImage(check: ImageCheck, wantPresent: boolean, eng
     };
   }
   return { status: 'failed', reason: `image ${ref} is still present: remove it with docker rmi ${ref}` };
+}
+
+/**
+ * Whether `docker rmi` of one of the image's names would only take that name off: the engine
+ * refuses to remove the image's last reference while a container uses it, and counts as one
+ * reference the names of a single repository with at most one tag (`alpine:3` and its digest).
+ */
+function keepsAnotherName(found: Dockerode.ImageInspectInfo): boolean {
+  const names = [...(found.RepoTags ?? []), ...(found.RepoDigests ?? [])].filter((name) => !name.startsWith('<none>'));
+  const repositories = new Set(names.map(imageRepository));
+  const tags = (found.RepoTags ?? []).filter((tag) => !tag.startsWith('<none>'));
+  return repositories.size > 1 || tags.length > 1;
 }

@@ -2,10 +2,11 @@
 import type { ImageCheck } from '../../model';
 import { normalizeImageRef } from '../../images';
 import { evaluateImage } from './image';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const imageAbsent: CheckKindSpec<ImageCheck> = {
   describe: (check) => `image ${normalizeImageRef(check.ref)} is removed`,
   evaluate: (check, engine) => evaluateImage(check, false, engine),
   needsPolling: () => false,
+  subjects: () => subjects({ images: true }),
 };

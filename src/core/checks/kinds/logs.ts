@@ -4,7 +4,7 @@ import { isNotFound } from '../../engine/errors';
 import type { EngineSnapshot } from '../snapshot';
 import { demuxBuffer } from '../streams';
 import { lastLine, matchPhrase, subject } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 /** How many of the last log lines are read. */
 const LOG_TAIL = 2000;
@@ -14,6 +14,7 @@ export const logs: CheckKindSpec<LogsCheck> = {
   evaluate: evaluateLogs,
   // A container prints without an engine event.
   needsPolling: () => true,
+  subjects: (l) => subjects({ container: l.container }),
 };
 
 function evaluateLogs(check: LogsCheck, engine: EngineSnapshot): Promise<CheckResult> {

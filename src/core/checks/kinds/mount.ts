@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CheckResult, MountCheck } from '../../model';
 import type { EngineSnapshot } from '../snapshot';
 import { matchPhrase, subject, trimSlash } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const mount: CheckKindSpec<MountCheck> = {
   describe(m) {
@@ -12,6 +12,7 @@ export const mount: CheckKindSpec<MountCheck> = {
   },
   evaluate: evaluateMount,
   needsPolling: () => false,
+  subjects: (m) => subjects({ container: m.container, volumes: true }),
 };
 
 function evaluateMount(check: MountCheck, engine: EngineSnapshot): Promise<CheckResult> {

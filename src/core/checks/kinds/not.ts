@@ -13,6 +13,7 @@ export const not: CheckKindSpec<Check> = {
   },
 
   needsPolling: (part, needsPolling) => needsPolling(part),
+  subjects: (part, subjectsOf) => subjectsOf(part),
 
   lint: (part, at, lint) => lint(part, [...at, 'not']),
 };

@@ -3,13 +3,14 @@ import type Dockerode from 'dockerode';
 import type { PortCheck } from '../../model';
 import { CannotCheck, type EngineSnapshot, type Verdict } from '../snapshot';
 import { matchPhrase, sinceNote, subject } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const port: CheckKindSpec<PortCheck> = {
   describe: (p) =>
     `a running container ${matchPhrase(p.container)} publishes ${p.containerPort}/${p.protocol ?? 'tcp'}${p.hostPort !== undefined ? ` on host port ${p.hostPort}` : ''}${sinceNote(p.container)}`,
   evaluate: (check, engine) => engine.judgeContainers(check.container, 'start one', (info) => portVerdict(info, check, engine)),
   needsPolling: () => false,
+  subjects: (p) => subjects({ container: p.container }),
 };
 
 /** A published port: where it answers (the `http` kind probes it there). */

@@ -4,12 +4,13 @@ import type { CheckResult, VolumeCheck } from '../../model';
 import { isNotFound } from '../../engine/errors';
 import type { EngineSnapshot } from '../snapshot';
 import { containerName } from '../words';
-import type { CheckKindSpec } from './spec';
+import { type CheckKindSpec, subjects } from './spec';
 
 export const volume: CheckKindSpec<VolumeCheck> = {
   describe: (v) => `volume ${v.name} exists`,
   evaluate: (check, engine) => evaluateVolume(check, true, engine),
   needsPolling: () => false,
+  subjects: () => subjects({ volumes: true }),
 };
 
 /** Whether the volume is there, as wanted (`wantPresent`) or not, with what to do about it. */
