@@ -111,7 +111,7 @@ describe('Clean up a lab: containers with generated names', function () {
     await Promise.all(list.map((c) => removeContainer(d, c.Id)));
   }
 
-  before(async () => {
+  before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-ledger-'));
     fs.writeFileSync(path.join(dir, 'cl-test-unnamed.lab.yaml'), [
       'id: cl-test-unnamed',
