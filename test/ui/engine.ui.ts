@@ -6,7 +6,7 @@
  * The endpoint is a remote machine setting (<user-data-dir>/Machine/settings.json): the
  * code-server workbench is a remote window, and VS Code applies `machine-overridable` settings
  * such as `containerLabs.engine.host` from the machine's settings, not from the user's. This
- * test used to write it in the user settings and failed in about 1 start in 8 (6 of 49 here):
+ * test used to write it in the user settings and failed in about 1 start in 9 (6 of 55 here):
  * the setting was seen only when the user settings happened to be read before the extension's
  * settings were registered. (Its "Refresh Labs" fallback did not help: the extension never
  * knew of the endpoint.)
