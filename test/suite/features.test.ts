@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findService, tokenFromLogs } from '../../src/session/findService';
-import { activateExtension, docker, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, ShellTerminal, TEST_LAB, waitFor } from './helpers';
+import { activateExtension, docker, MemoryMemento, nextEvent, removeContainer, ShellTerminal, TEST_LAB, waitFor } from './helpers';
 
 describe('Lab file diagnostics', () => {
   const dir = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/tmp', '.container-labs');
@@ -62,30 +62,28 @@ describe('Clean up a lab', function () {
   const d = docker();
   after(() => removeContainer(d, 'cl-test-live'));
 
-  it('removes exactly what the lab created, after listing it', async () => {
+  it('removes exactly what the lab created, after listing it with why', async () => {
     const api = await activateExtension();
     await removeContainer(d, 'cl-test-live');
-    const session = api.createSession({ memento: new MemoryMemento(), terminal: new RecordingTerminal(), liveChecks: () => false });
+    const terminal = new ShellTerminal();
+    const session = api.createSession({ memento: new MemoryMemento(), terminal, liveChecks: () => false, isTrusted: () => true });
     try {
       await session.reload();
       await session.openStep({ labId: TEST_LAB, stepId: 'live' });
-      // Give the ledger its snapshot, then create a container while the lab is current.
-      await waitFor('the ledger to start', () => session.hasLedger(TEST_LAB) && api.engine.events.connected, 15_000);
-      await nextEvent(d, { type: ['container'], event: ['die'], container: ['cl-test-live'] }, async () => {
-        const c = await d.createContainer({ name: 'cl-test-live', Image: 'alpine:latest', Cmd: ['true'] });
-        await c.start();
-      });
-      const plan = await waitFor('the ledger to record the container', () => {
-        const p = session.cleanupPlan(TEST_LAB);
-        return p.containers.includes('cl-test-live') ? p : undefined;
+      await waitFor('the event stream', () => session.hasLedger(TEST_LAB) && api.engine.events.connected, 15_000);
+      // The lab's own command, run in a shell as the terminal would.
+      assert.strictEqual(await session.runCommand({ labId: TEST_LAB, stepId: 'live' }, 0), true);
+      await terminal.lastExit;
+      const plan = await waitFor('the ledger to record the container', async () => {
+        const p = await session.cleanupPlan(TEST_LAB);
+        return p.items.some((i) => i.kind === 'container' && i.name === 'cl-test-live') ? p : undefined;
       }, 10_000);
-      assert.deepStrictEqual(plan.volumes, []);
-      assert.deepStrictEqual(plan.images, []);
-      const report = await session.cleanupLab(TEST_LAB);
-      assert.ok(report);
+      assert.deepStrictEqual(plan.items.map((i) => `${i.kind} ${i.name}`), ['container cl-test-live']);
+      assert.match(plan.items[0]?.why ?? '', /^created by `docker run --name cl-test-live alpine echo cl-test-live` at \d\d:\d\d$/);
+      const report = await session.cleanupLab(plan);
       assert.strictEqual(report.removed, 1);
       await assert.rejects(d.getContainer('cl-test-live').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
-      assert.deepStrictEqual(session.cleanupPlan(TEST_LAB).containers, []);
+      assert.deepStrictEqual((await session.cleanupPlan(TEST_LAB)).items, []);
     } finally {
       session.dispose();
     }
@@ -153,12 +151,12 @@ describe('Clean up a lab: containers with generated names', function () {
         const list = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger=lab'] } });
         return list[0];
       }, 15_000);
-      const plan = await waitFor('the ledger to record it', () => {
-        const p = session.cleanupPlan(ref.labId);
-        return p.containers.length > 0 ? p : undefined;
+      const plan = await waitFor('the ledger to record it', async () => {
+        const p = await session.cleanupPlan(ref.labId);
+        return p.items.length > 0 ? p : undefined;
       }, 10_000);
-      assert.deepStrictEqual(plan.containers, [mine.Names[0]?.replace(/^\//, '')], 'only the lab\'s container, not the other program\'s');
-      const report = await session.cleanupLab(ref.labId);
+      assert.deepStrictEqual(plan.items.map((i) => i.name), [mine.Names[0]?.replace(/^\//, '')], 'only the lab\'s container, not the other program\'s');
+      const report = await session.cleanupLab(plan);
       assert.strictEqual(report?.removed, 1);
       const left = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger'] } });
       assert.deepStrictEqual(left.map((c) => c.Labels['cl-test-ledger']), ['other'], 'the other program\'s container is still there');
