@@ -188,6 +188,11 @@ export class LiveCheck implements Disposable {
     return this._evaluations;
   }
 
+  /** Nothing is due: no evaluation running or queued, no event waiting to be looked at (polling may still come). */
+  get idle(): boolean {
+    return !this.running && !this.queued && !this.coalesceTimer && !this.settleTimer;
+  }
+
   /** How many evaluations were cancelled because a newer event made them stale. */
   get superseded(): number {
     return this._superseded;

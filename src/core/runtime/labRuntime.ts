@@ -63,7 +63,11 @@ export interface LabRuntimeOptions<E extends CommandExecution> {
   graceMs?: number;
   /** Options of the live checks (tests make them quicker). */
   live?: { coalesceMs?: number; pollMs?: number; settleMs?: number };
-  /** Deadline of each engine call of a check, default 3000 ms. */
+  /**
+   * Deadline of each engine call of a check, default 10 000 ms: the engine answers an inspect
+   * of a container only once its start is done, which takes seconds on a busy machine, and
+   * "cannot check" would be the wrong thing to show meanwhile.
+   */
   checkTimeoutMs?: number;
   /** A command window closes by itself this long after it opened, default 120 000 ms. */
   commandWindowMaxMs?: number;
@@ -317,7 +321,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (engine.endpoint) ctx.endpoint = engine.endpoint;
     const openedAt = this.storedState(ref).openedAt;
     if (openedAt !== undefined) ctx.since = openedAt;
-    if (this.opts.checkTimeoutMs !== undefined) ctx.timeoutMs = this.opts.checkTimeoutMs;
+    ctx.timeoutMs = this.opts.checkTimeoutMs ?? 10_000;
     return ctx;
   }
 
@@ -354,6 +358,11 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const current = this.current;
     if (current) this.startLive(current);
     else this.stopLive();
+  }
+
+  /** Whether the step's live check has looked at every engine event so far (its result is the engine's present state). */
+  liveSettled(ref: StepRef): boolean {
+    return this.live !== undefined && sameRef(this.live.ref, ref) && this.live.check.idle && this.live.check.last !== undefined;
   }
 
   /** The latest result of the current step's live check, if it has one. */

@@ -153,8 +153,12 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : typeof value === 'string' ? [value] : [];
 }
 
-/** The engine lookups through dockerode, each with its own deadline. */
-export function dockerLookup(docker: Dockerode, timeoutMs = 5000): EngineLookup {
+/**
+ * The engine lookups through dockerode, each with its own deadline. A long one: the engine
+ * answers an inspect only once a container's start is done, which on a busy machine takes
+ * seconds, and a decision given up is a thing of the lab's left behind.
+ */
+export function dockerLookup(docker: Dockerode, timeoutMs = 30_000): EngineLookup {
   const orNothing = async <T>(call: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> => {
     try {
       return await callWithDeadline(call, timeoutMs);
@@ -220,11 +224,19 @@ export function dockerLookup(docker: Dockerode, timeoutMs = 5000): EngineLookup 
 // ---------------------------------------------------------------------------------------------
 // Command windows: which lab commands are running (or ended a moment ago)
 
-/** An unnamed run of a command, with how many containers it made so far (one per run). */
+/**
+ * An unnamed `docker run` of a command (identical ones grouped): it makes `expected`
+ * containers. When more containers than that match it while the command runs, another
+ * program ran the same command at the same moment and nothing tells them apart: none of them
+ * is taken for the lab's (the lab's own is left in place, never someone else's removed).
+ */
 interface UnnamedRun {
   call: DockerCall;
   run: RunCall;
-  claimed: boolean;
+  expected: number;
+  /** Ids of the containers that matched so far. */
+  matches: string[];
+  ambiguous: boolean;
 }
 
 /** One lab command while it runs, and a moment after (its events arrive a little late). */
@@ -257,13 +269,17 @@ export class CommandWindow {
       made.images.push(...c.images);
     }
     this.creates = claims.restrict(made);
-    this.unnamedRuns = calls
-      .filter((call) => call.verb === 'run' || call.verb === 'create')
-      .map((call) => ({ call, run: parseRun(call.args) }))
-      .filter((x): x is { call: DockerCall; run: RunCall } => x.run !== undefined && x.run.name === undefined)
+    this.unnamedRuns = [];
+    for (const call of calls) {
+      if (call.verb !== 'run' && call.verb !== 'create') continue;
+      const run = parseRun(call.args);
+      if (!run || run.name !== undefined) continue;
       // Typed in the terminal: only the lab's own command, word for word, may claim a container it cannot name.
-      .filter((x) => source !== 'typed' || claims.hasUnnamedRun(x.call))
-      .map((x) => ({ ...x, claimed: false }));
+      if (source === 'typed' && !claims.hasUnnamedRun(call)) continue;
+      const same = this.unnamedRuns.find((r) => sameCall(r.call, call));
+      if (same) same.expected += 1;
+      else this.unnamedRuns.push({ call, run, expected: 1, matches: [], ambiguous: false });
+    }
     this.ready = lookup ? this.snapshot(lookup) : Promise.resolve();
   }
 
@@ -442,13 +458,21 @@ function createdInside(createdAt: number, window: CommandWindow): boolean {
  * concerns is not the lab's). Only creations count: container `create`, volume `create`,
  * network `create`, image `tag` and `pull`.
  */
-export async function judgeEvent(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, facts: { at: number; volumeFirstSeen?: number }): Promise<LedgerEntry[]> {
-  if (windows.length === 0 || !event.id) return [];
+export interface Judgement {
+  /** What becomes the lab's. */
+  add: LedgerEntry[];
+  /** Containers taken for the lab's a moment ago that turn out ambiguous: not the lab's after all (nor what came with them). */
+  withdraw: string[];
+}
+
+export async function judgeEvent(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, facts: { at: number; volumeFirstSeen?: number }): Promise<Judgement> {
+  const add = (entries: Promise<LedgerEntry[]>): Promise<Judgement> => entries.then((a) => ({ add: a, withdraw: [] }));
+  if (windows.length === 0 || !event.id) return { add: [], withdraw: [] };
   if (event.type === 'container' && event.action === 'create') return judgeContainer(event, windows, lookup);
-  if (event.type === 'volume' && event.action === 'create') return judgeVolume(event.id, windows, lookup, facts.volumeFirstSeen ?? facts.at);
-  if (event.type === 'network' && event.action === 'create') return judgeNetwork(event, windows, lookup);
-  if (event.type === 'image' && (event.action === 'tag' || event.action === 'pull')) return judgeImage(event, windows, lookup, facts.at);
-  return [];
+  if (event.type === 'volume' && event.action === 'create') return add(judgeVolume(event.id, windows, lookup, facts.volumeFirstSeen ?? facts.at));
+  if (event.type === 'network' && event.action === 'create') return add(judgeNetwork(event, windows, lookup));
+  if (event.type === 'image' && (event.action === 'tag' || event.action === 'pull')) return add(judgeImage(event, windows, lookup, facts.at));
+  return { add: [], withdraw: [] };
 }
 
 /** Whether a kind of event could ever make a ledger entry (the cheap test before anything else). */
@@ -457,40 +481,50 @@ export function isCreation(event: OwnershipEvent): boolean {
   return event.type === 'image' && (event.action === 'tag' || event.action === 'pull');
 }
 
-async function judgeContainer(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup): Promise<LedgerEntry[]> {
+async function judgeContainer(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup): Promise<Judgement> {
+  const none: Judgement = { add: [], withdraw: [] };
   const name = (event.name ?? '').replace(/^\//, '');
   let window = windows.find((w) => name !== '' && w.creates.containers.includes(name));
   let via: LedgerEntry['via'] = 'named';
   let facts: ContainerFacts | undefined;
+  let claimed: UnnamedRun | undefined;
   if (!window) {
-    if (!isGeneratedName(name)) return [];
-    const candidates = windows.filter((w) => w.unnamedRuns.some((r) => !r.claimed));
-    if (candidates.length === 0) return [];
+    if (!isGeneratedName(name)) return none;
+    const candidates = windows.filter((w) => w.unnamedRuns.some((r) => !r.ambiguous));
+    if (candidates.length === 0) return none;
     facts = await lookup.container(event.id);
-    if (!facts) return [];
+    if (!facts) return none;
+    const id = facts.id;
     for (const w of candidates) {
       for (const r of w.unnamedRuns) {
-        if (r.claimed || !(await runMatches(r.run, facts, lookup))) continue;
-        // Checked again: another event may have taken this run while we looked.
-        if (r.claimed) continue;
-        r.claimed = true;
+        if (r.ambiguous || !(await runMatches(r.run, facts, lookup))) continue;
+        if (r.ambiguous || r.matches.includes(id)) return none;
+        r.matches.push(id);
+        if (r.matches.length > r.expected) {
+          // Another program ran the same command at the same moment: none of them is known to be the lab's.
+          r.ambiguous = true;
+          return { add: [], withdraw: [...r.matches] };
+        }
         window = w;
+        claimed = r;
         break;
       }
       if (window) break;
     }
-    if (!window) return [];
+    if (!window) return none;
     via = 'generated';
   }
   facts ??= await lookup.container(event.id);
   // Gone already (`--rm`): nothing is left to clean up.
-  if (!facts) return [];
+  if (!facts) return none;
   const entries: LedgerEntry[] = [{ kind: 'container', id: facts.id, name: facts.name, createdAt: facts.created, command: window.text, via }];
   for (const volume of await anonymousVolumesOf(facts, lookup)) {
     const info = await lookup.volume(volume);
     entries.push({ kind: 'volume', id: volume, name: volume, createdAt: info?.createdAt ?? facts.created, command: window.text, via: 'with-container', container: facts.id });
   }
-  return entries;
+  // Found ambiguous while we looked at its volumes.
+  if (claimed?.ambiguous) return none;
+  return { add: entries, withdraw: [] };
 }
 
 /**

@@ -48,9 +48,15 @@ export class OwnershipRecorder implements Disposable {
     if (windows.length === 0) return;
     const facts = volumeFirstSeen === undefined ? { at } : { at, volumeFirstSeen };
     const work = judgeEvent(event, windows, this.opts.lookup, facts).then(
-      (entries) => {
+      ({ add, withdraw }) => {
+        const ledger = this.opts.ledger;
         let changed = false;
-        for (const entry of entries) changed = this.opts.ledger.add(entry) || changed;
+        for (const entry of add) changed = ledger.add(entry) || changed;
+        if (withdraw.length > 0) {
+          const gone = ledger.list().filter((e) => (e.kind === 'container' && withdraw.includes(e.id)) || (e.container !== undefined && withdraw.includes(e.container)));
+          ledger.forget(gone);
+          changed = changed || gone.length > 0;
+        }
         if (changed) this.opts.onChange?.();
       },
       (error: unknown) => this.opts.onError?.(error),
