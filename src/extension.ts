@@ -16,7 +16,7 @@ import { registerStatusBar, type LabStatusBar } from './statusbar/statusBar';
 import { LabTerminal } from './terminal/labTerminal';
 import { registerEngineView } from './tree/engineView';
 import { registerLabsTree, type LabsTree } from './tree';
-import { hasHttpCheck } from './tree/labsTree';
+import { firstHttpCheck } from './core/checks/kind';
 import { registerWalkthrough } from './webview';
 import { runDetached } from './core/events';
 
@@ -93,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     const step = current ? session.getStep(current) : undefined;
     void setContext(ContextKeys.labCount, session.catalog.labs.length + session.catalog.broken.length);
     void setContext(ContextKeys.hasCurrentStep, current !== undefined);
-    void setContext(ContextKeys.currentStepHasService, hasHttpCheck(step?.check));
+    void setContext(ContextKeys.currentStepHasService, firstHttpCheck(step?.check) !== undefined);
     if (current) void setContext(ContextKeys.openedLab, true);
   };
   context.subscriptions.push(

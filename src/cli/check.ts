@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CheckResult } from '../core/model';
-import { describeCheck } from '../core/checks/evaluate';
+import { describeCheck } from '../core/checks/describe';
 import { EngineEvents } from '../core/checks/events';
 import { LabRuntime } from '../core/runtime/labRuntime';
 import { MemoryStore } from '../core/runtime/types';

@@ -16,3 +16,8 @@ export function hasControlChars(text: string): boolean {
   }
   return false;
 }
+
+/** Text made safe to match literally inside a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

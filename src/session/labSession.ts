@@ -7,7 +7,8 @@
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { Catalog, CheckResult, HttpCheck, Check, Lab, Step } from '../core/model';
+import type { Catalog, CheckResult, Lab, Step } from '../core/model';
+import { firstHttpCheck } from '../core/checks/kind';
 import { loadCatalog } from '../core/labs/loader';
 import { CommandRefused, LabRuntime } from '../core/runtime/labRuntime';
 import type { CleanupPlan, CleanupReport } from '../core/runtime/cleanup';
@@ -263,8 +264,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
   }
 
   async findService(ref: StepRef): Promise<ServiceLink | undefined> {
-    const check = this.getStep(ref)?.check;
-    const http = check ? firstHttpCheck(check) : undefined;
+    const http = firstHttpCheck(this.getStep(ref)?.check);
     if (!http) return undefined;
     try {
       const engine = this.opts.engine;
@@ -304,14 +304,4 @@ export class LabSessionImpl extends Disposable implements LabSession {
   cleanupLab(plan: CleanupPlan): Promise<CleanupReport> {
     return this.runtime.cleanup(plan);
   }
-}
-
-function firstHttpCheck(check: Check): HttpCheck | undefined {
-  if ('http' in check) return check.http;
-  const parts = 'all' in check ? check.all : 'any' in check ? check.any : [];
-  for (const part of parts) {
-    const found = firstHttpCheck(part);
-    if (found) return found;
-  }
-  return undefined;
 }

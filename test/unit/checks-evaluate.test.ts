@@ -9,7 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
 import type { Check, CheckResult, PlaceholderValues } from '../../src/core/model';
-import { checkNeedsPolling, describeCheck, demuxBuffer, evaluateCheck, explainStartError, normalizeImageRef, type CheckContext } from '../../src/core/checks/evaluate';
+import { checkNeedsPolling, evaluateCheck, type CheckContext } from '../../src/core/checks/evaluate';
+import { describeCheck } from '../../src/core/checks/describe';
+import { demuxBuffer } from '../../src/core/checks/streams';
+import { explainStartError } from '../../src/core/checks/words';
+import { normalizeImageRef } from '../../src/core/images';
 import { BUSYBOX, HTTPD_SCRIPT, Resources, ensureBusybox, freePort, mainDocker, sleep, uniqueName, waitFor } from './checks-fixture';
 
 describe('checks: evaluateCheck against the real engine', function () {

@@ -10,7 +10,9 @@
  */
 import type { Check, CheckResult, ContainerMatch } from '../model';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
-import { checkNeedsPolling, evaluateCheck, normalizeImageRef, type CheckContext } from './evaluate';
+import { checkNeedsPolling, evaluateCheck, type CheckContext } from './evaluate';
+import { readCheck } from './kind';
+import { normalizeImageRef } from '../images';
 import type { EngineEvent, EngineEvents, EngineStatus } from './events';
 import { errorMessage } from '../text';
 
@@ -42,7 +44,7 @@ export function isRelevantEvent(event: EngineEvent): boolean {
   return RELEVANT[event.type]?.has(event.action) ?? false;
 }
 
-/** What a check looks at, to tell which engine events can concern it. */
+/** What a check looks at, to tell which engine events can concern it (read through the kinds' one reader, `readCheck`). */
 export interface CheckSubjects {
   containers: ContainerMatch[];
   /** It looks at image references (image, imageAbsent), or matches containers by image. */
@@ -53,36 +55,52 @@ export interface CheckSubjects {
   unknown: boolean;
 }
 
-const LEAF_KEYS = new Set(['image', 'imageAbsent', 'container', 'containerAbsent', 'port', 'http', 'mount', 'file', 'logs', 'env', 'volume', 'volumeAbsent']);
-
-/** The subjects of a check, by walking its shape (leaf kinds and their `container` matches). */
+/** The subjects of a check: the container matches of its kinds, and whether it looks at images or volumes. */
 export function checkSubjects(check: Check): CheckSubjects {
   const subjects: CheckSubjects = { containers: [], images: false, volumes: false, unknown: false };
-  const walk = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) {
+  const match = (m: ContainerMatch): void => {
+    subjects.containers.push(m);
+    if (m.image !== undefined) subjects.images = true;
+  };
+  const walk = (node: Check): void => {
+    const read = readCheck(node);
+    if (!read) {
       subjects.unknown = true;
       return;
     }
-    const entries: Array<[string, unknown]> = Object.entries(node as Record<string, unknown>);
-    const [key, value] = entries[0] ?? ['', undefined];
-    if (key === 'all' || key === 'any') {
-      if (Array.isArray(value)) value.forEach(walk);
-      else subjects.unknown = true;
-      return;
-    }
-    if (key === 'not') return walk(value);
-    if (!LEAF_KEYS.has(key) || typeof value !== 'object' || value === null) {
-      subjects.unknown = true;
-      return;
-    }
-    if (key === 'image' || key === 'imageAbsent') subjects.images = true;
-    if (key === 'volume' || key === 'volumeAbsent' || key === 'mount') subjects.volumes = true;
-    const leaf = value as { container?: unknown };
-    const match = key === 'container' || key === 'containerAbsent' ? value : leaf.container;
-    if (typeof match === 'object' && match !== null) {
-      const m = match as ContainerMatch;
-      subjects.containers.push(m);
-      if (m.image !== undefined) subjects.images = true;
+    switch (read.kind) {
+      case 'all':
+      case 'any':
+        read.body.forEach(walk);
+        return;
+      case 'not':
+        walk(read.body);
+        return;
+      case 'image':
+      case 'imageAbsent':
+        subjects.images = true;
+        return;
+      case 'volume':
+      case 'volumeAbsent':
+        subjects.volumes = true;
+        return;
+      case 'container':
+      case 'containerAbsent':
+        match(read.body);
+        return;
+      case 'mount':
+        subjects.volumes = true;
+        match(read.body.container);
+        return;
+      case 'file':
+        if (read.body.container) match(read.body.container);
+        return;
+      case 'port':
+      case 'http':
+      case 'logs':
+      case 'env':
+        match(read.body.container);
+        return;
     }
   };
   walk(check);

@@ -6,7 +6,7 @@
  * No `vscode` import.
  */
 import type Dockerode from 'dockerode';
-import { callWithDeadline, describeEngineError, isNotFound, messageOf, statusCodeOf } from '../engine/errors';
+import { callWithDeadline, engineErrorReason, isNotFound, statusCodeOf } from '../engine/errors';
 import type { LedgerEntry, OwnedKind, ResourceLedger } from '../ledger';
 import { REMOVAL_ORDER } from './ownership';
 
@@ -145,11 +145,6 @@ export async function planCleanup(docker: Dockerode, ledger: ResourceLedger, opt
   return { labId: ledger.labId, items, gone };
 }
 
-function refusal(error: unknown, timeoutMs: number, signal?: AbortSignal): string {
-  if (signal?.aborted) return 'cancelled';
-  return statusCodeOf(error) !== undefined ? messageOf(error) || 'the engine refused' : describeEngineError(error, undefined, timeoutMs);
-}
-
 async function removeOne(docker: Dockerode, item: CleanupItem, entry: LedgerEntry | undefined, timeoutMs: number, signal?: AbortSignal): Promise<CleanupResult> {
   const done = (outcome: CleanupOutcome, reason?: string): CleanupResult => (reason === undefined ? { ...item, outcome } : { ...item, outcome, reason });
   if (!entry) return done('refused', 'it is no longer in the lab\'s ledger');
@@ -189,7 +184,7 @@ async function removeOne(docker: Dockerode, item: CleanupItem, entry: LedgerEntr
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    return done('refused', refusal(error, timeoutMs, signal));
+    return done('refused', engineErrorReason(error, timeoutMs, signal));
   }
 }
 

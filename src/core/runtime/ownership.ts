@@ -18,7 +18,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { Lab, PlaceholderValues } from '../model';
-import { normalizeImageRef } from '../checks/evaluate';
+import { normalizeImageRef } from '../images';
 import { callWithDeadline, isNotFound } from '../engine/errors';
 import {
   allValues,
