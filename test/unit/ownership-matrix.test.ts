@@ -9,6 +9,7 @@
  * from another program's (left in place, never someone else's removed).
  */
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type Dockerode from 'dockerode';
 import type { EngineEvents } from '../../src/core/checks/events';
@@ -19,6 +20,8 @@ import { connectedEvents, exists, LABEL_ARG, LABELS, loadLabs, removeRunObjects,
 const P = runName('m');
 const LAB_ID = `${P}-lab`.replace(/^cl-test-/, 'cl-test-');
 const IMAGE = 'cl-test-busybox';
+/** The lab's command of its `typed` step: the student types it in the lab's terminal. */
+const TYPED = `docker run ${LABEL_ARG} ${IMAGE} echo ${P}-typed`;
 
 /** What the lab's commands name. */
 const LAB = {
@@ -97,6 +100,12 @@ function labYaml(): string {
     `      - run: ${q("mkdir -p ${labData}/ctx && printf 'FROM cl-test-busybox:latest\\nLABEL cl-test=built\\n' > ${labData}/ctx/Dockerfile")}`,
     `      - run: ${q(`docker build -q -t ${LAB.built} \${labData}/ctx`)}`,
     `    check: { all: [ { image: { ref: ${LAB.tag} } }, { image: { ref: ${LAB.built} } } ] }`,
+    '  - id: typed',
+    '    title: A command the student types in the terminal',
+    '    instructions: Type it.',
+    '    commands:',
+    `      - run: ${q(TYPED)}`,
+    `    check: { container: { image: ${IMAGE}, commandContains: ${P}-typed, exitCode: 0 } }`,
     '',
   ].join('\n');
 }
@@ -263,5 +272,32 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
 
     // A second clean-up finds nothing left to do.
     assert.deepEqual((await t.runtime.cleanupPlan(LAB_ID)).items, []);
+  });
+
+  it('a command typed in the lab\'s terminal counts when it is the lab\'s own, word for word; another typed command does not', async () => {
+    await t.runtime.openStep({ labId: LAB_ID, stepId: 'typed' });
+    /** What the terminal does: shell integration reports the line, the shell runs it. */
+    const type = async (text: string): Promise<void> => {
+      const end = t.runtime.commandTyped(text);
+      try {
+        await new Promise<void>((resolve, reject) => execFile('/bin/sh', ['-c', text], (error) => (error ? reject(new Error(`${text}: ${error.message}`)) : resolve())));
+      } finally {
+        end();
+      }
+    };
+    const own = `docker run ${LABEL_ARG} ${IMAGE} echo ${P}-typed-by-the-student`;
+    await Promise.all([type(TYPED.replace(' echo ', '  echo ')), type(own)]);
+    await waitFor('the command windows to close', () => !t.runtime.commandsRunning(LAB_ID), 10_000, 50);
+    const labelled = await docker.listContainers({ all: true, filters: { label: [`${Object.keys(LABELS)[0] ?? ''}=${Object.values(LABELS)[0] ?? ''}`] } });
+    const labTyped = labelled.filter((c) => c.Command === `echo ${P}-typed`);
+    const studentOwn = labelled.filter((c) => c.Command === `echo ${P}-typed-by-the-student`);
+    assert.equal(labTyped.length, 1);
+    assert.equal(studentOwn.length, 1);
+    const plan = await t.runtime.cleanupPlan(LAB_ID);
+    assert.deepEqual(plan.items.map((i) => `${i.kind} ${i.name}`), [`container ${(labTyped[0]?.Names[0] ?? '').replace(/^\//, '')}`]);
+    const report = await t.runtime.cleanup(plan);
+    assert.equal(report.removed, 1);
+    assert.equal(await exists('container', docker, labTyped[0]?.Id ?? ''), false);
+    assert.equal(await exists('container', docker, studentOwn[0]?.Id ?? ''), true, 'the student\'s own command\'s container stays');
   });
 });

@@ -26,8 +26,8 @@ export interface LiveCheckOptions {
   coalesceMs?: number;
   /** Poll interval while polling is needed, default 500 ms. */
   pollMs?: number;
-  /** After a burst of events, look once more this much later unless passed, default 1000 ms. */
-  settleMs?: number;
+  /** After the last event of a burst, look again this long after it (whatever the result), default [250, 1500] ms. */
+  settleMs?: readonly number[];
   /** An evaluation running this long when a new event arrives is cancelled for a fresh one, default 100 ms. */
   supersedeAfterMs?: number;
 }
@@ -155,7 +155,7 @@ export class LiveCheck implements Disposable {
   private readonly ctx: CheckContext;
   private readonly coalesceMs: number;
   private readonly pollMs: number;
-  private readonly settleMs: number;
+  private readonly settleMs: readonly number[];
   private readonly supersedeAfterMs: number;
   private readonly needsPolling: boolean;
   private readonly subjects: CheckSubjects;
@@ -165,7 +165,7 @@ export class LiveCheck implements Disposable {
   private queued: Promise<CheckResult> | undefined;
   private coalesceTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
+  private settleTimers: NodeJS.Timeout[] = [];
   private disposed = false;
   private _last: CheckResult | undefined;
   private _evaluations = 0;
@@ -175,7 +175,7 @@ export class LiveCheck implements Disposable {
     this.check = opts.check;
     this.coalesceMs = opts.coalesceMs ?? 25;
     this.pollMs = opts.pollMs ?? 500;
-    this.settleMs = opts.settleMs ?? 1000;
+    this.settleMs = opts.settleMs ?? [250, 1500];
     this.supersedeAfterMs = opts.supersedeAfterMs ?? 100;
     this.needsPolling = checkNeedsPolling(opts.check);
     this.subjects = checkSubjects(opts.check);
@@ -208,7 +208,7 @@ export class LiveCheck implements Disposable {
 
   /** Nothing is due: no evaluation running or queued, no event waiting to be looked at (polling may still come). */
   get idle(): boolean {
-    return !this.running && !this.queued && !this.coalesceTimer && !this.settleTimer;
+    return !this.running && !this.queued && !this.coalesceTimer && this.settleTimers.length === 0;
   }
 
   /** How many evaluations were cancelled because a newer event made them stale. */
@@ -239,7 +239,7 @@ export class LiveCheck implements Disposable {
     this.disposed = true;
     clearTimeout(this.coalesceTimer);
     clearTimeout(this.pollTimer);
-    clearTimeout(this.settleTimer);
+    for (const timer of this.settleTimers) clearTimeout(timer);
     this.abort.abort();
     for (const s of this.subscriptions) s.dispose();
     this.resultEmitter.dispose();
@@ -267,17 +267,23 @@ export class LiveCheck implements Disposable {
   }
 
   /**
-   * One more look a moment after a burst of events, unless the step passed by then: the engine
+   * More looks a moment after the LAST event of a burst, whatever the result: the engine
    * sometimes reports a container's start well after its create (seen: over 2 s on a loaded
-   * machine), and a check evaluated in between must not wait for the next event or click.
+   * machine), and it sends `die` before the container list it answers from says so (the list is
+   * updated right after the event), so a check that lists containers can read "still running"
+   * just after the container exited, or pass on a state that is already gone.
    */
   private scheduleSettle(): void {
-    if (this.disposed || this.settleTimer) return;
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      if (this._last?.status !== 'passed') this.checkInBackground();
-    }, this.settleMs);
-    this.settleTimer.unref?.();
+    if (this.disposed) return;
+    for (const timer of this.settleTimers) clearTimeout(timer);
+    this.settleTimers = this.settleMs.map((ms) => {
+      const timer = setTimeout(() => {
+        this.settleTimers = this.settleTimers.filter((t) => t !== timer);
+        this.checkInBackground();
+      }, ms);
+      timer.unref?.();
+      return timer;
+    });
   }
 
   private schedule(delayMs: number): void {

@@ -62,7 +62,7 @@ export interface LabRuntimeOptions<E extends CommandExecution> {
   /** How long after a command a failing live result does not turn the step red, default 3000 ms. */
   graceMs?: number;
   /** Options of the live checks (tests make them quicker). */
-  live?: { coalesceMs?: number; pollMs?: number; settleMs?: number };
+  live?: { coalesceMs?: number; pollMs?: number; settleMs?: readonly number[] };
   /**
    * Deadline of each engine call of a check, default 10 000 ms: the engine answers an inspect
    * of a container only once its start is done, which takes seconds on a busy machine, and
