@@ -524,7 +524,7 @@ const rows = [
   ],
   [
     `Ownership decision per engine event, ${r.fill ? r.fill.containers : 'about 1,000'} containers in the engine`,
-    r.ownership ? `outside every lab command: median ${r.ownership.outside.median.toFixed(1)} µs (${r.ownership.outside.runs} events); inside one: another program's named container median ${fmt(r.ownership.named.median)}, an engine-named one (one inspect) median ${fmt(r.ownership.generated.median)}, p99 ${fmt(r.ownership.generated.p99)}` : 'n/a',
+    r.ownership ? `outside every lab command: median ${r.ownership.outside.median.toFixed(1)} µs (${r.ownership.outside.runs} events); inside one: another program's named container median ${(r.ownership.named.median * 1000).toFixed(1)} µs, an engine-named one (one inspect) median ${fmt(r.ownership.generated.median)}, p99 ${fmt(r.ownership.generated.p99)}` : 'n/a',
     '',
   ],
   ['Bundle dist/extension.js', sizes.extension ? `${sizes.extension}${devBuild ? ' (development build with source maps; `npm run package` minifies)' : ' (minified)'}` : 'not built (npm run build)', ''],
