@@ -8,25 +8,24 @@
  */
 import * as os from 'node:os';
 import type Dockerode from 'dockerode';
-import type { Catalog, Check, CheckResult, Lab, LabCommand, PlaceholderValues, Step } from '../model';
+import type { Catalog, CheckResult, Lab, LabCommand, PlaceholderValues, Step } from '../model';
 import type { EngineEndpoint } from '../engine/connection';
 import type { EngineEvents } from '../checks/events';
 import { evaluateCheck, type CheckContext } from '../checks/evaluate';
 import { LiveCheck } from '../checks/live';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { defaultPlaceholders, ensureLabData, fillCommand } from '../labs/placeholders';
-import { ResourceLedger } from '../ledger';
+import type { ResourceLedger } from '../ledger';
 import { errorMessage } from '../text';
-import { cleanupLedger, planCleanup, runCleanup, type CleanupPlan, type CleanupReport } from './cleanup';
-import { CommandWindows, dockerLookup, LabClaims, type CommandSource, type CommandWindow, type EngineLookup } from './ownership';
+import type { CleanupPlan, CleanupReport } from './cleanup';
+import { LabLedgers } from './ledgers';
+import { LabClaims, type CommandSource, type CommandWindow } from './ownership';
 import { ProgressStore } from './progress';
-import { OwnershipRecorder } from './recorder';
 import { applyResult, emptyStepState, markDone } from './steps';
 import {
   isStepRef,
   sameRef,
   SILENT_LOG,
-  STATE_KEYS,
   type CommandExecution,
   type CommandExecutor,
   type LabProgress,
@@ -96,14 +95,6 @@ export class CommandRefused extends Error {
   }
 }
 
-/** A lab's ownership machinery: what its commands may create, their windows, its ledger. */
-interface LabOwnership {
-  ledger: ResourceLedger;
-  windows: CommandWindows;
-  recorder: OwnershipRecorder;
-  claims: LabClaims;
-}
-
 function keyOf(ref: StepRef): string {
   return `${ref.labId}\u0000${ref.stepId}`;
 }
@@ -113,8 +104,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly progress: ProgressStore;
   private readonly states = new Map<string, StepState>();
   private readonly attemptedAt = new Map<string, number>();
-  private readonly ownerships = new Map<string, LabOwnership>();
-  private readonly storedLedgers = new Map<string, ResourceLedger>();
+  private readonly ledgers: LabLedgers;
   private live: { ref: StepRef; check: LiveCheck; subscription: Disposable } | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
@@ -123,7 +113,6 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly log: RuntimeLog;
   private readonly now: () => number;
   private readonly graceMs: number;
-  private lookupCache: { docker: Dockerode; lookup: EngineLookup } | undefined;
 
   private readonly changed = new Emitter<StepRef | undefined>();
   /** Fires when the catalog, the current step or any step state changes. */
@@ -140,7 +129,20 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     this.now = opts.now ?? Date.now;
     this.graceMs = opts.graceMs ?? 3000;
     this.progress = new ProgressStore(opts.store);
-    this.loadLedgers();
+    const ledgerOpts: ConstructorParameters<typeof LabLedgers>[0] = {
+      store: opts.store,
+      engine: () => opts.engine,
+      claimsOf: (labId) => {
+        const lab = this.getLab(labId);
+        return lab ? LabClaims.of(lab, this.placeholders(lab)) : new LabClaims([]);
+      },
+      save: (work, what) => this.save(work, what),
+      log: this.log,
+      now: this.now,
+    };
+    if (opts.commandWindowMaxMs !== undefined) ledgerOpts.commandWindowMaxMs = opts.commandWindowMaxMs;
+    if (opts.commandTailMs !== undefined) ledgerOpts.commandTailMs = opts.commandTailMs;
+    this.ledgers = new LabLedgers(ledgerOpts);
   }
 
   // ---- catalog ---------------------------------------------------------------------------
@@ -182,9 +184,9 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     await this.progress.prune(catalog);
     this.states.clear();
     // The lab's commands may have changed: what they may create changes with them.
-    for (const own of this.ownerships.values()) {
-      const lab = this.getLab(own.ledger.labId);
-      if (lab) own.claims = LabClaims.of(lab, this.placeholders(lab));
+    for (const labId of this.ledgers.labIds) {
+      const lab = this.getLab(labId);
+      if (lab) this.ledgers.refreshClaims(lab, LabClaims.of(lab, this.placeholders(lab)));
     }
     const after = this.current;
     if (!after) {
@@ -192,7 +194,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     } else {
       // A new step, or the same step whose check may have changed in the file.
       this.startLive(after);
-      this.ownership(after.labId);
+      this.ledgers.ensure(after.labId);
       if (!sameRef(before, after)) this.log.debug(`current step ${after.labId}/${after.stepId}`);
     }
     this.changed.fire(undefined);
@@ -220,14 +222,26 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     return stored ? { ...stored } : emptyStepState();
   }
 
-  /** Sets a step's state at once; it is saved in the background, in order (see `flush`). */
+  /** Sets a step's state at once; it is saved in the background (see `flush`). */
   private setState(ref: StepRef, state: StepState): void {
     this.states.set(keyOf(ref), { ...state });
     this.save(() => this.progress.set(ref, state), 'saving progress');
   }
 
+  /**
+   * Starts a write to the store now (the store takes it in call order: the progress store and a
+   * Memento change their data at once and persist after), and keeps it for `flush`.
+   */
   private save(work: () => PromiseLike<unknown>, what: string): void {
-    this.saving = this.saving.then(work).then(undefined, (error: unknown) => this.log.error(`${what} failed: ${errorMessage(error)}`));
+    const failed = (error: unknown): void => this.log.error(`${what} failed: ${errorMessage(error)}`);
+    let done: Promise<unknown>;
+    try {
+      done = Promise.resolve(work()).then(undefined, failed);
+    } catch (error) {
+      failed(error);
+      done = Promise.resolve();
+    }
+    this.saving = Promise.all([this.saving, done]);
   }
 
   /** Resolves when every state change so far is saved. */
@@ -252,7 +266,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const same = sameRef(previous, target);
     this.save(() => this.progress.setCurrent(target), 'saving the current step');
     if (!same || !this.live) this.startLive(target);
-    this.ownership(target.labId);
+    this.ledgers.ensure(target.labId);
     this.changed.fire(target);
     await this.flush();
   }
@@ -363,11 +377,6 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   /** Whether the step's live check has looked at every engine event so far (its result is the engine's present state). */
   liveSettled(ref: StepRef): boolean {
     return this.live !== undefined && sameRef(this.live.ref, ref) && this.live.check.idle && this.live.check.last !== undefined;
-  }
-
-  /** The latest result of the current step's live check, if it has one. */
-  liveResult(ref: StepRef): CheckResult | undefined {
-    return this.live && sameRef(this.live.ref, ref) ? this.live.check.last : undefined;
   }
 
   /**
@@ -521,14 +530,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   }
 
   private openWindow(labId: string, text: string, source: CommandSource): { window: CommandWindow; end: () => void } {
-    const own = this.ownership(labId);
-    return own.windows.begin(text, source, own.claims, this.lookup());
-  }
-
-  private lookup(): EngineLookup {
-    const docker = this.opts.engine.docker;
-    if (this.lookupCache?.docker !== docker) this.lookupCache = { docker, lookup: dockerLookup(docker) };
-    return this.lookupCache.lookup;
+    return this.ledgers.openWindow(labId, text, source);
   }
 
   // ---- hints, solution, quiz -------------------------------------------------------------
@@ -629,122 +631,54 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
 
   // ---- ownership and clean-up ------------------------------------------------------------
 
-  /** The lab's ownership machinery, made (and attached to the event stream) on first use. */
-  private ownership(labId: string): LabOwnership {
-    const existing = this.ownerships.get(labId);
-    if (existing) return existing;
-    const lab = this.getLab(labId);
-    const ledger = this.storedLedgers.get(labId) ?? new ResourceLedger(labId, this.now());
-    this.storedLedgers.set(labId, ledger);
-    const windowOpts: { maxMs?: number; tailMs?: number; now: () => number } = { now: this.now };
-    if (this.opts.commandWindowMaxMs !== undefined) windowOpts.maxMs = this.opts.commandWindowMaxMs;
-    if (this.opts.commandTailMs !== undefined) windowOpts.tailMs = this.opts.commandTailMs;
-    const windows = new CommandWindows(windowOpts);
-    const recorder = new OwnershipRecorder({
-      ledger,
-      windows,
-      lookup: { container: (id) => this.lookup().container(id), imageCmd: (i) => this.lookup().imageCmd(i), volume: (n) => this.lookup().volume(n), network: (n) => this.lookup().network(n), image: (r) => this.lookup().image(r) },
-      onChange: () => this.saveLedgers(),
-      onError: (error) => this.log.warn(`ledger of ${labId}: an engine event could not be judged: ${errorMessage(error)}`),
-    });
-    const own: LabOwnership = { ledger, windows, recorder, claims: lab ? LabClaims.of(lab, this.placeholders(lab)) : new LabClaims([]) };
-    this.ownerships.set(labId, own);
-    this.attachRecorder(own);
-    return own;
-  }
-
-  private attachRecorder(own: LabOwnership): void {
-    const events = this.opts.engine.events;
-    own.recorder.attach(events.onEvent);
-    events.start();
-  }
-
   /** The engine endpoint changed: a new client and a new event stream. */
   engineChanged(): void {
-    this.lookupCache = undefined;
-    for (const own of this.ownerships.values()) this.attachRecorder(own);
+    this.ledgers.engineChanged();
     const current = this.current;
     if (current) this.startLive(current);
   }
 
-  /** Whether the lab has a ledger (its commands ran, or it was opened), and its command windows are open now. */
+  /** Whether the lab has a ledger (it was opened, or a ledger of it was stored). */
   hasLedger(labId: string): boolean {
-    return this.storedLedgers.has(labId);
+    return this.ledgers.has(labId);
   }
 
   /** Whether one of the lab's commands is running (or ended a moment ago). */
   commandsRunning(labId: string): boolean {
-    return this.ownerships.get(labId)?.windows.open ?? false;
+    return this.ledgers.commandsRunning(labId);
   }
 
   /** The lab's ledger (what it created, with why); undefined when it never ran anything. */
   ledger(labId: string): ResourceLedger | undefined {
-    return this.storedLedgers.get(labId);
+    return this.ledgers.get(labId);
   }
 
   /** What "Clean up this lab" would remove now: each thing once, only what still exists, with why. */
-  async cleanupPlan(labId: string): Promise<CleanupPlan> {
-    const ledger = this.storedLedgers.get(labId);
-    if (!ledger) return { labId, items: [], gone: [] };
-    await ledger.settled();
-    return planCleanup(this.opts.engine.docker, ledger);
+  cleanupPlan(labId: string): Promise<CleanupPlan> {
+    return this.ledgers.plan(labId);
   }
 
   /** Removes exactly a plan's items (the caller showed it and asked). */
   async cleanup(plan: CleanupPlan): Promise<CleanupReport> {
-    const ledger = this.storedLedgers.get(plan.labId);
-    if (!ledger) return { items: [], removed: 0, alreadyGone: 0, refused: 0 };
-    const report = await runCleanup(this.opts.engine.docker, ledger, plan);
-    this.saveLedgers();
+    const report = await this.ledgers.remove(plan);
     await this.flush();
-    this.log.info(`cleanup ${plan.labId}: ${report.removed} removed, ${report.alreadyGone} already gone, ${report.refused} refused`);
     return report;
   }
 
   /** Plans and removes at once (the CLI after a lab). */
   async cleanupNow(labId: string): Promise<{ plan: CleanupPlan; report: CleanupReport }> {
-    const ledger = this.storedLedgers.get(labId);
-    if (!ledger) return { plan: { labId, items: [], gone: [] }, report: { items: [], removed: 0, alreadyGone: 0, refused: 0 } };
-    const done = await cleanupLedger(this.opts.engine.docker, ledger);
-    this.saveLedgers();
+    const done = await this.ledgers.planAndRemove(labId);
     await this.flush();
     return done;
   }
 
-  private loadLedgers(): void {
-    const stored = this.opts.store.get<unknown>(STATE_KEYS.ledger);
-    if (typeof stored !== 'object' || stored === null) return;
-    for (const [labId, json] of Object.entries(stored)) {
-      try {
-        this.storedLedgers.set(labId, ResourceLedger.fromJSON(json));
-      } catch (error) {
-        this.log.warn(`dropping the stored ledger of ${labId}: ${errorMessage(error)}`);
-      }
-    }
-  }
-
-  private saveLedgers(): void {
-    const out: Record<string, unknown> = {};
-    for (const [labId, ledger] of this.storedLedgers) out[labId] = ledger.toJSON();
-    this.save(() => this.opts.store.update(STATE_KEYS.ledger, out), 'saving the ledgers');
-  }
-
   // ---- lifetime --------------------------------------------------------------------------
-
-  /** The check of a step, if it has one (the session looks for its service). */
-  checkOf(ref: StepRef): Check | undefined {
-    return this.getStep(ref)?.check;
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.stopLive();
-    for (const own of this.ownerships.values()) own.recorder.dispose();
+    this.ledgers.dispose();
     this.changed.dispose();
     this.ran.dispose();
     this.resultEmitter.dispose();
