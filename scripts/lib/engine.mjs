@@ -6,7 +6,7 @@ import { existsSync, openSync, readFileSync, rmSync, closeSync, statSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { cacheRoot, say, sleep, UserError, which } from './common.mjs';
+import { cacheRoot, processAlive, say, sleep, UserError, which } from './common.mjs';
 import { aptInstall } from './apt.mjs';
 
 const PING_DEADLINE_MS = 3000;
@@ -136,15 +136,6 @@ function isDebianLike() {
     return /^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease);
   } catch {
     return false;
-  }
-}
-
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error?.code === 'EPERM';
   }
 }
 
@@ -281,4 +272,18 @@ export async function stopOwnEngine({ log = (m) => say(TAG, m) } = {}) {
   if (processAlive(pid)) throw new UserError(`dockerd (pid ${pid}) did not stop within 30 s`);
   log('stopped');
   return true;
+}
+
+/** Environment for docker CLI children so they talk to the engine `ensureEngine` found (the one dockerode uses). */
+export function dockerCliEnv(engine) {
+  const env = { ...process.env, DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT ?? '0' };
+  // A docker context carries its own TLS settings; the CLI already uses it. Sockets and
+  // DOCKER_HOST are passed on as they are.
+  if (engine?.host && !String(engine.source ?? '').startsWith('docker context')) env.DOCKER_HOST = engine.host;
+  return env;
+}
+
+/** A dockerode client of the engine `ensureEngine` found. */
+export function engineClient(engine, timeout = 30_000) {
+  return new Docker({ ...(engine.options ?? optionsForHost(engine.host)), timeout });
 }
