@@ -99,7 +99,9 @@ export async function startSshHost({ log = () => undefined } = {}) {
       'UsePAM no',
       // The run folder is in /tmp (world-writable, sticky): sshd would refuse its keys otherwise.
       'StrictModes no',
-      `SetEnv PATH=${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+      // The remote sessions are root's on this machine, whose own dotfiles (a slow ~/.bashrc,
+      // a docker context) are not part of the remote host being played: a home of its own.
+      `SetEnv PATH=${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'} HOME=${host.path('home')}`,
       'LogLevel VERBOSE',
       '',
     ].join('\n'));
@@ -111,6 +113,7 @@ export async function startSshHost({ log = () => undefined } = {}) {
     mkdirSync(host.path('bin'));
     writeFileSync(host.path('bin', 'ssh'), `#!/bin/sh\nexec ${ssh} -F "\${CL_TEST_SSH_CONFIG:-${host.path('ssh_config')}}" "$@"\n`);
     chmodSync(host.path('bin', 'ssh'), 0o755);
+    mkdirSync(host.path('home'));
     mkdirSync('/run/sshd', { recursive: true });
     await host.start('sshd', '/usr/sbin/sshd', ['-D', '-e', '-f', conf], { ready: () => banner(port), deadlineMs: 20_000 });
     const agentSocket = host.path('agent.sock');

@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type { Check, CheckResult, PlaceholderValues } from '../../src/core/model';
 import { checkNeedsPolling, describeCheck, demuxBuffer, evaluateCheck, explainStartError, normalizeImageRef, type CheckContext } from '../../src/core/checks/evaluate';
-import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
+import { BUSYBOX, ensureBusybox, mainDocker, socketDocker } from '../support/engine';
 import { freePort, holdPort } from '../support/ports';
 import { RUN_ID, uniqueName } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
@@ -422,7 +422,7 @@ describe('checks: evaluateCheck against the real engine', function () {
 
   describe('when the engine cannot be asked', function () {
     it('an engine that is not there gives status error with the reason, not a failure', async function () {
-      const gone = new Dockerode({ socketPath: '/tmp/cl-test-no-such-engine.sock' });
+      const gone = socketDocker('/tmp/cl-test-no-such-engine.sock');
       const r = await evaluateCheck({ container: { name: 'x' } }, { docker: gone, publishedHost: '127.0.0.1', since: 0 });
       assert.equal(r.status, 'error');
       assert.equal(r.reason, 'cannot check: nothing listens at /tmp/cl-test-no-such-engine.sock (the socket does not exist)');
@@ -435,7 +435,7 @@ describe('checks: evaluateCheck against the real engine', function () {
       const server = net.createServer((s) => sockets.push(s)); // accepts, never answers
       await new Promise<void>((resolve) => server.listen(sock, resolve));
       try {
-        const hung = new Dockerode({ socketPath: sock });
+        const hung = socketDocker(sock);
         const r = await evaluateCheck({ all: [{ image: { ref: 'alpine' } }, { container: { name: 'x' } }] }, { docker: hung, publishedHost: '127.0.0.1', since: 0, timeoutMs: 300 });
         // The reason says the deadline was what ended it; how long that took is the benchmark's figure.
         assert.equal(r.status, 'error');

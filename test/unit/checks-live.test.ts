@@ -170,7 +170,7 @@ describe('checks: engine stopped before, during a check and during the event str
   before(async function () {
     await engine.start();
     docker = engine.docker;
-    await ensureBusybox(docker, engine.socket);
+    await ensureBusybox(docker);
     const c = await docker.createContainer({
       name: 'cl-test-private-keeper',
       Image: 'cl-test-busybox:latest',

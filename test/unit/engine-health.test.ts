@@ -10,8 +10,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { resolveEndpoint } from '../../src/core/engine/connection';
-import { checkHealth, compareApiVersions, type HealthReport } from '../../src/core/engine/health';
+import { compareApiVersions, resolveEndpoint } from '../../src/core/engine/connection';
+import { checkHealth, type HealthReport } from '../../src/core/engine/health';
 import { runAsNobody } from '../support/as-nobody';
 import { MAIN_SOCKET } from '../support/engine';
 import { freePort } from '../support/ports';
@@ -47,12 +47,15 @@ describe('engine: checkHealth', function () {
     assert.equal(report.message, `The Docker Engine is not running: tcp://127.0.0.1:${port} refused the connection.`);
   });
 
-  it('ssh:// to a port where nothing listens: the SSH connection is named, not the engine', async function () {
+  it('ssh:// to a port where nothing listens: the SSH connection is named, with ssh\'s own words', async function () {
     const port = await freePort();
     const report = await checkHealth(resolveEndpoint({ env: { DOCKER_HOST: `ssh://cl-test@127.0.0.1:${port}` } }), { env: {} });
-    assert.equal(report.problem, 'unreachable');
-    assert.ok(report.message.startsWith(`The SSH connection to ssh://cl-test@127.0.0.1:${port} was refused`), report.message);
-    assert.equal(report.fixes[1]?.command, `ssh cl-test@127.0.0.1 -p ${port} docker version`);
+    assert.equal(report.problem, 'ssh-unreachable');
+    assert.equal(
+      report.message,
+      `The SSH connection to ssh://cl-test@127.0.0.1:${port} did not get through: the connection was refused: no sshd listens there. ssh said: "ssh: connect to host 127.0.0.1 port ${port}: Connection refused"`,
+    );
+    assert.equal(report.fixes[0]?.command, `ssh -p ${port} cl-test@127.0.0.1 docker version`);
   });
 
   it('no engine in a Codespace: says which dev container feature to add', async function () {
