@@ -1,7 +1,8 @@
 // Bundles the extension host code, the CLI and the webview with esbuild.
-//   node scripts/build.mjs [--production] [--watch]
+//   node scripts/build.mjs [--production] [--watch] [--cli-package]
 import * as esbuild from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -52,8 +53,28 @@ const builds = [
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 
+/**
+ * The installable CLI (`--cli-package`): packages/cli/ gets the CLI bundle (every dependency
+ * inside it, so the package has none) and the schemas it validates against; `npm pack` there
+ * makes the tarball workshop repositories install.
+ */
+async function buildCliPackage() {
+  const pkgDir = 'packages/cli';
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  if (pkg.version !== version) throw new Error(`packages/cli/package.json has version ${pkg.version}, the extension ${version}: keep them equal`);
+  rmSync(join(pkgDir, 'dist'), { recursive: true, force: true });
+  rmSync(join(pkgDir, 'schemas'), { recursive: true, force: true });
+  await esbuild.build({ ...node, minify: true, sourcemap: false, entryPoints: ['src/cli/main.ts'], outfile: join(pkgDir, 'dist', 'cli.js'), banner: { js: '#!/usr/bin/env node' } });
+  chmodSync(join(pkgDir, 'dist', 'cli.js'), 0o755);
+  mkdirSync(join(pkgDir, 'schemas'));
+  for (const name of readdirSync('schemas').filter((f) => f.endsWith('.json'))) copyFileSync(join('schemas', name), join(pkgDir, 'schemas', name));
+  copyFileSync('LICENSE', join(pkgDir, 'LICENSE'));
+}
+
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
+} else if (process.argv.includes('--cli-package')) {
+  await buildCliPackage();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   chmodSync('dist/cli.js', 0o755);

@@ -68,8 +68,8 @@ runMain(async () => {
   };
 
   // A short-lived container: created, started, waited for, removed.
-  const shortLived = async (image, cmd, name) => {
-    const c = await docker.createContainer({ Image: image, Cmd: cmd, name, Labels: labels, HostConfig: { NetworkMode: 'none' } });
+  const shortLived = async (image, cmd, name, binds) => {
+    const c = await docker.createContainer({ Image: image, Cmd: cmd, name, Labels: labels, HostConfig: { NetworkMode: 'none', Binds: binds } });
     counts.containers += 1;
     try {
       await c.start();
@@ -89,14 +89,7 @@ runMain(async () => {
       await docker.createVolume({ Name: name, Labels: labels });
       counts.volumes += 1;
       try {
-        const c = await docker.createContainer({ Image: 'alpine:latest', Cmd: ['true'], Labels: labels, HostConfig: { NetworkMode: 'none', Binds: [`${name}:/data`] } });
-        counts.containers += 1;
-        try {
-          await c.start();
-          await c.wait();
-        } finally {
-          await c.remove({ force: true });
-        }
+        await shortLived('alpine:latest', ['true'], undefined, [`${name}:/data`]);
       } finally {
         await docker.getVolume(name).remove();
       }

@@ -10,7 +10,8 @@
 // A second pass opens the workspace WITHOUT --disable-workspace-trust (Restricted Mode) and runs
 // only *.restricted.test.js, when such files exist.
 // Exit code: the suite's (0 when every test passed).
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { format, inspect } from 'node:util';
 import { copyFixtureWorkspace, formatDuration, repoRoot, run, runMain, say, tempDir, UserError, which } from './lib/common.mjs';
@@ -61,6 +62,23 @@ function hasRestrictedTests() {
   return readdirSync(suiteDir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.restricted.test.js'));
 }
 
+/**
+ * A fresh copy of the fixture workspace for one pass, and the pass's run id (env
+ * CONTAINER_LABS_RUN_ID for test/suite/helpers.ts). The engine is shared with other layers and
+ * runs: the test lab's container names (cl-test-echo, cl-test-live) get the run id as a suffix
+ * in this copy, so no two runs ever use the same names.
+ */
+function passWorkspace(label) {
+  const runId = `${label.replace(/[^a-z]/g, '')}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const workspace = copyFixtureWorkspace(label);
+  const lab = join(workspace, '.container-labs', 'cl-test-terminal.lab.yaml');
+  const text = readFileSync(lab, 'utf8');
+  const renamed = text.replace(/\bcl-test-(echo|live)\b/g, `cl-test-$1-${runId}`);
+  if (renamed === text) throw new UserError(`${lab} names no cl-test-echo / cl-test-live container any more: update passWorkspace`);
+  writeFileSync(lab, renamed);
+  return { workspace, runId };
+}
+
 /** User settings for a clean, quiet workbench (no trust prompt, no welcome page). */
 function writeUserSettings(userDataDir) {
   const dir = join(userDataDir, 'User');
@@ -103,7 +121,7 @@ function printLog(type, message, t0) {
 async function passInCodeServer({ trusted, timeoutMin }) {
   const { chromium } = await import('playwright-core');
   const layer = trusted ? 'integration' : 'integration-restricted';
-  const workspace = copyFixtureWorkspace(trusted ? 'int' : 'int-restricted');
+  const { workspace, runId } = passWorkspace(trusted ? 'int' : 'int-restricted');
   const userDataDir = tempDir('int-data');
   const extensionsDir = tempDir('int-ext');
   writeUserSettings(userDataDir);
@@ -118,7 +136,7 @@ async function passInCodeServer({ trusted, timeoutMin }) {
     extensionsDir,
     disableWorkspaceTrust: trusted,
     noGallery: true,
-    env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+    env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RUN_ID: runId, CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
   }).catch((error) => {
     cleanup();
     throw error;
@@ -173,7 +191,7 @@ async function passInCodeServer({ trusted, timeoutMin }) {
 /** One pass with @vscode/test-electron (downloads VS Code into .vscode-test/). */
 async function passInElectron({ trusted }) {
   const { runTests } = await import('@vscode/test-electron');
-  const workspace = copyFixtureWorkspace(trusted ? 'int' : 'int-restricted');
+  const { workspace, runId } = passWorkspace(trusted ? 'int' : 'int-restricted');
   const layer = trusted ? 'integration' : 'integration-restricted';
   try {
     await runTests({
@@ -181,7 +199,7 @@ async function passInElectron({ trusted }) {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: suiteDir,
       launchArgs: [workspace, '--disable-extensions', ...(trusted ? ['--disable-workspace-trust'] : [])],
-      extensionTestsEnv: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+      extensionTestsEnv: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RUN_ID: runId, CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
     });
     return 0;
   } catch (error) {

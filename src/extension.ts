@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from './common/commands';
 import { createLogger, logFailure } from './common/logger';
-import { affects, ContextKeys, readSettings, setContext } from './common/settings';
+import { ContextKeys, readSettings, setContext } from './common/settings';
 import { registerLabCommands } from './session/commands';
 import { registerLabDiagnostics, type LabDiagnostics } from './session/diagnostics';
 import { EngineHub } from './session/engineHub';
@@ -14,9 +14,9 @@ import { LabSessionImpl, type LabRoot, type LabSessionOptions } from './session/
 import { registerLabWatcher } from './session/watcher';
 import { registerStatusBar, type LabStatusBar } from './statusbar/statusBar';
 import { LabTerminal } from './terminal/labTerminal';
-import { registerEngineView } from './tree/engineView';
+import { registerEngineView, type EngineView } from './tree/engineView';
 import { registerLabsTree, type LabsTree } from './tree';
-import { hasHttpCheck } from './tree/labsTree';
+import { firstHttpCheck } from './core/checks/kind';
 import { registerWalkthrough } from './webview';
 import { runDetached } from './core/events';
 
@@ -24,6 +24,8 @@ import { runDetached } from './core/events';
 export interface ContainerLabsApi {
   session: LabSessionImpl;
   engine: EngineHub;
+  /** The Docker Engine view, which follows the hub's health. */
+  engineView: EngineView;
   terminal: LabTerminal;
   tree: LabsTree;
   statusBar: LabStatusBar;
@@ -70,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   registerWalkthrough(context, { session, logger: channel, extensionUri: context.extensionUri });
 
   const refresh = async (): Promise<void> => {
-    await Promise.all([session.reload(), engine.checkHealth().then((report) => engineView.show(report))]);
+    await Promise.all([session.reload(), engine.checkHealth().then(() => engineView.sync())]);
   };
   registerLabCommands(context, { session, logger: logger.child('commands'), refresh });
   context.subscriptions.push(vscode.commands.registerCommand(Commands.showLog, () => channel.show()));
@@ -88,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     const step = current ? session.getStep(current) : undefined;
     void setContext(ContextKeys.labCount, session.catalog.labs.length + session.catalog.broken.length);
     void setContext(ContextKeys.hasCurrentStep, current !== undefined);
-    void setContext(ContextKeys.currentStepHasService, hasHttpCheck(step?.check));
+    void setContext(ContextKeys.currentStepHasService, firstHttpCheck(step?.check) !== undefined);
     if (current) void setContext(ContextKeys.openedLab, true);
   };
   context.subscriptions.push(
@@ -96,17 +98,25 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     session.onDidRunCommand(() => void setContext(ContextKeys.ranFirstCommand, true)),
   );
 
+  // On every configuration event, the settings are read again and compared with the values in
+  // use: an event does not always name every key whose value changed. At start-up in
+  // code-server, `containerLabs.engine.host` was seen to change in events that named other keys
+  // only; asking the event about the key kept the endpoint read at activation (the default
+  // socket), and the Docker Engine view never appeared for an endpoint without an engine.
+  let inUse = settings;
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affects(event, 'labsFolder')) {
+    vscode.workspace.onDidChangeConfiguration(() => {
+      const before = inUse;
+      inUse = readSettings();
+      if (inUse.labsFolder !== before.labsFolder) {
         watcher.rewatch();
         runDetached(session.reload(), logFailure(logger, 'reloading labs'));
       }
-      if (affects(event, 'engineHost')) {
-        engine.setOverride(readSettings().engineHost);
+      if (inUse.engineHost !== before.engineHost) {
+        engine.setOverride(inUse.engineHost);
         runDetached(engine.checkHealth(), logFailure(logger, 'checking the engine'));
       }
-      if (affects(event, 'liveChecks')) {
+      if (inUse.liveChecks !== before.liveChecks) {
         session.restartLiveCheck();
       }
     }),
@@ -120,12 +130,13 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     }),
   );
 
-  engineView.markChecking();
   context.subscriptions.push(engine.watchHealth());
-  const ready = Promise.all([session.reload(), engine.checkHealth()]).then(([, report]) => {
-    // Set the engine state once more after start-up: the health event may have fired while
-    // the workbench was still restoring its views.
-    engineView.show(report);
+  const ready = Promise.all([session.reload(), engine.checkHealth()]).then(async () => {
+    // The Docker Engine view follows the hub's health by itself (EngineView.sync). Never show
+    // the report this first check returned: when the endpoint setting arrived after that
+    // check had ended, its "ok" is about the default socket, and showing it after the new
+    // endpoint's problem hid the view for good (the start-up race of the no-engine UI test).
+    await engineView.settled();
     updateContext();
     logger.info(`ready ${Math.round(performance.now() - started)} ms after activation began`);
   });
@@ -136,6 +147,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   return {
     session,
     engine,
+    engineView,
     terminal,
     tree,
     statusBar,

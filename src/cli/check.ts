@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CheckResult } from '../core/model';
-import { describeCheck, evaluateCheck } from '../core/checks/evaluate';
+import { describeCheck } from '../core/checks/describe';
+import { evaluateCheck } from '../core/checks/evaluate';
 import { loadCatalog } from '../core/labs/loader';
 import { defaultPlaceholders } from '../core/labs/placeholders';
 import { connectEngine, formatHealth, healthJson, tryParse } from './health';

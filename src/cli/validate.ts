@@ -9,19 +9,35 @@
  * lab files found), 2 usage error (unknown option, a path that does not exist, nothing to
  * validate).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LabIssue } from '../core/model';
 import { scanCatalog } from '../core/labs/loader';
 import type { CliIo } from './io';
+import { isReporterName, report, REPORTER_NAMES, type CaseResult, type ReporterName } from './reporters';
 
-const USAGE = `Usage: container-labs validate [paths...] [--json] [--strict]
+const USAGE = `Usage: container-labs validate [paths...] [--json] [--strict] [--reporter NAME [--output FILE]]
 
 Checks *.lab.yaml and *.course.yaml files; folders are searched recursively.
 Default paths: ./labs and ./.container-labs (those that exist).
 
-  --json     print the result as JSON
-  --strict   treat warnings as errors (exit 1)`;
+  --json             print the result as JSON
+  --strict           treat warnings as errors (exit 1)
+  --reporter NAME    print the result for CI: ${REPORTER_NAMES.join(', ')} (github: annotations at each file:line:col)
+  --output FILE      write the --reporter output to FILE and print the usual lines`;
+
+/** One case per file: passed when it has no error, one failed case per error, warnings marked. */
+function validateCases(files: string[], issues: readonly LabIssue[], shown: (file: string) => string): CaseResult[] {
+  const cases: CaseResult[] = [];
+  for (const file of files) {
+    const mine = issues.filter((i) => shown(i.file) === file);
+    if (!mine.some((i) => i.severity === 'error')) cases.push({ suite: file, name: 'is a valid lab file', status: 'passed', file });
+    for (const i of mine) {
+      cases.push({ suite: file, name: `line ${i.line}, col ${i.col}`, status: i.severity === 'error' ? 'failed' : 'passed', warning: i.severity === 'warning', message: i.message, file, line: i.line, col: i.col });
+    }
+  }
+  return cases;
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -30,10 +46,26 @@ function plural(n: number, word: string): string {
 export async function runValidate(args: string[], io: CliIo): Promise<number> {
   let json = false;
   let strict = false;
+  let reporter: ReporterName | undefined;
+  let output: string | undefined;
   const paths: string[] = [];
-  for (const arg of args) {
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k] ?? '';
     if (arg === '--json') json = true;
     else if (arg === '--strict') strict = true;
+    else if (arg === '--reporter' || arg === '--output') {
+      const value = args[++k];
+      if (value === undefined) {
+        io.err(`container-labs validate: ${arg} needs a value\n\n${USAGE}`);
+        return 2;
+      }
+      if (arg === '--output') output = path.resolve(io.cwd, value);
+      else if (isReporterName(value)) reporter = value;
+      else {
+        io.err(`container-labs validate: unknown reporter '${value}'; choose one of ${REPORTER_NAMES.join(', ')}`);
+        return 2;
+      }
+    }
     else if (arg === '--help' || arg === '-h') {
       io.out(USAGE);
       return 0;
@@ -67,7 +99,18 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
   const errors = issues.filter((i) => i.severity === 'error').length;
   const warnings = issues.length - errors;
 
-  if (json) {
+  if (output !== undefined && reporter === undefined) {
+    io.err('container-labs validate: --output goes with --reporter');
+    return 2;
+  }
+  if (reporter !== undefined) {
+    const text = report(reporter, validateCases(files.map(shown), issues, shown), { tool: 'container-labs validate' });
+    if (output !== undefined) writeFileSync(output, `${text}\n`);
+    else io.out(text);
+  }
+  if (reporter !== undefined && output === undefined) {
+    // The report is the output.
+  } else if (json) {
     io.out(
       JSON.stringify(
         {

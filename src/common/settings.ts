@@ -67,10 +67,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   };
 }
 
-export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof SettingKeys): boolean {
-  return event.affectsConfiguration(`${SECTION}.${SettingKeys[key]}`);
-}
-
 export function setContext(key: string, value: unknown): Thenable<unknown> {
   return vscode.commands.executeCommand('setContext', key, value);
 }

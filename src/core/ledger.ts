@@ -16,8 +16,9 @@
 import type Dockerode from 'dockerode';
 import type { Disposable, Event } from './events';
 import type { Lab } from './model';
-import { callWithDeadline } from './engine/errors';
-import { errorMessage } from './text';
+import { callWithDeadline, engineErrorReason, statusCodeOf } from './engine/errors';
+import { normalizeImageRef } from './images';
+import { dockerCalls, runTarget } from './labs/dockerCommands';
 
 export const LEDGER_VERSION = 1;
 
@@ -76,59 +77,8 @@ export interface CleanupOptions {
   signal?: AbortSignal;
 }
 
-/** Normalises an image ref the way the engine lists it: `busybox` -> `busybox:latest`. */
-export function normalizeImageRef(ref: string): string {
-  let r = ref.trim();
-  for (const prefix of ['docker.io/library/', 'index.docker.io/library/', 'docker.io/']) {
-    if (r.startsWith(prefix)) {
-      r = r.slice(prefix.length);
-      break;
-    }
-  }
-  if (r.includes('@')) return r;
-  const lastSlash = r.lastIndexOf('/');
-  const lastColon = r.lastIndexOf(':');
-  return lastColon > lastSlash ? r : `${r}:latest`;
-}
-
 function isImageId(value: string): boolean {
   return /^sha256:[0-9a-f]{64}$/.test(value) || /^[0-9a-f]{64}$/.test(value);
-}
-
-/** An AbortSignal that fires after `ms` or when `parent` fires. */
-export function deadlineSignal(ms: number, parent?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  return parent ? AbortSignal.any([timeout, parent]) : timeout;
-}
-
-/** The engine's HTTP status of a dockerode error, if any. */
-export function statusCodeOf(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    const code = (error).statusCode;
-    return typeof code === 'number' ? code : undefined;
-  }
-  return undefined;
-}
-
-/** A one-line reason for an engine error: its message, or that it did not answer in time. */
-export function engineErrorReason(error: unknown, timeoutMs: number, signal?: AbortSignal): string {
-  if (signal?.aborted) return 'cancelled';
-  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
-    return `the engine did not answer within ${formatSeconds(timeoutMs)}`;
-  }
-  if (typeof error === 'object' && error !== null && 'json' in error) {
-    const json = (error).json;
-    if (typeof json === 'object' && json !== null && 'message' in json) {
-      const message = (json).message;
-      if (typeof message === 'string' && message) return message;
-    }
-  }
-  const text = errorMessage(error);
-  return text.replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '').trim() || 'unknown engine error';
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 export class ResourceLedger {
@@ -161,8 +111,8 @@ export class ResourceLedger {
   ): Promise<ResourceLedger> {
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const [images, volumes] = await Promise.all([
-      docker.listImages({ abortSignal: deadlineSignal(timeoutMs, opts.signal) }),
-      docker.listVolumes({ abortSignal: deadlineSignal(timeoutMs, opts.signal) }),
+      callWithDeadline((signal) => docker.listImages({ abortSignal: signal }), timeoutMs, opts.signal),
+      callWithDeadline((signal) => docker.listVolumes({ abortSignal: signal }), timeoutMs, opts.signal),
     ]);
     const refs = images.flatMap((image) => (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>'));
     const names = (volumes.Volumes ?? []).map((v) => v.Name);
@@ -351,7 +301,7 @@ async function removeContainer(docker: Dockerode, c: LedgerContainer, timeoutMs:
   const container = docker.getContainer(c.id);
   try {
     // v: the container's anonymous volumes (`-v /data`) go with it; named volumes stay.
-    await container.remove({ force: true, v: true, abortSignal: deadlineSignal(timeoutMs, signal) });
+    await callWithDeadline((abortSignal) => container.remove({ force: true, v: true, abortSignal }), timeoutMs, signal);
     return { kind: 'container', name, outcome: 'removed' };
   } catch (error) {
     const code = statusCodeOf(error);
@@ -361,7 +311,7 @@ async function removeContainer(docker: Dockerode, c: LedgerContainer, timeoutMs:
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {
         try {
-          await container.inspect({ abortSignal: deadlineSignal(timeoutMs, signal) });
+          await callWithDeadline((abortSignal) => container.inspect({ abortSignal }), timeoutMs, signal);
         } catch (inspectError) {
           if (statusCodeOf(inspectError) === 404) return { kind: 'container', name, outcome: 'already-gone' };
           break;
@@ -375,7 +325,7 @@ async function removeContainer(docker: Dockerode, c: LedgerContainer, timeoutMs:
 
 async function removeVolume(docker: Dockerode, name: string, timeoutMs: number, signal?: AbortSignal): Promise<CleanupItem> {
   try {
-    await docker.getVolume(name).remove({ abortSignal: deadlineSignal(timeoutMs, signal) });
+    await callWithDeadline((abortSignal) => docker.getVolume(name).remove({ abortSignal }), timeoutMs, signal);
     return { kind: 'volume', name, outcome: 'removed' };
   } catch (error) {
     if (statusCodeOf(error) === 404) return { kind: 'volume', name, outcome: 'already-gone' };
@@ -388,7 +338,7 @@ async function removeImageRef(docker: Dockerode, ref: string, timeoutMs: number,
   try {
     // Look first (a filtered list, so the engine answers within the deadline): the ledger
     // only holds refs, and a ref that no longer exists is "already gone".
-    const found = await docker.listImages({ filters: { reference: [ref] }, abortSignal: deadlineSignal(timeoutMs, signal) });
+    const found = await callWithDeadline((abortSignal) => docker.listImages({ filters: { reference: [ref] }, abortSignal }), timeoutMs, signal);
     if (!found.some((i) => (i.RepoTags ?? []).map(normalizeImageRef).includes(ref))) {
       return { kind: 'image', name: ref, outcome: 'already-gone' };
     }
@@ -396,7 +346,7 @@ async function removeImageRef(docker: Dockerode, ref: string, timeoutMs: number,
     return { kind: 'image', name: ref, outcome: 'failed', reason: engineErrorReason(error, timeoutMs, signal) };
   }
   try {
-    await image.remove({ force: false, noprune: true, abortSignal: deadlineSignal(timeoutMs, signal) });
+    await callWithDeadline((abortSignal) => image.remove({ force: false, noprune: true, abortSignal }), timeoutMs, signal);
     return { kind: 'image', name: ref, outcome: 'removed' };
   } catch (error) {
     if (statusCodeOf(error) === 404) return { kind: 'image', name: ref, outcome: 'already-gone' };
@@ -515,6 +465,16 @@ export async function confirmClaim(docker: Dockerode, event: LedgerEvent, texts:
     const cmd = info.Config?.Cmd ?? [];
     if (cmd.length === 0) return true;
     if (texts.some((text) => cmd.every((arg) => arg === '' || mentions(text, arg)))) return true;
+    // The image's own command: only when a claiming command runs this image without one
+    // (`docker run hello-world`), not when it gives its own (`docker run alpine ls`).
+    const created = normalizeImageRef(info.Config?.Image ?? event.image ?? '');
+    const bare = texts.some((text) =>
+      dockerCalls(text).some((call) => {
+        const target = runTarget(call);
+        return target !== undefined && target.command.length === 0 && normalizeImageRef(target.image) === created;
+      }),
+    );
+    if (!bare) return false;
     const image = await callWithDeadline(() => docker.getImage(info.Image).inspect(), timeoutMs);
     return JSON.stringify(image.Config?.Cmd ?? []) === JSON.stringify(cmd);
   } catch {

@@ -3,206 +3,84 @@
  *
  * This module is the contract between the loader (which produces it), the check
  * engine (which evaluates `Check`s), the CLI and the VS Code extension. It imports
- * nothing, least of all `vscode`.
+ * nothing at run time, least of all `vscode`.
  *
- * The JSON Schema in `schemas/lab.schema.json` describes the same shapes for YAML
- * authors; keep the two in step.
+ * The shapes come from ONE source, the JSON Schemas in `schemas/` (which the editor also
+ * validates with): `labs/schema.generated.ts` is generated from them (`npm run schema-types`)
+ * and the types here are derived from it. Where the model differs from the file (a command
+ * written as plain text becomes `{ run }`, a single quiz answer becomes a list, a check is one
+ * kind among a union), the difference is spelled out here and the loader's conversion is
+ * type-checked against both.
  */
+import type * as Schema from './labs/schema.generated';
 
-/** A command the student runs in the terminal, exactly as the lab wrote it. */
-export interface LabCommand {
-  /**
-   * The shell text. May contain placeholders such as `${labData}`; they are
-   * filled in and shell-quoted by `fillCommand` before the text reaches a shell.
-   */
-  run: string;
-  /** A short label for the button; defaults to the command itself. */
-  label?: string;
-  /** Removes something (rmi, rm -f, prune): the extension asks before running it. */
-  destructive?: boolean;
-  /**
-   * Keeps the terminal busy until stopped (a server in the foreground, `docker run -it`).
-   * The extension offers Ctrl+C for it; the CLI test runner starts it without waiting.
-   */
-  foreground?: boolean;
-  /** Needs a TTY and a person typing (`-it`); the CLI runner never runs it. */
-  interactive?: boolean;
-  /** Needs the internet (Docker Hub); the CLI runner reports it as skipped offline. */
-  network?: boolean;
-}
+/** A command the student runs in the terminal: the object form of the schema's `command`. */
+export type LabCommand = Exclude<Schema.Command, string>;
 
 /** Which containers a check is about. All given fields must match. */
-export interface ContainerMatch {
-  /** Container name (without the leading slash), exact. */
-  name?: string;
-  /** Image reference the container was created from, e.g. `alpine` or `alpine:latest`. */
-  image?: string;
-  /** The container's command (Path + Args) must contain this text. */
-  commandContains?: string;
-  /** A label that must be present, `key` or `key=value`. */
-  label?: string;
-  /**
-   * `step` (default): only containers created after the step was opened count,
-   * so yesterday's container cannot pass today's step. `any`: every container counts.
-   */
-  since?: 'step' | 'any';
-}
+export type ContainerMatch = Schema.ContainerMatch;
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
+/** The kinds of check: the keys of the schema's `check`. */
+export type CheckKind = keyof Schema.Check;
 
-export interface ContainerCheck extends ContainerMatch {
-  /** Required state; omitted means "exists in any state". */
-  state?: ContainerState;
-  /** Required exit code (implies the container has exited). */
-  exitCode?: number;
-  /** The container was started with a TTY (`-t`). */
-  tty?: boolean;
-  /** The container keeps stdin open (`-i`). */
-  interactive?: boolean;
-  /** The container is removed automatically when it exits (`--rm`). */
-  autoRemove?: boolean;
-}
+/** The kinds that combine other checks. */
+type Combinator = 'all' | 'any' | 'not';
 
-export interface ImageCheck {
-  /** `name[:tag]`; the tag defaults to `latest`, as Docker does. */
-  ref: string;
-}
+/** What each kind that looks at the engine holds (its value in the schema's `check`). */
+type LeafBodies = { [K in Exclude<CheckKind, Combinator>]-?: NonNullable<Schema.Check[K]> };
 
-export interface PortCheck {
-  container: ContainerMatch;
-  /** The port inside the container, e.g. 8888. */
-  containerPort: number;
-  protocol?: 'tcp' | 'udp';
-  /** Required host port; omitted means "published on any host port". */
-  hostPort?: number;
-}
-
-export interface HttpCheck {
-  container: ContainerMatch;
-  containerPort: number;
-  /** Path to request, default `/`. */
-  path?: string;
-  /** Expected status; default: any 2xx or 3xx. Redirects are not followed. */
-  status?: number;
-  /** Text the body must contain. */
-  bodyContains?: string;
-  /** How long to wait for an answer, default 5000 ms. */
-  timeoutMs?: number;
-}
-
-export interface MountCheck {
-  container: ContainerMatch;
-  type?: 'bind' | 'volume' | 'tmpfs';
-  /** Host path (bind) or volume name (volume). Placeholders allowed. */
-  source?: string;
-  /** Path inside the container. */
-  destination: string;
-  readOnly?: boolean;
-}
-
-export interface FileCheck {
-  /** A file inside a (running) container; omitted means a file on the host. */
-  container?: ContainerMatch;
-  /** Absolute path. Placeholders allowed for host files. */
-  path: string;
-  /** Text the file must contain. */
-  contains?: string;
-}
-
-export interface LogsCheck {
-  container: ContainerMatch;
-  contains: string;
-}
-
-export interface EnvCheck {
-  container: ContainerMatch;
-  /** Variable name, e.g. PASSWORD. */
-  name: string;
-  /** Required value; omitted means "set to anything". */
-  value?: string;
-}
-
-export interface VolumeCheck {
-  /** Named volume. */
-  name: string;
-}
-
-/** A declarative check: exactly one key per object. */
+/**
+ * A declarative check: exactly one key per object (the schema says so with min/maxProperties),
+ * so the model says it with a union of one-key objects.
+ */
 export type Check =
   | { all: Check[] }
   | { any: Check[] }
   | { not: Check }
-  | { image: ImageCheck }
-  | { imageAbsent: ImageCheck }
-  | { container: ContainerCheck }
-  | { containerAbsent: ContainerMatch }
-  | { port: PortCheck }
-  | { http: HttpCheck }
-  | { mount: MountCheck }
-  | { file: FileCheck }
-  | { logs: LogsCheck }
-  | { env: EnvCheck }
-  | { volume: VolumeCheck }
-  | { volumeAbsent: VolumeCheck };
+  | { [K in keyof LeafBodies]: { [P in K]: LeafBodies[K] } }[keyof LeafBodies];
 
-export type CheckKind = Check extends infer C ? (C extends Record<infer K, unknown> ? K : never) : never;
+export type ContainerCheck = LeafBodies['container'];
+export type ImageCheck = LeafBodies['image'];
+export type PortCheck = LeafBodies['port'];
+export type HttpCheck = LeafBodies['http'];
+export type MountCheck = LeafBodies['mount'];
+export type FileCheck = LeafBodies['file'];
+export type LogsCheck = LeafBodies['logs'];
+export type EnvCheck = LeafBodies['env'];
+export type VolumeCheck = LeafBodies['volume'];
 
-export interface Quiz {
-  question: string;
-  choices: string[];
-  /** Indexes (0-based) of the right choices; more than one means "pick all that apply". */
-  answer: number[];
-  explanation: string;
-}
+/** A quiz; `answer` is always a list (a single index in the file becomes a list of one). */
+export type Quiz = Omit<Schema.Quiz, 'answer'> & { answer: number[] };
 
-export interface Solution {
-  /** Markdown shown behind a confirmation. */
-  text?: string;
-  /**
-   * Commands that solve the step without a person (no TTY, no prompts). The CLI
-   * `test` runner runs these; when absent it runs the step's own non-interactive commands.
-   */
-  commands?: LabCommand[];
-}
+/** A step's solution, its commands in object form. */
+export type Solution = Omit<Schema.Solution, 'commands'> & { commands?: LabCommand[] };
 
-export interface Step {
-  id: string;
-  title: string;
-  /** Markdown. */
-  instructions: string;
+/** A step: commands in object form, hints always a list. */
+export type Step = Omit<Schema.Step, 'commands' | 'check' | 'hints' | 'solution' | 'quiz'> & {
   commands: LabCommand[];
   check?: Check;
   hints: string[];
   solution?: Solution;
   quiz?: Quiz;
-}
+};
 
-export interface Lab {
-  id: string;
-  title: string;
-  summary: string;
-  minutes: number;
-  /** Image references the lab needs, `name[:tag]`. */
+/** A lab: its image refs normalised (`alpine` -> `alpine:latest`), steps in model form, and where it came from. */
+export type Lab = Omit<Schema.ContainerLabsLab, 'images' | 'steps'> & {
+  /** Image references the lab needs, as the engine lists them (`name:tag`). */
   images: string[];
   steps: Step[];
   /** Where the lab came from. */
   source: LabSource;
-}
+};
+
+/** A course and where it came from. */
+export type Course = Schema.ContainerLabsCourse & { source: LabSource };
 
 export interface LabSource {
   /** Absolute path of the YAML file. */
   file: string;
   /** `bundled` labs ship with the extension; `workspace` labs come from the user's folder. */
   origin: 'bundled' | 'workspace';
-}
-
-export interface Course {
-  id: string;
-  title: string;
-  summary: string;
-  /** Lab ids, in order. */
-  labs: string[];
-  source: LabSource;
 }
 
 /** A problem found in a lab file, with a position an editor can show. */

@@ -86,3 +86,8 @@ export function maskSecrets(text: string): string {
     .replace(/(\blogin\b[^\n]*?\s)(-p)(\s+)("[^"]*"|'[^']*'|\S+)/g, (_m, head: string, flag: string, sep: string) => `${head}${flag}${sep}***`)
     .replace(SECRET_NAME, (_m, lead: string, assign: string) => `${lead}${assign}***`);
 }
+
+/** Text made safe to match literally inside a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

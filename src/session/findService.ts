@@ -5,6 +5,8 @@
  */
 import type Dockerode from 'dockerode';
 import type { ContainerMatch, HttpCheck } from '../core/model';
+import { sameImageRef } from '../core/images';
+import { escapeRegExp } from '../core/text';
 
 const DEADLINE_MS = 5000;
 
@@ -21,19 +23,6 @@ function filtersFor(match: ContainerMatch): Record<string, string[]> {
   if (match.name) filters.name = [`^/?${escapeRegExp(match.name)}$`];
   if (match.label) filters.label = [match.label];
   return filters;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function imageMatches(image: string, wanted: string): boolean {
-  const strip = (ref: string): string => ref.replace(/^docker\.io\/(library\/)?/, '');
-  const have = strip(image);
-  const want = strip(wanted);
-  if (have === want) return true;
-  const withTag = (ref: string): string => (ref.lastIndexOf(':') > ref.lastIndexOf('/') ? ref : `${ref}:latest`);
-  return withTag(have) === withTag(want);
 }
 
 /** Jupyter prints `http://127.0.0.1:8888/?token=abc...` (or `/lab?token=`) when it starts. */
@@ -61,7 +50,7 @@ export async function findService(
     abortSignal: AbortSignal.timeout(DEADLINE_MS),
   });
   const candidates = list
-    .filter((c) => !match.image || imageMatches(c.Image, match.image))
+    .filter((c) => !match.image || sameImageRef(c.Image, match.image))
     .filter((c) => !match.commandContains || c.Command.includes(match.commandContains))
     .filter((c) => opts.since === undefined || c.Created * 1000 >= opts.since - 1000)
     .sort((a, b) => b.Created - a.Created);

@@ -67,42 +67,58 @@ export class EngineView extends Disposable {
   ) {
     super();
     this.view = this._register(vscode.window.createTreeView(ENGINE_VIEW_ID, { treeDataProvider: new EmptyTree() }));
-    this._register(engine.onDidChangeHealth((report) => this.show(report)));
+    // The view follows the hub, never a report handed to it: a report can be stale by the
+    // time it arrives (the endpoint setting can change after a check ended), and showing it
+    // would hide the view with nothing left to show it again.
+    this._register(engine.onDidChangeHealth(() => this.sync()));
+    this._register(engine.onDidChangeEngine(() => this.sync()));
     this._register(
       vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, {
         onDidChange: this.docChanged.event,
         provideTextDocumentContent: () => this.reportText,
       }),
     );
-    const report = engine.health;
-    if (report) this.show(report);
+    this.sync();
   }
 
   /** Context updates go one after another: two `setContext` calls in flight may land out of order. */
-  private contextChain: Promise<unknown> = Promise.resolve();
+  private contextChain: Promise<void> = Promise.resolve();
+  private shownState: string | undefined;
 
-  private setState(state: string, ok: boolean): void {
+  /** The engine state the context key holds now (`checking` until the hub has a report). */
+  get state(): string | undefined {
+    return this.shownState;
+  }
+
+  /** Resolves once every context update asked for so far has been made (for tests). */
+  settled(): Promise<void> {
+    return this.contextChain;
+  }
+
+  /**
+   * Sets the context keys (and the view's description) from the hub's health as it is when
+   * the update runs, so the last update always shows the latest state: `checking` (view
+   * hidden) while the current endpoint is being asked, `ok`, or the problem.
+   */
+  sync(): void {
     this.contextChain = this.contextChain
-      .then(() => setContext(ContextKeys.engineState, state))
-      .then(() => setContext(ContextKeys.engineOk, ok))
+      .then(async () => {
+        const report = this.engine.health;
+        const state = report ? (report.ok ? 'ok' : (report.problem ?? 'unreachable')) : 'checking';
+        await setContext(ContextKeys.engineState, state);
+        await setContext(ContextKeys.engineOk, report?.ok === true);
+        if (state !== this.shownState) this.logger.info(`engine state for the views: ${state}${state === 'ok' || state === 'checking' ? '' : ' (the Docker Engine view is offered)'}`);
+        this.shownState = state;
+        // No TreeView.message: VS Code hides the welcome content (with the fix buttons) while a
+        // message is set. The welcome text is chosen by the problem; details are in the report.
+        this.view.description = report && !report.ok ? report.endpoint.url : undefined;
+      })
       .catch((err: unknown) => this.logger.warn(`cannot set the engine context: ${errorMessage(err)}`));
-  }
-
-  /** Before the first health report: the engine view stays hidden while the engine is being asked. */
-  markChecking(): void {
-    if (!this.engine.health) this.setState('checking', false);
-  }
-
-  show(report: HealthReport): void {
-    this.setState(report.ok ? 'ok' : (report.problem ?? 'unreachable'), report.ok);
-    // No TreeView.message: VS Code hides the welcome content (with the fix buttons) while a
-    // message is set. The welcome text is chosen by the problem; details are in the report.
-    this.view.description = report.ok ? undefined : report.endpoint.url;
   }
 
   async showHealth(): Promise<HealthReport> {
     const report = await this.engine.checkHealth();
-    this.show(report);
+    this.sync();
     this.reportText = healthMarkdown(report);
     this.docChanged.fire(this.reportUri);
     try {

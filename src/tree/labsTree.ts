@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Catalog, Check, Lab } from '../core/model';
+import type { Catalog, Lab } from '../core/model';
+import { firstHttpCheck } from '../core/checks/kind';
 import { Commands } from '../common/commands';
 import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logger';
@@ -275,7 +276,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (node.step.commands.length > 0) flags.push('runnable');
     if (node.step.check) flags.push('checkable');
     if (node.step.quiz) flags.push('quiz');
-    if (hasHttpCheck(node.step.check)) flags.push('service');
+    if (firstHttpCheck(node.step.check)) flags.push('service');
     item.contextValue = flags.join('.');
     item.command = { command: Commands.openWalkthrough, title: 'Open Step', arguments: [ref.labId, ref.stepId] };
     item.accessibilityInformation = {
@@ -367,14 +368,6 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     return md;
   }
-}
-
-export function hasHttpCheck(check: Check | undefined): boolean {
-  if (!check) return false;
-  if ('http' in check) return true;
-  if ('all' in check) return check.all.some(hasHttpCheck);
-  if ('any' in check) return check.any.some(hasHttpCheck);
-  return false;
 }
 
 function truncate(text: string, max: number): string {

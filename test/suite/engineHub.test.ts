@@ -3,8 +3,10 @@
  * use, even when the endpoint setting changes while a check runs (as it can at start-up).
  */
 import * as assert from 'assert';
+import * as vscode from 'vscode';
 import { createLogger } from '../../src/common/logger';
 import { EngineHub } from '../../src/session/engineHub';
+import { activateExtension, viewStateFor, waitFor } from './helpers';
 
 const MAIN = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST : 'unix:///var/run/docker.sock';
 const NOWHERE = 'unix:///tmp/cl-test-no-engine-here.sock';
@@ -43,5 +45,30 @@ describe('Engine hub', function () {
       sub.dispose();
       hub.dispose();
     }
+  });
+
+  it('the Docker Engine view follows the endpoint setting, and shows the current endpoint\'s state after a late start-up step', async () => {
+    const api = await activateExtension();
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('containerLabs');
+    const before = api.engine.endpoint.url;
+    try {
+      await config().update('engine.host', NOWHERE, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the view to show the new endpoint\'s problem', () => api.engineView.state === 'not-running', 15_000);
+      assert.strictEqual(api.engine.health?.endpoint.url, NOWHERE);
+      assert.strictEqual(api.engineView.view.description, NOWHERE, 'the view names the endpoint it asked');
+      // What start-up does once its first check is over (the check ran against the old
+      // endpoint, which answered): the view keeps the current endpoint's state.
+      api.engineView.sync();
+      await api.engineView.settled();
+      assert.strictEqual(api.engineView.state, 'not-running');
+    } finally {
+      await config().update('engine.host', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    // Back on the engine that answers (whether within the check's 3 s is up to the shared
+    // engine's load): the view shows the hub's report for it.
+    const back = await waitFor('a report for the endpoint in use again', () => (api.engine.endpoint.url === before && api.engine.health ? api.engine.health : undefined), 15_000);
+    await api.engineView.settled();
+    assert.strictEqual(api.engineView.state, viewStateFor(back), back.message);
+    assert.strictEqual(api.engineView.view.description, back.ok ? undefined : before);
   });
 });

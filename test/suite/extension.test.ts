@@ -2,22 +2,27 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activateExtension, EXTENSION_ID, resultsDir } from './helpers';
+import { activateExtension, EXTENSION_ID, resultsDir, TEST_LAB, viewStateFor, waitFor } from './helpers';
 
 describe('Container Labs extension', () => {
-  it('activates, returns its API and records the activation time', async () => {
+  it('activates and is ready: the catalog loaded, the engine asked and its state shown', async () => {
     const api = await activateExtension();
-    assert.ok(api.session, 'the API has a session');
-    assert.strictEqual(typeof api.activationMs, 'number');
-    assert.ok(api.activationMs > 0 && api.activationMs < 2000, `activation took ${api.activationMs} ms`);
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext?.isActive, 'the extension is active');
-    const file = path.join(resultsDir(), 'activation.json');
+    // `ready` means the first catalog load and health check are done and shown.
+    assert.strictEqual(api.session.getLab('first-containers')?.source.origin, 'bundled', 'the bundled labs are loaded');
+    assert.strictEqual(api.session.getLab(TEST_LAB)?.source.origin, 'workspace', 'the workspace lab is loaded');
+    const health = api.engine.health;
+    assert.ok(health, 'the engine was asked');
+    assert.strictEqual(health.endpoint.url, api.engine.endpoint.url, 'about the endpoint in use');
+    assert.strictEqual(api.engineView.state, viewStateFor(health), `the Docker Engine view shows the report: ${health.message}`);
+    // How long activation took is a figure for scripts/bench.mjs (and the README), not a
+    // pass/fail matter: it is only recorded here.
+    assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0, `activationMs is a measurement: ${api.activationMs}`);
     fs.writeFileSync(
-      file,
+      path.join(resultsDir(), 'activation.json'),
       `${JSON.stringify({ activationMs: api.activationMs, vscode: vscode.version, measuredAt: new Date().toISOString() }, null, 2)}\n`,
     );
-    assert.ok(fs.existsSync(file));
   });
 
   it('registers every command it contributes', async () => {
@@ -36,16 +41,17 @@ describe('Container Labs extension', () => {
     await vscode.commands.executeCommand('containerLabs.labs.focus');
     const api = await activateExtension();
     // The workbench reports the view's visibility a moment after the focus command resolves.
-    const deadline = Date.now() + 10_000;
-    while (!api.tree.view.visible && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(api.tree.view.visible, 'the Labs tree is visible within 10 s of focusing it');
+    await waitFor('the Labs tree to be visible after focusing it', () => api.tree.view.visible, 10_000, 50);
   });
 
   it('finds a usable engine and says so through the context key', async () => {
     const api = await activateExtension();
     const report = await api.engine.checkHealth();
     assert.strictEqual(report.ok, true, `engine: ${report.message}`);
-    assert.ok(report.apiVersion, 'the health report has the API version');
+    assert.match(report.apiVersion ?? '', /^1\.\d+$/, 'the health report has the API version');
+    api.engineView.sync();
+    await api.engineView.settled();
+    assert.strictEqual(api.engineView.state, 'ok');
   });
 
   it('shows the engine health report as Markdown', async () => {

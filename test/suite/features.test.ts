@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findService, tokenFromLogs } from '../../src/session/findService';
-import { activateExtension, docker, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, ShellTerminal, TEST_LAB, waitFor } from './helpers';
+import { activateExtension, docker, LIVE_CONTAINER, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, RUN_ID, RUN_LABEL, RUN_LABEL_KEY, runName, ShellTerminal, TEST_LAB, waitFor } from './helpers';
 
 describe('Lab file diagnostics', () => {
   const dir = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/tmp', '.container-labs');
@@ -60,31 +60,34 @@ describe('Status bar', () => {
 describe('Clean up a lab', function () {
   this.timeout(60_000);
   const d = docker();
-  after(() => removeContainer(d, 'cl-test-live'));
+  after(() => removeContainer(d, LIVE_CONTAINER));
 
   it('removes exactly what the lab created, after listing it', async () => {
     const api = await activateExtension();
-    await removeContainer(d, 'cl-test-live');
+    await removeContainer(d, LIVE_CONTAINER);
     const session = api.createSession({ memento: new MemoryMemento(), terminal: new RecordingTerminal(), liveChecks: () => false });
     try {
       await session.reload();
       await session.openStep({ labId: TEST_LAB, stepId: 'live' });
       // Give the ledger its snapshot, then create a container while the lab is current.
       await waitFor('the ledger to start', () => session.hasLedger(TEST_LAB) && api.engine.events.connected, 15_000);
-      await nextEvent(d, { type: ['container'], event: ['die'], container: ['cl-test-live'] }, async () => {
-        const c = await d.createContainer({ name: 'cl-test-live', Image: 'alpine:latest', Cmd: ['true'] });
+      // The lab names this container (its check and its commands): the ledger claims it by name.
+      await nextEvent(d, { type: ['container'], event: ['die'], container: [LIVE_CONTAINER] }, async () => {
+        const c = await d.createContainer({ name: LIVE_CONTAINER, Image: 'alpine:latest', Cmd: ['true'], Labels: { [RUN_LABEL_KEY]: RUN_ID } });
         await c.start();
       });
       const plan = await waitFor('the ledger to record the container', () => {
         const p = session.cleanupPlan(TEST_LAB);
-        return p.containers.includes('cl-test-live') ? p : undefined;
+        return p.containers.includes(LIVE_CONTAINER) ? p : undefined;
       }, 10_000);
+      // Only that one: not what other programs create and remove on the engine meanwhile.
+      assert.deepStrictEqual(plan.containers, [LIVE_CONTAINER]);
       assert.deepStrictEqual(plan.volumes, []);
       assert.deepStrictEqual(plan.images, []);
       const report = await session.cleanupLab(TEST_LAB);
       assert.ok(report);
       assert.strictEqual(report.removed, 1);
-      await assert.rejects(d.getContainer('cl-test-live').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+      await assert.rejects(d.getContainer(LIVE_CONTAINER).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
       assert.deepStrictEqual(session.cleanupPlan(TEST_LAB).containers, []);
     } finally {
       session.dispose();
@@ -97,14 +100,18 @@ describe('Clean up a lab: containers with generated names', function () {
   const d = docker();
   let dir = '';
 
-  /** Removes the containers this test labelled (the lab's and the other program's). */
+  // Both containers carry this run's label; a second label tells the lab's from the other one's.
+  const ROLE = 'cl-test-role';
+  const LAB_ROLE = `${ROLE}=lab-${RUN_ID}`;
+  const OTHER_ROLE = `${ROLE}=other-${RUN_ID}`;
+
+  /** Removes the containers this run labelled (the lab's and the other program's). */
   async function removeLabelled(): Promise<void> {
-    const list = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger'] } });
-    await Promise.all(list.map((c) => d.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    const list = await d.listContainers({ all: true, filters: { label: [RUN_LABEL, ROLE] } });
+    await Promise.all(list.map((c) => removeContainer(d, c.Id)));
   }
 
-  before(async () => {
-    await removeLabelled();
+  before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-ledger-'));
     fs.writeFileSync(path.join(dir, 'cl-test-unnamed.lab.yaml'), [
       'id: cl-test-unnamed',
@@ -117,8 +124,8 @@ describe('Clean up a lab: containers with generated names', function () {
       '    title: Run alpine',
       '    instructions: Run it.',
       '    commands:',
-      '      - run: docker run --label cl-test-ledger=lab alpine echo cl-test-unnamed',
-      '    check: { container: { label: cl-test-ledger=lab, exitCode: 0 } }',
+      `      - run: docker run --label ${RUN_LABEL} --label ${LAB_ROLE} alpine echo cl-test-unnamed`,
+      `    check: { container: { label: ${LAB_ROLE}, exitCode: 0 } }`,
       '',
     ].join('\n'));
   });
@@ -141,8 +148,8 @@ describe('Clean up a lab: containers with generated names', function () {
       await session.openStep(ref);
       await waitFor('the ledger to start', () => session.hasLedger(ref.labId) && api.engine.events.connected, 15_000);
       // Another program (here: this test, through the API) runs alpine while the lab is open.
-      const other = await nextEvent(d, { type: ['container'], event: ['die'], label: ['cl-test-ledger=other'] }, async () => {
-        const c = await d.createContainer({ Image: 'alpine:latest', Cmd: ['true'], Labels: { 'cl-test-ledger': 'other' } });
+      const other = await nextEvent(d, { type: ['container'], event: ['die'], label: [OTHER_ROLE] }, async () => {
+        const c = await d.createContainer({ Image: 'alpine:latest', Cmd: ['true'], Labels: { [RUN_LABEL_KEY]: RUN_ID, [ROLE]: `other-${RUN_ID}` } });
         await c.start();
       });
       assert.ok(other);
@@ -150,7 +157,7 @@ describe('Clean up a lab: containers with generated names', function () {
       assert.strictEqual(await session.runCommand(ref, 0), true);
       await terminal.lastExit;
       const mine = await waitFor('the lab\'s container', async () => {
-        const list = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger=lab'] } });
+        const list = await d.listContainers({ all: true, filters: { label: [LAB_ROLE] } });
         return list[0];
       }, 15_000);
       const plan = await waitFor('the ledger to record it', () => {
@@ -160,8 +167,8 @@ describe('Clean up a lab: containers with generated names', function () {
       assert.deepStrictEqual(plan.containers, [mine.Names[0]?.replace(/^\//, '')], 'only the lab\'s container, not the other program\'s');
       const report = await session.cleanupLab(ref.labId);
       assert.strictEqual(report?.removed, 1);
-      const left = await d.listContainers({ all: true, filters: { label: ['cl-test-ledger'] } });
-      assert.deepStrictEqual(left.map((c) => c.Labels['cl-test-ledger']), ['other'], 'the other program\'s container is still there');
+      const left = await d.listContainers({ all: true, filters: { label: [RUN_LABEL, ROLE] } });
+      assert.deepStrictEqual(left.map((c) => c.Labels[ROLE]), [`other-${RUN_ID}`], 'the other program\'s container is still there');
     } finally {
       session.dispose();
     }
@@ -171,7 +178,8 @@ describe('Clean up a lab: containers with generated names', function () {
 describe('Open the service', function () {
   this.timeout(60_000);
   const d = docker();
-  after(() => removeContainer(d, 'cl-test-web'));
+  const WEB = runName('web');
+  after(() => removeContainer(d, WEB));
 
   it('reads Jupyter-style tokens from logs', () => {
     assert.strictEqual(tokenFromLogs('… http://127.0.0.1:8888/?token=abc123def\n or http://x:8888/lab?token=abc123def'), 'abc123def');
@@ -179,9 +187,10 @@ describe('Open the service', function () {
   });
 
   it('finds the running container, its host port and the token from its logs', async () => {
-    await removeContainer(d, 'cl-test-web');
+    // The engine picks the host port (HostPort ''): nothing here can collide with another test's.
     const c = await d.createContainer({
-      name: 'cl-test-web',
+      name: WEB,
+      Labels: { [RUN_LABEL_KEY]: RUN_ID },
       Image: 'alpine:latest',
       Cmd: ['sh', '-c', 'echo "serving at http://127.0.0.1:8080/?token=cafe1234"; mkdir -p /www; echo hi > /www/index.html; exec httpd -f -p 8080 -h /www'],
       ExposedPorts: { '8080/tcp': {} },
@@ -192,14 +201,14 @@ describe('Open the service', function () {
     const hostPort = Number(info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort);
     assert.ok(hostPort > 0);
     const found = await waitFor('the service', () =>
-      findService(d, '127.0.0.1', { container: { name: 'cl-test-web' }, containerPort: 8080 }),
+      findService(d, '127.0.0.1', { container: { name: WEB }, containerPort: 8080 }),
     );
     assert.strictEqual(found.hostPort, hostPort);
     assert.strictEqual(found.url, `http://127.0.0.1:${hostPort}/?token=cafe1234`);
     assert.strictEqual(found.label, `Port ${hostPort}`);
     // Not published on that container port: nothing to open.
-    assert.strictEqual(await findService(d, '127.0.0.1', { container: { name: 'cl-test-web' }, containerPort: 9999 }), undefined);
-    assert.strictEqual(await findService(d, '127.0.0.1', { container: { name: 'cl-test-nothing' }, containerPort: 8080 }), undefined);
+    assert.strictEqual(await findService(d, '127.0.0.1', { container: { name: WEB }, containerPort: 9999 }), undefined);
+    assert.strictEqual(await findService(d, '127.0.0.1', { container: { name: runName('nothing') }, containerPort: 8080 }), undefined);
   });
 });
 

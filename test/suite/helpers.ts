@@ -8,11 +8,52 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Dockerode from 'dockerode';
 import * as vscode from 'vscode';
+import type { HealthReport } from '../../src/core/engine/health';
 import type { ContainerLabsApi } from '../../src/extension';
 import type { CommandTerminal, SentCommand } from '../../src/terminal/labTerminal';
 
 export const EXTENSION_ID = 'container-labs.container-labs';
 export const TEST_LAB = 'cl-test-terminal';
+
+/**
+ * This run of the suite, unique on the shared engine: other layers (and other runs) create and
+ * remove their own objects at the same time. Names the tests choose end in it, and what they
+ * create carries RUN_LABEL, so lists, events and clean-ups can be filtered to this run only.
+ */
+export const RUN_ID = runId();
+export const RUN_LABEL_KEY = 'cl-test-run';
+export const RUN_LABEL = `${RUN_LABEL_KEY}=${RUN_ID}`;
+
+/**
+ * scripts/run-integration.mjs chooses the run id (env CONTAINER_LABS_RUN_ID) and writes it into
+ * its copy of the test workspace, so the test lab's containers are this run's too.
+ */
+function runId(): string {
+  const id = process.env.CONTAINER_LABS_RUN_ID;
+  if (!id || !/^[a-z0-9]+$/.test(id)) {
+    throw new Error(`env CONTAINER_LABS_RUN_ID is ${id === undefined ? 'not set' : `"${id}", not [a-z0-9]+`}: run the suite with node scripts/run-integration.mjs`);
+  }
+  return id;
+}
+
+/** A container/volume name for this run: `cl-test-<what>-<RUN_ID>`. */
+export function runName(what: string): string {
+  return `cl-test-${what}-${RUN_ID}`;
+}
+
+/** The containers the test lab's commands name (cl-test-echo, cl-test-live in the fixture, suffixed with the run id). */
+export const ECHO_CONTAINER = runName('echo');
+export const LIVE_CONTAINER = runName('live');
+
+/**
+ * The engine state the Docker Engine view should show for a health report (`ok` hides it).
+ * Whether the shared engine answers within the health check's 3 s is up to its load, so tests
+ * compare the view with the hub's report instead of expecting `ok` after start-up.
+ */
+export function viewStateFor(report: HealthReport | undefined): string {
+  if (!report) return 'checking';
+  return report.ok ? 'ok' : (report.problem ?? 'unreachable');
+}
 
 export async function activateExtension(): Promise<ContainerLabsApi> {
   const ext = vscode.extensions.getExtension<ContainerLabsApi>(EXTENSION_ID);

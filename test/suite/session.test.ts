@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { ContainerLabsApi } from '../../src/extension';
 import type { LabSessionImpl } from '../../src/session/labSession';
 import { TERMINAL_NAME } from '../../src/terminal/labTerminal';
-import { activateExtension, docker, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, TEST_LAB, waitFor } from './helpers';
+import { activateExtension, docker, ECHO_CONTAINER, LIVE_CONTAINER, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, runName, TEST_LAB, waitFor } from './helpers';
 
 const ECHO = { labId: TEST_LAB, stepId: 'echo' };
 const LIVE = { labId: TEST_LAB, stepId: 'live' };
@@ -18,24 +18,24 @@ describe('Lab session', function () {
     api = await activateExtension();
     const images = await d.listImages({ filters: { reference: ['alpine:latest'] }, abortSignal: AbortSignal.timeout(10_000) });
     assert.ok(images.length > 0, 'alpine:latest must exist in the engine (node scripts/images.mjs builds it)');
-    await removeContainer(d, 'cl-test-echo');
-    await removeContainer(d, 'cl-test-live');
+    await removeContainer(d, ECHO_CONTAINER);
+    await removeContainer(d, LIVE_CONTAINER);
   });
 
   after(async () => {
-    await removeContainer(d, 'cl-test-echo');
-    await removeContainer(d, 'cl-test-live');
+    await removeContainer(d, ECHO_CONTAINER);
+    await removeContainer(d, LIVE_CONTAINER);
     await api.session.resetLab(TEST_LAB);
   });
 
   describe('terminal', () => {
     it('runStepCommand runs the lab command in the Container Labs terminal, and the container exits 0', async () => {
       let ran: unknown;
-      const event = await nextEvent(d, { type: ['container'], event: ['die'], container: ['cl-test-echo'] }, async () => {
+      const event = await nextEvent(d, { type: ['container'], event: ['die'], container: [ECHO_CONTAINER] }, async () => {
         ran = await vscode.commands.executeCommand('containerLabs.runStepCommand', ECHO.labId, ECHO.stepId, 0);
       });
       assert.strictEqual(ran, true);
-      assert.strictEqual(event.Actor?.Attributes?.name, 'cl-test-echo');
+      assert.strictEqual(event.Actor?.Attributes?.name, ECHO_CONTAINER);
       assert.strictEqual(event.Actor?.Attributes?.exitCode, '0');
       const terminals = vscode.window.terminals.filter((t) => t.name === TERMINAL_NAME);
       assert.strictEqual(terminals.length, 1, 'one Container Labs terminal');
@@ -45,13 +45,13 @@ describe('Lab session', function () {
     it('reuses the terminal, and opens a new one after it was closed', async () => {
       const first = api.terminal.current;
       assert.ok(first);
-      await nextEvent(d, { type: ['container'], event: ['die'], container: ['cl-test-echo'] }, () =>
+      await nextEvent(d, { type: ['container'], event: ['die'], container: [ECHO_CONTAINER] }, () =>
         vscode.commands.executeCommand('containerLabs.runStepCommand', ECHO.labId, ECHO.stepId, 0),
       );
       assert.strictEqual(api.terminal.current, first, 'the same terminal');
       first.dispose();
       await waitFor('the terminal to close', () => api.terminal.current === undefined);
-      const event = await nextEvent(d, { type: ['container'], event: ['die'], container: ['cl-test-echo'] }, () =>
+      const event = await nextEvent(d, { type: ['container'], event: ['die'], container: [ECHO_CONTAINER] }, () =>
         vscode.commands.executeCommand('containerLabs.runStepCommand', ECHO.labId, ECHO.stepId, 0),
       );
       assert.strictEqual(event.Actor?.Attributes?.exitCode, '0');
@@ -68,7 +68,7 @@ describe('Lab session', function () {
       await waitFor('the live step to pass', () => api.session.getState(LIVE).status === 'passed', 30_000);
       const state = api.session.getState(LIVE);
       assert.ok(state.passedAt && state.passedAt >= started);
-      assert.match(String(state.reason), /cl-test-live/);
+      assert.strictEqual(state.reason, `container "${LIVE_CONTAINER}" exited with code 0`);
       const node = api.tree.provider.find(LIVE);
       assert.ok(node);
       const item = api.tree.provider.getTreeItem(node);
@@ -93,8 +93,8 @@ describe('Lab session', function () {
         assert.strictEqual(await session.runCommand(LIVE, 1), false, 'declined');
         assert.deepStrictEqual(terminal.commands, []);
         assert.strictEqual(await session.runCommand(LIVE, 1), true, 'confirmed');
-        assert.deepStrictEqual(terminal.commands, ['docker rm -f cl-test-live']);
-        assert.deepStrictEqual(asked, ['docker rm -f cl-test-live', 'docker rm -f cl-test-live']);
+        assert.deepStrictEqual(terminal.commands, [`docker rm -f ${LIVE_CONTAINER}`]);
+        assert.deepStrictEqual(asked, [`docker rm -f ${LIVE_CONTAINER}`, `docker rm -f ${LIVE_CONTAINER}`]);
       } finally {
         session.dispose();
       }
@@ -166,7 +166,11 @@ describe('Lab session', function () {
       try {
         await session.reload();
         session.answerQuiz(QUIZ, [0]);
-        await session.checkNow(LIVE).catch(() => undefined);
+        // Without its container, a check leaves the live step failed, with the reason.
+        await removeContainer(d, LIVE_CONTAINER);
+        const checked = await session.checkNow(LIVE);
+        assert.deepStrictEqual([checked.status, checked.reason], ['failed', `no container named "${LIVE_CONTAINER}" exists: run it and let it finish`]);
+        assert.strictEqual(session.getState(LIVE).status, 'failed');
         session.revealHint(ECHO);
         assert.strictEqual(session.getState(QUIZ).status, 'passed');
         await session.resetStep(QUIZ);
@@ -217,6 +221,7 @@ describe('Lab session', function () {
     });
 
     it('refuses forged command arguments (unknown lab, bad index, a raw command string)', async () => {
+      const FORGED = runName('forged');
       const forged: unknown[][] = [
         ['no-such-lab', 'echo', 0],
         [TEST_LAB, 'no-such-step', 0],
@@ -224,8 +229,8 @@ describe('Lab session', function () {
         [TEST_LAB, 'echo', -1],
         [TEST_LAB, 'echo', 0.5],
         [TEST_LAB, 'echo', '0'],
-        ['docker run --rm --name cl-test-forged alpine echo pwned'],
-        ['docker run --rm --name cl-test-forged alpine echo pwned', 'x', 0],
+        [`docker run --rm --name ${FORGED} alpine echo pwned`],
+        [`docker run --rm --name ${FORGED} alpine echo pwned`, 'x', 0],
         [{ labId: TEST_LAB, stepId: 'echo', run: 'docker rm -f everything' }, 0],
         [],
       ];
@@ -235,12 +240,12 @@ describe('Lab session', function () {
         assert.strictEqual(result, false, `refused ${JSON.stringify(args)}`);
       }
       assert.strictEqual(api.terminal.current, before, 'no terminal was created or replaced');
-      const containers = await d.listContainers({ all: true, filters: { name: ['cl-test-forged'] }, abortSignal: AbortSignal.timeout(10_000) });
+      const containers = await d.listContainers({ all: true, filters: { name: [FORGED] }, abortSignal: AbortSignal.timeout(10_000) });
       assert.strictEqual(containers.length, 0, 'no forged container ran');
     });
 
     it('commandText gives the lab\'s own text and nothing for a bad index', () => {
-      assert.strictEqual(api.session.commandText(ECHO, 0), 'docker run --rm --name cl-test-echo alpine echo cl-test-hello');
+      assert.strictEqual(api.session.commandText(ECHO, 0), `docker run --rm --name ${ECHO_CONTAINER} alpine echo cl-test-hello`);
       assert.strictEqual(api.session.commandText(ECHO, 1), undefined);
       assert.strictEqual(api.session.commandText({ labId: 'x', stepId: 'y' }, 0), undefined);
     });

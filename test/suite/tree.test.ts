@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { LabsTreeProvider } from '../../src/tree/labsTree';
-import type { LabsNode } from '../../src/tree/nodes';
+import { nodeId, type LabsNode } from '../../src/tree/nodes';
 import { createLogger } from '../../src/common/logger';
 import { activateExtension, MemoryMemento, RecordingTerminal, TEST_LAB } from './helpers';
 import type { ContainerLabsApi } from '../../src/extension';
@@ -136,10 +136,18 @@ describe('Labs tree', () => {
     assert.ok(step && step.kind === 'step');
     const parent = provider.getParent(step);
     assert.ok(parent && parent.kind === 'lab' && parent.lab.id === TEST_LAB);
+    // A bundled lab sits under the bundled course, which lists it among its children.
     const firstLab = provider.find({ labId: 'first-containers' });
     assert.ok(firstLab && firstLab.kind === 'lab');
     const course = provider.getParent(firstLab);
-    assert.ok(course === undefined || course.kind === 'course');
+    assert.ok(course && course.kind === 'course', `the parent of first-containers is a course, not ${course?.kind ?? 'nothing'}`);
+    assert.strictEqual(course.course.id, 'containers');
+    assert.ok(provider.getChildren(course).includes(firstLab), 'the course lists the lab');
+    assert.strictEqual(provider.getParent(course), undefined, 'a course is at the top');
+    // The workspace lab belongs to no course: it is at the top.
+    const workspaceLab = provider.find({ labId: TEST_LAB });
+    assert.ok(workspaceLab && workspaceLab.kind === 'lab');
+    assert.strictEqual(provider.getParent(workspaceLab), undefined);
   });
 
   it('shows a broken lab file with its error, and a click opens it at line:col', () => {
@@ -155,8 +163,10 @@ describe('Labs tree', () => {
       assert.match(String(item.description), /^3:5 unknown key 'stpes'/);
       assert.strictEqual(item.command?.command, 'containerLabs.openLabFile');
       assert.deepStrictEqual(item.command?.arguments, [broken.file, 3, 5]);
-      // The other labs still load.
-      assert.ok(p.getChildren().some((n) => n.kind === 'lab' || n.kind === 'course'));
+      // The other labs still load: the same course and labs as without the broken file.
+      const others = p.getChildren().filter((n) => n !== node).map(nodeId);
+      assert.deepStrictEqual(others, provider.getChildren().map(nodeId));
+      assert.ok(others.includes('course:containers') && others.includes(`lab:${TEST_LAB}`), `top rows: ${others.join(', ')}`);
     } finally {
       p.dispose();
     }

@@ -12,19 +12,18 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import * as vscode from 'vscode';
 import type { ContainerLabsApi } from '../../src/extension';
 import type { LabSession, StepRef } from '../../src/session/types';
 import { WalkthroughController, WalkthroughPanel, isWalkthroughState } from '../../src/webview/index';
 import { OPEN_WALKTHROUGH_COMMAND, WALKTHROUGH_VIEW_TYPE, type HostMessage, type StepView } from '../../src/webview/protocol';
+import { docker as engine, EXTENSION_ID, MemoryMemento, removeContainer, RUN_ID, RUN_LABEL_KEY, runName } from './helpers';
 
-const EXTENSION_ID = 'container-labs.container-labs';
 const LAB_ID = 'cl-test-walkthrough';
-/** The step's check passes when this container exists; the live test creates it. */
-const LIVE_CONTAINER = 'cl-test-walkthrough-live';
-/** Local images any of which can create a stopped container offline. */
-const IMAGES = ['cl-test-busybox:latest', 'alpine:latest', 'hello-world:latest'];
+/** The step's check passes when this container exists (a name of this run); the live test creates it. */
+const LIVE_CONTAINER = runName('walkthrough-live');
+/** A local image that creates a stopped container offline (scripts/images.mjs builds it). */
+const IMAGE = 'alpine:latest';
 
 const LAB_YAML = `id: ${LAB_ID}
 title: "Walkthrough test lab"
@@ -72,19 +71,6 @@ const QUIZ: StepRef = { labId: LAB_ID, stepId: 'quiz' };
 
 /** Session methods that act (run, change state, open things); views may call the rest freely. */
 const ACTIONS = new Set(['runCommand', 'interrupt', 'checkNow', 'revealHint', 'revealSolution', 'answerQuiz', 'openStep', 'resetStep', 'resetLab', 'reload']);
-
-class MemoryMemento {
-  private readonly values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined;
-  get<T>(key: string, defaultValue: T): T;
-  get<T>(key: string, defaultValue?: T): T | undefined {
-    return this.values.has(key) ? (this.values.get(key) as T) : defaultValue;
-  }
-  update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, value);
-    return Promise.resolve();
-  }
-}
 
 /** The real session, with every acting call recorded. */
 function recordingSession(session: LabSession, calls: string[]): LabSession {
@@ -145,18 +131,12 @@ function viewOf(panel: WalkthroughPanel): StepView {
   return view;
 }
 
-const docker = new Docker();
-
-async function firstLocalImage(): Promise<string> {
-  const images = await docker.listImages({ abortSignal: AbortSignal.timeout(10_000) });
-  const tags = new Set(images.flatMap((i) => i.RepoTags ?? []));
-  const found = IMAGES.find((name) => tags.has(name));
-  assert.ok(found, `one of ${IMAGES.join(', ')} is in the engine (scripts/images.mjs builds them)`);
-  return found;
-}
+const docker = engine();
 
 describe('walkthrough panel (webview)', function () {
-  this.timeout(60_000);
+  // Generous budgets: on a loaded machine the webview (a page in headless Chromium) can take
+  // more than 30 s to load and say ready.
+  this.timeout(120_000);
 
   let api: ContainerLabsApi;
   let extensionUri: vscode.Uri;
@@ -177,7 +157,6 @@ describe('walkthrough panel (webview)', function () {
     extensionUri = ext.extensionUri;
     labDir = mkdtempSync(join(tmpdir(), 'cl-test-walkthrough-'));
     writeFileSync(join(labDir, 'walkthrough.lab.yaml'), LAB_YAML);
-    await docker.getContainer(LIVE_CONTAINER).remove({ force: true, abortSignal: AbortSignal.timeout(15_000) }).catch(() => undefined);
     const real = api.createSession({
       memento: new MemoryMemento(),
       roots: () => [{ dir: labDir, origin: 'bundled' }],
@@ -190,11 +169,11 @@ describe('walkthrough panel (webview)', function () {
     channel = vscode.window.createOutputChannel('cl-test-walkthrough', { log: true });
     panel = WalkthroughPanel.create({ session: recordingSession(real, calls), logger: recordingLogger(channel, warnings), extensionUri }, FIRST);
     await panel.show(FIRST);
-    await panel.whenReady(30_000);
+    await panel.whenReady(90_000);
   });
 
   after(async () => {
-    await docker.getContainer(LIVE_CONTAINER).remove({ force: true, abortSignal: AbortSignal.timeout(15_000) }).catch(() => undefined);
+    await removeContainer(docker, LIVE_CONTAINER);
     panel?.dispose();
     session?.dispose();
     channel?.dispose();
@@ -321,16 +300,18 @@ describe('walkthrough panel (webview)', function () {
     const view = viewOf(panel);
     assert.equal(view.check.checking, false);
     assert.equal(view.check.status, 'failed', JSON.stringify(view.check));
-    assert.ok((view.check.reason ?? '').includes(LIVE_CONTAINER) || (view.check.reason ?? '').length > 0, `a reason is shown: ${JSON.stringify(view.check)}`);
+    assert.equal(view.check.reason, `no container named "${LIVE_CONTAINER}" exists: run one`);
   });
 
   it('shows the step passing by itself when the engine changes (live check, no click)', async () => {
-    const image = await firstLocalImage();
+    const images = await docker.listImages({ filters: { reference: [IMAGE] }, abortSignal: AbortSignal.timeout(10_000) });
+    assert.equal(images.length, 1, `${IMAGE} is in the engine (scripts/images.mjs builds it)`);
     const sent = calls.length;
     const passed = nextPost(panel, (m) => m.type === 'view' && m.view.check.status === 'passed', 15_000);
-    await docker.createContainer({ name: LIVE_CONTAINER, Image: image, Cmd: ['true'], abortSignal: AbortSignal.timeout(15_000) });
+    await docker.createContainer({ name: LIVE_CONTAINER, Image: IMAGE, Cmd: ['true'], Labels: { [RUN_LABEL_KEY]: RUN_ID }, abortSignal: AbortSignal.timeout(15_000) });
     const message = await passed;
-    assert.equal(message.type, 'view');
+    assert.ok(message.type === 'view');
+    assert.equal(message.view.check.reason, `container "${LIVE_CONTAINER}" is created`);
     assert.equal(calls.slice(sent).includes('checkNow'), false, 'the panel did not ask for a check');
   });
 
@@ -396,7 +377,7 @@ describe('walkthrough panel (webview)', function () {
       assert.ok(active);
       assert.deepEqual(active.ref, QUIZ);
       assert.deepEqual((restored.webview.options.localResourceRoots ?? []).map((u) => u.toString()), [vscode.Uri.joinPath(extensionUri, 'dist').toString()]);
-      await active.whenReady(30_000);
+      await active.whenReady(90_000);
       assert.equal(viewOf(active).stepId, 'quiz');
 
       const second = vscode.window.createWebviewPanel(WALKTHROUGH_VIEW_TYPE, 'restored', vscode.ViewColumn.Beside, {});

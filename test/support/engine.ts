@@ -88,6 +88,20 @@ async function importTar(docker: Dockerode, dir: string, name: string, changes: 
   if (failed) throw new Error(`importing ${name} failed: ${failed[1]}`);
 }
 
+/**
+ * Imports a one-file image (/hello.txt) as `ref`. Its content names `ref`, so its id is its own:
+ * no other program's container uses it and no other tag points at it.
+ */
+export async function importOwnImage(docker: Dockerode, ref: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-own-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'hello.txt'), `an image of its own: ${ref}\n`);
+    await importTar(docker, dir, ref, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Fails with a clear message (not a stack) when no engine answers within 3 s. */
 export async function requireEngine(docker: Dockerode): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

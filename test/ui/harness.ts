@@ -105,8 +105,15 @@ export interface WorkbenchOptions {
   workspace?: string;
   /** false: leave workspace trust on (Restricted Mode until trusted). Default true (trusted). */
   trusted?: boolean;
-  /** User settings written before start. */
+  /** User settings written before start (<user-data-dir>/User/settings.json). */
   settings?: Record<string, unknown>;
+  /**
+   * Remote machine settings written before start (<user-data-dir>/Machine/settings.json). The
+   * code-server workbench is always a remote window: VS Code takes `machine` and
+   * `machine-overridable` settings (such as `containerLabs.engine.host`) from these, and ignores
+   * them in the user settings once the extension that declares them is registered.
+   */
+  machineSettings?: Record<string, unknown>;
   /** Install the packaged VSIX (default true). */
   installVsix?: boolean;
   viewport?: { width: number; height: number };
@@ -137,6 +144,7 @@ export class Workbench {
     readonly logFile: string,
     private readonly browser: Browser,
     private readonly server: ChildProcess,
+    private readonly userDataDir: string,
     private readonly tempDirs: string[],
   ) {
     page.on('pageerror', (e) => this.pageErrors.push(e.message));
@@ -148,6 +156,10 @@ export class Workbench {
     const extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-ui-ext-'));
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+    if (options.machineSettings) {
+      fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+      fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(options.machineSettings, null, 2));
+    }
 
     const args = [workspace, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--no-gallery'];
     if (options.installVsix !== false) args.push('--install-extension', await packageVsix());
@@ -158,7 +170,7 @@ export class Workbench {
     try {
       browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
       const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
-      const wb = new Workbench(page, ready.url, workspace, ready.logFile, browser, child, [userDataDir, extensionsDir, ...(options.workspace ? [] : [path.dirname(workspace)])]);
+      const wb = new Workbench(page, ready.url, workspace, ready.logFile, browser, child, userDataDir, [userDataDir, extensionsDir, ...(options.workspace ? [] : [path.dirname(workspace)])]);
       await page.goto(`${ready.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await wb.waitForWorkbench();
       return wb;
@@ -222,7 +234,7 @@ export class Workbench {
 
   /** Opens the command palette (F1), types the command title and runs it with Enter. */
   async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
-    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true });
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -230,7 +242,8 @@ export class Workbench {
     const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+    // The palette closes once the command was picked.
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 
   /**
@@ -241,10 +254,34 @@ export class Workbench {
     return this.page.frameLocator(`iframe.webview.ready >> nth=${nth}`).frameLocator('#active-frame');
   }
 
-  /** The visible text of the integrated terminal shown last (xterm's DOM rows). */
+  /** The visible text of the integrated terminal shown last (xterm's DOM rows); '' while there is none. */
   async terminalText(): Promise<string> {
     const rows = this.page.locator('.terminal .xterm-rows').last();
-    return (await rows.innerText().catch(() => '')).trim();
+    if ((await rows.count()) === 0) return '';
+    return (await rows.innerText()).trim();
+  }
+
+  /**
+   * Waits until the terminal shows text matching `pattern` (xterm draws output a moment after
+   * the program wrote it) and returns the text; throws with what it showed when time is up.
+   */
+  async waitForTerminalText(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await this.terminalText();
+      if (pattern.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`the terminal did not show ${String(pattern)} within ${timeoutMs / 1000} s; it shows: ${text.slice(-600)}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** The extension's own log (its "Container Labs" output channel), for failure messages. */
+  extensionLog(): string {
+    const logs = path.join(this.userDataDir, 'logs');
+    if (!fs.existsSync(logs)) return `(no logs folder in ${this.userDataDir})`;
+    const files = fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Container Labs.log'));
+    if (files.length === 0) return '(no "Container Labs" log was written)';
+    return files.map((f) => `--- ${f}\n${fs.readFileSync(path.join(logs, f), 'utf8').trim()}`).join('\n');
   }
 
   /** Saves screenshots/<name>.png (full workbench) and returns its path. */

@@ -10,6 +10,8 @@ import Dockerode from 'dockerode';
 import { Workbench } from './harness';
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+/** The real Jupyter lab's container: a fixed name (the course layer never runs beside this one). */
+const JUPYTER_CONTAINER = 'cl-lab-jupyter';
 
 async function containerExists(name: string): Promise<boolean> {
   try {
@@ -26,18 +28,29 @@ async function imageExists(ref: string): Promise<boolean> {
   return found.length > 0;
 }
 
-/** Removes containers made from `image` after `since` (seconds): only what this test started. */
-async function removeStartedSince(image: string, since: number): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { ancestor: [image] }, abortSignal: AbortSignal.timeout(60_000) });
-  for (const c of list.filter((x) => x.Created >= since)) {
-    await docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(60_000) }).catch(() => undefined);
+/** Removes a container by name; one that is gone already is fine. */
+async function removeContainer(name: string): Promise<void> {
+  try {
+    await docker.getContainer(name).remove({ force: true, abortSignal: AbortSignal.timeout(60_000) });
+  } catch (error) {
+    const code = (error as { statusCode?: number }).statusCode;
+    if (code !== 404 && code !== 409) throw error;
+  }
+}
+
+async function waitUntilGone(name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await containerExists(name)) {
+    if (Date.now() > deadline) throw new Error(`container ${name} still exists ${timeoutMs / 1000} s later`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 describe('UI: the first lab and the Jupyter step, as a student clicks', function () {
   this.timeout(300_000);
   let wb: Workbench | undefined;
-  const since = Math.floor(Date.now() / 1000) - 1;
+  /** The hello-world container the step's check found (named by the engine): ours to remove. */
+  let helloContainer: string | undefined;
 
   before(async function () {
     assert.ok(await imageExists('hello-world:latest'), 'hello-world:latest must exist (node scripts/images.mjs)');
@@ -49,14 +62,15 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
       const name = `failed-${this.currentTest.title.slice(0, 40)}`;
       const shot = await wb.screenshot(name).catch(() => 'none');
       const text = await wb.terminalText().catch(() => '');
-      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${text.slice(-600)}\n`);
+      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${text.slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
     }
   });
 
   after(async function () {
     await wb?.close();
-    await removeStartedSince('hello-world', since);
-    await removeStartedSince('jupyter/base-notebook', since);
+    // Only what this test made: the container the check named, and the lab's named one.
+    if (helloContainer) await removeContainer(helloContainer);
+    await removeContainer(JUPYTER_CONTAINER);
   });
 
   async function openStep(labTitle: RegExp, stepTitle: RegExp): Promise<void> {
@@ -104,8 +118,14 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     await page.getByTestId('run-0').click();
     // No further click: the live check passes the step.
     await page.locator('[data-testid="check-status"][data-status="passed"]').waitFor({ state: 'visible', timeout: 60_000 });
-    const text = await wb.terminalText();
-    assert.match(text, /docker run hello-world|Hello from Docker/, `terminal: ${text.slice(-400)}`);
+    // The check names the container it found: the one the command made (given a name by the engine).
+    const verdict = await status.innerText();
+    const found = /hello-world \(container "([\w.-]+)"\) exited with code 0\b/.exec(verdict);
+    assert.ok(found, `the check names the hello-world container: ${verdict}`);
+    helloContainer = found[1];
+    // The command ran in the terminal, which shows it and the greeting.
+    const text = await wb.waitForTerminalText(/Hello from Docker/);
+    assert.match(text, /docker run hello-world/, `terminal: ${text.slice(-400)}`);
     // The tree and the status bar follow without a click.
     const statusBar = wb.page.locator('.statusbar').getByText(/Your first containers/);
     await statusBar.first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -115,7 +135,7 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
   it('starts Jupyter from its step and offers the Open button', async function () {
     if (!wb) throw new Error('the workbench did not open');
     assert.ok(await imageExists('jupyter/base-notebook:latest'), 'jupyter/base-notebook:latest must exist (node scripts/images.mjs)');
-    assert.strictEqual(await containerExists('cl-lab-jupyter'), false, 'a container cl-lab-jupyter already exists: remove it first');
+    assert.strictEqual(await containerExists(JUPYTER_CONTAINER), false, `a container ${JUPYTER_CONTAINER} already exists: remove it first`);
     await openStep(/5\. Jupyter on a published port/, /Start Jupyter in the foreground/);
     const page = wb.webview();
     await page.getByTestId('run-0').click();
@@ -125,8 +145,9 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     await page.locator('[data-testid="check-status"][data-status="passed"]').waitFor({ state: 'visible', timeout: 60_000 });
     await open.scrollIntoViewIfNeeded();
     await wb.screenshot('jupyter-open-button');
-    // Stop the foreground server as the student would: the Stop (Ctrl+C) button.
-    const stop = page.getByTestId('stop-0');
-    if (await stop.count()) await stop.click();
+    // Stop the foreground server as the student would: the Stop (Ctrl+C) button. The server
+    // ends and --rm removes its container.
+    await page.getByTestId('stop-0').click();
+    await waitUntilGone(JUPYTER_CONTAINER, 60_000);
   });
 });

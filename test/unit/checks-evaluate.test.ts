@@ -9,8 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Check, CheckResult, PlaceholderValues } from '../../src/core/model';
-import { checkNeedsPolling, describeCheck, demuxBuffer, evaluateCheck, explainStartError, normalizeImageRef, type CheckContext } from '../../src/core/checks/evaluate';
-import { BUSYBOX, ensureBusybox, mainDocker, socketDocker } from '../support/engine';
+import { checkNeedsPolling, evaluateCheck, type CheckContext } from '../../src/core/checks/evaluate';
+import { describeCheck } from '../../src/core/checks/describe';
+import { demuxBuffer } from '../../src/core/checks/streams';
+import { explainStartError } from '../../src/core/checks/words';
+import { normalizeImageRef } from '../../src/core/images';
+import { BUSYBOX, ensureBusybox, importOwnImage, mainDocker, socketDocker } from '../support/engine';
 import { freePort, holdPort } from '../support/ports';
 import { RUN_ID, uniqueName } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
@@ -91,6 +95,8 @@ describe('checks: evaluateCheck against the real engine', function () {
 
     it('imageAbsent passes when absent and fails with the fix when present', async function () {
       await expectStatus({ imageAbsent: { ref: NEVER } }, 'passed');
+      // A second name of the shared busybox image: `docker rmi` only removes the name, whoever's
+      // containers use the image.
       const tag = `${uniqueName('absent')}:x`;
       await docker.getImage(BUSYBOX).tag({ repo: tag.split(':')[0], tag: 'x' });
       res.tags.add(tag);
@@ -99,6 +105,19 @@ describe('checks: evaluateCheck against the real engine', function () {
       await docker.getImage(tag).remove();
       res.tags.delete(tag);
       await expectStatus({ imageAbsent: { ref: tag } }, 'passed');
+    });
+
+    it('imageAbsent names the containers that stand in the way of removing an image\'s only name', async function () {
+      const own = `${uniqueName('absent-own')}:1`;
+      await importOwnImage(docker, own);
+      res.tags.add(own);
+      const { container, name } = await res.run({ Image: own, Cmd: ['/hello.txt'], start: false, HostConfig: { NetworkMode: 'none' } });
+      const r = await expectStatus({ imageAbsent: { ref: own } }, 'failed');
+      assert.equal(r.reason, `image ${own} is still present and 1 container uses it (${name}): remove it with docker rm, then docker rmi ${own}`);
+      await container.remove();
+      res.containers.delete(container.id);
+      const alone = await expectStatus({ imageAbsent: { ref: own } }, 'failed');
+      assert.equal(alone.reason, `image ${own} is still present: remove it with docker rmi ${own}`);
     });
   });
 

@@ -5,7 +5,7 @@
  * No mocks.
  */
 import type Dockerode from 'dockerode';
-import { demuxBuffer } from '../../src/core/checks/evaluate';
+import { demuxBuffer } from '../../src/core/checks/streams';
 import { BUSYBOX } from '../support/engine';
 import { RUN_LABELS, uniqueName } from '../support/run';
 import { waitFor } from '../support/wait';

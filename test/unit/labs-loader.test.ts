@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findLabFiles, loadCatalog, loadLabFile, parseCourseText, parseLabText, validateText, withDefaultTag } from '../../src/core/labs/loader';
+import { findLabFiles, loadCatalog, loadLabFile, parseCourseText, parseLabText, validateText } from '../../src/core/labs/loader';
 import type { Lab, LabIssue } from '../../src/core/model';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
@@ -312,11 +312,16 @@ describe('lab loader: good labs', function () {
     assert.deepEqual(summary(validateText('id: x\nlabs: [a]\n', 'a.lab.yaml')).slice(0, 1), ["1:1: error: missing required key 'minutes'"]);
   });
 
-  it('adds :latest only where no tag or digest is given', () => {
-    assert.equal(withDefaultTag('alpine'), 'alpine:latest');
-    assert.equal(withDefaultTag('localhost:5000/hello'), 'localhost:5000/hello:latest');
-    assert.equal(withDefaultTag('localhost:5000/hello:v1'), 'localhost:5000/hello:v1');
-    assert.equal(withDefaultTag(`alpine@sha256:${'a'.repeat(64)}`), `alpine@sha256:${'a'.repeat(64)}`);
+  it('lists the lab\'s images the way the engine does (one normaliser, src/core/images.ts)', () => {
+    const text = [
+      'id: imgs', 'title: Images', 'summary: Images.', 'minutes: 1',
+      'images: [alpine, docker.io/library/busybox:1.36, localhost:5000/hello, "alpine@sha256:' + 'a'.repeat(64) + '"]',
+      'steps:', '  - id: one', '    title: One', '    instructions: Look.',
+      '',
+    ].join('\n');
+    const { lab, issues } = parseLabText(text, '/x/imgs.lab.yaml', 'workspace');
+    assert.deepEqual(issues, []);
+    assert.deepEqual(lab?.images, ['alpine:latest', 'busybox:1.36', 'localhost:5000/hello:latest', `alpine@sha256:${'a'.repeat(64)}`]);
   });
 });
 

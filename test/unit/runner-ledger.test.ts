@@ -1,13 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { EngineEvents } from '../../src/core/checks/events';
-import { cleanup, CommandWindows, confirmClaim, mentionedBy, mentions, normalizeImageRef, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { dockerCalls, runTarget } from '../../src/core/labs/dockerCommands';
+import { cleanup, CommandWindows, confirmClaim, mentionedBy, mentions, ResourceLedger, type LedgerEvent } from '../../src/core/ledger';
+import { normalizeImageRef } from '../../src/core/images';
 import type { Lab } from '../../src/core/model';
-import { BUSYBOX, connectedEvents, containerExists, ensureBusybox, imageExists, mainDocker, requireEngine, volumeExists } from '../support/engine';
+import { BUSYBOX, connectedEvents, containerExists, ensureBusybox, imageExists, importOwnImage, mainDocker, requireEngine, volumeExists } from '../support/engine';
 import { RUN_LABELS, uniqueName } from '../support/run';
 import { waitFor } from '../support/wait';
 import { removeNamed } from './runner-support';
@@ -85,8 +83,19 @@ describe('ResourceLedger (pure)', () => {
     windows.begin('docker run hello-world', { maxMs: 30 });
     const hello = { type: 'container', action: 'create', id: 'c1', name: 'quirky_hopper', image: 'hello-world' };
     assert.equal(windows.claims(hello), true);
-    await new Promise((r) => setTimeout(r, 80));
+    // Nobody calls close(): the window must close by itself (a loaded machine decides how soon).
+    await waitFor('the window to close at its cap', () => !windows.open, 10_000, 5);
     assert.equal(windows.claims(hello), false);
+  });
+
+  it('runTarget: the image and command words of docker run / create', () => {
+    const target = (text: string) => runTarget(dockerCalls(text)[0] ?? { verb: '', args: [] });
+    assert.deepEqual(target("docker run -d --name web -p 8080:80 -v data:/d -e A=1 alpine sh -c 'echo hi'"), { image: 'alpine', command: ['sh', '-c', 'echo hi'] });
+    assert.deepEqual(target('sudo docker run --rm -it hello-world'), { image: 'hello-world', command: [] });
+    assert.deepEqual(target('docker container create --name=x busybox:1 top'), { image: 'busybox:1', command: ['top'] });
+    assert.deepEqual(target('docker create -- busybox top'), { image: 'busybox', command: ['top'] });
+    assert.equal(target('docker run -d'), undefined);
+    assert.equal(target('docker ps -a'), undefined);
   });
 
   it('records only what was created after the snapshot', () => {
@@ -186,7 +195,9 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     assert.equal(await confirmClaim(docker, await event(theirs), [`docker run ${BUSYBOX} sleep 10`]), false, 'a command whose arguments are only parts of the text\'s');
     assert.equal(await confirmClaim(docker, await event(theirs), [`docker run ${BUSYBOX} sleep 1`]), true, 'the same command');
     // `docker run IMAGE` with no arguments: the container runs the image's own command.
-    assert.equal(await confirmClaim(docker, await event(bare), [`docker run ${BUSYBOX}`]), true, 'no arguments: the image\'s own command');
+    assert.equal(await confirmClaim(docker, await event(bare), [`docker run --rm ${BUSYBOX}`]), true, 'no arguments: the image\'s own command');
+    // ...but a command that gives its own did not make a container that runs the image's.
+    assert.equal(await confirmClaim(docker, await event(bare), [`docker run -d -i --name cl-test-x ${BUSYBOX} sh`]), false, 'another program\'s bare container while the lab runs the image with a command');
     assert.equal(await confirmClaim(docker, { type: 'container', action: 'create', id: 'f'.repeat(64), name: 'gone_away', image: BUSYBOX }, [text]), false, 'a container already gone');
   });
 
@@ -229,10 +240,7 @@ describe('ResourceLedger and cleanup (real engine)', function () {
     const c2 = await docker.createContainer({ name: n.c2, Image: BUSYBOX, Cmd: ['true'], Labels: { ...RUN_LABELS } });
     const [tagRepo, tagVersion] = n.tag.split(':');
     await docker.getImage(BUSYBOX).tag({ repo: tagRepo, tag: tagVersion });
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-own-'));
-    await fs.writeFile(path.join(dir, 'hello.txt'), 'a one-file image of its own\n');
-    execFileSync('sh', ['-c', 'tar -C "$1" -c . | docker import - "$2"', 'sh', dir, n.own], { stdio: 'ignore' });
-    await fs.rm(dir, { recursive: true, force: true });
+    await importOwnImage(docker, n.own);
     // The engine sends its events in order: once the import is recorded, every earlier event
     // (the other program's too) has been through the filter.
     await waitFor('the import to reach the ledger', () => ledger.imageRefs.includes(n.own), 10_000, 50);

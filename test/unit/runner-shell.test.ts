@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { ForegroundProcess, runShell, TailBuffer } from '../../src/core/runner/shell';
+import { waitFor } from '../support/wait';
 
 const opts = { cwd: os.tmpdir(), env: { ...process.env, CL_TEST_VALUE: 'from-env' } };
 
@@ -61,7 +62,7 @@ describe('runner shell', function () {
 
   it('stops a foreground process with Ctrl+C (SIGINT) first', async () => {
     const p = new ForegroundProcess("trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.1; done", opts);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor('the trap to be set', () => p.tail.includes('ready'));
     assert.equal(p.running, true);
     assert.equal(await p.stop(2000), 'interrupted');
     assert.equal(p.running, false);
@@ -71,7 +72,7 @@ describe('runner shell', function () {
   it('escalates to SIGTERM, then SIGKILL, when SIGINT is ignored', async () => {
     const ignoresInt = new ForegroundProcess("trap '' INT; echo ready; while :; do sleep 0.1; done", opts);
     const ignoresBoth = new ForegroundProcess("trap '' INT TERM; echo ready; while :; do sleep 0.1; done", opts);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor('both traps to be set', () => ignoresInt.tail.includes('ready') && ignoresBoth.tail.includes('ready'));
     const [a, b] = await Promise.all([ignoresInt.stop(300), ignoresBoth.stop(300)]);
     assert.equal(a, 'terminated');
     assert.equal(b, 'killed');
@@ -80,8 +81,7 @@ describe('runner shell', function () {
 
   it('says when a foreground process already exited', async () => {
     const p = new ForegroundProcess('echo bye; exit 3', opts);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(p.running, false);
+    await waitFor('it to exit', () => !p.running);
     assert.equal(p.exitCode, 3);
     assert.equal(await p.stop(), 'exited');
   });

@@ -84,7 +84,8 @@ export function isNotFound(err: unknown): boolean {
   return statusCodeOf(err) === 404;
 }
 
-function codeOf(err: unknown): string | undefined {
+/** The system error code (`ENOENT`, `ECONNREFUSED`...) of a thrown value, if any. */
+export function codeOf(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
     const code = (err as { code?: unknown }).code;
     return typeof code === 'string' ? code : undefined;
@@ -138,6 +139,20 @@ export function messageOf(err: unknown): string {
   return text.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
 }
 
+/**
+ * A one-line reason for a failed engine call that changes something (clean-up): `cancelled`
+ * when the caller aborted, the deadline when the engine did not answer, else the engine's message.
+ */
+export function engineErrorReason(err: unknown, timeoutMs: number, signal?: AbortSignal): string {
+  if (signal?.aborted) return 'cancelled';
+  if (err instanceof DeadlineError) return err.message;
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
+    return `the Docker Engine did not answer within ${formatSeconds(timeoutMs)}`;
+  }
+  return messageOf(err) || 'unknown engine error';
+}
+
+/** `3000` -> `3 s`, `300` -> `0.3 s`. */
 export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

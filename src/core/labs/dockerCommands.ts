@@ -206,6 +206,23 @@ const RUN_BOOLEAN_LONG = new Set([
 
 /** The options of `run`/`exec` before the image or container name. */
 function leadingOptions(args: string[]): string[] {
+  return scanOptions(args).options;
+}
+
+/**
+ * The image of `docker run`/`docker create` and the command words after it (empty: the
+ * image's own command); undefined for other verbs or when no image is given.
+ */
+export function runTarget(call: DockerCall): { image: string; command: string[] } | undefined {
+  if (call.verb !== 'run' && call.verb !== 'create') return undefined;
+  let at = scanOptions(call.args).end;
+  if (call.args[at] === '--') at += 1;
+  const image = call.args[at];
+  return image ? { image, command: call.args.slice(at + 1) } : undefined;
+}
+
+/** The leading options of `run`/`exec`/`create` and where they end. */
+function scanOptions(args: string[]): { options: string[]; end: number } {
   const options: string[] = [];
   let i = 0;
   while (i < args.length) {
@@ -221,7 +238,7 @@ function leadingOptions(args: string[]): string[] {
     const valueAt = [...letters].findIndex((l) => !RUN_BOOLEAN_SHORT.has(l));
     i += valueAt >= 0 && valueAt === letters.length - 1 ? 2 : 1;
   }
-  return options;
+  return { options, end: i };
 }
 
 function shortFlags(options: string[]): Set<string> {

@@ -22,13 +22,16 @@
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BrokenLab, Catalog, Check, Course, Lab, LabCommand, LabIssue, LabSource, PlaceholderValues, Step } from '../model';
+import type { BrokenLab, Catalog, Course, Lab, LabCommand, LabIssue, LabSource, PlaceholderValues, Step } from '../model';
 import { changesState, describeCall, type DockerCall, dockerCalls, isDestructive, needsTerminal } from './dockerCommands';
 import { fillCommand, findPlaceholders, isPlaceholderName, PlaceholderError, unknownPlaceholderMessage } from './placeholders';
 import type { ValidateFunction } from 'ajv';
 import { courseValidator, labValidator, type RawCommand, type RawLab, type RawStep, renderPath, validateAgainst } from './schema';
 import { issue, MAX_FILE_BYTES, type PathSegment, type Position, readYaml, tooLargeMessage, type YamlSource } from './yamlSource';
 import { errorMessage } from '../text';
+import { normalizeImageRef } from '../images';
+import { checkProblems } from '../checks/meaning';
+import { checkFromSchema } from './checkFromSchema';
 
 export type Origin = LabSource['origin'];
 export type FileKind = 'lab' | 'course';
@@ -182,52 +185,26 @@ function placeholderIssues(src: YamlSource, data: unknown, file: string): { issu
 // ---------------------------------------------------------------------------------------
 // Normalisation into the model
 
-function toCommand(raw: string | RawCommand): LabCommand {
-  if (typeof raw === 'string') return { run: raw };
-  const command: LabCommand = { run: raw.run };
-  if (raw.label !== undefined) command.label = raw.label;
-  if (raw.destructive !== undefined) command.destructive = raw.destructive;
-  if (raw.foreground !== undefined) command.foreground = raw.foreground;
-  if (raw.interactive !== undefined) command.interactive = raw.interactive;
-  if (raw.network !== undefined) command.network = raw.network;
-  return command;
-}
+// Each conversion copies what the file and the model share with a spread (the model's types are
+// derived from the schema's, so a new field is carried over) and names only what differs.
 
-/** A copy of a validated check (the schema already forbids extra keys). */
-function copyCheck(check: Check): Check {
-  return structuredClone(check);
+function toCommand(raw: string | RawCommand): LabCommand {
+  return typeof raw === 'string' ? { run: raw } : { ...raw };
 }
 
 function toStep(raw: RawStep): Step {
-  const step: Step = {
-    id: raw.id,
-    title: raw.title,
-    instructions: raw.instructions,
-    commands: (raw.commands ?? []).map(toCommand),
-    hints: [...(raw.hints ?? [])],
-  };
-  if (raw.check !== undefined) step.check = copyCheck(raw.check);
-  if (raw.solution !== undefined) {
-    step.solution = {};
-    if (raw.solution.text !== undefined) step.solution.text = raw.solution.text;
-    if (raw.solution.commands !== undefined) step.solution.commands = raw.solution.commands.map(toCommand);
+  const { commands, check, hints, solution, quiz, ...same } = raw;
+  const step: Step = { ...same, commands: (commands ?? []).map(toCommand), hints: [...(hints ?? [])] };
+  if (check !== undefined) step.check = checkFromSchema(check);
+  if (solution !== undefined) {
+    const { commands: solutionCommands, ...text } = solution;
+    step.solution = { ...text };
+    if (solutionCommands !== undefined) step.solution.commands = solutionCommands.map(toCommand);
   }
-  if (raw.quiz !== undefined) {
-    step.quiz = {
-      question: raw.quiz.question,
-      choices: [...raw.quiz.choices],
-      answer: Array.isArray(raw.quiz.answer) ? [...raw.quiz.answer] : [raw.quiz.answer],
-      explanation: raw.quiz.explanation,
-    };
+  if (quiz !== undefined) {
+    step.quiz = { ...quiz, choices: [...quiz.choices], answer: Array.isArray(quiz.answer) ? [...quiz.answer] : [quiz.answer] };
   }
   return step;
-}
-
-/** `alpine` -> `alpine:latest`; a ref with a tag or a digest is kept. */
-export function withDefaultTag(ref: string): string {
-  if (ref.includes('@')) return ref;
-  const lastComponent = ref.slice(ref.lastIndexOf('/') + 1);
-  return lastComponent.includes(':') ? ref : `${ref}:latest`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -235,21 +212,6 @@ export function withDefaultTag(ref: string): string {
 
 function commandPath(base: PathSegment[], raw: string | RawCommand, j: number): PathSegment[] {
   return typeof raw === 'string' ? [...base, j] : [...base, j, 'run'];
-}
-
-function checkMeaning(check: Check, at: PathSegment[], out: Array<{ path: PathSegment[]; message: string }>): void {
-  if ('all' in check) check.all.forEach((c, k) => checkMeaning(c, [...at, 'all', k], out));
-  else if ('any' in check) check.any.forEach((c, k) => checkMeaning(c, [...at, 'any', k], out));
-  else if ('not' in check) checkMeaning(check.not, [...at, 'not'], out);
-  else if ('container' in check) {
-    const c = check.container;
-    if (c.exitCode !== undefined && c.state !== undefined && c.state !== 'exited') {
-      out.push({
-        path: [...at, 'container', 'state'],
-        message: `${renderPath([...at, 'container'])}: exitCode means the container has exited, so state must be exited (or left out), not ${c.state}`,
-      });
-    }
-  }
 }
 
 function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
@@ -278,9 +240,7 @@ function lintLab(raw: RawLab, src: YamlSource, file: string): LabIssue[] {
       });
     }
     if (step.check) {
-      const meaning: Array<{ path: PathSegment[]; message: string }> = [];
-      checkMeaning(step.check, ['steps', i, 'check'], meaning);
-      for (const m of meaning) add(m.path, m.message);
+      for (const m of checkProblems(checkFromSchema(step.check), ['steps', i, 'check'])) add(m.path, m.message);
     }
 
     let stateChange: { path: PathSegment[]; call: DockerCall } | undefined;
@@ -347,15 +307,8 @@ function analyseLab(text: string, file: string, origin: Origin): LabAnalysis {
   all.push(...lintLab(value, src, file));
   all.sort(byPosition);
   if (hasErrors(all)) return { issues: all, ...id };
-  const lab: Lab = {
-    id: value.id,
-    title: value.title,
-    summary: value.summary,
-    minutes: value.minutes,
-    images: (value.images ?? []).map(withDefaultTag),
-    steps: value.steps.map(toStep),
-    source: { file, origin },
-  };
+  const { images, steps, ...same } = value;
+  const lab: Lab = { ...same, images: (images ?? []).map(normalizeImageRef), steps: steps.map(toStep), source: { file, origin } };
   return { lab, issues: all, ...id };
 }
 
@@ -365,13 +318,7 @@ function analyseCourse(text: string, file: string, origin: Origin): CourseAnalys
   const id = declaredId(src);
   const issues = read.issues.map(plainIssue).sort(byPosition);
   if (value === undefined || hasErrors(issues)) return { issues, labAt: [], ...id };
-  const course: Course = {
-    id: value.id,
-    title: value.title,
-    summary: value.summary,
-    labs: [...value.labs],
-    source: { file, origin },
-  };
+  const course: Course = { ...value, labs: [...value.labs], source: { file, origin } };
   return { course, issues, labAt: value.labs.map((_, k) => src.locate(['labs', k])), ...id };
 }
 

@@ -1,50 +1,22 @@
 /**
  * The JSON Schemas in `schemas/` are the single truth for the shape of lab and course
  * files: the editor gets them through `yamlValidation`, the loader validates with them
- * here (ajv, compiled once) and turns ajv's errors into plain words.
+ * here (ajv, compiled once) and turns ajv's errors into plain words, and the types of
+ * what they accept are generated from them (`schema.generated.ts`, `npm run schema-types`).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Check } from '../model';
+import type * as Schema from './schema.generated';
 import type { PathSegment } from './yamlSource';
 
-/** A lab file as written (after schema validation), before normalisation. */
-export interface RawCommand {
-  run: string;
-  label?: string;
-  destructive?: boolean;
-  foreground?: boolean;
-  interactive?: boolean;
-  network?: boolean;
-}
-
-export interface RawStep {
-  id: string;
-  title: string;
-  instructions: string;
-  commands?: Array<string | RawCommand>;
-  check?: Check;
-  hints?: string[];
-  solution?: { text?: string; commands?: Array<string | RawCommand> };
-  quiz?: { question: string; choices: string[]; answer: number | number[]; explanation: string };
-}
-
-export interface RawLab {
-  id: string;
-  title: string;
-  summary: string;
-  minutes: number;
-  images?: string[];
-  steps: RawStep[];
-}
-
-export interface RawCourse {
-  id: string;
-  title: string;
-  summary: string;
-  labs: string[];
-}
+/** A lab file as written (after schema validation), before normalisation: the generated types. */
+export type RawLab = Schema.ContainerLabsLab;
+export type RawStep = Schema.Step;
+export type RawCheck = Schema.Check;
+/** A command in its object form (a command may also be written as plain text). */
+export type RawCommand = Exclude<Schema.Command, string>;
+export type RawCourse = Schema.ContainerLabsCourse;
 
 export type SchemaName = 'lab' | 'course';
 

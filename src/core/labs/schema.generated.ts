@@ -1,0 +1,411 @@
+/**
+ * The shapes of lab and course files, generated from schemas/lab.schema.json and
+ * schemas/course.schema.json by `npm run schema-types` (scripts/schema-types.mjs, with
+ * json-schema-to-typescript@15.0.4). Do not edit by hand: change the schema and regenerate.
+ * src/core/model.ts derives the model from these types.
+ */
+
+/**
+ * An identifier: lower-case letters, digits and dashes, starting with a letter or digit.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "id".
+ */
+export type Id = string
+/**
+ * A Docker image reference [registry/]name[:tag][@digest], e.g. alpine, jupyter/base-notebook:latest, ${registry}/hello:v1. A missing tag means latest.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "imageRef".
+ */
+export type ImageRef = string
+/**
+ * A command the student runs in the terminal. Either the shell text itself, or a mapping with run and options. Placeholders ${workspaceFolder}, ${userHome}, ${labData} and ${registry} are filled in before use; any other ${...} is an error. Placeholder values are shell-quoted when filled in. Write shell variables as $NAME, not ${NAME}.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "command".
+ */
+export type Command = (string | {
+/**
+ * The shell text, exactly as the student would type it. Placeholders ${workspaceFolder}, ${userHome}, ${labData} and ${registry} are filled in before use; any other ${...} is an error.
+ */
+run: string
+/**
+ * A short label for the button; defaults to the command itself.
+ */
+label?: string
+/**
+ * The command removes something (docker rm -f, rmi, image rm, volume rm, any prune): the extension asks before running it. Required (error) for those commands.
+ */
+destructive?: boolean
+/**
+ * The command keeps the terminal busy until stopped (a server in the foreground). The extension offers Ctrl+C; the CLI test runner starts it without waiting for it to end.
+ */
+foreground?: boolean
+/**
+ * The command needs a TTY and a person typing (docker run -it, docker exec -it, docker attach). The CLI test runner never runs it, so give the step solution.commands that reach the same state without a TTY. Leaving this out on an -it command is a warning.
+ */
+interactive?: boolean
+/**
+ * The command needs the internet (Docker Hub); the CLI test runner reports it as skipped when offline.
+ */
+network?: boolean
+})
+/**
+ * Commands to run in the terminal, in order. A step whose commands change Docker state (run, create, start, stop, rm, rmi, pull, tag, push, build, volume create, prune...) must have a check (error).
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "commands".
+ */
+export type Commands = Command[]
+/**
+ * A container name as Docker accepts it: letters, digits, _, . and -, starting with a letter or digit.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "containerName".
+ */
+export type ContainerName = string
+/**
+ * A TCP or UDP port number, 1 to 65535.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "port".
+ */
+export type Port = number
+/**
+ * An absolute path inside the container, e.g. /home/jovyan/work.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "containerPath".
+ */
+export type ContainerPath = string
+/**
+ * A named volume: letters, digits, _, . and -, starting with a letter or digit.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "volumeName".
+ */
+export type VolumeName = string
+/**
+ * Text that must not be empty.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "text".
+ */
+export type Text = string
+
+/**
+ * A hands-on Docker lab for the Container Labs extension: one lab per *.lab.yaml file.
+ */
+export interface ContainerLabsLab {
+id: Id
+/**
+ * Title shown in the Labs tree.
+ */
+title: string
+/**
+ * One or two sentences on what the student will do, in Markdown.
+ */
+summary: string
+/**
+ * Estimated minutes to complete the lab.
+ */
+minutes: number
+/**
+ * Image references the lab needs, name[:tag] (a missing tag means latest). The extension can pull them before the lab starts.
+ */
+images?: ImageRef[]
+/**
+ * The steps, in order.
+ * 
+ * @minItems 1
+ */
+steps: Step[]
+}
+/**
+ * One step of the lab.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "step".
+ */
+export interface Step {
+id: Id
+/**
+ * Short title shown in the tree.
+ */
+title: string
+/**
+ * What to do and why, in Markdown (raw HTML is not rendered).
+ */
+instructions: string
+commands?: Commands
+check?: Check
+/**
+ * Hints revealed one at a time, in Markdown.
+ */
+hints?: Text[]
+solution?: Solution
+quiz?: Quiz
+}
+/**
+ * A declarative check of the Docker state: a mapping with exactly one key naming the kind of check. Combine checks with all, any and not. Placeholders ${workspaceFolder}, ${userHome}, ${labData} and ${registry} are filled in before use; any other ${...} is an error.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "check".
+ */
+export interface Check {
+/**
+ * Passes when every check in the list passes.
+ * 
+ * @minItems 1
+ */
+all?: Check[]
+/**
+ * Passes when at least one check in the list passes.
+ * 
+ * @minItems 1
+ */
+any?: Check[]
+not?: Check
+image?: ImageCheck
+imageAbsent?: ImageCheck
+/**
+ * A container matching these fields exists, optionally in a given state or with an exit code.
+ */
+container?: {
+name?: ContainerName
+image?: ImageRef
+/**
+ * The container's command (entrypoint path and arguments) must contain this text.
+ */
+commandContains?: string
+/**
+ * A label the container must carry: key or key=value.
+ */
+label?: string
+/**
+ * step (default): only containers created after the student opened the step count, so a container left over from yesterday cannot pass today's step. any: every container counts.
+ */
+since?: ("step" | "any")
+/**
+ * Required state; omitted means "exists in any state".
+ */
+state?: ("created" | "running" | "paused" | "restarting" | "exited" | "dead")
+/**
+ * Required exit code; implies the container has exited (so state, if given, must be exited).
+ */
+exitCode?: number
+/**
+ * The container was started with a TTY (-t).
+ */
+tty?: boolean
+/**
+ * The container keeps stdin open (-i).
+ */
+interactive?: boolean
+/**
+ * The container is removed automatically when it exits (--rm).
+ */
+autoRemove?: boolean
+}
+containerAbsent?: ContainerMatch
+/**
+ * A container publishes a port on the host.
+ */
+port?: {
+container: ContainerMatch
+containerPort: Port
+/**
+ * tcp (default) or udp.
+ */
+protocol?: ("tcp" | "udp")
+hostPort?: Port
+}
+/**
+ * A published port answers HTTP on the host where the engine publishes it. Redirects are not followed.
+ */
+http?: {
+container: ContainerMatch
+containerPort: Port
+/**
+ * Path to request, default /.
+ */
+path?: string
+/**
+ * Expected HTTP status; default: any 2xx or 3xx.
+ */
+status?: number
+/**
+ * Text the response body must contain.
+ */
+bodyContains?: string
+/**
+ * How long to wait for an answer, in milliseconds (default 5000).
+ */
+timeoutMs?: number
+}
+/**
+ * A container has a mount (bind mount, named volume or tmpfs) at a path.
+ */
+mount?: {
+container: ContainerMatch
+/**
+ * bind, volume or tmpfs; omitted means any.
+ */
+type?: ("bind" | "volume" | "tmpfs")
+/**
+ * Host path (bind) or volume name (volume). Placeholders ${workspaceFolder}, ${userHome}, ${labData} and ${registry} are filled in before use; any other ${...} is an error.
+ */
+source?: string
+destination: ContainerPath
+/**
+ * true: the mount must be read-only (:ro); false: it must be writable.
+ */
+readOnly?: boolean
+}
+/**
+ * A file exists, inside a running container or (without container) on the host, optionally with some content.
+ */
+file?: {
+container?: ContainerMatch
+/**
+ * Absolute path of the file. On the host it may start with a placeholder such as ${labData}. Placeholders ${workspaceFolder}, ${userHome}, ${labData} and ${registry} are filled in before use; any other ${...} is an error.
+ */
+path: string
+/**
+ * Text the file must contain.
+ */
+contains?: string
+}
+/**
+ * A container's logs (stdout and stderr) contain some text.
+ */
+logs?: {
+container: ContainerMatch
+/**
+ * Text the logs must contain.
+ */
+contains: string
+}
+/**
+ * A container was created with an environment variable (-e NAME=value).
+ */
+env?: {
+container: ContainerMatch
+/**
+ * Variable name, e.g. PASSWORD.
+ */
+name: string
+/**
+ * Required value; omitted means "set to anything".
+ */
+value?: string
+}
+volume?: VolumeCheck
+volumeAbsent?: VolumeCheck
+}
+/**
+ * An image reference.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "imageCheck".
+ */
+export interface ImageCheck {
+ref: ImageRef
+}
+/**
+ * Which containers the check is about. Every field given must match; {} means any container created since the step was opened.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "containerMatch".
+ */
+export interface ContainerMatch {
+name?: ContainerName
+image?: ImageRef
+/**
+ * The container's command (entrypoint path and arguments) must contain this text.
+ */
+commandContains?: string
+/**
+ * A label the container must carry: key or key=value.
+ */
+label?: string
+/**
+ * step (default): only containers created after the student opened the step count, so a container left over from yesterday cannot pass today's step. any: every container counts.
+ */
+since?: ("step" | "any")
+}
+/**
+ * A named volume.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "volumeCheck".
+ */
+export interface VolumeCheck {
+name: VolumeName
+}
+/**
+ * The solution, shown behind a confirmation.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "solution".
+ */
+export interface Solution {
+/**
+ * Markdown explaining the solution.
+ */
+text?: string
+/**
+ * Commands that solve the step without a person (no TTY, no prompts). The CLI test runner runs these; without them it runs the step's own non-interactive commands. An -it command here is an error.
+ */
+commands?: Command[]
+}
+/**
+ * A question with choices. A step may have a quiz and commands or a check; it is then done when the check passes and the quiz is answered right.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "quiz".
+ */
+export interface Quiz {
+/**
+ * The question, in Markdown.
+ */
+question: string
+/**
+ * The choices, in Markdown, at least two.
+ * 
+ * @minItems 2
+ */
+choices: Text[]
+/**
+ * Index (0-based) of the right choice, or a list of indexes when several are right ("pick all that apply"). Each must point at a choice (error).
+ */
+answer: (number | number[])
+/**
+ * Why the answer is right, shown after the student answers, in Markdown.
+ */
+explanation: string
+}
+/**
+ * A course groups labs in order: one course per *.course.yaml file.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "course".
+ */
+export interface ContainerLabsCourse {
+id: Id
+/**
+ * Title shown in the Labs tree.
+ */
+title: string
+/**
+ * What the course covers, in Markdown.
+ */
+summary: string
+/**
+ * Ids of the labs in this course, in order. Each must name a lab that exists (error).
+ * 
+ * @minItems 1
+ */
+labs: Id[]
+}
