@@ -66,9 +66,14 @@ export async function ensureBusybox(docker: Dockerode, name = BUSYBOX): Promise<
   }
 }
 
+/** Whether the engine behind `docker` is Podman (its /version names a "Podman Engine" component). */
+export async function isPodman(docker: Dockerode): Promise<boolean> {
+  const version = (await docker.version()) as Dockerode.DockerVersion & { Components?: Array<{ Name?: string }> };
+  return (version.Components ?? []).some((c) => /podman/i.test(c.Name ?? ''));
+}
+
 /** `docker import` of the folder `dir` as `name` with Dockerfile `changes`, through the engine API. */
 async function importTar(docker: Dockerode, dir: string, name: string, changes: string[]): Promise<void> {
-  const colon = name.lastIndexOf(':');
   const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -76,7 +81,8 @@ async function importTar(docker: Dockerode, dir: string, name: string, changes: 
     tar.on('error', reject);
     tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar failed (exit ${code}): ${stderr.trim()}`))));
   });
-  const progress = await docker.importImage(tar.stdout, { repo: name.slice(0, colon), tag: name.slice(colon + 1), changes });
+  // The tag within `repo`, as the API allows: Podman 4.3 ignores a separate `tag`.
+  const progress = await docker.importImage(tar.stdout, { repo: name, changes });
   const output = await new Promise<string>((resolve, reject) => {
     let text = '';
     progress.on('data', (d: Buffer) => (text += d.toString()));

@@ -6,6 +6,7 @@
 import type Dockerode from 'dockerode';
 import { Emitter, type Disposable, type Event } from '../events';
 import { pingOf } from '../engine/connection';
+import { familiarImageName } from '../images';
 import { callWithDeadline, describeEngineError } from '../engine/errors';
 
 
@@ -99,9 +100,18 @@ const PODMAN_ACTIONS: Readonly<Record<string, Readonly<Record<string, string>>>>
 };
 
 /**
+ * Attributes Podman adds to every event (Docker has none of them): `podId`, which tells its
+ * events apart, and `containerExitCode` (0 on every event but `die`, which also has `exitCode`).
+ */
+const PODMAN_ATTRIBUTES = ['podId', 'containerExitCode'];
+
+/**
  * Turn one raw engine event into an EngineEvent, or undefined when it is not one we use.
- * Docker's and Podman's shapes both: Podman leaves a volume's Actor.ID empty and names it
- * in Attributes.name, and says `remove` for Docker's `destroy` (PODMAN_ACTIONS).
+ * Docker's and Podman's shapes both. Podman leaves a volume's Actor.ID empty and names it in
+ * Attributes.name, says `remove` for Docker's `destroy` (PODMAN_ACTIONS), adds attributes of its
+ * own (PODMAN_ATTRIBUTES, dropped), and names images fully (`docker.io/library/alpine:latest`,
+ * `localhost/app:v1`), where Docker repeats the name as the student wrote it: Podman's `image`
+ * and image `name` are given in the student's words (`alpine`, `app:v1`), the raw attribute kept.
  */
 export function toEngineEvent(raw: unknown): EngineEvent | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
@@ -118,6 +128,11 @@ export function toEngineEvent(raw: unknown): EngineEvent | undefined {
       if (typeof v === 'string') attributes[k] = v;
     }
   }
+  const podman = 'podId' in attributes;
+  if (podman) {
+    for (const key of PODMAN_ATTRIBUTES) delete attributes[key];
+    if (attributes.image === '') delete attributes.image; // on its image and volume events
+  }
   const actorId = typeof actor.ID === 'string' && actor.ID ? actor.ID : typeof r.id === 'string' ? r.id : '';
   // Podman: a volume event has an empty Actor.ID; its name is the volume's id, as in Docker's.
   const id = actorId || (type === 'volume' && attributes.name ? attributes.name : '');
@@ -125,9 +140,10 @@ export function toEngineEvent(raw: unknown): EngineEvent | undefined {
   const timeSec = typeof r.time === 'number' ? r.time : undefined;
   const time = timeNano !== undefined ? Math.floor(timeNano / 1e6) : timeSec !== undefined ? timeSec * 1000 : Date.now();
   const event: EngineEvent = { type, action, id, time, attributes };
-  if (attributes.name) event.name = attributes.name;
+  if (attributes.name) event.name = podman && type === 'image' ? familiarImageName(attributes.name) : attributes.name;
   if (type === 'container') {
-    const image = attributes.image ?? (typeof r.from === 'string' ? r.from : undefined);
+    const named = attributes.image ?? (typeof r.from === 'string' ? r.from : undefined);
+    const image = podman && named ? familiarImageName(named) : named;
     if (image) event.image = image;
   }
   return event;
