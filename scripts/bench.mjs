@@ -12,7 +12,12 @@
 //   c) the check of (a) with 1,000 extra containers and 200 extra image tags in the engine
 //      (created for the run and ALL removed afterwards, even on failure);
 //   d) bundle and VSIX sizes; e) extension activation time, as the integration suite measured it
-//      (test-results/activation.json; the suite records it and asserts nothing about speed).
+//      (test-results/activation.json; the suite records it and asserts nothing about speed);
+//   f) engine event -> the result the lab runtime shows for the step (the extension's and the
+//      CLI's one runtime): p50 and p99 over create, start, die and destroy events, failing
+//      results included;
+//   g) the ownership decision per engine event with 1,000 containers in the engine: outside
+//      every lab command window, and inside one (a named container, an engine-named one).
 // Everything it creates is named cl-bench-*; the whole run is bounded to a few minutes.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, copyFileSync, chmodSync, writeFileSync } from 'node:fs';
@@ -62,6 +67,11 @@ await esbuild.build({
       "export { LiveCheck } from './src/core/checks/live';",
       "export { resolveEndpoint, createDocker } from './src/core/engine/connection';",
       "export { checkHealth } from './src/core/engine/health';",
+      "export { LabRuntime } from './src/core/runtime/labRuntime';",
+      "export { MemoryStore } from './src/core/runtime/types';",
+      "export { CommandWindows, LabClaims, dockerLookup, judgeEvent } from './src/core/runtime/ownership';",
+      "export { OwnershipRecorder } from './src/core/runtime/recorder';",
+      "export { ResourceLedger } from './src/core/ledger';",
     ].join('\n'),
     resolveDir: root,
     loader: 'ts',
@@ -102,6 +112,21 @@ const size = (file) => {
   const b = statSync(p).size;
   return b > 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)} MB` : `${(b / 1024).toFixed(0)} kB`;
 };
+/** The product's event stream, started; waits up to 5 s for it to connect. */
+async function connectedEvents() {
+  const events = new core.EngineEvents(() => docker);
+  const connected = new Promise((resolve) => {
+    const sub = events.onStatus((s) => {
+      if (s.state === 'connected') {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  events.start();
+  await Promise.race([connected, sleep(5000)]);
+  return events;
+}
 async function imageExists(ref) {
   const found = await docker.listImages({ filters: { reference: [ref] } });
   return found.length > 0;
@@ -155,6 +180,8 @@ async function ensureBusybox() {
 }
 
 const results = { notes: [] };
+/** Containers the bench made without a cl-bench- name (engine-named ones): removed by id. */
+const unnamedIds = [];
 try {
   await removeBenchObjects([BUSYBOX]);
   await docker.getNetwork(NETWORK).remove().catch(() => undefined);
@@ -231,17 +258,7 @@ try {
 
   // --- (b) event-to-passed ---
   log(`${EVENT_RUNS} event-to-passed runs`);
-  const events = new core.EngineEvents(() => docker);
-  const connected = new Promise((resolve) => {
-    const sub = events.onStatus((s) => {
-      if (s.state === 'connected') {
-        sub.dispose();
-        resolve();
-      }
-    });
-  });
-  events.start();
-  await Promise.race([connected, sleep(5000)]);
+  const events = await connectedEvents();
   const latencies = [];
   try {
     for (let i = 0; i < EVENT_RUNS; i++) {
@@ -261,10 +278,14 @@ try {
       const c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } });
       await c.start();
       const passedAt = await Promise.race([passed, sleep(10_000).then(() => undefined)]);
+      // A check that asked the engine right after the create can see the container running
+      // before the start event reaches us: then the event is a moment behind.
+      for (let wait = 0; passedAt !== undefined && startEventAt === undefined && wait < 20; wait++) await sleep(50);
       sub.dispose();
       live.dispose();
-      if (passedAt !== undefined && startEventAt !== undefined) latencies.push(passedAt - startEventAt);
-      else results.notes.push(`event run ${i}: no "passed" within 10 s`);
+      if (passedAt === undefined) results.notes.push(`event run ${i}: no "passed" within 10 s`);
+      else if (startEventAt === undefined) results.notes.push(`event run ${i}: passed, but no start event within 1 s after`);
+      else latencies.push(Math.max(0, passedAt - startEventAt));
       await c.remove({ force: true });
     }
   } finally {
@@ -321,11 +342,20 @@ try {
     imageTimes.push(performance.now() - t);
   }
   results.crowded = { median: median(crowdedTimes), p95: quantile(crowdedTimes, 0.95), runs: crowdedTimes.length, imageMedian: median(imageTimes) };
+
+  // --- (g) the ownership decision per event, the engine still crowded ---
+  log('ownership decisions per event');
+  results.ownership = await ownershipCost();
+
+  // --- (f) engine event -> the result the runtime shows ---
+  log(`${EVENT_RUNS} event-to-result cycles (create, start, die, destroy)`);
+  results.fresh = await eventToResult();
 } catch (error) {
   results.error = error instanceof Error ? error.message : String(error);
   process.stderr.write(`bench: FAILED: ${results.error}\n`);
 } finally {
   log('removing everything named cl-bench-*');
+  await pool(unnamedIds, 8, (id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined));
   const removed = await removeBenchObjects(importedBusybox ? [] : [BUSYBOX]).catch((e) => {
     results.notes.push(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
     return { containers: 0, images: 0 };
@@ -334,6 +364,121 @@ try {
   if (importedBusybox) await docker.getImage(BUSYBOX).remove({ noprune: false }).catch(() => undefined);
   const left = await docker.listContainers({ all: true, filters: { name: ['cl-bench-'] } });
   results.cleanup = `removed ${removed.containers} containers and ${removed.images} image tags; ${left.length} cl-bench containers left`;
+}
+
+/** (f): the lab runtime's shown result after each kind of engine event, failing results included. */
+async function eventToResult() {
+  const events = await connectedEvents();
+  const name = 'cl-bench-fresh';
+  const lab = {
+    id: 'cl-bench-fresh', title: 'fresh', summary: '', minutes: 1, images: [], source: { file: '/bench.lab.yaml', origin: 'workspace' },
+    steps: [{ id: 'run', title: 'run', instructions: '', commands: [], hints: [], check: { container: { name, state: 'running', since: 'any' } } }],
+  };
+  const runtime = new core.LabRuntime({
+    engine: { docker, endpoint, events },
+    store: new core.MemoryStore(),
+    executor: { run: () => Promise.reject(new Error('no commands in the bench')) },
+    workspaceFolder: () => os.tmpdir(),
+  });
+  const ref = { labId: lab.id, stepId: 'run' };
+  const latencies = { create: [], start: [], die: [], destroy: [] };
+  const failures = { create: 0, start: 0, die: 0, destroy: 0 };
+  let pending;
+  const applied = runtime.onDidApplyResult((e) => {
+    if (pending && pending.matches(e.result)) {
+      pending.resolve(Date.now());
+      pending = undefined;
+    }
+  });
+  // The first engine event of each action: `docker kill` sends kill, then die.
+  const EVENTS = { create: ['create'], start: ['start'], die: ['kill', 'die'], destroy: ['destroy'] };
+  const seen = events.onEvent((e) => {
+    if (e.type === 'container' && e.name === name && pending && pending.eventAt === undefined && EVENTS[pending.action].includes(e.action)) pending.eventAt = e.time;
+  });
+  /** Does `act`, and measures from its engine event to the first shown result that matches. */
+  async function measure(action, matches, act) {
+    const done = new Promise((resolve) => {
+      pending = { action, matches, resolve, eventAt: undefined };
+    });
+    const waiting = pending;
+    await act();
+    const at = await Promise.race([done, sleep(10_000).then(() => undefined)]);
+    // The engine can answer a check before its event reaches us: the event is then a moment behind.
+    for (let wait = 0; at !== undefined && waiting.eventAt === undefined && wait < 20; wait++) await sleep(50);
+    if (at === undefined || waiting.eventAt === undefined) failures[action]++;
+    else latencies[action].push(Math.max(0, at - waiting.eventAt));
+  }
+  try {
+    await runtime.setCatalog({ courses: [], labs: [lab], broken: [], warnings: [] });
+    await runtime.openStep(ref);
+    await sleep(300);
+    for (let i = 0; i < EVENT_RUNS; i++) {
+      let c;
+      await measure('create', (r) => r.status !== 'passed' && /never started/.test(r.reason), async () => {
+        c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } });
+      });
+      await measure('start', (r) => r.status === 'passed', () => c.start());
+      await measure('die', (r) => r.status !== 'passed' && /exited|not running/.test(r.reason), () => c.kill());
+      await measure('destroy', (r) => r.status !== 'passed' && /no container/.test(r.reason), () => c.remove({ force: true }));
+    }
+  } finally {
+    applied.dispose();
+    seen.dispose();
+    runtime.dispose();
+    events.dispose();
+    await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+  }
+  const all = Object.values(latencies).flat();
+  const failed = Object.entries(failures).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  return { p50: quantile(all, 0.5), p99: quantile(all, 0.99), runs: all.length, failures: failed.join(', '), byKind: Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, median(v)])) };
+}
+
+/** (g): the ownership rule's decision for one engine event, with the engine crowded. */
+async function ownershipCost() {
+  const claims = new core.LabClaims([`docker run ${BUSYBOX} echo cl-bench-lab`, 'docker run --name cl-bench-owned cl-bench-busybox true']);
+  const lookup = core.dockerLookup(docker);
+  const windows = new core.CommandWindows();
+  const ledger = new core.ResourceLedger('cl-bench', Date.now());
+  const recorder = new core.OwnershipRecorder({ ledger, windows, lookup });
+  // Outside every window: the decision a busy engine's stream costs all day long.
+  const fills = await docker.listContainers({ all: true, filters: { name: ['cl-bench-fill-'] } });
+  const outside = [];
+  for (const c of fills) {
+    const event = { type: 'container', action: 'create', id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, '') };
+    const t = performance.now();
+    recorder.handle(event);
+    outside.push(performance.now() - t);
+  }
+  // Inside a window of `docker run IMAGE echo cl-bench-lab`: another program's named container, and engine-named ones with other arguments.
+  const { end } = windows.begin(`docker run ${BUSYBOX} echo cl-bench-lab`, 'sent', claims, lookup);
+  const named = [];
+  const generated = [];
+  try {
+    for (const c of fills.slice(0, 200)) {
+      const event = { type: 'container', action: 'create', id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, '') };
+      const t = performance.now();
+      await core.judgeEvent(event, windows.active(), lookup, { at: Date.now() });
+      named.push(performance.now() - t);
+    }
+    for (let i = 0; i < 20; i++) {
+      const c = await docker.createContainer({ Image: BUSYBOX, Cmd: ['echo', `other-${i}`], HostConfig: { NetworkMode: 'none' } });
+      unnamedIds.push(c.id);
+      const info = await c.inspect();
+      const event = { type: 'container', action: 'create', id: c.id, name: info.Name.replace(/^\//, '') };
+      const t = performance.now();
+      const verdict = await core.judgeEvent(event, windows.active(), lookup, { at: Date.now() });
+      generated.push(performance.now() - t);
+      if (verdict.add.length > 0) results.notes.push('the ownership rule took another program\'s container for the lab\'s');
+    }
+  } finally {
+    end();
+    recorder.dispose();
+  }
+  return {
+    outside: { median: median(outside) * 1000, p99: quantile(outside, 0.99) * 1000, runs: outside.length },
+    named: { median: median(named), p99: quantile(named, 0.99), runs: named.length },
+    generated: { median: median(generated), p99: quantile(generated, 0.99), runs: generated.length },
+  };
 }
 
 // --- (d) sizes, (e) activation ---
@@ -371,6 +516,16 @@ const rows = [
     `Step check with ${r.fill ? `${r.fill.containers} containers and ${r.fill.tags} image tags (${r.fill.images} image IDs)` : '1,000 containers and 200 images'} in the engine`,
     r.crowded ? `median ${fmt(r.crowded.median)}, p95 ${fmt(r.crowded.p95)} (${r.crowded.runs} runs); image check median ${fmt(r.crowded.imageMedian)}` : 'n/a',
     '< 50 ms',
+  ],
+  [
+    'Engine event -> the result the lab runtime shows (create, start, die, destroy; failing results included)',
+    r.fresh ? `p50 ${fmt(r.fresh.p50)}, p99 ${fmt(r.fresh.p99)} (${r.fresh.runs} events${r.fresh.failures ? `; without the right result within 10 s: ${r.fresh.failures}` : ''}); medians: ${Object.entries(r.fresh.byKind).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}` : 'n/a',
+    'p99 < 500 ms',
+  ],
+  [
+    `Ownership decision per engine event, ${r.fill ? r.fill.containers : 'about 1,000'} containers in the engine`,
+    r.ownership ? `outside every lab command: median ${r.ownership.outside.median.toFixed(1)} µs (${r.ownership.outside.runs} events); inside one: another program's named container median ${(r.ownership.named.median * 1000).toFixed(1)} µs, an engine-named one (one inspect) median ${fmt(r.ownership.generated.median)}, p99 ${fmt(r.ownership.generated.p99)}` : 'n/a',
+    '',
   ],
   ['Bundle dist/extension.js', sizes.extension ? `${sizes.extension}${devBuild ? ' (development build with source maps; `npm run package` minifies)' : ' (minified)'}` : 'not built (npm run build)', ''],
   ['Bundle dist/cli.js', sizes.cli ? `${sizes.cli}${devBuild ? ' (development build)' : ' (minified)'}` : 'not built (npm run build)', ''],

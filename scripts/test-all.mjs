@@ -30,6 +30,28 @@ import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.
 const resultsDir = join(repoRoot, 'test-results');
 const SELECTABLE = ['typecheck', 'lint', 'unit', 'infra', 'course', 'integration', 'ui'];
 
+
+/**
+ * Compiled tests and sources in out/ whose .ts file was deleted or renamed: tsc never removes
+ * them, and mocha would go on running a test that no longer exists. Returns what it removed.
+ */
+function removeStaleOutput() {
+  const removed = [];
+  for (const top of ['src', 'test']) {
+    const dir = join(repoRoot, 'out', top);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.js')) continue;
+      const source = join(repoRoot, top, file.replace(/\.js$/, '.ts'));
+      if (existsSync(source) || existsSync(source.replace(/\.ts$/, '.js'))) continue;
+      rmSync(join(dir, file), { force: true });
+      rmSync(join(dir, `${file}.map`), { force: true });
+      removed.push(`${top}/${file}`);
+    }
+  }
+  return removed;
+}
+
 function header(index, total, title, detail) {
   const line = `=== [${index}/${total}] ${title}${detail ? `: ${detail}` : ''} `;
   process.stdout.write(`\n${line}${'='.repeat(Math.max(3, 96 - line.length))}\n`);
@@ -157,6 +179,8 @@ function layers() {
     {
       name: 'compile', kind: 'setup', what: 'tsc -p test (into out/), incremental', needs: [],
       run: async (ctx) => {
+        const stale = removeStaleOutput();
+        if (stale.length > 0) ctx.sink(`[compile] removed ${stale.length} compiled file(s) whose source is gone: ${stale.join(', ')}\n`);
         const r = await step(ctx, node, [tsc, '-p', 'test', '--incremental', '--tsBuildInfoFile', join(repoRoot, 'out', '.compile-test.tsbuildinfo')]);
         // tsc still emits JavaScript when types are wrong; the typecheck layer reports those.
         if (!r.ok && existsSync(join(repoRoot, 'out', 'test'))) return { ok: false, detail: `${r.detail} (type errors; JavaScript emitted anyway)`, continue: true };

@@ -59,6 +59,11 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     isTrusted: () => vscode.workspace.isTrusted,
     confirm: async (message, detail, action) =>
       (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
+    notices: {
+      warning: (message, action) => (action === undefined ? vscode.window.showWarningMessage(message) : vscode.window.showWarningMessage(message, action)),
+      error: (message) => void vscode.window.showErrorMessage(message),
+    },
+    executeCommand: (command) => vscode.commands.executeCommand(command),
     liveChecks: () => readSettings().liveChecks,
     workspaceFolder,
   };

@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CheckResult } from '../core/model';
 import { describeCheck } from '../core/checks/describe';
-import { evaluateCheck } from '../core/checks/evaluate';
+import { EngineEvents } from '../core/checks/events';
+import { LabRuntime } from '../core/runtime/labRuntime';
+import { MemoryStore } from '../core/runtime/types';
 import { loadCatalog } from '../core/labs/loader';
 import { defaultPlaceholders } from '../core/labs/placeholders';
 import { connectEngine, formatHealth, healthJson, tryParse } from './health';
@@ -104,14 +106,23 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const placeholders = defaultPlaceholders({ workspaceFolder: io.cwd, labId, home: io.env.HOME });
-  const result = await evaluateCheck(step.check, {
-    docker: engine.docker,
-    publishedHost: engine.endpoint.publishedHost,
-    since,
-    placeholders,
-    endpoint: engine.endpoint,
+  // The same runtime as `test` and the extension, asked once; nothing runs, no state is kept.
+  const events = new EngineEvents(() => engine.docker);
+  const runtime = new LabRuntime({
+    engine: { docker: engine.docker, endpoint: engine.endpoint, events },
+    store: new MemoryStore(),
+    executor: { run: () => Promise.reject(new Error('container-labs check runs no commands')) },
+    placeholders: (l) => defaultPlaceholders({ workspaceFolder: io.cwd, labId: l.id, home: io.env.HOME }),
+    liveChecks: () => false,
   });
+  let result: CheckResult;
+  try {
+    await runtime.setCatalog({ ...catalog, labs: [lab] });
+    result = await runtime.evaluate({ labId, stepId }, { since });
+  } finally {
+    runtime.dispose();
+    events.dispose();
+  }
   if (values.json) {
     io.out(JSON.stringify({ lab: labId, step: stepId, expects: describeCheck(step.check), ...result }, null, 2));
   } else {

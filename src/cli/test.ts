@@ -12,6 +12,7 @@ import type { Lab } from '../core/model';
 import { loadCatalog } from '../core/labs/loader';
 import { runLab } from '../core/runner/run';
 import type { LabRunResult, StepRunResult, StepRunStatus } from '../core/runner/types';
+import type { CleanupOutcome, CleanupReport } from '../core/runtime/cleanup';
 import { labRoots } from './check';
 import { connectEngine, formatHealth, healthJson, tryParse } from './health';
 import type { CliIo } from './io';
@@ -23,7 +24,8 @@ step's check, and prints a table of steps. Paths default to ./labs and ./.contai
   --lab ID        only this lab (repeatable)
   --step ID       stop after this step (earlier steps run to set it up)
   --timeout S     deadline of each step's check in seconds (default 60 for HTTP/logs/files, 10 otherwise)
-  --keep          leave what the labs created (default: remove it after each lab)
+  --keep          leave what the labs created (default: remove it after each lab, the same
+                  clean-up plan the extension offers: only what the lab's commands created)
   --json          print the results as JSON instead of tables
   --json-out FILE also write the results as JSON to FILE
   --host URL      the Docker engine to use (default: like the docker CLI)
@@ -102,6 +104,13 @@ export function formatStepRow(step: StepRunResult, idWidth: number): string[] {
     }
   }
   return lines;
+}
+
+const OUTCOME_WORD: Record<CleanupOutcome, string> = { removed: 'removed', 'already-gone': 'gone', refused: 'REFUSED' };
+
+/** One line per thing of the lab's clean-up plan: what happened to it and why it was the lab's. */
+export function formatCleanup(report: CleanupReport): string[] {
+  return report.items.map((i) => `    ${pad(OUTCOME_WORD[i.outcome], 7)}  ${i.kind} ${i.name}: ${i.why}${i.reason ? ` (${i.reason})` : ''}`);
 }
 
 export async function runTest(args: string[], io: CliIo): Promise<number> {
@@ -223,9 +232,10 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
         },
       });
       results.push(result);
-      if (result.cleanup && (result.cleanup.removed || result.cleanup.failed)) {
+      if (result.cleanup && (result.cleanup.removed || result.cleanup.refused)) {
         const c = result.cleanup;
-        say(`  cleanup: removed ${c.removed}, already gone ${c.alreadyGone}${c.failed ? `, FAILED ${c.failed}` : ''}`);
+        say(`  cleanup: removed ${c.removed}, already gone ${c.alreadyGone}${c.refused ? `, REFUSED ${c.refused}` : ''}`);
+        for (const line of formatCleanup(c)) say(line);
       }
       for (const note of result.notes) say(`  note: ${note}`);
     }

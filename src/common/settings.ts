@@ -18,12 +18,6 @@ export const Defaults = {
   liveChecks: true,
 } as const;
 
-/** Keys in `ExtensionContext.globalState`; the suffix is the version of the stored shape. */
-export const StateKeys = {
-  progress: 'containerLabs.progress.v1',
-  ledger: 'containerLabs.ledger.v1',
-} as const;
-
 /** Context keys for `when` clauses in package.json. */
 export const ContextKeys = {
   /** `checking` | `ok` | the health report's problem, e.g. `not-running`. */

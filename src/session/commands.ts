@@ -111,31 +111,26 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     const labId = labOrCurrent(args);
     const lab = labId ? session.getLab(labId) : undefined;
     if (!lab) return refuse(Commands.cleanupLab, args);
-    const plan = session.cleanupPlan(lab.id);
-    const lines = [
-      ...plan.containers.map((c) => `container ${c}`),
-      ...plan.volumes.map((v) => `volume ${v}`),
-      ...plan.images.map((i) => `image ${i}`),
-    ];
-    if (lines.length === 0) {
+    const plan = await session.cleanupPlan(lab.id);
+    if (plan.items.length === 0) {
       void vscode.window.showInformationMessage(`"${lab.title}" has created nothing that is left to clean up.`);
       return undefined;
     }
+    const lines = plan.items.map((i) => `${i.kind} ${i.name}: ${i.why}`);
     const answer = await vscode.window.showWarningMessage(
       `Remove what "${lab.title}" created? (${lines.length} ${lines.length === 1 ? 'item' : 'items'})`,
-      { modal: true, detail: `${lines.join('\n')}\n\nNothing else is touched.` },
+      { modal: true, detail: `${lines.join('\n')}\n\nOnly these, which the lab's own commands created; nothing else is touched.` },
       'Remove',
     );
     if (answer !== 'Remove') return undefined;
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cleaning up "${lab.title}"…` },
-      () => session.cleanupLab(lab.id),
+      () => session.cleanupLab(plan),
     );
-    if (!report) return undefined;
-    const failed = report.items.filter((i) => i.outcome === 'failed');
-    const summary = `Cleaned up "${lab.title}": ${report.removed} removed, ${report.alreadyGone} already gone${report.failed ? `, ${report.failed} failed` : ''}.`;
-    if (failed.length > 0) {
-      void vscode.window.showWarningMessage(`${summary} ${failed.map((f) => `${f.kind} ${f.name}: ${f.reason ?? 'failed'}`).join('; ')}`);
+    const refused = report.items.filter((i) => i.outcome === 'refused');
+    const summary = `Cleaned up "${lab.title}": ${report.removed} removed, ${report.alreadyGone} already gone${report.refused ? `, ${report.refused} refused` : ''}.`;
+    if (refused.length > 0) {
+      void vscode.window.showWarningMessage(`${summary} ${refused.map((f) => `${f.kind} ${f.name}: ${f.reason ?? 'refused'}`).join('; ')}`);
     } else {
       void vscode.window.showInformationMessage(summary);
     }

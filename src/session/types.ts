@@ -1,41 +1,13 @@
 /**
- * The contract between the lab session (state, progress, checks, terminal) and the
- * views that show it (Labs tree, walkthrough webview, status bar). The session is
- * implemented in `src/session/`; views only read it and call its methods.
+ * The contract between the lab session and the views that show it (Labs tree, walkthrough
+ * webview, status bar). The state itself lives in the core lab runtime
+ * (`src/core/runtime/`); views only read it through the session and call its methods.
  */
 import type * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
+import type { LabProgress, QuizFeedback, StepRef, StepState } from '../core/runtime/types';
 
-export type StepStatus = 'not-started' | 'current' | 'passed' | 'failed' | 'error';
-
-export interface StepState {
-  status: StepStatus;
-  /** Why it failed / cannot be checked, or what passed; from the last check. */
-  reason?: string;
-  /** Last full check result, when one ran. */
-  result?: CheckResult;
-  /** Unix ms when the step was first opened (checks with `since: step` count from here). */
-  openedAt?: number;
-  /** Unix ms when it passed. */
-  passedAt?: number;
-  /** Quiz: the choices the student submitted last. */
-  answer?: number[];
-  /** How many hints the student has revealed. */
-  hintsShown: number;
-  solutionShown: boolean;
-}
-
-export interface LabProgress {
-  passed: number;
-  total: number;
-}
-
-export interface QuizFeedback {
-  correct: boolean;
-  explanation: string;
-  /** Indexes of the right answers. */
-  answer: number[];
-}
+export type { LabProgress, QuizFeedback, StepRef, StepState, StepStatus } from '../core/runtime/types';
 
 /** Where the service a step started can be opened. */
 export interface ServiceLink {
@@ -43,11 +15,6 @@ export interface ServiceLink {
   uri: vscode.Uri;
   /** For the button label, e.g. "Jupyter on port 8888". */
   label: string;
-}
-
-export interface StepRef {
-  labId: string;
-  stepId: string;
 }
 
 export interface LabSession extends vscode.Disposable {

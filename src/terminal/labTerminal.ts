@@ -21,16 +21,29 @@ export interface SentCommand {
   exitCode: Promise<number | undefined>;
 }
 
+/** A command the student typed in the terminal (shell integration reports its text). */
+export interface TypedCommand {
+  text: string;
+  /** Resolves when the shell reports its end (or the terminal closes). */
+  ended: Promise<void>;
+}
+
 /** What the session needs from a terminal (tests hand in their own). */
 export interface CommandTerminal {
   run(commandLine: string): Promise<SentCommand>;
   interrupt(): void;
+  /** Commands typed in this terminal, not sent by `run` (only with shell integration). */
+  onDidTypeCommand?: (listener: (command: TypedCommand) => void) => { dispose(): void };
 }
 
 export class LabTerminal extends Disposable implements CommandTerminal {
   private terminal: vscode.Terminal | undefined;
   /** Listeners waiting for running commands to end. */
   private readonly pending = new Set<vscode.Disposable>();
+  /** The executions `run` started (the others were typed by the student). */
+  private readonly sent = new WeakSet<vscode.TerminalShellExecution>();
+  private readonly typed = this._register(new vscode.EventEmitter<TypedCommand>());
+  readonly onDidTypeCommand = this.typed.event;
 
   constructor(
     private readonly logger: Logger,
@@ -45,6 +58,42 @@ export class LabTerminal extends Disposable implements CommandTerminal {
         }
       }),
     );
+    this._register(
+      vscode.window.onDidStartTerminalShellExecution((event) => {
+        if (event.terminal !== this.terminal || this.sent.has(event.execution)) return;
+        const text = event.execution.commandLine.value;
+        if (!text.trim()) return;
+        this.logger.info(`typed in the terminal: ${text}`);
+        this.typed.fire({ text, ended: this.endOf(event.terminal, event.execution).then(() => undefined) });
+      }),
+    );
+  }
+
+  /** Resolves with the exit code when the execution ends, or undefined when the terminal closes first. */
+  private endOf(terminal: vscode.Terminal, execution: vscode.TerminalShellExecution): Promise<number | undefined> {
+    return new Promise<number | undefined>((resolve) => {
+      const stop = (): void => {
+        listener.dispose();
+        closed.dispose();
+        this.pending.delete(listener);
+        this.pending.delete(closed);
+      };
+      const listener = vscode.window.onDidEndTerminalShellExecution((event) => {
+        if (event.execution === execution) {
+          stop();
+          resolve(event.exitCode);
+        }
+      });
+      // A foreground server may never end; stop listening when the terminal goes away.
+      const closed = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) {
+          stop();
+          resolve(undefined);
+        }
+      });
+      this.pending.add(listener);
+      this.pending.add(closed);
+    });
   }
 
   /** The terminal, if one is open. */
@@ -63,29 +112,10 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     }
     this.logger.info(`executeCommand: ${commandLine}`);
     const execution = integration.executeCommand(commandLine);
-    const exitCode = new Promise<number | undefined>((resolve) => {
-      const stop = (): void => {
-        listener.dispose();
-        closed.dispose();
-        this.pending.delete(listener);
-        this.pending.delete(closed);
-      };
-      const listener = vscode.window.onDidEndTerminalShellExecution((event) => {
-        if (event.execution === execution) {
-          stop();
-          this.logger.info(`exit code ${event.exitCode ?? 'unknown'}: ${commandLine}`);
-          resolve(event.exitCode);
-        }
-      });
-      // A foreground server may never end; stop listening when the terminal goes away.
-      const closed = vscode.window.onDidCloseTerminal((t) => {
-        if (t === terminal) {
-          stop();
-          resolve(undefined);
-        }
-      });
-      this.pending.add(listener);
-      this.pending.add(closed);
+    this.sent.add(execution);
+    const exitCode = this.endOf(terminal, execution).then((code) => {
+      this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
+      return code;
     });
     return { via: 'shellIntegration', exitCode };
   }

@@ -325,6 +325,8 @@ export class WalkthroughPanel implements vscode.Disposable {
     if (this.updateTimer !== undefined) return;
     this.updateTimer = setTimeout(() => {
       this.updateTimer = undefined;
+      // The step's result first: a service lookup (engine calls with their own deadlines) must not hold it back.
+      this.postView();
       runDetached(this.refreshService(false).then(() => this.postView()), logFailure(this.deps.logger, `${TAG} updating the walkthrough`));
     }, UPDATE_DELAY_MS);
   }

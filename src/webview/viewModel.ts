@@ -3,6 +3,7 @@
  * from `vscode` (through the session contract), so this is cheap to call on every change.
  */
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
+import { shownCheck } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import type { MarkdownRenderer, RenderOptions } from './markdown';
 import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
@@ -83,6 +84,8 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
   const step = session.getStep(ref);
   if (lab === undefined || step === undefined) return undefined;
   const state = session.getState(ref);
+  // One result: the status, the reason and the parts all come from the same evaluation.
+  const shown = shownCheck(state);
   const progress = session.getProgress(ref.labId);
   const links = new Set<string>();
   // A workspace lab in Restricted Mode shows its text, but loads nothing from elsewhere.
@@ -108,8 +111,8 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     canRun: session.canRun(lab.id),
     hasCheck: step.check !== undefined,
     check: {
-      status: state.status,
-      parts: flattenParts(state.result),
+      status: shown.status,
+      parts: flattenParts(shown.result),
       checking: extras.checking,
     },
     hints: step.hints.slice(0, hintsShown).map(render),
@@ -122,8 +125,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     hasPrevious: session.previous(ref) !== undefined,
     hasNext: session.next(ref) !== undefined,
   };
-  const reason = state.reason ?? state.result?.reason;
-  if (reason !== undefined && reason !== '') view.check.reason = reason;
+  if (shown.reason !== undefined && shown.reason !== '') view.check.reason = shown.reason;
   if (solutionShown && step.solution?.text !== undefined) view.solution.html = render(step.solution.text);
   if (step.quiz !== undefined) {
     const submitted = state.answer ?? extras.quiz?.choices;

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findService, tokenFromLogs } from '../../src/session/findService';
-import { activateExtension, docker, LIVE_CONTAINER, MemoryMemento, nextEvent, RecordingTerminal, removeContainer, RUN_ID, RUN_LABEL, RUN_LABEL_KEY, runName, ShellTerminal, TEST_LAB, waitFor } from './helpers';
+import { activateExtension, docker, LIVE_CONTAINER, MemoryMemento, nextEvent, removeContainer, RUN_ID, RUN_LABEL, RUN_LABEL_KEY, runName, ShellTerminal, TEST_LAB, waitFor } from './helpers';
 
 describe('Lab file diagnostics', () => {
   const dir = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/tmp', '.container-labs');
@@ -62,33 +62,28 @@ describe('Clean up a lab', function () {
   const d = docker();
   after(() => removeContainer(d, LIVE_CONTAINER));
 
-  it('removes exactly what the lab created, after listing it', async () => {
+  it('removes exactly what the lab created, after listing it with why', async () => {
     const api = await activateExtension();
     await removeContainer(d, LIVE_CONTAINER);
-    const session = api.createSession({ memento: new MemoryMemento(), terminal: new RecordingTerminal(), liveChecks: () => false });
+    const terminal = new ShellTerminal();
+    const session = api.createSession({ memento: new MemoryMemento(), terminal, liveChecks: () => false, isTrusted: () => true });
     try {
       await session.reload();
       await session.openStep({ labId: TEST_LAB, stepId: 'live' });
-      // Give the ledger its snapshot, then create a container while the lab is current.
-      await waitFor('the ledger to start', () => session.hasLedger(TEST_LAB) && api.engine.events.connected, 15_000);
-      // The lab names this container (its check and its commands): the ledger claims it by name.
-      await nextEvent(d, { type: ['container'], event: ['die'], container: [LIVE_CONTAINER] }, async () => {
-        const c = await d.createContainer({ name: LIVE_CONTAINER, Image: 'alpine:latest', Cmd: ['true'], Labels: { [RUN_LABEL_KEY]: RUN_ID } });
-        await c.start();
-      });
-      const plan = await waitFor('the ledger to record the container', () => {
-        const p = session.cleanupPlan(TEST_LAB);
-        return p.containers.includes(LIVE_CONTAINER) ? p : undefined;
+      await waitFor('the event stream', () => session.hasLedger(TEST_LAB) && api.engine.events.connected, 15_000);
+      // The lab's own command, run in a shell as the terminal would.
+      assert.strictEqual(await session.runCommand({ labId: TEST_LAB, stepId: 'live' }, 0), true);
+      await terminal.lastExit;
+      const plan = await waitFor('the ledger to record the container', async () => {
+        const p = await session.cleanupPlan(TEST_LAB);
+        return p.items.some((i) => i.kind === 'container' && i.name === LIVE_CONTAINER) ? p : undefined;
       }, 10_000);
-      // Only that one: not what other programs create and remove on the engine meanwhile.
-      assert.deepStrictEqual(plan.containers, [LIVE_CONTAINER]);
-      assert.deepStrictEqual(plan.volumes, []);
-      assert.deepStrictEqual(plan.images, []);
-      const report = await session.cleanupLab(TEST_LAB);
-      assert.ok(report);
+      assert.deepStrictEqual(plan.items.map((i) => `${i.kind} ${i.name}`), [`container ${LIVE_CONTAINER}`]);
+      assert.match(plan.items[0]?.why ?? '', new RegExp(`^created by \`docker run --name ${LIVE_CONTAINER} alpine( echo ${LIVE_CONTAINER}| \\.\\.\\.)\` at \\d\\d:\\d\\d$`));
+      const report = await session.cleanupLab(plan);
       assert.strictEqual(report.removed, 1);
       await assert.rejects(d.getContainer(LIVE_CONTAINER).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
-      assert.deepStrictEqual(session.cleanupPlan(TEST_LAB).containers, []);
+      assert.deepStrictEqual((await session.cleanupPlan(TEST_LAB)).items, []);
     } finally {
       session.dispose();
     }
@@ -160,12 +155,12 @@ describe('Clean up a lab: containers with generated names', function () {
         const list = await d.listContainers({ all: true, filters: { label: [LAB_ROLE] } });
         return list[0];
       }, 15_000);
-      const plan = await waitFor('the ledger to record it', () => {
-        const p = session.cleanupPlan(ref.labId);
-        return p.containers.length > 0 ? p : undefined;
+      const plan = await waitFor('the ledger to record it', async () => {
+        const p = await session.cleanupPlan(ref.labId);
+        return p.items.length > 0 ? p : undefined;
       }, 10_000);
-      assert.deepStrictEqual(plan.containers, [mine.Names[0]?.replace(/^\//, '')], 'only the lab\'s container, not the other program\'s');
-      const report = await session.cleanupLab(ref.labId);
+      assert.deepStrictEqual(plan.items.map((i) => i.name), [mine.Names[0]?.replace(/^\//, '')], 'only the lab\'s container, not the other program\'s');
+      const report = await session.cleanupLab(plan);
       assert.strictEqual(report?.removed, 1);
       const left = await d.listContainers({ all: true, filters: { label: [RUN_LABEL, ROLE] } });
       assert.deepStrictEqual(left.map((c) => c.Labels[ROLE]), [`other-${RUN_ID}`], 'the other program\'s container is still there');

@@ -36,7 +36,7 @@ describe('checks: JSON event stream parsing', function () {
     assert.deepEqual(events[0], { type: 'container', action: 'start', id: 'abc', name: 'café', image: 'alpine', time: 1_700_000_000_123, attributes: { name: 'café', image: 'alpine' } });
     assert.equal(events[1]?.type, 'image');
     assert.equal(events[1]?.time, 1_700_000_001_000);
-    assert.equal(toEngineEvent({ Type: 'network', Action: 'connect' }), undefined);
+    assert.equal(toEngineEvent({ Type: 'plugin', Action: 'enable' }), undefined);
   });
 
   it('relevant events are the ones that can change a check (not our own exec calls)', function () {

@@ -1,6 +1,6 @@
 /**
- * ONE subscription to the engine's event stream for the whole process: containers, images
- * and volumes. Parses the newline-delimited JSON robustly, reconnects with exponential
+ * ONE subscription to the engine's event stream for the whole process: containers, images,
+ * volumes and networks. Parses the newline-delimited JSON robustly, reconnects with exponential
  * backoff when the engine goes away, and says so through `onStatus`. No `vscode` import.
  */
 import type Dockerode from 'dockerode';
@@ -13,7 +13,7 @@ function pingOf(docker: Dockerode, signal: AbortSignal): Promise<unknown> {
   return ping({ abortSignal: signal });
 }
 
-export type EngineEventType = 'container' | 'image' | 'volume';
+export type EngineEventType = 'container' | 'image' | 'volume' | 'network';
 
 export interface EngineEvent {
   type: EngineEventType;
@@ -95,7 +95,7 @@ export function toEngineEvent(raw: unknown): EngineEvent | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const type = typeof r.Type === 'string' ? r.Type : typeof r.type === 'string' ? r.type : undefined;
-  if (type !== 'container' && type !== 'image' && type !== 'volume') return undefined;
+  if (type !== 'container' && type !== 'image' && type !== 'volume' && type !== 'network') return undefined;
   const action = typeof r.Action === 'string' ? r.Action : typeof r.status === 'string' ? r.status : undefined;
   if (!action) return undefined;
   const actor = typeof r.Actor === 'object' && r.Actor !== null ? (r.Actor as Record<string, unknown>) : {};
@@ -121,7 +121,7 @@ export function toEngineEvent(raw: unknown): EngineEvent | undefined {
 export class EngineEvents implements Disposable {
   private readonly eventEmitter = new Emitter<EngineEvent>();
   private readonly statusEmitter = new Emitter<EngineStatus>();
-  /** Every container, image and volume event. */
+  /** Every container, image, volume and network event. */
   readonly onEvent: Event<EngineEvent> = this.eventEmitter.event;
   /** connected / disconnected (with the reason), each time it changes. */
   readonly onStatus: Event<EngineStatus> = this.statusEmitter.event;
@@ -208,7 +208,7 @@ export class EngineEvents implements Disposable {
     }
     const timer = setTimeout(() => controller.abort(new Error('timeout')), this.connectTimeout);
     docker
-      .getEvents({ filters: { type: ['container', 'image', 'volume'] }, abortSignal: controller.signal })
+      .getEvents({ filters: { type: ['container', 'image', 'volume', 'network'] }, abortSignal: controller.signal })
       .then(
         (stream) => {
           clearTimeout(timer);

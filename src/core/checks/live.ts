@@ -1,12 +1,18 @@
 /**
- * Live checking of one step: re-evaluates its check when a relevant engine event arrives
- * (bursts coalesced), after the event stream reconnects, and every ~1 s while a check that
- * needs polling (http, logs, file) has not passed or the engine could not be asked.
- * Never runs two evaluations of the step at once: one more is queued instead. No `vscode` import.
+ * Live checking of one step: re-evaluates its check when an engine event that can concern it
+ * arrives (bursts coalesced), after the event stream reconnects, and every ~0.5 s while a check
+ * that needs polling (http, logs, file) has not passed or the engine could not be asked.
+ *
+ * Fresh results: never two evaluations at once, but an evaluation that has run for a while
+ * when a new event arrives is cancelled (it looks at a state that is gone) and a new one
+ * starts, so a slow HTTP probe cannot hold back the result of a `die`. Results are published
+ * in order, each one whole (status, reason and parts of one evaluation). No `vscode` import.
  */
-import type { Check, CheckResult } from '../model';
+import type { Check, CheckResult, ContainerMatch } from '../model';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { checkNeedsPolling, evaluateCheck, type CheckContext } from './evaluate';
+import { readCheck } from './kind';
+import { normalizeImageRef } from '../images';
 import type { EngineEvent, EngineEvents, EngineStatus } from './events';
 import { errorMessage } from '../text';
 
@@ -18,56 +24,167 @@ export interface LiveCheckOptions {
   events: EngineEvents;
   /** Quiet time after an event before evaluating, default 25 ms. */
   coalesceMs?: number;
-  /** Poll interval while polling is needed, default 1000 ms. */
+  /** Poll interval while polling is needed, default 500 ms. */
   pollMs?: number;
-  /** After a burst of events, look once more this much later unless passed, default 1000 ms. */
-  settleMs?: number;
+  /** After the last event of a burst, look again this long after it (whatever the result), default [250, 1500] ms. */
+  settleMs?: readonly number[];
+  /** An evaluation running this long when a new event arrives is cancelled for a fresh one, default 100 ms. */
+  supersedeAfterMs?: number;
 }
 
 const RELEVANT: Record<EngineEvent['type'], ReadonlySet<string>> = {
   container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom']),
   image: new Set(['pull', 'tag', 'untag', 'delete', 'import', 'load', 'push']),
   volume: new Set(['create', 'destroy', 'mount', 'unmount']),
+  network: new Set(),
 };
 
-/** Whether an engine event can change a check's outcome (exec events of our own file checks cannot). */
+/** Whether an engine event can change a check's outcome at all (exec events of our own file checks cannot). */
 export function isRelevantEvent(event: EngineEvent): boolean {
   return RELEVANT[event.type]?.has(event.action) ?? false;
 }
 
+/** What a check looks at, to tell which engine events can concern it (read through the kinds' one reader, `readCheck`). */
+export interface CheckSubjects {
+  containers: ContainerMatch[];
+  /** It looks at image references (image, imageAbsent), or matches containers by image. */
+  images: boolean;
+  /** It looks at volumes (volume, volumeAbsent, mount). */
+  volumes: boolean;
+  /** Something in it is not understood: every event concerns it. */
+  unknown: boolean;
+}
+
+/** The subjects of a check: the container matches of its kinds, and whether it looks at images or volumes. */
+export function checkSubjects(check: Check): CheckSubjects {
+  const subjects: CheckSubjects = { containers: [], images: false, volumes: false, unknown: false };
+  const match = (m: ContainerMatch): void => {
+    subjects.containers.push(m);
+    if (m.image !== undefined) subjects.images = true;
+  };
+  const walk = (node: Check): void => {
+    const read = readCheck(node);
+    if (!read) {
+      subjects.unknown = true;
+      return;
+    }
+    switch (read.kind) {
+      case 'all':
+      case 'any':
+        read.body.forEach(walk);
+        return;
+      case 'not':
+        walk(read.body);
+        return;
+      case 'image':
+      case 'imageAbsent':
+        subjects.images = true;
+        return;
+      case 'volume':
+      case 'volumeAbsent':
+        subjects.volumes = true;
+        return;
+      case 'container':
+      case 'containerAbsent':
+        match(read.body);
+        return;
+      case 'mount':
+        subjects.volumes = true;
+        match(read.body.container);
+        return;
+      case 'file':
+        if (read.body.container) match(read.body.container);
+        return;
+      case 'port':
+      case 'http':
+      case 'logs':
+      case 'env':
+        match(read.body.container);
+        return;
+    }
+  };
+  walk(check);
+  return subjects;
+}
+
+function couldMatch(m: ContainerMatch, event: EngineEvent): boolean {
+  if (m.name !== undefined) {
+    const want = m.name.replace(/^\//, '');
+    return event.name === want || event.attributes.oldName?.replace(/^\//, '') === want;
+  }
+  if (m.label !== undefined) {
+    const eq = m.label.indexOf('=');
+    const key = eq < 0 ? m.label : m.label.slice(0, eq);
+    const have = event.attributes[key];
+    return have !== undefined && (eq < 0 || have === m.label.slice(eq + 1));
+  }
+  if (m.image !== undefined && event.image !== undefined && !/^(sha256:)?[0-9a-f]{12,64}$/.test(event.image)) {
+    return normalizeImageRef(event.image) === normalizeImageRef(m.image);
+  }
+  return true;
+}
+
+/** Whether an event can concern a check with these subjects (cheap: no engine call). */
+export function concerns(subjects: CheckSubjects, event: EngineEvent): boolean {
+  if (!isRelevantEvent(event)) return false;
+  if (subjects.unknown) return true;
+  switch (event.type) {
+    case 'container':
+      return subjects.containers.some((m) => couldMatch(m, event));
+    case 'image':
+      return subjects.images;
+    case 'volume':
+      return subjects.volumes;
+    default:
+      return false;
+  }
+}
+
+interface Running {
+  promise: Promise<CheckResult>;
+  controller: AbortController;
+  startedAt: number;
+}
+
 export class LiveCheck implements Disposable {
   private readonly resultEmitter = new Emitter<CheckResult>();
-  /** Every evaluation's result, whatever triggered it. */
+  /** Every published result, whatever triggered it, in order. */
   readonly onResult: Event<CheckResult> = this.resultEmitter.event;
 
   private readonly check: Check;
   private readonly ctx: CheckContext;
   private readonly coalesceMs: number;
   private readonly pollMs: number;
+  private readonly settleMs: readonly number[];
+  private readonly supersedeAfterMs: number;
   private readonly needsPolling: boolean;
+  private readonly subjects: CheckSubjects;
   private readonly abort = new AbortController();
   private readonly subscriptions: Disposable[] = [];
-  private running: Promise<CheckResult> | undefined;
+  private running: Running | undefined;
   private queued: Promise<CheckResult> | undefined;
   private coalesceTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
-  private readonly settleMs: number;
+  private settleTimers: NodeJS.Timeout[] = [];
   private disposed = false;
   private _last: CheckResult | undefined;
   private _evaluations = 0;
+  private _superseded = 0;
 
   constructor(opts: LiveCheckOptions) {
     this.check = opts.check;
     this.coalesceMs = opts.coalesceMs ?? 25;
-    this.pollMs = opts.pollMs ?? 1000;
-    this.settleMs = opts.settleMs ?? 1000;
+    this.pollMs = opts.pollMs ?? 500;
+    this.settleMs = opts.settleMs ?? [250, 1500];
+    this.supersedeAfterMs = opts.supersedeAfterMs ?? 100;
     this.needsPolling = checkNeedsPolling(opts.check);
+    this.subjects = checkSubjects(opts.check);
     const signal = opts.ctx.signal ? AbortSignal.any([opts.ctx.signal, this.abort.signal]) : this.abort.signal;
     this.ctx = { ...opts.ctx, signal };
     this.subscriptions.push(
       opts.events.onEvent((event) => {
-        if (!isRelevantEvent(event)) return;
+        if (!concerns(this.subjects, event)) return;
+        this.supersede();
         this.schedule(this.coalesceMs);
         this.scheduleSettle();
       }),
@@ -79,14 +196,24 @@ export class LiveCheck implements Disposable {
     opts.events.start();
   }
 
-  /** The latest result, if any evaluation finished. */
+  /** The latest published result, if any evaluation finished. */
   get last(): CheckResult | undefined {
     return this._last;
   }
 
-  /** How many evaluations ran (for tests and diagnostics). */
+  /** How many results were published (for tests and diagnostics). */
   get evaluations(): number {
     return this._evaluations;
+  }
+
+  /** Nothing is due: no evaluation running or queued, no event waiting to be looked at (polling may still come). */
+  get idle(): boolean {
+    return !this.running && !this.queued && !this.coalesceTimer && this.settleTimers.length === 0;
+  }
+
+  /** How many evaluations were cancelled because a newer event made them stale. */
+  get superseded(): number {
+    return this._superseded;
   }
 
   /**
@@ -99,19 +226,11 @@ export class LiveCheck implements Disposable {
     }
     clearTimeout(this.coalesceTimer);
     this.coalesceTimer = undefined;
-    if (!this.running) {
-      return this.run();
-    }
-    if (!this.queued) {
-      const after = this.running.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.queued = after.then(() => {
-        this.queued = undefined;
-        return this.run();
-      });
-    }
+    if (!this.running) return this.run();
+    this.queued ??= this.running.promise.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
     return this.queued;
   }
 
@@ -120,30 +239,50 @@ export class LiveCheck implements Disposable {
     this.disposed = true;
     clearTimeout(this.coalesceTimer);
     clearTimeout(this.pollTimer);
-    clearTimeout(this.settleTimer);
+    for (const timer of this.settleTimers) clearTimeout(timer);
     this.abort.abort();
     for (const s of this.subscriptions) s.dispose();
     this.resultEmitter.dispose();
   }
 
-  /**
-   * One more look a moment after a burst of events, unless the step passed by then: the engine
-   * sometimes reports a container's start well after its create (seen: over 2 s on a loaded
-   * machine), and a check evaluated in between must not wait for the next event or click.
-   */
-  private scheduleSettle(): void {
-    if (this.disposed || this.settleTimer) return;
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      if (this._last?.status !== 'passed') this.checkInBackground();
-    }, this.settleMs);
-    this.settleTimer.unref?.();
-  }
-
   /** Evaluates without anyone awaiting it (a timer, the first look): a failure becomes an error result, never a lost rejection. */
   checkInBackground(): void {
     runDetached(this.checkNow(), (err) => {
-      if (!this.disposed) this.resultEmitter.fire({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` });
+      if (!this.disposed) this.publish({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` });
+    });
+  }
+
+  private startQueued(): Promise<CheckResult> {
+    this.queued = undefined;
+    return this.run();
+  }
+
+  /** A new event: an evaluation that has been running a while looks at a state that is gone. */
+  private supersede(): void {
+    const running = this.running;
+    if (running && Date.now() - running.startedAt >= this.supersedeAfterMs && !running.controller.signal.aborted) {
+      this._superseded += 1;
+      running.controller.abort(new Error('superseded by a newer engine event'));
+    }
+  }
+
+  /**
+   * More looks a moment after the LAST event of a burst, whatever the result: the engine
+   * sometimes reports a container's start well after its create (seen: over 2 s on a loaded
+   * machine), and it sends `die` before the container list it answers from says so (the list is
+   * updated right after the event), so a check that lists containers can read "still running"
+   * just after the container exited, or pass on a state that is already gone.
+   */
+  private scheduleSettle(): void {
+    if (this.disposed) return;
+    for (const timer of this.settleTimers) clearTimeout(timer);
+    this.settleTimers = this.settleMs.map((ms) => {
+      const timer = setTimeout(() => {
+        this.settleTimers = this.settleTimers.filter((t) => t !== timer);
+        this.checkInBackground();
+      }, ms);
+      timer.unref?.();
+      return timer;
     });
   }
 
@@ -156,20 +295,31 @@ export class LiveCheck implements Disposable {
     }, delayMs);
   }
 
+  private publish(result: CheckResult): void {
+    this._evaluations += 1;
+    this._last = result;
+    this.resultEmitter.fire(result);
+  }
+
   private run(): Promise<CheckResult> {
     clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
-    const promise = evaluateCheck(this.check, this.ctx).then(
+    const controller = new AbortController();
+    const signal = this.ctx.signal ? AbortSignal.any([this.ctx.signal, controller.signal]) : controller.signal;
+    const evaluation = evaluateCheck(this.check, { ...this.ctx, signal }).then(
       (result) => result,
       (err: unknown): CheckResult => ({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` }),
     );
-    this.running = promise;
-    return promise.then((result) => {
-      if (this.running === promise) this.running = undefined;
+    const running: Running = { promise: evaluation, controller, startedAt: Date.now() };
+    this.running = running;
+    return evaluation.then((result) => {
+      if (this.running === running) this.running = undefined;
       if (this.disposed) return result;
-      this._evaluations += 1;
-      this._last = result;
-      this.resultEmitter.fire(result);
+      if (controller.signal.aborted) {
+        // Stale: whoever waits for it gets the fresh evaluation's result instead.
+        return this.queued ?? this.run();
+      }
+      this.publish(result);
       if (result.status !== 'passed' && (this.needsPolling || result.status === 'error') && !this.queued) {
         this.pollTimer = setTimeout(() => {
           this.pollTimer = undefined;

@@ -157,6 +157,11 @@ export class ForegroundProcess {
     this.exited = new Promise((resolve) => this.child.on('close', () => resolve()));
   }
 
+  /** Resolves when the process has exited, with its exit code (null after a signal). */
+  get whenExited(): Promise<number | null> {
+    return this.exited.then(() => this.child.exitCode);
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null && !this.spawnError;
   }

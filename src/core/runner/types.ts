@@ -1,6 +1,6 @@
 /** What the headless lab runner reports. Plain data: the CLI prints it and writes it as JSON. */
 import type { CheckResult } from '../model';
-import type { CleanupReport } from '../ledger';
+import type { CleanupReport } from '../runtime/cleanup';
 
 /**
  * `passed` / `failed`: the check said so after the solution ran. `error`: the check could not
@@ -49,7 +49,7 @@ export interface LabRunResult {
   file: string;
   steps: StepRunResult[];
   ms: number;
-  /** What cleanup removed, or undefined with `keep`. */
+  /** What clean-up removed (the lab's plan, item by item), or undefined with `keep`. */
   cleanup?: CleanupReport;
   /** Problems that are not any one step's (the event stream never connected, cleanup failed). */
   notes: string[];

@@ -1,12 +1,11 @@
 /**
- * Per lab and step progress, kept in the extension's global state under a versioned key.
+ * Per lab and step progress, kept in a state store (the extension's global state) under a
+ * versioned key. No `vscode` import.
  * It survives reloads and updates of the lab files: steps that no longer exist are
  * dropped when the catalog is applied, the rest is kept as it was.
  */
-import type * as vscode from 'vscode';
-import type { Catalog } from '../core/model';
-import type { StepRef, StepState, StepStatus } from '../session/types';
-import { StateKeys } from '../common/settings';
+import type { Catalog } from '../model';
+import { STATE_KEYS, type StateStore, type StepRef, type StepState, type StepStatus } from './types';
 
 /** What is stored for one step (the full CheckResult is not kept, only its reason). */
 export interface StoredStep {
@@ -31,18 +30,11 @@ export interface StoredProgressV1 {
 
 const STATUSES: readonly StepStatus[] = ['not-started', 'current', 'passed', 'failed', 'error'];
 
-export function emptyStepState(): StepState {
-  return { status: 'not-started', hintsShown: 0, solutionShown: false };
-}
-
-/** The part of `vscode.Memento` the store needs. */
-export type ProgressMemento = Pick<vscode.Memento, 'get' | 'update'>;
-
 export class ProgressStore {
   private data: StoredProgressV1;
 
-  constructor(private readonly memento: ProgressMemento) {
-    this.data = parseProgress(memento.get<unknown>(StateKeys.progress));
+  constructor(private readonly memento: StateStore) {
+    this.data = parseProgress(memento.get<unknown>(STATE_KEYS.progress));
   }
 
   get current(): StepRef | undefined {
@@ -117,8 +109,8 @@ export class ProgressStore {
     return changed;
   }
 
-  private save(): Thenable<void> {
-    return this.memento.update(StateKeys.progress, this.data);
+  private save(): PromiseLike<void> {
+    return this.memento.update(STATE_KEYS.progress, this.data);
   }
 }
 

@@ -1,0 +1,186 @@
+/**
+ * Step states in plain Node: what used to run only inside VS Code (the grace period after a
+ * command, the auto-pass of read-only steps, navigation across a course, quizzes, resets),
+ * now in the core runtime; the transitions themselves as pure functions.
+ */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import type { EngineEvents } from '../../src/core/checks/events';
+import type { CheckResult } from '../../src/core/model';
+import { applyResult, emptyStepState, shownCheck } from '../../src/core/runtime/steps';
+import type { StepState } from '../../src/core/runtime/types';
+import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
+import { waitFor } from '../support/wait';
+import { connectedEvents, LABEL_ARG, loadLabs, removeRunObjects, runName, shellRuntime, tempDir } from './runtime-support';
+
+const FAIL: CheckResult = { status: 'failed', reason: 'no container named x exists' };
+const PASS: CheckResult = { status: 'passed', reason: 'container x is running' };
+const ERROR: CheckResult = { status: 'error', reason: 'cannot check: the Docker Engine did not answer within 3 s' };
+
+describe('step states: the transitions (pure)', () => {
+  const base = (status: StepState['status']): StepState => ({ ...emptyStepState(), status });
+  const ctx = { explicit: false, now: 10_000, graceMs: 3000 };
+
+  it('a failing live result before any command is "not done yet", never red', () => {
+    const out = applyResult(base('current'), FAIL, ctx);
+    assert.equal(out.state.status, 'current');
+    assert.equal(out.state.reason, FAIL.reason);
+    assert.equal(out.recheckAt, undefined);
+  });
+
+  it('within the grace after a command a failure shows its reason but is not red yet, and asks to look again when the grace ends', () => {
+    const out = applyResult(base('current'), FAIL, { ...ctx, attemptedAt: 9000 });
+    assert.equal(out.state.status, 'current');
+    assert.equal(out.recheckAt, 12_001);
+    const later = applyResult(out.state, FAIL, { ...ctx, now: 12_001, attemptedAt: 9000 });
+    assert.equal(later.state.status, 'failed');
+    assert.equal(applyResult(base('current'), ERROR, { ...ctx, now: 12_001, attemptedAt: 9000 }).state.status, 'error');
+  });
+
+  it('Check now counts at once; a red step stays red until it passes', () => {
+    assert.equal(applyResult(base('current'), FAIL, { ...ctx, explicit: true }).state.status, 'failed');
+    assert.equal(applyResult(base('failed'), ERROR, ctx).state.status, 'error');
+    const passed = applyResult(base('failed'), PASS, ctx);
+    assert.equal(passed.passed, true);
+    assert.equal(passed.state.status, 'passed');
+    assert.equal(passed.state.passedAt, 10_000);
+  });
+
+  it('a passed step keeps its progress when the engine changes, and shows the failing result as it is (never passed over a failed part)', () => {
+    const passed = applyResult(base('current'), PASS, ctx).state;
+    const failing: CheckResult = { status: 'failed', reason: FAIL.reason, children: [{ status: 'failed', reason: FAIL.reason }] };
+    const after = applyResult(passed, failing, { ...ctx, now: 20_000 });
+    assert.equal(after.state.status, 'passed', 'progress kept');
+    assert.equal(after.state.passedAt, 10_000);
+    const shown = shownCheck(after.state);
+    assert.equal(shown.status, 'failed');
+    assert.match(shown.reason ?? '', /^no container named x exists \(this step passed at \d\d:\d\d; that no longer holds\)$/);
+    assert.equal(shown.result, failing, 'the parts shown are of the same result');
+    assert.equal(applyResult(passed, failing, { ...ctx, explicit: true }).state.status, 'failed', 'Check now that fails counts');
+    assert.deepEqual(shownCheck(passed), { status: 'passed', reason: PASS.reason, result: PASS });
+  });
+});
+
+describe('step states: the runtime on the real engine (plain Node)', function () {
+  this.timeout(120_000);
+  const docker = mainDocker();
+  const name = runName('steps');
+  let events: EngineEvents;
+  let workspace = '';
+  let labDir = '';
+  const labA = `${name}-a`;
+  const labB = `${name}-b`;
+  const files = {
+    'a.lab.yaml': [
+      `id: ${labA}`,
+      'title: A',
+      'summary: First lab of the course.',
+      'minutes: 1',
+      `images: [${BUSYBOX}]`,
+      'steps:',
+      '  - id: read',
+      '    title: Read this',
+      '    instructions: Nothing to run.',
+      '  - id: exit',
+      '    title: A container that exits with 0',
+      '    instructions: Run it.',
+      '    commands:',
+      `      - run: 'docker run ${LABEL_ARG} --name ${name}-exit cl-test-busybox sh -c "exit 3"'`,
+      `    check: { container: { name: ${name}-exit, exitCode: 0 } }`,
+      '  - id: quiz',
+      '    title: A question',
+      '    instructions: Answer.',
+      '    quiz: { question: Which?, choices: [a, b], answer: [1], explanation: Because. }',
+      '',
+    ].join('\n'),
+    'b.lab.yaml': [`id: ${labB}`, 'title: B', 'summary: Second lab.', 'minutes: 1', 'steps:', '  - id: first', '    title: First', '    instructions: Read.', '  - id: last', '    title: Last', '    instructions: Read.', ''].join('\n'),
+    'c.course.yaml': [`id: ${name}-course`, 'title: Course', 'summary: Two labs.', `labs: [${labA}, ${labB}]`, ''].join('\n'),
+  };
+
+  before(async () => {
+    await ensureBusybox(docker);
+    await removeRunObjects(docker);
+    workspace = await tempDir();
+    events = await connectedEvents(docker);
+    labDir = (await loadLabs(files)).dir;
+  });
+
+  after(async () => {
+    events?.dispose();
+    await removeRunObjects(docker);
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+    if (labDir) await fs.rm(labDir, { recursive: true, force: true });
+  });
+
+  async function runtimeFor(graceMs: number): Promise<ReturnType<typeof shellRuntime>> {
+    const t = shellRuntime(docker, events, workspace, { graceMs });
+    const { catalog } = await loadLabs(files);
+    await t.runtime.setCatalog(catalog);
+    return t;
+  }
+
+  it('navigates across the course, and passes a read-only step once the student moves on past it (not back)', async () => {
+    const { runtime } = await runtimeFor(3000);
+    try {
+      const read = { labId: labA, stepId: 'read' };
+      const quiz = { labId: labA, stepId: 'quiz' };
+      assert.deepEqual(runtime.next(quiz), { labId: labB, stepId: 'first' }, 'past the end: the next lab of the course');
+      assert.deepEqual(runtime.previous({ labId: labB, stepId: 'first' }), quiz, 'before the start: the previous lab\'s last step');
+      assert.equal(runtime.previous(read), undefined);
+      assert.equal(runtime.next({ labId: labB, stepId: 'last' }), undefined);
+
+      await runtime.openStep(read);
+      assert.equal(runtime.getState(read).status, 'current');
+      await runtime.openStep({ labId: labA, stepId: 'exit' });
+      assert.equal(runtime.getState(read).status, 'passed');
+      assert.equal(runtime.getState(read).reason, 'Read.');
+      await runtime.resetStep(read);
+      await runtime.openStep(quiz);
+      await runtime.openStep(read);
+      await runtime.openStep(quiz);
+      assert.equal(runtime.getState(read).status, 'passed', 'moving forward again passes it');
+      await runtime.resetStep(read);
+      await runtime.openStep(read);
+      await runtime.openStep({ labId: labB, stepId: 'first' });
+      assert.equal(runtime.getState(read).status, 'not-started', 'opening another lab is not moving on past it');
+
+      assert.equal(runtime.answerQuiz(quiz, [0])?.correct, false);
+      assert.equal(runtime.getState(quiz).status, 'failed');
+      assert.equal(runtime.answerQuiz(quiz, [1])?.correct, true);
+      assert.equal(runtime.getState(quiz).status, 'passed');
+      assert.deepEqual(runtime.getProgress(labA), { passed: 1, total: 3 });
+      await runtime.resetLab(labA);
+      assert.deepEqual(runtime.getProgress(labA), { passed: 0, total: 3 });
+    } finally {
+      runtime.dispose();
+    }
+  });
+
+  it('after a command, a failing live result is not red within the grace, and turns red by itself when the grace ends', async () => {
+    // Long enough for the engine to start and stop the container on a busy machine.
+    const graceMs = 12_000;
+    const { runtime } = await runtimeFor(graceMs);
+    const ref = { labId: labA, stepId: 'exit' };
+    const seen: Array<{ status: string; result: string; at: number }> = [];
+    const sub = runtime.onDidApplyResult((e) => {
+      if (e.ref.stepId === ref.stepId) seen.push({ status: runtime.getState(ref).status, result: e.result.reason, at: Date.now() });
+    });
+    try {
+      await runtime.openStep(ref);
+      const ranAt = Date.now();
+      await runtime.run(await runtime.prepare(ref, 0));
+      await waitFor('the step to turn red by itself', () => runtime.getState(ref).status === 'failed', 40_000, 20);
+      const exited = seen.filter((s) => /exited with code 3/.test(s.result));
+      assert.ok(exited.length >= 1, JSON.stringify(seen));
+      const first = exited[0];
+      assert.ok(first && first.at - ranAt < graceMs, `the first result about the exit came within the grace: ${JSON.stringify(seen)}`);
+      assert.equal(first.status, 'current', 'not red within the grace');
+      assert.match(runtime.getState(ref).reason ?? '', /exited with code 3/);
+      // What turned it red was the grace ending: no new result about another state came in between.
+      assert.ok(exited.every((s) => s.result === first.result));
+    } finally {
+      sub.dispose();
+      runtime.dispose();
+    }
+  });
+});
