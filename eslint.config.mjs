@@ -7,7 +7,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', '.vscode-test/**', '.bench/**', 'media/**', 'labs/**'],
+    ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', '.vscode-test/**', '.bench/**', 'media/**', 'labs/**', 'packages/cli/dist/**'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },

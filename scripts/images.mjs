@@ -13,12 +13,12 @@
 //
 // Other scripts: `import { ensureImages } from './images.mjs'`.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { cacheRoot, runMain, UserError } from './lib/common.mjs';
-import { ensureEngine } from './lib/engine.mjs';
+import { cacheRoot, runMain, UserError, withDirLock } from './lib/common.mjs';
+import { dockerCliEnv, ensureEngine } from './lib/engine.mjs';
 import { aptInstall } from './lib/apt.mjs';
 import { busyboxAppletPaths, debianRootfsTarball, exec, makeBusyboxRootfs, packDir, workDir } from './images/rootfs.mjs';
 
@@ -104,67 +104,14 @@ function hasFixtureLabel(info) {
   return info?.Config?.Labels?.[FIXTURE_LABEL] === 'true';
 }
 
-/** Environment for docker CLI children so they talk to the same engine dockerode uses. */
-function dockerCliEnv(engine) {
-  const env = { ...process.env, DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT ?? '0' };
-  // A docker context carries its own TLS settings; the CLI already uses it. Sockets and
-  // DOCKER_HOST are passed on as they are.
-  if (engine?.host && !String(engine.source ?? '').startsWith('docker context')) env.DOCKER_HOST = engine.host;
-  return env;
-}
-
 /** Installs Debian packages the build needs (idempotent: nothing happens when they are there). */
 async function ensureHostPackages(pkgs, log) {
   await aptInstall(pkgs, { log, forWhat: 'the fixture images', recommends: false });
 }
 
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error?.code === 'EPERM';
-  }
-}
-
-/**
- * A lock (a directory with our pid inside) so two runs at once (test-all and a developer) do
- * not build the same image twice. A lock whose owner died is taken over.
- */
-async function withLock(log, fn) {
-  const dir = join(cacheDir(), 'images.lock');
-  const started = Date.now();
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'pid'), String(process.pid));
-      break;
-    } catch (error) {
-      if (error?.code !== 'EEXIST') throw error;
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'));
-      } catch {
-        // the owner is between mkdir and writing its pid; wait a moment
-      }
-      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
-        rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() - started > LOCK_WAIT_MS) throw new UserError(`another images.mjs (pid ${owner}) has held ${dir} for ${LOCK_WAIT_MS / 60_000} min; if it is gone, remove that directory`);
-      if (!announced && Number.isInteger(owner)) {
-        log(`waiting for another images.mjs run (pid ${owner}) to finish`);
-        announced = true;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** So that two runs at once (test-all and a developer) do not build the same image twice. */
+function withLock(log, fn) {
+  return withDirLock(join(cacheDir(), 'images.lock'), { what: 'images.mjs run', waitMs: LOCK_WAIT_MS, log }, fn);
 }
 
 /** Builds the busybox rootfs once per run (shared by alpine and hello-world). */

@@ -14,8 +14,14 @@
 // At the end: a table of layers with counts and durations, and `N passed, N failed, N skipped`.
 // Exits non-zero when a test failed, a layer crashed, a setup step failed, or no test ran.
 //
+// Other engines (scripts/test-hosts.mjs): setup steps start a Podman service, a TLS endpoint
+// (stunnel4) and an sshd, each on loopback with keys made for this run, and stop them at the
+// end; the engine tests (check kinds, events, ledger) run again against each as unit-podman,
+// unit-tls and unit-ssh, and the course runs on Podman as course-podman.
+//
 // Env CONTAINER_LABS_LAYERS=unit,ui runs only those test layers (typecheck, lint, unit, infra, course,
-// integration, ui); the setup steps they need (build, compile, engine, images) always run.
+// integration, ui, unit-podman, unit-tls, unit-ssh, course-podman); the setup steps they need
+// (build, compile, engine, images, and the test hosts) always run.
 // Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
 // Env CONTAINER_LABS_OVERLAP=1 is the forced-overlap mode that proves the tests are isolated on
 // the shared engine: every test layer starts as soon as its setup is done (no lanes), and
@@ -25,10 +31,11 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
+import { startTestHost } from './lib/hosts.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
 
 const resultsDir = join(repoRoot, 'test-results');
-const SELECTABLE = ['typecheck', 'lint', 'unit', 'infra', 'course', 'integration', 'ui'];
+const SELECTABLE = ['typecheck', 'lint', 'unit', 'infra', 'course', 'integration', 'ui', 'unit-podman', 'unit-tls', 'unit-ssh', 'course-podman'];
 
 
 /**
@@ -98,14 +105,86 @@ function isInfraTest(file) {
   return /[\\/](images|infra)-[^\\/]*\.test\.js$/.test(file);
 }
 
-/** Runs mocha on the unit test files `pick` selects, with results in test-results/<layer>.json. */
-async function mochaLayer(ctx, layer, pick) {
+/** The tests of one other engine, run only in its lane: remote-tls-*, remote-ssh-*, remote-podman-*. */
+function hostTestOf(file) {
+  return /[\\/]remote-(podman|tls|ssh)-[^\\/]*\.test\.js$/.exec(file)?.[1];
+}
+
+/**
+ * The unit tests that exercise the engine (check kinds, the event stream, the ledger and the
+ * runtime), run again against each other engine.
+ */
+function isEngineTest(file) {
+  return /[\\/](checks-[^\\/]*|runner-ledger|runtime-[^\\/]*)\.test\.js$/.test(file);
+}
+
+/**
+ * Runs mocha on the unit test files `pick` selects, with results in test-results/<layer>.json.
+ * `env`: more environment (a test host's DOCKER_HOST, ...).
+ */
+async function mochaLayer(ctx, layer, pick, env = {}) {
   const files = listFiles(join(repoRoot, 'out', 'test', 'unit'), '.test.js').filter(pick);
   if (files.length === 0) return { ok: false, detail: `no ${layer} test files in out/test/unit` };
   const r = await step(ctx, node, [mochaBin, '--reporter', reporter, '--reporter-option', `layer=${layer}`, '--timeout', '60000', ...files.map((f) => relative(repoRoot, f))], {
-    env: { ...process.env, CONTAINER_LABS_LAYER: layer },
+    env: { ...process.env, ...env, CONTAINER_LABS_LAYER: layer },
   });
   return { ...r, counts: reporterCounts(layer) };
+}
+
+/**
+ * A setup step that starts a test host (scripts/lib/hosts.mjs). Its result carries the host,
+ * whose `stop()` test-all calls once every layer has ended.
+ */
+function hostLayer(kind, needs, what) {
+  return {
+    name: kind, kind: 'setup', what, needs, host: true,
+    run: async (ctx) => {
+      let host;
+      try {
+        host = await startTestHost(kind, { log: (line) => ctx.sink(`[${kind}] ${line}\n`) });
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        ctx.sink(`[${kind}] ${error.message}\n`);
+        return { ok: false, detail: `no ${kind} test host` };
+      }
+      ctx.sink(`[${kind}] ${host.describe}\n`);
+      for (const [name, value] of Object.entries(host.env)) ctx.sink(`[${kind}] ${name}=${value}\n`);
+      return { ok: true, detail: host.describe, host };
+    },
+  };
+}
+
+/** The environment of the test host `kind` (a setup layer that has ended), or a result that says why there is none. */
+function hostEnv(ctx, kind) {
+  const host = ctx.resultOf(kind)?.host;
+  return host ? { env: host.env } : { failed: { ok: false, detail: `no ${kind} test host: its setup step failed` } };
+}
+
+/**
+ * `container-labs validate labs && container-labs test labs`, counted per step; `env` picks
+ * the engine, `name` the results file (test-results/<name>.json).
+ */
+async function courseLayer(ctx, name, env = {}) {
+  const childEnv = { ...process.env, ...env };
+  const validate = await run(node, ['dist/cli.js', 'validate', 'labs'], { sink: ctx.sink, env: childEnv });
+  const validated = validate.code === 0;
+  const counts = { passed: validated ? 1 : 0, failed: validated ? 0 : 1, skipped: 0, skippedReasons: [] };
+  const jsonOut = join(resultsDir, `${name}.json`);
+  const test = await run(node, ['dist/cli.js', 'test', 'labs', '--json-out', jsonOut], { timeoutMs: 15 * 60_000, sink: ctx.sink, env: childEnv });
+  const report = readJson(jsonOut);
+  if (report) {
+    counts.passed += report.passed ?? 0;
+    counts.failed += (report.failed ?? 0) + (report.errors ?? 0);
+    counts.skipped += report.skipped ?? 0;
+    for (const lab of report.labs ?? []) {
+      for (const s of lab.steps ?? []) {
+        if (s.status === 'skipped') counts.skippedReasons.push({ title: `${lab.id} / ${s.id}`, reason: s.reason });
+      }
+    }
+  }
+  const ok = validated && test.code === 0 && report !== undefined;
+  const detail = [validated ? '' : 'validate failed', test.code === 0 ? '' : test.timedOut ? 'test timed out' : `test exit ${test.code}`, report ? '' : `no ${name}.json`].filter(Boolean).join(', ');
+  return { ok, detail, counts: report ? counts : undefined, partialCounts: counts };
 }
 
 /** What the VSIX is made from (`npm run package`): a change to any of these packages it again. */
@@ -216,7 +295,7 @@ function layers() {
       // After course: both start many containers, and the engine starts them one at a time
       // (about 0.8 s each here), so running them side by side only slows both down.
       name: 'unit', kind: 'tests', what: 'mocha out/test/unit/*.test.js (the core, the CLI, the webview model; real engine)', selectable: true, needs: ['build', 'compile', 'images', 'course'],
-      run: (ctx) => mochaLayer(ctx, 'unit', (f) => !isInfraTest(f)),
+      run: (ctx) => mochaLayer(ctx, 'unit', (f) => !isInfraTest(f) && !hostTestOf(f)),
     },
     {
       // The test hosts themselves (scripts/engine.mjs, scripts/images.mjs and its images, the
@@ -231,28 +310,8 @@ function layers() {
       run: (ctx) => step(ctx, node, ['scripts/noise.mjs'], { signal: ctx.stopSignal }),
     },
     {
-      name: 'course', kind: 'tests', conflicts: ['ui'], what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
-      run: async (ctx) => {
-        const validate = await run(node, ['dist/cli.js', 'validate', 'labs'], { sink: ctx.sink });
-        const validated = validate.code === 0;
-        const counts = { passed: validated ? 1 : 0, failed: validated ? 0 : 1, skipped: 0, skippedReasons: [] };
-        const jsonOut = join(resultsDir, 'course.json');
-        const test = await run(node, ['dist/cli.js', 'test', 'labs', '--json-out', jsonOut], { timeoutMs: 15 * 60_000, sink: ctx.sink });
-        const report = readJson(jsonOut);
-        if (report) {
-          counts.passed += report.passed ?? 0;
-          counts.failed += (report.failed ?? 0) + (report.errors ?? 0);
-          counts.skipped += report.skipped ?? 0;
-          for (const lab of report.labs ?? []) {
-            for (const s of lab.steps ?? []) {
-              if (s.status === 'skipped') counts.skippedReasons.push({ title: `${lab.id} / ${s.id}`, reason: s.reason });
-            }
-          }
-        }
-        const ok = validated && test.code === 0 && report !== undefined;
-        const detail = [validated ? '' : 'validate failed', test.code === 0 ? '' : test.timedOut ? 'test timed out' : `test exit ${test.code}`, report ? '' : 'no course.json'].filter(Boolean).join(', ');
-        return { ok, detail, counts: report ? counts : undefined, partialCounts: counts };
-      },
+      name: 'course', kind: 'tests', conflicts: ['ui', 'course-podman'], what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
+      run: (ctx) => courseLayer(ctx, 'course'),
     },
     {
       name: 'integration', kind: 'tests', what: 'scripts/run-integration.mjs (real extension host)', selectable: true, needs: ['build', 'compile', 'images', 'code-server'],
@@ -267,13 +326,45 @@ function layers() {
     {
       // After course: both run the real labs (same container names, same host ports). After
       // integration: each drives its own code-server and Chromium, which take the CPU.
-      name: 'ui', kind: 'tests', conflicts: ['course'], what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
+      name: 'ui', kind: 'tests', conflicts: ['course', 'course-podman'], what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
       run: async (ctx) => {
         if (!existsSync(vsixPath)) return { ok: false, detail: 'no VSIX: the package step failed' };
         const r = await step(ctx, node, ['scripts/ui-test.mjs'], { env: { ...process.env, CONTAINER_LABS_VSIX: vsixPath } });
         return { ...r, counts: reporterCounts('ui') };
       },
     },
+    // The other engines. Their hosts start once the Docker engine (and, for Podman, the images
+    // to copy) are there; their test layers come last in each lane, one engine test layer at a
+    // time beside one other layer, as the two lanes above.
+    hostLayer('podman', ['images'], 'Podman service (own store, lesson images copied in)'),
+    hostLayer('tls', ['engine'], 'stunnel4 TLS endpoint before the engine, certificates for this run'),
+    hostLayer('ssh', ['engine'], 'sshd on loopback, a key for this run in ssh-agent'),
+    {
+      // Forced-overlap mode only: the same noise on the Podman engine, beside its test layers.
+      name: 'noise-podman', kind: 'background', what: 'scripts/noise.mjs on Podman', needs: ['podman'], overlapOnly: true,
+      run: (ctx) => {
+        const host = hostEnv(ctx, 'podman');
+        return host.failed ?? step(ctx, node, ['scripts/noise.mjs'], { signal: ctx.stopSignal, env: { ...process.env, ...host.env } });
+      },
+    },
+    {
+      // Podman's containers start slower than dockerd's here (runc, about 2 s each): the
+      // course alone in its lane, never beside the other runs of the real labs (same host ports).
+      name: 'course-podman', kind: 'tests', conflicts: ['course', 'ui'], what: 'container-labs test labs on Podman', selectable: true, needs: ['build', 'podman', 'infra'],
+      run: (ctx) => {
+        const host = hostEnv(ctx, 'podman');
+        return host.failed ?? courseLayer(ctx, 'course-podman', host.env);
+      },
+    },
+    ...['podman', 'tls', 'ssh'].map((kind, i) => ({
+      name: `unit-${kind}`, kind: 'tests', selectable: true,
+      what: `mocha of the engine tests (check kinds, events, ledger) and remote-${kind}-* against ${kind === 'podman' ? 'Podman' : kind === 'tls' ? 'the engine over TLS' : 'the engine over ssh'}`,
+      needs: ['build', 'compile', 'images', kind, ...[['course-podman'], ['unit'], ['unit-tls']][i]],
+      run: (ctx) => {
+        const host = hostEnv(ctx, kind);
+        return host.failed ?? mochaLayer(ctx, `unit-${kind}`, (f) => (isEngineTest(f) && !hostTestOf(f)) || hostTestOf(f) === kind, host.env);
+      },
+    })),
   ];
 }
 
@@ -316,6 +407,11 @@ runMain(async () => {
   const planned = new Set(plan.map((l) => l.name));
   if (!planned.has('ui')) plan.splice(plan.findIndex((l) => l.name === 'package'), 1);
   if (!planned.has('ui') && !planned.has('integration')) plan.splice(plan.findIndex((l) => l.name === 'code-server'), 1);
+  // A test host only for the layers that run on it (and its noise only with it).
+  for (const kind of ['podman', 'tls', 'ssh']) {
+    if (plan.some((l) => l.kind === 'tests' && l.needs.includes(kind))) continue;
+    for (let i = plan.length - 1; i >= 0; i--) if (plan[i].name === kind || (plan[i].kind === 'background' && plan[i].needs.includes(kind))) plan.splice(i, 1);
+  }
   const inPlan = new Set(plan.map((l) => l.name));
   const serial = /^(1|true|yes)$/i.test(process.env.CONTAINER_LABS_SERIAL ?? '');
   if (serial && overlap) throw new UserError('CONTAINER_LABS_SERIAL and CONTAINER_LABS_OVERLAP contradict each other: choose one', 2);
@@ -375,7 +471,7 @@ runMain(async () => {
     const t0 = Date.now();
     let result;
     try {
-      result = await layer.run({ sink, stopSignal: stopBackground.signal });
+      result = await layer.run({ sink, stopSignal: stopBackground.signal, resultOf: (name) => results.get(name)?.result });
     } catch (error) {
       sink(`[test-all] ${layer.name} crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       result = { ok: false, detail: 'crashed' };
@@ -398,7 +494,7 @@ runMain(async () => {
       process.stdout.write(chunks.join(''));
     }
     process.stdout.write(`--- ${layer.name}: ${status}${result.detail ? ` (${result.detail})` : ''} in ${formatDuration(ms)}\n`);
-    results.set(layer.name, { status, ms, detail: result.detail, counts: result.counts ?? result.partialCounts });
+    results.set(layer.name, { status, ms, detail: result.detail, counts: result.counts ?? result.partialCounts, result });
     if (layer.fatal && !result.ok) aborted = true;
   }
 
@@ -433,6 +529,23 @@ runMain(async () => {
     pump();
   });
   if (heartbeat) clearInterval(heartbeat);
+
+  // The test hosts started above are stopped by what started them: here, whatever happened.
+  for (const layer of [...plan].reverse()) {
+    const entry = results.get(layer.name);
+    const host = entry?.result?.host;
+    if (!host) continue;
+    try {
+      const { leftovers } = await host.stop();
+      if (leftovers.length > 0) {
+        process.stdout.write(`[test-all] WARNING: containers left behind on ${layer.name} by the tests, removed now: ${leftovers.join(', ')}\n`);
+        entry.detail = `${entry.detail}; left behind: ${leftovers.join(', ')}`;
+      }
+      process.stdout.write(`[test-all] stopped the ${layer.name} test host\n`);
+    } catch (error) {
+      process.stderr.write(`[test-all] stopping the ${layer.name} test host failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
 
   // Summary, in plan order.
   const totals = { passed: 0, failed: 0, skipped: 0 };

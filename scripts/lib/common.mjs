@@ -1,6 +1,6 @@
 // Small helpers shared by the scripts in scripts/: paths, child processes, ports, temp copies.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -188,4 +188,55 @@ export function formatDuration(ms) {
 /** Resolves after ms. */
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Whether a process with this pid exists (one we may not signal counts as alive). */
+export function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error?.code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `fn` holding a lock: the directory `dir` with our pid inside, so that two runs at once
+ * (test-all and a developer, or two clones sharing the cache) do not do the same work twice.
+ * A lock whose owner died is taken over; after `waitMs` the caller gets a UserError naming
+ * the owner. `what` names the work for the messages ("images.mjs").
+ */
+export async function withDirLock(dir, { what, waitMs = 20 * 60_000, log = () => undefined }, fn) {
+  const started = Date.now();
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      } catch {
+        // the owner is between mkdir and writing its pid; wait a moment
+      }
+      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() - started > waitMs) throw new UserError(`another ${what} (pid ${owner}) has held ${dir} for ${Math.round(waitMs / 60_000)} min; if it is gone, remove that directory`);
+      if (!announced && Number.isInteger(owner)) {
+        log(`waiting for another ${what} (pid ${owner}) to finish`);
+        announced = true;
+      }
+      await sleep(1000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -6,10 +6,11 @@ import { existsSync, openSync, readFileSync, rmSync, closeSync, statSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { cacheRoot, say, sleep, UserError, which } from './common.mjs';
+import { cacheRoot, processAlive, say, sleep, UserError, which } from './common.mjs';
 import { aptInstall } from './apt.mjs';
 
 const PING_DEADLINE_MS = 3000;
+const VERSION_DEADLINE_MS = 20_000;
 const START_DEADLINE_MS = 60_000;
 const TAG = 'engine';
 const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -20,9 +21,9 @@ export function ownDaemonPaths() {
   return { pidfile: join(dir, 'dockerd.pid'), log: join(dir, 'dockerd.log') };
 }
 
-/** dockerode options for a docker host URL (unix://, tcp://, ssh://), with the ping deadline. */
+/** dockerode options for a docker host URL (unix://, tcp://, ssh://): the client waits as long as /version may take; the ping has its own, shorter abort signal. */
 function optionsForHost(host, tlsDir) {
-  const base = { timeout: PING_DEADLINE_MS };
+  const base = { timeout: VERSION_DEADLINE_MS }; // the ping's own deadline is its abort signal
   if (host.startsWith('unix://')) {
     return { ...base, socketPath: host.slice('unix://'.length), host: undefined, port: undefined, protocol: 'http' };
   }
@@ -74,7 +75,7 @@ function currentContextEndpoint() {
  */
 export function candidateEndpoints() {
   if (process.env.DOCKER_HOST) {
-    return [{ source: 'DOCKER_HOST', host: process.env.DOCKER_HOST, options: { timeout: PING_DEADLINE_MS }, explicit: true }];
+    return [{ source: 'DOCKER_HOST', host: process.env.DOCKER_HOST, options: { timeout: VERSION_DEADLINE_MS }, explicit: true }];
   }
   const ctx = currentContextEndpoint();
   if (ctx?.host) return [{ source: `docker context '${ctx.name}'`, host: ctx.host, options: optionsForHost(ctx.host, ctx.tlsDir), explicit: true }];
@@ -109,7 +110,9 @@ export async function pingEndpoint(candidate) {
   const signal = AbortSignal.timeout(PING_DEADLINE_MS);
   try {
     await docker.ping({ abortSignal: signal });
-    const version = await docker.version({ abortSignal: AbortSignal.timeout(PING_DEADLINE_MS) });
+    // An engine that answers the ping is there: /version may take longer (Podman runs its
+    // runtime's and conmon's --version for it, seconds on a busy machine).
+    const version = await docker.version({ abortSignal: AbortSignal.timeout(VERSION_DEADLINE_MS) });
     return { ok: true, version: version.Version, apiVersion: version.ApiVersion };
   } catch (error) {
     const code = signal.aborted ? 'TIMEOUT' : error?.code ?? error?.cause?.code ?? 'ERROR';
@@ -136,15 +139,6 @@ function isDebianLike() {
     return /^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease);
   } catch {
     return false;
-  }
-}
-
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error?.code === 'EPERM';
   }
 }
 
@@ -281,4 +275,18 @@ export async function stopOwnEngine({ log = (m) => say(TAG, m) } = {}) {
   if (processAlive(pid)) throw new UserError(`dockerd (pid ${pid}) did not stop within 30 s`);
   log('stopped');
   return true;
+}
+
+/** Environment for docker CLI children so they talk to the engine `ensureEngine` found (the one dockerode uses). */
+export function dockerCliEnv(engine) {
+  const env = { ...process.env, DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT ?? '0' };
+  // A docker context carries its own TLS settings; the CLI already uses it. Sockets and
+  // DOCKER_HOST are passed on as they are.
+  if (engine?.host && !String(engine.source ?? '').startsWith('docker context')) env.DOCKER_HOST = engine.host;
+  return env;
+}
+
+/** A dockerode client of the engine `ensureEngine` found. */
+export function engineClient(engine, timeout = 30_000) {
+  return new Docker({ ...(engine.options ?? optionsForHost(engine.host)), timeout });
 }

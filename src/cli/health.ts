@@ -20,15 +20,20 @@ export interface EngineConnection {
 /** Resolves the endpoint like the docker CLI (or `--host`), builds a client and asks for its health. */
 export async function connectEngine(io: CliIo, host?: string): Promise<EngineConnection> {
   const endpoint = resolveEndpoint({ override: host, env: io.env });
-  const docker = createDocker(endpoint);
+  const docker = createDocker(endpoint, { env: io.env });
   const health = await checkHealth(endpoint, { docker, env: io.env });
   return { endpoint, docker, health };
 }
 
-/** The report for people: the message, then each fix with its command or link. */
+/** The report for people: the message, which engine as whom, the notes, then each fix with its command or link. */
 export function formatHealth(report: HealthReport): string {
   const lines = [report.ok ? report.message : `error: ${report.message}`];
   if (!report.ok) lines.push(`  engine: ${report.endpoint.description}`);
+  if (report.engine) lines.push(`  engine: ${report.engine.product} ${report.engine.version}${report.engine.rootless ? ', rootless' : ''}${report.engine.hostName ? ` on host ${report.engine.hostName}` : ''}${report.clientApiVersion ? `, spoken to in API ${report.clientApiVersion}` : ''}`);
+  if (report.context) lines.push(`  context: ${report.context}`);
+  if (report.user) lines.push(`  as: ${report.user}`);
+  lines.push(`  published ports answer on: ${report.endpoint.publishedHost}`);
+  for (const note of report.notes ?? []) lines.push(`  note: ${note}`);
   if (report.fixes.length) {
     lines.push('How to fix it:');
     for (const fix of report.fixes) {
@@ -45,9 +50,14 @@ export function healthJson(report: HealthReport): Record<string, unknown> {
     problem: report.problem ?? null,
     message: report.message,
     fixes: report.fixes,
-    endpoint: { url: report.endpoint.url, source: report.endpoint.source, description: report.endpoint.description, publishedHost: report.endpoint.publishedHost },
+    endpoint: { url: report.endpoint.url, kind: report.endpoint.kind, source: report.endpoint.source, description: report.endpoint.description, publishedHost: report.endpoint.publishedHost },
+    engine: report.engine ?? null,
+    user: report.user ?? null,
+    context: report.context ?? null,
+    notes: report.notes ?? [],
     serverVersion: report.serverVersion ?? null,
     apiVersion: report.apiVersion ?? null,
+    clientApiVersion: report.clientApiVersion ?? null,
     platform: report.platform ?? null,
     elapsedMs: report.elapsedMs,
   };

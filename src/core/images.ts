@@ -8,9 +8,10 @@
  *   localhost:5000/me/app                 -> localhost:5000/me/app:latest
  *   alpine@sha256:...                     -> alpine@sha256:...   (a digest names one image: no tag added)
  *
- * Registries other than Docker Hub keep their name: `localhost/app` (how Podman names a local
- * build) stays `localhost/app:latest` and is not the same image as `app:latest`; an engine that
- * lists local images that way can map them with `parseImageRef` before comparing.
+ * Registries other than Docker Hub keep their name: `localhost/app` stays `localhost/app:latest`.
+ * Podman files every image built, imported or loaded without a registry under `localhost/`
+ * (`docker build -t app .` lists as `localhost/app:latest`): `namesImage` compares an engine's
+ * name with a lab's the way a student means it, and `familiarImageName` writes it as they would.
  */
 
 /** The host names under which the engine files Docker Hub's images (it lists them without one). */
@@ -94,4 +95,31 @@ export function normalizeImageRef(ref: string): string {
 /** Whether two references name the same image as the engine lists it (`alpine` and `docker.io/library/alpine:latest`). */
 export function sameImageRef(a: string, b: string): boolean {
   return normalizeImageRef(a) === normalizeImageRef(b);
+}
+
+/** Podman's registry name for images made on this machine (`podman build -t app` is `localhost/app`). */
+const PODMAN_LOCAL_REGISTRY = 'localhost';
+
+/**
+ * Whether `listed` (a name as an engine lists it: RepoTags, a container's Image) names the image
+ * a lab calls `wanted`: the same reference, or Podman's `localhost/app:v1` for a lab's `app:v1`.
+ */
+export function namesImage(listed: string, wanted: string): boolean {
+  const have = normalizeImageRef(listed);
+  const want = normalizeImageRef(wanted);
+  if (have === want) return true;
+  return parseImageRef(listed).registry === PODMAN_LOCAL_REGISTRY && parseImageRef(wanted).registry === undefined && have === `${PODMAN_LOCAL_REGISTRY}/${want}`;
+}
+
+/**
+ * A fully qualified name the way a student writes it: Docker Hub's host and `library/`, Podman's
+ * `localhost/` and the tag `latest` taken off (`docker.io/library/alpine:latest` -> `alpine`,
+ * `localhost/app:v1` -> `app:v1`); digests and other registries are kept.
+ */
+export function familiarImageName(ref: string): string {
+  const parts = parseImageRef(ref);
+  const registry = parts.registry === PODMAN_LOCAL_REGISTRY ? undefined : parts.registry;
+  const repository = registry === undefined ? parts.path : `${registry}/${parts.path}`;
+  if (parts.digest !== undefined) return `${repository}${parts.tag !== undefined ? `:${parts.tag}` : ''}@${parts.digest}`;
+  return parts.tag === undefined || parts.tag === DEFAULT_TAG ? repository : `${repository}:${parts.tag}`;
 }

@@ -34,10 +34,14 @@ export function healthMarkdown(report: HealthReport): string {
   lines.push(`| Endpoint | \`${report.endpoint.url}\` |`);
   lines.push(`| Chosen from | ${report.endpoint.source} |`);
   lines.push(`| Published ports answer on | ${report.endpoint.publishedHost} |`);
-  if (report.serverVersion) lines.push(`| Engine version | ${report.serverVersion} |`);
+  if (report.engine) lines.push(`| Engine | ${report.engine.product} ${report.engine.version}${report.engine.rootless ? ' (rootless)' : ''}${report.engine.hostName ? ` on ${report.engine.hostName}` : ''} |`);
+  else if (report.serverVersion) lines.push(`| Engine version | ${report.serverVersion} |`);
+  if (report.context) lines.push(`| Docker context | ${report.context} |`);
+  if (report.user) lines.push(`| As | ${report.user} |`);
   if (report.apiVersion) lines.push(`| API version | ${report.apiVersion} |`);
   if (report.platform) lines.push(`| Platform | ${report.platform} |`);
   lines.push(`| Answered in | ${report.elapsedMs} ms |`);
+  if (report.notes?.length) lines.push('', ...report.notes.map((n) => `> ${n}`));
   if (report.fixes.length > 0) {
     lines.push('', '## How to fix it', '');
     for (const fix of report.fixes) {

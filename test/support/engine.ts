@@ -1,21 +1,39 @@
 /**
- * The machine's engine as the tests reach it, the cl-test-busybox image every engine test
- * uses (imported from the host's busybox when absent: no registry needed), and existence
- * checks by exact name.
+ * The engine the tests run against, the cl-test-busybox image every engine test uses
+ * (imported from the host's busybox when absent: no registry needed), and existence checks
+ * by exact name.
+ *
+ * The engine is found the way the product finds it (resolveEndpoint, createDocker): the local
+ * socket by default, and whatever DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or
+ * DOCKER_CONTEXT say otherwise, so the same tests run against Podman, TLS and ssh in the lanes
+ * of npm test that set them (scripts/test-hosts.mjs).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { EngineEvents } from '../../src/core/checks/events';
+import { createDocker, resolveEndpoint, type EngineEndpoint } from '../../src/core/engine/connection';
 import { errorMessage } from '../../src/core/text';
 
 export const BUSYBOX = 'cl-test-busybox:latest';
+/** The local engine's socket, for the tests of how the default socket is found and used. */
 export const MAIN_SOCKET = '/var/run/docker.sock';
 
+/** The engine of this test run, as the product resolves it from the environment. */
+export function testEndpoint(): EngineEndpoint {
+  return resolveEndpoint({ env: process.env });
+}
+
+/** A client of the engine of this test run (testEndpoint). */
 export function mainDocker(): Dockerode {
-  return new Dockerode({ socketPath: MAIN_SOCKET, timeout: 15_000 });
+  return createDocker(testEndpoint(), { timeoutMs: 15_000 });
+}
+
+/** A client of the engine on the unix socket `socketPath`, whatever DOCKER_HOST says (the product's own createDocker). */
+export function socketDocker(socketPath: string, timeoutMs?: number): Dockerode {
+  return createDocker(resolveEndpoint({ override: `unix://${socketPath}` }), { timeoutMs });
 }
 
 function busyboxBinary(): string {
@@ -25,8 +43,8 @@ function busyboxBinary(): string {
   throw new Error('busybox is not installed on this machine (apt-get install busybox-static)');
 }
 
-/** Import a busybox rootfs as `name` unless the engine behind `socket` already has it. */
-export async function ensureBusybox(docker: Dockerode, socket = MAIN_SOCKET, name = BUSYBOX): Promise<void> {
+/** Import a busybox rootfs as `name` (through the engine API) unless the engine already has it. */
+export async function ensureBusybox(docker: Dockerode, name = BUSYBOX): Promise<void> {
   try {
     await docker.getImage(name).inspect();
     return;
@@ -42,21 +60,49 @@ export async function ensureBusybox(docker: Dockerode, socket = MAIN_SOCKET, nam
     for (const applet of applets) {
       if (applet !== 'busybox') fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
     }
-    execFileSync('sh', ['-c', `tar -C "$1" -c . | docker -H "unix://$2" import -c 'CMD ["/bin/sh"]' - "$3"`, 'sh', dir, socket, name], { stdio: 'pipe' });
+    await importTar(docker, dir, name, ['CMD ["/bin/sh"]']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Whether the engine behind `docker` is Podman (its /version names a "Podman Engine" component). */
+export async function isPodman(docker: Dockerode): Promise<boolean> {
+  const version = (await docker.version()) as Dockerode.DockerVersion & { Components?: Array<{ Name?: string }> };
+  return (version.Components ?? []).some((c) => /podman/i.test(c.Name ?? ''));
+}
+
+/** `docker import` of the folder `dir` as `name` with Dockerfile `changes`, through the engine API. */
+async function importTar(docker: Dockerode, dir: string, name: string, changes: string[]): Promise<void> {
+  const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const tarDone = new Promise<void>((resolve, reject) => {
+    tar.on('error', reject);
+    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar failed (exit ${code}): ${stderr.trim()}`))));
+  });
+  // The tag within `repo`, as the API allows: Podman 4.3 ignores a separate `tag`.
+  const progress = await docker.importImage(tar.stdout, { repo: name, changes });
+  const output = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    progress.on('data', (d: Buffer) => (text += d.toString()));
+    progress.on('end', () => resolve(text));
+    progress.on('error', reject);
+  });
+  await tarDone;
+  const failed = /"error(?:Detail)?":\s*"?([^"}]*)/.exec(output);
+  if (failed) throw new Error(`importing ${name} failed: ${failed[1]}`);
 }
 
 /**
  * Imports a one-file image (/hello.txt) as `ref`. Its content names `ref`, so its id is its own:
  * no other program's container uses it and no other tag points at it.
  */
-export function importOwnImage(ref: string, socket = MAIN_SOCKET): void {
+export async function importOwnImage(docker: Dockerode, ref: string): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-own-'));
   try {
     fs.writeFileSync(path.join(dir, 'hello.txt'), `an image of its own: ${ref}\n`);
-    execFileSync('sh', ['-c', 'tar -C "$1" -c . | docker -H "unix://$2" import - "$3"', 'sh', dir, socket, ref], { stdio: 'pipe' });
+    await importTar(docker, dir, ref, []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -74,7 +120,7 @@ export async function requireEngine(docker: Dockerode): Promise<void> {
     ]);
   } catch (error) {
     throw new Error(
-      `These tests need a Docker engine at ${MAIN_SOCKET} and none answered (${errorMessage(error)}). ` +
+      `These tests need a Docker engine at ${testEndpoint().description} and none answered (${errorMessage(error)}). ` +
         'Start one with: node scripts/engine.mjs',
       { cause: error },
     );

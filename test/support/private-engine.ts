@@ -12,7 +12,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
+import { socketDocker } from './engine';
 import { uniqueName } from './run';
 import { waitFor } from './wait';
 
@@ -44,7 +45,7 @@ export class PrivateEngine {
   constructor(private readonly opts: PrivateEngineOptions = {}) {}
 
   get docker(): Dockerode {
-    return new Dockerode({ socketPath: this.socket, timeout: this.opts.clientTimeoutMs ?? 15_000 });
+    return socketDocker(this.socket, this.opts.clientTimeoutMs ?? 15_000);
   }
 
   /** The environment of a script that should use this engine (and a cache folder of its own). */

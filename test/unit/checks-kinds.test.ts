@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Dockerode from 'dockerode';
+import { socketDocker } from '../support/engine';
 import type { Check, CheckKind, ContainerMatch } from '../../src/core/model';
 import { describeCheck } from '../../src/core/checks/describe';
 import { checkNeedsPolling, evaluateCheck, type CheckContext } from '../../src/core/checks/evaluate';
@@ -135,7 +135,7 @@ describe('checks: the dispatcher (all / any / not over the table)', () => {
   let present: string;
   let missing: string;
   /** No engine listens here: container checks give status error, host-file checks still work. */
-  const nowhere: CheckContext = { docker: new Dockerode({ socketPath: path.join(os.tmpdir(), 'cl-test-no-engine.sock') }), timeoutMs: 2000 };
+  const nowhere: CheckContext = { docker: socketDocker(path.join(os.tmpdir(), 'cl-test-no-engine.sock')), timeoutMs: 2000 };
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-kinds-'));

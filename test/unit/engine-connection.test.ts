@@ -7,7 +7,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { contextDirName, createDocker, resolveEndpoint } from '../../src/core/engine/connection';
+import * as http from 'node:http';
+import { contextDirName, createDocker, MAX_API_VERSION, compareApiVersions, resolveEndpoint } from '../../src/core/engine/connection';
+import { checkHealth } from '../../src/core/engine/health';
+import { sshArgs } from '../../src/core/engine/ssh';
 import { MAIN_SOCKET } from '../support/engine';
 
 describe('engine: resolveEndpoint', function () {
@@ -97,6 +100,40 @@ describe('engine: resolveEndpoint', function () {
     assert.deepEqual([e.kind, e.username, e.host, e.port, e.publishedHost], ['ssh', 'student', 'lab.example.org', 2222, 'lab.example.org']);
   });
 
+  it('ssh:// without a port leaves it to ssh\'s configuration, and runs what the docker CLI runs (plus BatchMode)', function () {
+    const e = resolveEndpoint({ env: { DOCKER_HOST: 'ssh://student@lab.example.org' }, home });
+    assert.equal(e.port, undefined);
+    assert.equal(e.url, 'ssh://student@lab.example.org');
+    assert.deepEqual(sshArgs({ host: e.host ?? '', port: e.port, username: e.username, socketPath: e.socketPath }), [
+      '-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-T', '-l', 'student', '--', 'lab.example.org', 'docker', 'system', 'dial-stdio',
+    ]);
+  });
+
+  it('ssh:// with a path names the remote engine\'s socket (a rootless engine there)', function () {
+    const e = resolveEndpoint({ env: { DOCKER_HOST: 'ssh://student@lab.example.org:2222/run/user/1000/docker.sock' }, home });
+    assert.equal(e.socketPath, '/run/user/1000/docker.sock');
+    assert.deepEqual(sshArgs({ host: e.host ?? '', port: e.port, username: e.username, socketPath: e.socketPath }), [
+      '-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-T', '-l', 'student', '-p', '2222', '--', 'lab.example.org', 'docker', '--host', 'unix:///run/user/1000/docker.sock', 'system', 'dial-stdio',
+    ]);
+  });
+
+  it('Podman\'s sockets after Docker\'s: rootless, then podman machine\'s; their endpoints say they are Podman\'s', function () {
+    const runtime = path.join(home, 'run-user');
+    const machine = path.join(home, '.local', 'share', 'containers', 'podman', 'machine', 'qemu');
+    fs.mkdirSync(path.join(runtime, 'podman'), { recursive: true });
+    fs.mkdirSync(machine, { recursive: true });
+    fs.writeFileSync(path.join(machine, 'podman.sock'), '');
+    const fromMachine = resolveEndpoint({ env: { XDG_RUNTIME_DIR: runtime }, home, systemSocket: missingSystemSocket });
+    assert.deepEqual([fromMachine.socketPath, fromMachine.source, fromMachine.engineHint], [path.join(machine, 'podman.sock'), 'Podman machine socket', 'podman']);
+    fs.writeFileSync(path.join(runtime, 'podman', 'podman.sock'), '');
+    const rootless = resolveEndpoint({ env: { XDG_RUNTIME_DIR: runtime }, home, systemSocket: missingSystemSocket });
+    assert.deepEqual([rootless.socketPath, rootless.source], [path.join(runtime, 'podman', 'podman.sock'), 'Podman socket (rootless)']);
+    fs.writeFileSync(path.join(runtime, 'docker.sock'), '');
+    const docker = resolveEndpoint({ env: { XDG_RUNTIME_DIR: runtime }, home, systemSocket: missingSystemSocket });
+    assert.deepEqual([docker.source, docker.engineHint], ['rootless socket', undefined]);
+    assert.equal(resolveEndpoint({ env: { DOCKER_HOST: 'unix:///run/podman/podman.sock' }, home }).engineHint, 'podman');
+  });
+
   it('an explicit override wins over DOCKER_HOST, which wins over DOCKER_CONTEXT', function () {
     writeContext('remote', 'tcp://192.0.2.10:2375');
     const env = { DOCKER_HOST: 'tcp://10.9.9.9:2375', DOCKER_CONTEXT: 'remote' };
@@ -163,6 +200,54 @@ describe('engine: createDocker talks to the real engine', function () {
     const docker = createDocker(resolveEndpoint({ env: {}, systemSocket: MAIN_SOCKET }), { timeoutMs: 5000 });
     const version = await docker.version();
     assert.match(version.ApiVersion, /^1\.\d+$/);
+  });
+
+  it('the endpoint alone decides: DOCKER_HOST and DOCKER_CERT_PATH in the environment do not leak into an explicit socket\'s client', async function () {
+    // docker-modem reads both on every client it makes: DOCKER_HOST's host used to win over the
+    // socket path, and DOCKER_CERT_PATH's files were read (ENOENT) whether TLS was wanted or not.
+    const saved = { host: process.env.DOCKER_HOST, certs: process.env.DOCKER_CERT_PATH };
+    process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
+    process.env.DOCKER_CERT_PATH = '/nonexistent/cl-test-certs';
+    let docker;
+    try {
+      docker = createDocker(resolveEndpoint({ override: `unix://${MAIN_SOCKET}` }), { timeoutMs: 5000 });
+    } finally {
+      for (const [key, value] of [['DOCKER_HOST', saved.host], ['DOCKER_CERT_PATH', saved.certs]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+    assert.equal(await docker.ping().then(String), 'OK');
+  });
+
+  it('speaks the API version both sides know once the health check has seen the engine\'s', async function () {
+    const paths: string[] = [];
+    const sock = path.join(os.tmpdir(), `cl-test-api-${process.pid}.sock`);
+    fs.rmSync(sock, { force: true });
+    const relay = http.createServer((req, res) => {
+      paths.push(req.url ?? '');
+      const upstream = http.request({ socketPath: MAIN_SOCKET, path: req.url, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => relay.listen(sock, resolve));
+    try {
+      const endpoint = resolveEndpoint({ override: `unix://${sock}` });
+      const docker = createDocker(endpoint, { timeoutMs: 5000 });
+      await docker.ping();
+      assert.equal(paths.at(-1), '/_ping', 'unversioned before the engine\'s version is known');
+      const report = await checkHealth(endpoint, { docker, env: {} });
+      const engineApi = report.apiVersion ?? '';
+      const expected = compareApiVersions(engineApi, MAX_API_VERSION) < 0 ? engineApi : MAX_API_VERSION;
+      assert.equal(report.clientApiVersion, expected);
+      await docker.listContainers({ limit: 1 });
+      assert.match(paths.at(-1) ?? '', new RegExp(`^/v${expected.replace('.', '\\.')}/containers/json`));
+    } finally {
+      relay.close();
+      fs.rmSync(sock, { force: true });
+    }
   });
 
   it('over tcp:// (a loopback TCP listener relaying to the engine socket)', async function () {

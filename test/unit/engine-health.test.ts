@@ -10,8 +10,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { resolveEndpoint } from '../../src/core/engine/connection';
-import { checkHealth, compareApiVersions, type HealthReport } from '../../src/core/engine/health';
+import { compareApiVersions, resolveEndpoint } from '../../src/core/engine/connection';
+import { checkHealth, type HealthReport } from '../../src/core/engine/health';
 import { runAsNobody } from '../support/as-nobody';
 import { MAIN_SOCKET } from '../support/engine';
 import { freePort } from '../support/ports';
@@ -47,12 +47,15 @@ describe('engine: checkHealth', function () {
     assert.equal(report.message, `The Docker Engine is not running: tcp://127.0.0.1:${port} refused the connection.`);
   });
 
-  it('ssh:// to a port where nothing listens: the SSH connection is named, not the engine', async function () {
+  it('ssh:// to a port where nothing listens: the SSH connection is named, with ssh\'s own words', async function () {
     const port = await freePort();
     const report = await checkHealth(resolveEndpoint({ env: { DOCKER_HOST: `ssh://cl-test@127.0.0.1:${port}` } }), { env: {} });
-    assert.equal(report.problem, 'unreachable');
-    assert.ok(report.message.startsWith(`The SSH connection to ssh://cl-test@127.0.0.1:${port} was refused`), report.message);
-    assert.equal(report.fixes[1]?.command, `ssh cl-test@127.0.0.1 -p ${port} docker version`);
+    assert.equal(report.problem, 'ssh-unreachable');
+    assert.equal(
+      report.message,
+      `The SSH connection to ssh://cl-test@127.0.0.1:${port} did not get through: the connection was refused: no sshd listens there. ssh said: "ssh: connect to host 127.0.0.1 port ${port}: Connection refused"`,
+    );
+    assert.equal(report.fixes[0]?.command, `ssh -p ${port} cl-test@127.0.0.1 docker version`);
   });
 
   it('no engine in a Codespace: says which dev container feature to add', async function () {
@@ -154,6 +157,14 @@ describe('engine: checkHealth', function () {
     assert.equal(report.problem, 'unreachable');
     assert.ok(report.message.includes('unsupported scheme ftp://'));
     assert.ok(report.fixes.some((f) => f.command === 'unset DOCKER_HOST'));
+  });
+
+  it('TLS wanted but DOCKER_CERT_PATH missing: tls-files, said before any connection (the engine need not exist)', async function () {
+    const port = await freePort();
+    const env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent/cl-test-certs' };
+    const report = await checkHealth(resolveEndpoint({ env }), { env });
+    assert.equal(report.problem, 'tls-files');
+    assert.equal(report.message, `TLS is on for tcp://127.0.0.1:${port}, but DOCKER_CERT_PATH (/nonexistent/cl-test-certs) does not exist, so there are no certificates to use.`);
   });
 
   it('compareApiVersions compares numerically', function () {

@@ -38,7 +38,7 @@ describe('scripts/images.mjs builds only what is missing (private engine)', func
 
   it('builds a missing image with the label, and leaves a foreign image of the same kind alone', async function () {
     // Stands for an image a user pulled: same name, not built by us (no label).
-    await ensureBusybox(engine.docker, engine.socket, 'hello-world:latest');
+    await ensureBusybox(engine.docker, 'hello-world:latest');
     const foreign = await engine.docker.getImage('hello-world:latest').inspect();
     assert.equal(foreign.Config.Labels?.[LABEL], undefined);
 

@@ -104,7 +104,7 @@ describe('fresh results: the shown result follows each engine event by itself (r
     await shown('create', 'passed', new RegExp(C), 'the create event');
 
     await open('start');
-    await shown('start', 'current', /created but never started/, 'created, not started');
+    await shown('start', 'current', /created but never ran/, 'created, not started');
     await c.start();
     await shown('start', 'passed', /is running/, 'the start event');
     await c.stop({ t: 0 });
@@ -119,7 +119,7 @@ describe('fresh results: the shown result follows each engine event by itself (r
   it('die: a created container that starts and exits by itself', async () => {
     await open('die');
     const c = await make({ name: DIES, Cmd: ['sh', '-c', 'sleep 1; exit 0'] });
-    await shown('die', 'current', /created but never started/, 'created, not started');
+    await shown('die', 'current', /created but never ran/, 'created, not started');
     await c.start();
     await shown('die', 'passed', /exited with code 0/, 'the die event, with nothing else happening');
   });

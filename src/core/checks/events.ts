@@ -5,13 +5,10 @@
  */
 import type Dockerode from 'dockerode';
 import { Emitter, type Disposable, type Event } from '../events';
+import { pingOf } from '../engine/connection';
+import { familiarImageName } from '../images';
 import { callWithDeadline, describeEngineError } from '../engine/errors';
 
-/** dockerode's `ping` takes `{ abortSignal }` at run time; its typings omit the argument. */
-function pingOf(docker: Dockerode, signal: AbortSignal): Promise<unknown> {
-  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
-  return ping({ abortSignal: signal });
-}
 
 export type EngineEventType = 'container' | 'image' | 'volume' | 'network';
 
@@ -90,29 +87,63 @@ export class JsonLineParser {
   }
 }
 
-/** Turn one raw engine event into an EngineEvent, or undefined when it is not one we use. */
+/**
+ * Podman's Docker-compatible event stream names some actions its own way: a container or a
+ * volume is `remove`d where Docker says `destroy`, an image `remove`d where Docker says `delete`.
+ * They are given Docker's names, so the rest of the product reads one vocabulary.
+ */
+const PODMAN_ACTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  container: { remove: 'destroy' },
+  volume: { remove: 'destroy' },
+  network: { remove: 'destroy' },
+  image: { remove: 'delete' },
+};
+
+/**
+ * Attributes Podman adds to every event (Docker has none of them): `podId`, which tells its
+ * events apart, and `containerExitCode` (0 on every event but `die`, which also has `exitCode`).
+ */
+const PODMAN_ATTRIBUTES = ['podId', 'containerExitCode'];
+
+/**
+ * Turn one raw engine event into an EngineEvent, or undefined when it is not one we use.
+ * Docker's and Podman's shapes both. Podman leaves a volume's Actor.ID empty and names it in
+ * Attributes.name, says `remove` for Docker's `destroy` (PODMAN_ACTIONS), adds attributes of its
+ * own (PODMAN_ATTRIBUTES, dropped), and names images fully (`docker.io/library/alpine:latest`,
+ * `localhost/app:v1`), where Docker repeats the name as the student wrote it: Podman's `image`
+ * and image `name` are given in the student's words (`alpine`, `app:v1`), the raw attribute kept.
+ */
 export function toEngineEvent(raw: unknown): EngineEvent | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const type = typeof r.Type === 'string' ? r.Type : typeof r.type === 'string' ? r.type : undefined;
   if (type !== 'container' && type !== 'image' && type !== 'volume' && type !== 'network') return undefined;
-  const action = typeof r.Action === 'string' ? r.Action : typeof r.status === 'string' ? r.status : undefined;
-  if (!action) return undefined;
+  const rawAction = typeof r.Action === 'string' ? r.Action : typeof r.status === 'string' ? r.status : undefined;
+  if (!rawAction) return undefined;
+  const action = PODMAN_ACTIONS[type]?.[rawAction] ?? rawAction;
   const actor = typeof r.Actor === 'object' && r.Actor !== null ? (r.Actor as Record<string, unknown>) : {};
-  const id = typeof actor.ID === 'string' ? actor.ID : typeof r.id === 'string' ? r.id : '';
   const attributes: Record<string, string> = {};
   if (typeof actor.Attributes === 'object' && actor.Attributes !== null) {
     for (const [k, v] of Object.entries(actor.Attributes as Record<string, unknown>)) {
       if (typeof v === 'string') attributes[k] = v;
     }
   }
+  const podman = 'podId' in attributes;
+  if (podman) {
+    for (const key of PODMAN_ATTRIBUTES) delete attributes[key];
+    if (attributes.image === '') delete attributes.image; // on its image and volume events
+  }
+  const actorId = typeof actor.ID === 'string' && actor.ID ? actor.ID : typeof r.id === 'string' ? r.id : '';
+  // Podman: a volume event has an empty Actor.ID; its name is the volume's id, as in Docker's.
+  const id = actorId || (type === 'volume' && attributes.name ? attributes.name : '');
   const timeNano = typeof r.timeNano === 'number' ? r.timeNano : undefined;
   const timeSec = typeof r.time === 'number' ? r.time : undefined;
   const time = timeNano !== undefined ? Math.floor(timeNano / 1e6) : timeSec !== undefined ? timeSec * 1000 : Date.now();
   const event: EngineEvent = { type, action, id, time, attributes };
-  if (attributes.name) event.name = attributes.name;
+  if (attributes.name) event.name = podman && type === 'image' ? familiarImageName(attributes.name) : attributes.name;
   if (type === 'container') {
-    const image = attributes.image ?? (typeof r.from === 'string' ? r.from : undefined);
+    const named = attributes.image ?? (typeof r.from === 'string' ? r.from : undefined);
+    const image = podman && named ? familiarImageName(named) : named;
     if (image) event.image = image;
   }
   return event;

@@ -32,9 +32,13 @@ export interface LiveCheckOptions {
   supersedeAfterMs?: number;
 }
 
+/**
+ * The actions that can change a check's outcome. Docker says `tag` when a build names its image;
+ * Podman says `build` (and no `tag`). `docker commit` is a container event that makes an image.
+ */
 const RELEVANT: Record<EngineEvent['type'], ReadonlySet<string>> = {
-  container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom']),
-  image: new Set(['pull', 'tag', 'untag', 'delete', 'import', 'load', 'push']),
+  container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom', 'commit']),
+  image: new Set(['pull', 'tag', 'untag', 'delete', 'import', 'load', 'push', 'build']),
   volume: new Set(['create', 'destroy', 'mount', 'unmount']),
   network: new Set(),
 };
@@ -130,6 +134,8 @@ export function concerns(subjects: CheckSubjects, event: EngineEvent): boolean {
   if (subjects.unknown) return true;
   switch (event.type) {
     case 'container':
+      // A commit makes an image out of a container.
+      if (event.action === 'commit' && subjects.images) return true;
       return subjects.containers.some((m) => couldMatch(m, event));
     case 'image':
       return subjects.images;

@@ -11,7 +11,7 @@ import type Dockerode from 'dockerode';
 import type { CheckResult, ContainerMatch, PlaceholderValues } from '../model';
 import type { EngineEndpoint } from '../engine/connection';
 import { callWithDeadline, isNotFound } from '../engine/errors';
-import { normalizeImageRef } from '../images';
+import { namesImage, normalizeImageRef } from '../images';
 import { escapeRegExp } from '../text';
 import { containerName, exitCodeFromStatus, exitText, explainStartError, matchPhrase, plural, quoteName, subject } from './words';
 
@@ -131,16 +131,18 @@ export class EngineSnapshot {
     // here (so a container whose tag moved to a newer image since still counts). With the
     // image alone, the engine's `ancestor` filter keeps the list short among many containers.
     const byAncestor = Boolean(m.image) && !m.name && !m.label;
-    if (byAncestor && m.image) filters.ancestor = [m.image];
-    // A name is looked up directly: the engine's name filter walks every container (145 ms
-    // among 1,000 here), a direct inspect does not.
-    const listed = m.name ? await this.containerByName(m.name.replace(/^\//, ''), m.label) : await this.listContainers(filters);
     const wantedImage = m.image ? normalizeImageRef(m.image) : undefined;
     let wantedId: Promise<string | undefined> | undefined;
     const idOfWanted = (): Promise<string | undefined> => {
       wantedId ??= wantedImage ? this.inspectImage(wantedImage).then((i) => i?.Id) : Promise.resolve(undefined);
       return wantedId;
     };
+    // By the image's ID, which every engine's `ancestor` takes (Podman's takes no short name:
+    // `alpine` matches nothing there, only `docker.io/library/alpine:latest` or the ID).
+    if (byAncestor && m.image) filters.ancestor = [(await idOfWanted())?.replace(/^sha256:/, '') ?? m.image];
+    // A name is looked up directly: the engine's name filter walks every container (145 ms
+    // among 1,000 here), a direct inspect does not.
+    const listed = m.name ? await this.containerByName(m.name.replace(/^\//, ''), m.label) : await this.listContainers(filters);
     const kept: Dockerode.ContainerInfo[] = [];
     for (const c of listed) {
       if (wantedImage) {
@@ -151,9 +153,9 @@ export class EngineSnapshot {
           // created from. (With `ancestor`, the engine already matched the IDs.)
           if (!byAncestor && c.ImageID !== (await idOfWanted())) {
             const createdFrom = (await this.inspect(c.Id))?.Config.Image;
-            if (!createdFrom || normalizeImageRef(createdFrom) !== wantedImage) continue;
+            if (!createdFrom || !namesImage(createdFrom, wantedImage)) continue;
           }
-        } else if (normalizeImageRef(c.Image) !== wantedImage) {
+        } else if (!namesImage(c.Image, wantedImage)) {
           // `ancestor` also matches images built FROM this one: keep only those created from it.
           continue;
         }
@@ -242,7 +244,9 @@ export class EngineSnapshot {
         const inspected = await this.inspect(info.Id);
         const error = inspected?.State.Error;
         if (error) return `${who} could not start: ${explainStartError(error)}`;
-        return `${who} was created but never started: run it with docker start ${containerName(info)}`;
+        // Docker keeps a failed start's error (above); Podman does not: a failed start and no
+        // start at all look the same, and `docker start` tells them apart.
+        return `${who} was created but never ran: start it with docker start ${containerName(info)} (if starting it fails, that shows why)`;
       }
       case 'paused':
         return `${who} is paused: docker unpause ${containerName(info)}`;

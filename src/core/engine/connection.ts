@@ -8,15 +8,23 @@
  *   3. DOCKER_CONTEXT
  *   4. `currentContext` in the docker config (DOCKER_CONFIG or ~/.docker/config.json)
  *   5. the first socket that exists: /var/run/docker.sock, Docker Desktop's
- *      ~/.docker/run/docker.sock, rootless $XDG_RUNTIME_DIR/docker.sock
+ *      ~/.docker/run/docker.sock, rootless $XDG_RUNTIME_DIR/docker.sock, then Podman's:
+ *      rootful /run/podman/podman.sock, rootless $XDG_RUNTIME_DIR/podman/podman.sock, and
+ *      the sockets of `podman machine` / Podman Desktop on macOS
+ *
+ * ssh endpoints go through the system's `ssh`, as with the docker CLI (see ./ssh.ts); tcp
+ * endpoints with TLS read ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH (or the context).
+ * The client speaks the API version both sides know (negotiateApiVersion), like the docker CLI.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import type * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
 import { errorMessage } from '../text';
+import { resolveSshTarget, SshAgent } from './ssh';
 
 export type EndpointKind = 'unix' | 'npipe' | 'tcp' | 'ssh';
 
@@ -35,11 +43,14 @@ export interface EngineEndpoint {
   url: string;
   /** Socket path for unix / npipe endpoints. */
   socketPath?: string;
-  /** Host name for tcp / ssh endpoints. */
+  /** Host name for tcp / ssh endpoints (for ssh, as written: it may be an alias of ~/.ssh/config). */
   host?: string;
+  /** Port for tcp endpoints; for ssh only when the URL gives one (else ssh's configuration decides). */
   port?: number;
-  /** User for ssh endpoints. */
+  /** User for ssh endpoints, when the URL gives one. */
   username?: string;
+  /** For ssh: where `ssh -G` says the connection goes (aliases resolved), when ssh could tell. */
+  sshResolved?: { hostname: string; user?: string; port?: number };
   /** TLS material for tcp endpoints that use TLS. */
   tls?: EngineTls;
   /** Name of the docker context it came from, when it came from one. */
@@ -57,6 +68,8 @@ export interface EngineEndpoint {
   hostError?: string;
   /** Where it came from, e.g. `DOCKER_HOST`, `context "remote" (DOCKER_CONTEXT)`, `default socket`. */
   source: string;
+  /** For a unix socket: whose engine the path says it is (Podman's usual sockets), when it says. */
+  engineHint?: 'podman' | 'docker';
   /** One line for people, e.g. `unix:///var/run/docker.sock (default socket)`. */
   description: string;
   /** Host where published ports answer: 127.0.0.1 for sockets, the tcp/ssh host otherwise. */
@@ -153,12 +166,39 @@ function defaultSocket(env: NodeJS.ProcessEnv, home: string, systemSocket?: stri
   if (runtimeDir) {
     candidates.push({ file: path.join(runtimeDir, 'docker.sock'), source: 'rootless socket' });
   }
+  // Podman serves the same API on sockets of its own, which the docker CLI does not look at:
+  // the health report then says how to point DOCKER_HOST at the one found.
+  for (const c of podmanSockets(env, home)) candidates.push(c);
   const found = candidates.find((c) => exists(c.file)) ?? { file: system, source: 'default socket' };
   return unixEndpoint(found.file, found.source);
 }
 
+/**
+ * Where Podman's API socket usually is: rootful (systemd's podman.socket), rootless (the
+ * user's podman.socket), and `podman machine` (also what Podman Desktop starts) on macOS.
+ */
+export function podmanSockets(env: NodeJS.ProcessEnv, home: string): Array<{ file: string; source: string }> {
+  const list = [{ file: '/run/podman/podman.sock', source: 'Podman socket (rootful)' }];
+  const runtimeDir = env.XDG_RUNTIME_DIR?.trim();
+  if (runtimeDir) list.push({ file: path.join(runtimeDir, 'podman', 'podman.sock'), source: 'Podman socket (rootless)' });
+  const machineDir = path.join(home, '.local', 'share', 'containers', 'podman', 'machine');
+  list.push(
+    { file: path.join(machineDir, 'podman.sock'), source: 'Podman machine socket' },
+    { file: path.join(machineDir, 'qemu', 'podman.sock'), source: 'Podman machine socket' },
+    { file: path.join(machineDir, 'podman-machine-default', 'podman.sock'), source: 'Podman machine socket' },
+  );
+  const tmp = env.TMPDIR?.trim();
+  if (tmp) list.push({ file: path.join(tmp, 'podman', 'podman-machine-default-api.sock'), source: 'Podman machine socket' });
+  return list;
+}
+
+/** Whether a socket path is one of Podman's (its name or the folder it lives in). */
+function podmanHint(socketPath: string): 'podman' | undefined {
+  return /(^|[\\/])podman[\\/]|podman[^\\/]*\.sock$/.test(socketPath) ? 'podman' : undefined;
+}
+
 function unixEndpoint(socketPath: string, source: string): EngineEndpoint {
-  return {
+  const endpoint: EngineEndpoint = {
     kind: 'unix',
     url: `unix://${socketPath}`,
     socketPath,
@@ -166,6 +206,9 @@ function unixEndpoint(socketPath: string, source: string): EngineEndpoint {
     description: `unix://${socketPath} (${source})`,
     publishedHost: LOOPBACK,
   };
+  const hint = podmanHint(socketPath);
+  if (hint) endpoint.engineHint = hint;
+  return endpoint;
 }
 
 /** Parse a docker host URL. Throws an Error with a readable message when it is not one. */
@@ -208,19 +251,31 @@ function fromHostUrl(
     throw new Error(`${source}: "${raw}" has no host name`);
   }
   if (scheme === 'ssh') {
-    const port = parsed.port ? Number(parsed.port) : 22;
+    const port = parsed.port ? Number(parsed.port) : undefined;
     const username = decodeURIComponent(parsed.username) || undefined;
     const who = username ? `${username}@${host}` : host;
-    return {
+    const remoteSocket = parsed.pathname && parsed.pathname !== '/' ? decodeURIComponent(parsed.pathname) : undefined;
+    const url = `ssh://${who}${parsed.port ? `:${parsed.port}` : ''}${remoteSocket ?? ''}`;
+    // An alias of ~/.ssh/config (Host lab → HostName 10.0.0.5): published ports answer on
+    // the real host, which only ssh knows.
+    const resolved = resolveSshTarget({ host, port, username }, env);
+    const realHost = resolved?.hostname ?? host;
+    const via = resolved && (resolved.hostname !== host || (resolved.user && !username) || (resolved.port && resolved.port !== (port ?? 22)))
+      ? ` → ${resolved.user ? `${resolved.user}@` : ''}${resolved.hostname}${resolved.port && resolved.port !== 22 ? `:${resolved.port}` : ''}`
+      : '';
+    const endpoint: EngineEndpoint = {
       kind: 'ssh',
-      url: `ssh://${who}${parsed.port ? `:${parsed.port}` : ''}`,
+      url,
       host,
-      port,
       username,
       source,
-      description: `ssh://${who}${parsed.port ? `:${parsed.port}` : ''} (${source})`,
-      publishedHost: host,
+      description: `${url}${via} (${source})`,
+      publishedHost: realHost === 'localhost' || realHost === '::1' ? LOOPBACK : realHost,
     };
+    if (port !== undefined) endpoint.port = port;
+    if (remoteSocket) endpoint.socketPath = remoteSocket;
+    if (resolved) endpoint.sshResolved = resolved;
+    return endpoint;
   }
   if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
     throw new Error(`${source}: "${raw}" uses the unsupported scheme ${scheme}:// (expected unix, tcp or ssh)`);
@@ -327,6 +382,25 @@ export interface CreateDockerOptions {
    * (events, logs with follow) must turn it off on their socket themselves.
    */
   timeoutMs?: number;
+  /** Environment of the ssh process for ssh endpoints (SSH_AUTH_SOCK, PATH), default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `new Dockerode(options)` as the options say and nothing else: docker-modem also reads
+ * DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH from the environment on every client it
+ * makes, lets DOCKER_HOST's host win over an explicit socket path, and reads DOCKER_CERT_PATH's
+ * files whether or not they exist (an ENOENT thrown at a student). The endpoint was resolved
+ * already: the environment is hidden from it while the client is made (synchronously).
+ */
+function dockerodeFor(options: Dockerode.DockerOptions & { agent?: http.Agent }): Dockerode {
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    return new Dockerode(options);
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_HOST = saved;
+  }
 }
 
 /** A dockerode client for the endpoint. Does not connect yet. */
@@ -335,38 +409,63 @@ export function createDocker(endpoint: EngineEndpoint, opts: CreateDockerOptions
   switch (endpoint.kind) {
     case 'unix':
     case 'npipe':
-      return new Dockerode({ socketPath: endpoint.socketPath, timeout });
+      return dockerodeFor({ socketPath: endpoint.socketPath, timeout });
     case 'ssh':
-      return new Dockerode({
-        protocol: 'ssh',
+      // HTTP over `ssh HOST docker system dial-stdio`; host and port only name the request.
+      return dockerodeFor({
+        protocol: 'http',
         host: endpoint.host,
-        port: endpoint.port,
-        username: endpoint.username,
-        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+        port: endpoint.port ?? 22,
+        agent: new SshAgent({ host: endpoint.host ?? '', port: endpoint.port, username: endpoint.username, socketPath: endpoint.socketPath }, { env: opts.env }),
         timeout,
       });
     case 'tcp': {
       if (!endpoint.tls) {
-        return new Dockerode({ protocol: 'http', host: endpoint.host, port: endpoint.port, timeout });
+        return dockerodeFor({ protocol: 'http', host: endpoint.host, port: endpoint.port, timeout });
       }
       const ca = readOptional(endpoint.tls.caFile);
       const cert = readOptional(endpoint.tls.certFile);
       const key = readOptional(endpoint.tls.keyFile);
       const agent = new https.Agent({ ca, cert, key, rejectUnauthorized: endpoint.tls.verify });
-      // docker-modem hands `agent` to https.request; its typings do not list it.
-      const options: Dockerode.DockerOptions & { agent: https.Agent } = {
-        protocol: 'https',
-        host: endpoint.host,
-        port: endpoint.port,
-        ca,
-        cert,
-        key,
-        agent,
-        timeout,
-      };
-      return new Dockerode(options);
+      return dockerodeFor({ protocol: 'https', host: endpoint.host, port: endpoint.port, ca, cert, key, agent, timeout });
     }
   }
+}
+
+/**
+ * The newest Engine API version the product was written against. Newer engines answer older
+ * versions the same way (Docker 29 accepts 1.44 and newer, Podman 4 speaks 1.41), so the client
+ * asks for min(this, the engine's own), as the docker CLI negotiates; see docs/engines.md for
+ * the fields each check reads.
+ */
+export const MAX_API_VERSION = '1.47';
+
+/**
+ * Pins `docker` to the API version both sides know: the engine's `ApiVersion` when older than
+ * MAX_API_VERSION, else MAX_API_VERSION. Without it, requests go unversioned and a newer
+ * engine answers in its newest shape. Returns the version chosen.
+ */
+export function negotiateApiVersion(docker: Dockerode, engineApiVersion: string): string {
+  const chosen = compareApiVersions(engineApiVersion, MAX_API_VERSION) < 0 ? engineApiVersion : MAX_API_VERSION;
+  (docker.modem as unknown as { version?: string }).version = `v${chosen}`;
+  return chosen;
+}
+
+/** dockerode's `ping` takes `{ abortSignal }` at run time; its typings omit the argument. */
+export function pingOf(docker: Dockerode, signal: AbortSignal): Promise<unknown> {
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  return ping({ abortSignal: signal });
+}
+
+/** Compare API versions such as `1.41` and `1.9` numerically. */
+export function compareApiVersions(a: string, b: string): number {
+  const pa = a.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function readOptional(file: string | undefined): Buffer | undefined {

@@ -4,6 +4,7 @@
  */
 import type { EngineEndpoint } from './connection';
 import { errorMessage } from '../text';
+import { SshError } from './ssh';
 
 export type EngineErrorKind = 'not-running' | 'permission-denied' | 'timeout' | 'aborted' | 'unreachable' | 'http';
 
@@ -108,6 +109,7 @@ export function describeEngineError(err: unknown, endpoint: EngineEndpoint | und
   const address = typeof err === 'object' && err !== null && 'address' in err ? (err as { address?: unknown }).address : undefined;
   const where = endpoint ? (endpoint.socketPath ?? endpoint.url) : typeof address === 'string' ? address : 'the engine';
   const code = codeOf(err);
+  if (err instanceof SshError) return `the ssh connection to ${endpoint?.url ?? 'the engine'} failed: ${err.stderr || err.message}`;
   switch (engineErrorKind(err)) {
     case 'timeout':
       return `the Docker Engine did not answer within ${formatSeconds(err instanceof DeadlineError ? err.timeoutMs : timeoutMs)}`;

@@ -1,7 +1,7 @@
 /** `image: { ref }`: an image is present in the engine (and `imageAbsent`, its opposite, shares the lookup). */
 import type Dockerode from 'dockerode';
 import type { CheckResult, ImageCheck } from '../../model';
-import { imageRepository, normalizeImageRef } from '../../images';
+import { imageRepository, namesImage, normalizeImageRef } from '../../images';
 import type { EngineSnapshot } from '../snapshot';
 import { containerName, formatSize, plural, shortId } from '../words';
 import { type CheckKindSpec, subjects } from './spec';
@@ -24,7 +24,8 @@ export async function evaluateImage(check: ImageCheck, wantPresent: boolean, eng
     if (ref.includes('@')) return { status: 'failed', reason: `image ${ref} is not present: pull it with docker pull ${ref}` };
     const repo = imageRepository(ref);
     const sameRepo = await engine.listImages(repo);
-    const tags = sameRepo.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== ref && imageRepository(t) === repo);
+    // As the engine lists them, in the lab's words (Podman lists docker.io/library/... names).
+    const tags = sameRepo.flatMap((i) => i.RepoTags ?? []).map(normalizeImageRef).filter((t) => t !== ref && imageRepository(t) === repo);
     if (tags.length > 0) {
       return {
         status: 'failed',
@@ -37,8 +38,9 @@ export async function evaluateImage(check: ImageCheck, wantPresent: boolean, eng
   // With another name left, `docker rmi` only takes this name off: the containers that use the
   // image do not stand in the way (and on a shared engine they may be anybody's).
   if (keepsAnotherName(found)) return { status: 'failed', reason: `image ${ref} is still present: remove it with docker rmi ${ref}` };
-  const users = await engine.listContainers({ ancestor: [ref] });
-  const direct = users.filter((c) => normalizeImageRef(c.Image) === ref || c.ImageID === found.Id);
+  // By ID: Podman's `ancestor` takes no short name.
+  const users = await engine.listContainers({ ancestor: [found.Id.replace(/^sha256:/, '')] });
+  const direct = users.filter((c) => namesImage(c.Image, ref) || c.ImageID === found.Id);
   if (direct.length > 0) {
     const names = direct.slice(0, 3).map((c) => containerName(c)).join(', ');
     return {
