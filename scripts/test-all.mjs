@@ -549,8 +549,9 @@ runMain(async () => {
 
   // Summary, in plan order.
   const totals = { passed: 0, failed: 0, skipped: 0 };
-  process.stdout.write(`\n${'='.repeat(96)}\n${pad('layer', 13)}${pad('status', 10)}${pad('passed', 8)}${pad('failed', 8)}${pad('skipped', 9)}${pad('time', 12)}detail\n`);
   const rows = plan.map((layer) => ({ layer, ...results.get(layer.name) }));
+  const nameWidth = Math.max(13, ...rows.map((row) => row.layer.name.length + 2));
+  process.stdout.write(`\n${'='.repeat(96)}\n${pad('layer', nameWidth)}${pad('status', 10)}${pad('passed', 8)}${pad('failed', 8)}${pad('skipped', 9)}${pad('time', 12)}detail\n`);
   for (const row of rows) {
     const c = row.counts;
     if (c) {
@@ -558,9 +559,9 @@ runMain(async () => {
       totals.failed += c.failed;
       totals.skipped += c.skipped;
     }
-    process.stdout.write(`${pad(row.layer.name, 13)}${pad(row.status, 10)}${pad(c ? c.passed : '-', 8)}${pad(c ? c.failed : '-', 8)}${pad(c ? c.skipped : '-', 9)}${pad(row.status === 'not run' ? '-' : formatDuration(row.ms), 12)}${row.detail ?? ''}\n`);
+    process.stdout.write(`${pad(row.layer.name, nameWidth)}${pad(row.status, 10)}${pad(c ? c.passed : '-', 8)}${pad(c ? c.failed : '-', 8)}${pad(c ? c.skipped : '-', 9)}${pad(row.status === 'not run' ? '-' : formatDuration(row.ms), 12)}${row.detail ?? ''}\n`);
   }
-  process.stdout.write(`${pad('total', 23)}${pad(totals.passed, 8)}${pad(totals.failed, 8)}${pad(totals.skipped, 9)}${formatDuration(Date.now() - startedAll)} (wall clock)\n`);
+  process.stdout.write(`${pad('total', nameWidth + 10)}${pad(totals.passed, 8)}${pad(totals.failed, 8)}${pad(totals.skipped, 9)}${formatDuration(Date.now() - startedAll)} (wall clock)\n`);
   const skippedReasons = rows.flatMap((r) => (r.counts?.skippedReasons ?? []).map((s) => `  - [${r.layer.name}] ${s.title}: ${s.reason}`));
   if (skippedReasons.length > 0) process.stdout.write(`\nSkipped, and why:\n${skippedReasons.join('\n')}\n`);
 
