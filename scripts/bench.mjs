@@ -414,7 +414,7 @@ async function eventToResult() {
     await sleep(300);
     for (let i = 0; i < EVENT_RUNS; i++) {
       let c;
-      await measure('create', (r) => r.status !== 'passed' && /never started/.test(r.reason), async () => {
+      await measure('create', (r) => r.status !== 'passed' && /created but never ran/.test(r.reason), async () => {
         c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } });
       });
       await measure('start', (r) => r.status === 'passed', () => c.start());
