@@ -31,6 +31,7 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
+import { acquireMachineLock } from './lib/lock.mjs';
 import { startTestHost } from './lib/hosts.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
 
@@ -212,6 +213,8 @@ function staleInput(target, inputs) {
  * The layers, in plan order. `kind`: setup (no counts) or tests (counts from a results file).
  * `needs`: layers that must have ended first (those not in the plan are ignored).
  * `fatal`: when it fails, nothing else starts. `conflicts`: layers it never runs beside.
+ * `realLabs`: it runs the course's labs (fixed names and ports): it holds the machine-wide
+ * lock of lib/lock.mjs while it runs, so two clones' test runs on one machine take turns.
  * `kind: 'background'`: runs until every other layer has ended, then is asked to finish.
  * `overlapOnly`: only in the forced-overlap mode.
  */
@@ -310,7 +313,7 @@ function layers() {
       run: (ctx) => step(ctx, node, ['scripts/noise.mjs'], { signal: ctx.stopSignal }),
     },
     {
-      name: 'course', kind: 'tests', conflicts: ['ui', 'course-podman'], what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
+      name: 'course', kind: 'tests', realLabs: true, conflicts: ['ui', 'course-podman'], what: 'container-labs validate labs && container-labs test labs', selectable: true, needs: ['build', 'images'],
       run: (ctx) => courseLayer(ctx, 'course'),
     },
     {
@@ -326,7 +329,7 @@ function layers() {
     {
       // After course: both run the real labs (same container names, same host ports). After
       // integration: each drives its own code-server and Chromium, which take the CPU.
-      name: 'ui', kind: 'tests', conflicts: ['course', 'course-podman'], what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
+      name: 'ui', kind: 'tests', realLabs: true, conflicts: ['course', 'course-podman'], what: 'scripts/ui-test.mjs (code-server + Chromium, packaged VSIX)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'course', 'integration'],
       run: async (ctx) => {
         if (!existsSync(vsixPath)) return { ok: false, detail: 'no VSIX: the package step failed' };
         const r = await step(ctx, node, ['scripts/ui-test.mjs'], { env: { ...process.env, CONTAINER_LABS_VSIX: vsixPath } });
@@ -350,7 +353,7 @@ function layers() {
     {
       // Podman's containers start slower than dockerd's here (runc, about 2 s each): the
       // course alone in its lane, never beside the other runs of the real labs (same host ports).
-      name: 'course-podman', kind: 'tests', conflicts: ['course', 'ui'], what: 'container-labs test labs on Podman', selectable: true, needs: ['build', 'podman', 'infra'],
+      name: 'course-podman', kind: 'tests', realLabs: true, conflicts: ['course', 'ui'], what: 'container-labs test labs on Podman', selectable: true, needs: ['build', 'podman', 'infra'],
       run: (ctx) => {
         const host = hostEnv(ctx, 'podman');
         return host.failed ?? courseLayer(ctx, 'course-podman', host.env);
@@ -468,6 +471,10 @@ runMain(async () => {
     running.set(layer.name, Date.now());
     if (serial) header(++printed, plan.length, layer.name, layer.what);
     else process.stdout.write(`[test-all] start ${layer.name}${alsoRunning.length ? ` (alongside ${alsoRunning.join(', ')})` : ''}\n`);
+    // The real labs' fixed names and ports: one run of them at a time on this machine.
+    const release = layer.realLabs
+      ? await acquireMachineLock('real-labs', { onWait: (pid) => sink(`[test-all] ${layer.name} waits for another test run (pid ${pid}) that is running the real labs on this machine\n`) })
+      : undefined;
     const t0 = Date.now();
     let result;
     try {
@@ -475,6 +482,8 @@ runMain(async () => {
     } catch (error) {
       sink(`[test-all] ${layer.name} crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       result = { ok: false, detail: 'crashed' };
+    } finally {
+      release?.();
     }
     const ms = Date.now() - t0;
     running.delete(layer.name);
