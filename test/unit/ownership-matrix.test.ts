@@ -20,6 +20,8 @@ import { connectedEvents, exists, LABEL_ARG, LABELS, loadLabs, removeRunObjects,
 
 const P = runName('m');
 const LAB_ID = `${P}-lab`.replace(/^cl-test-/, 'cl-test-');
+/** The typed-command case has a lab of its own, so its clean-up plan does not depend on the matrix's. */
+const TYPED_LAB_ID = `${P}-typed-lab`;
 const IMAGE = 'cl-test-busybox';
 /** The lab's command of its `typed` step: the student types it in the lab's terminal. */
 const TYPED = `docker run ${LABEL_ARG} ${IMAGE} echo ${P}-typed`;
@@ -101,11 +103,23 @@ function labYaml(): string {
     `      - run: ${q("mkdir -p ${labData}/ctx && printf 'FROM cl-test-busybox:latest\\nLABEL cl-test=built\\n' > ${labData}/ctx/Dockerfile")}`,
     `      - run: ${q(`docker build -q -t ${LAB.built} \${labData}/ctx`)}`,
     `    check: { all: [ { image: { ref: ${LAB.tag} } }, { image: { ref: ${LAB.built} } } ] }`,
+    '',
+  ].join('\n');
+}
+
+function typedLabYaml(): string {
+  return [
+    `id: ${TYPED_LAB_ID}`,
+    'title: A typed command',
+    'summary: The student types the lab command in the lab terminal.',
+    'minutes: 1',
+    `images: [${BUSYBOX}]`,
+    'steps:',
     '  - id: typed',
     '    title: A command the student types in the terminal',
     '    instructions: Type it.',
     '    commands:',
-    `      - run: ${q(TYPED)}`,
+    `      - run: '${TYPED.replace(/'/g, "''")}'`,
     `    check: { container: { image: ${IMAGE}, commandContains: ${P}-typed, exitCode: 0 } }`,
     '',
   ].join('\n');
@@ -171,7 +185,7 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
       await docker.getImage(BUSYBOX).tag({ repo, tag });
     }
     events = await connectedEvents(docker);
-    const { catalog, dir } = await loadLabs({ 'matrix.lab.yaml': labYaml() });
+    const { catalog, dir } = await loadLabs({ 'matrix.lab.yaml': labYaml(), 'typed.lab.yaml': typedLabYaml() });
     labDir = dir;
     t = shellRuntime(docker, events, workspace);
     await t.runtime.setCatalog(catalog);
@@ -276,7 +290,7 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
   });
 
   it('a command typed in the lab\'s terminal counts when it is the lab\'s own, word for word; another typed command does not', async () => {
-    await t.runtime.openStep({ labId: LAB_ID, stepId: 'typed' });
+    await t.runtime.openStep({ labId: TYPED_LAB_ID, stepId: 'typed' });
     /** What the terminal does: shell integration reports the line, the shell runs it. */
     const type = async (text: string): Promise<void> => {
       const end = t.runtime.commandTyped(text);
@@ -288,13 +302,13 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
     };
     const own = `docker run ${LABEL_ARG} ${IMAGE} echo ${P}-typed-by-the-student`;
     await Promise.all([type(TYPED.replace(' echo ', '  echo ')), type(own)]);
-    await waitFor('the command windows to close', () => !t.runtime.commandsRunning(LAB_ID), 10_000, 50);
+    await waitFor('the command windows to close', () => !t.runtime.commandsRunning(TYPED_LAB_ID), 10_000, 50);
     const labelled = await docker.listContainers({ all: true, filters: { label: [`${Object.keys(LABELS)[0] ?? ''}=${Object.values(LABELS)[0] ?? ''}`] } });
     const labTyped = labelled.filter((c) => c.Command === `echo ${P}-typed`);
     const studentOwn = labelled.filter((c) => c.Command === `echo ${P}-typed-by-the-student`);
     assert.equal(labTyped.length, 1);
     assert.equal(studentOwn.length, 1);
-    const plan = await t.runtime.cleanupPlan(LAB_ID);
+    const plan = await t.runtime.cleanupPlan(TYPED_LAB_ID);
     assert.deepEqual(plan.items.map((i) => `${i.kind} ${i.name}`), [`container ${(labTyped[0]?.Names[0] ?? '').replace(/^\//, '')}`]);
     const report = await t.runtime.cleanup(plan);
     assert.equal(report.removed, 1);
