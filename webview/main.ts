@@ -200,12 +200,15 @@ function drawCheckActions(v: StepView): void {
   if (v.hasCheck) {
     items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
   }
+  if (v.stopsServer) {
+    items.push(button('Stop the server (Ctrl+C)', 'stop-server', () => post({ type: 'interrupt' }), { secondary: true, ariaLabel: 'Stop the server: send Ctrl+C to the terminal where it runs' }));
+  }
   if (v.service !== undefined) {
     const label = v.service.label;
     items.push(button(`Open ${label}`, 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: `Open ${label} in the browser` }));
   }
   checkActions.replaceChildren(...items);
-  check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined;
+  check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined && !v.stopsServer;
 }
 
 function drawQuiz(v: StepView): void {

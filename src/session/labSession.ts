@@ -8,9 +8,9 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
-import { firstHttpCheck } from '../core/checks/kind';
 import { loadCatalog } from '../core/labs/loader';
 import { CommandRefused, LabRuntime } from '../core/runtime/labRuntime';
+import { serviceCheck } from '../core/runtime/steps';
 import type { CleanupPlan, CleanupReport } from '../core/runtime/cleanup';
 import type { CommandExecution, StateStore } from '../core/runtime/types';
 import { Disposable } from '../common/lifecycle';
@@ -90,8 +90,9 @@ export class LabSessionImpl extends Disposable implements LabSession {
       },
       store: opts.memento,
       executor: {
-        run: async (text) => {
-          const sent = await opts.terminal.run(text);
+        run: async (text, command) => {
+          // A foreground server keeps its terminal: the terminal runs later commands in another one.
+          const sent = await opts.terminal.run(text, { foreground: command.foreground === true });
           this.log.info(`sent to the terminal via ${sent.via}: ${text}`);
           // Shell integration says when the command ends; otherwise its window closes at its cap.
           return sent.via === 'shellIntegration' ? { sent, ended: sent.exitCode } : { sent };
@@ -264,7 +265,9 @@ export class LabSessionImpl extends Disposable implements LabSession {
   }
 
   async findService(ref: StepRef): Promise<ServiceLink | undefined> {
-    const http = firstHttpCheck(this.getStep(ref)?.check);
+    const lab = this.getLab(ref.labId);
+    const step = this.getStep(ref);
+    const http = lab && step ? serviceCheck(lab, step) : undefined;
     if (!http) return undefined;
     try {
       const engine = this.opts.engine;

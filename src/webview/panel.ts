@@ -12,6 +12,7 @@ import { MarkdownRenderer } from './markdown';
 import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView, type WalkthroughState, type WebviewMessage } from './protocol';
 import { parseWebviewMessage } from './validate';
 import { buildStepView } from './viewModel';
+import { offersStop } from '../core/runtime/steps';
 import { errorMessage } from '../core/text';
 import { runDetached } from '../core/events';
 import { logFailure } from '../common/logger';
@@ -304,8 +305,9 @@ export class WalkthroughPanel implements vscode.Disposable {
 
       case 'interrupt': {
         const step = session.getStep(ref);
-        const foreground = [...(step?.commands ?? []), ...(step?.solution?.commands ?? [])].some((c) => c.foreground === true);
-        if (!foreground) return this.refuse('interrupt: the step has no foreground command');
+        const lab = session.getLab(ref.labId);
+        // Ctrl+C only for a step that starts a foreground server or is there to stop one.
+        if (step === undefined || lab === undefined || !offersStop(lab, step)) return this.refuse('interrupt: the step neither starts nor stops a foreground server');
         session.interrupt();
         return 'handled';
       }

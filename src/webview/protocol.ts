@@ -126,6 +126,8 @@ export interface StepView {
   quiz?: QuizView;
   hasPrevious: boolean;
   hasNext: boolean;
+  /** The step is there to stop a foreground server a step before started: the panel offers Stop (Ctrl+C). */
+  stopsServer: boolean;
   /** A running Jupyter/RStudio container of this step can be opened. */
   service?: { label: string };
 }

@@ -3,7 +3,7 @@
  * from `vscode` (through the session contract), so this is cheap to call on every change.
  */
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
-import { shownCheck } from '../core/runtime/steps';
+import { shownCheck, stopsForegroundServer } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import type { MarkdownRenderer, RenderOptions } from './markdown';
 import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
@@ -124,6 +124,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     },
     hasPrevious: session.previous(ref) !== undefined,
     hasNext: session.next(ref) !== undefined,
+    stopsServer: stopsForegroundServer(lab, step),
   };
   if (shown.reason !== undefined && shown.reason !== '') view.check.reason = shown.reason;
   if (solutionShown && step.solution?.text !== undefined) view.solution.html = render(step.solution.text);

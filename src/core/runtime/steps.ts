@@ -11,7 +11,8 @@
  *
  * No `vscode` import.
  */
-import type { CheckResult } from '../model';
+import { firstHttpCheck, readCheck } from '../checks/kind';
+import type { Check, CheckResult, HttpCheck, Lab, Step } from '../model';
 import type { StepState } from './types';
 
 export function emptyStepState(): StepState {
@@ -93,4 +94,74 @@ export function shownCheck(state: StepState): ShownCheck {
     return { status: result.status === 'error' ? 'error' : 'failed', reason: `${result.reason} (this step passed${when}; that no longer holds)`, result };
   }
   return { status: state.status, reason: result.reason, result };
+}
+
+// ---- what a step offers --------------------------------------------------------------------
+
+/** The names of the containers a check requires to be gone (`containerAbsent`, also inside all/any). */
+function absentNames(check: Check | undefined): string[] {
+  const read = check === undefined ? undefined : readCheck(check);
+  if (!read) return [];
+  if (read.kind === 'containerAbsent') return read.body.name === undefined ? [] : [read.body.name];
+  if (read.kind === 'all' || read.kind === 'any') return read.body.flatMap(absentNames);
+  return [];
+}
+
+/** The `--name` a `docker run` gives its container, if any. */
+export function runContainerName(command: string): string | undefined {
+  return /\bdocker\s+(?:container\s+)?(?:run|create)\b.*?\s--name(?:=|\s+)(['"]?)([\w.${}-]+)\1/.exec(command)?.[2];
+}
+
+/**
+ * Whether the step's purpose is to stop a server the lab runs in the foreground: its check
+ * wants a container gone, and the last step up to this one that starts a container of that
+ * name starts it in the foreground. Such a step offers Stop (Ctrl+C); Ctrl+C is never sent
+ * for a step that only needs the server running.
+ */
+export function stopsForegroundServer(lab: Lab, step: Step): boolean {
+  const gone = absentNames(step.check);
+  if (gone.length === 0) return false;
+  const upTo = lab.steps.slice(0, lab.steps.indexOf(step) + 1).reverse();
+  return gone.some((name) => {
+    for (const s of upTo) {
+      const starts = s.commands.filter((c) => runContainerName(c.run) === name);
+      if (starts.length > 0) return starts.some((c) => c.foreground === true);
+    }
+    return false;
+  });
+}
+
+/** Whether Stop (Ctrl+C) belongs on the step: it starts a foreground server, or it is there to stop one. */
+export function offersStop(lab: Lab, step: Step): boolean {
+  return [...step.commands, ...(step.solution?.commands ?? [])].some((c) => c.foreground === true) || stopsForegroundServer(lab, step);
+}
+
+/** The names of the containers a check looks at (any kind with a `container` match, also inside all/any/not). */
+function containerNames(check: Check | undefined): string[] {
+  const read = check === undefined ? undefined : readCheck(check);
+  if (!read) return [];
+  if (read.kind === 'all' || read.kind === 'any') return read.body.flatMap(containerNames);
+  if (read.kind === 'not') return [];
+  const body: unknown = read.body;
+  const container = typeof body === 'object' && body !== null && 'container' in body ? (body as { container?: unknown }).container : undefined;
+  const name = typeof container === 'object' && container !== null ? (container as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? [name] : [];
+}
+
+/**
+ * The web service a step can open: its own HTTP check's, or, for a step about a server an
+ * earlier step started (lab 5: "open the notebook with its token"), that step's HTTP check,
+ * counting the container whenever it was created.
+ */
+export function serviceCheck(lab: Lab, step: Step): HttpCheck | undefined {
+  const own = firstHttpCheck(step.check);
+  if (own) return own;
+  const names = containerNames(step.check);
+  if (names.length === 0) return undefined;
+  const before = lab.steps.slice(0, Math.max(0, lab.steps.indexOf(step))).reverse();
+  for (const earlier of before) {
+    const http = firstHttpCheck(earlier.check);
+    if (http?.container.name !== undefined && names.includes(http.container.name)) return { ...http, container: { ...http.container, since: 'any' } };
+  }
+  return undefined;
 }

@@ -1,0 +1,72 @@
+/**
+ * What each step of the real course offers (issue 12, items 2 and 11): Stop (Ctrl+C) on the
+ * steps that start a foreground server and on the steps that are there to stop it, never on a
+ * step that only needs the server running; Open on a step whose text says to use it.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { loadCatalog } from '../../src/core/labs/loader';
+import type { Catalog, Lab, Step } from '../../src/core/model';
+import { offersStop, runContainerName, serviceCheck, stopsForegroundServer } from '../../src/core/runtime/steps';
+
+const LABS = path.resolve(__dirname, '..', '..', '..', 'labs');
+
+describe('student path: the actions each step of the course offers', () => {
+  let catalog: Catalog;
+  before(async () => {
+    catalog = await loadCatalog([{ path: LABS, origin: 'bundled' }]);
+    assert.deepEqual(catalog.broken, []);
+  });
+  const at = (labId: string, stepId: string): { lab: Lab; step: Step } => {
+    const lab = catalog.labs.find((l) => l.id === labId);
+    const step = lab?.steps.find((s) => s.id === stepId);
+    assert.ok(lab && step, `${labId}/${stepId} exists`);
+    return { lab, step };
+  };
+
+  it('reads the container name of a docker run', () => {
+    assert.equal(runContainerName('docker run --rm --name cl-lab-jupyter -p 8888:8888 jupyter/base-notebook'), 'cl-lab-jupyter');
+    assert.equal(runContainerName('docker container run -d --name=web nginx'), 'web');
+    assert.equal(runContainerName('docker inspect cl-lab-jupyter'), undefined);
+    assert.equal(runContainerName('docker run --rm alpine echo --name x'.replace('--name x', '')), undefined);
+  });
+
+  it('lab 6: Stop on the server step and on "Stop the server", not on the inspect step that needs it running', () => {
+    const serve = at('rstudio', 'run-with-password');
+    const inspect = at('rstudio', 'env-is-visible');
+    const stop = at('rstudio', 'stop-password');
+    assert.equal(offersStop(serve.lab, serve.step), true);
+    assert.equal(offersStop(inspect.lab, inspect.step), false);
+    assert.equal(stopsForegroundServer(stop.lab, stop.step), true);
+    assert.equal(offersStop(stop.lab, stop.step), true);
+    // Lab 6 step 5 stops a background server with docker stop: no Ctrl+C there.
+    const stopDetached = at('rstudio', 'stop-rstudio');
+    assert.equal(offersStop(stopDetached.lab, stopDetached.step), false);
+  });
+
+  it('lab 5: "Stop the foreground server" offers Stop; "open the notebook with its token" offers Open for the server of step 2', () => {
+    const stop = at('jupyter', 'stop-foreground');
+    assert.equal(offersStop(stop.lab, stop.step), true);
+    const token = at('jupyter', 'token');
+    assert.match(token.step.instructions, /\*\*Open\*\*/);
+    const http = serviceCheck(token.lab, token.step);
+    assert.equal(http?.container.name, 'cl-lab-jupyter');
+    assert.equal(http.containerPort, 8888);
+    assert.equal(http.container.since, 'any', 'the server was started a step before');
+    const search = at('jupyter', 'search-jupyter');
+    assert.equal(serviceCheck(search.lab, search.step), undefined);
+  });
+
+  it('every step whose text mentions Ctrl+C in a server\'s terminal or the Open button offers that action', () => {
+    for (const lab of catalog.labs) {
+      for (const step of lab.steps) {
+        if (/\*\*Ctrl\+C\*\*/.test(step.instructions) && /server|Jupyter|RStudio/.test(step.instructions)) {
+          assert.equal(offersStop(lab, step), true, `${lab.id}/${step.id} mentions Ctrl+C but offers no Stop`);
+        }
+        if (/\*\*Open\*\*\s+button/.test(step.instructions)) {
+          assert.notEqual(serviceCheck(lab, step), undefined, `${lab.id}/${step.id} mentions the Open button but offers none`);
+        }
+      }
+    }
+  });
+});
