@@ -182,6 +182,10 @@ export class LabSessionImpl extends Disposable implements LabSession {
     return this.runtime.commandText(ref, index, opts);
   }
 
+  readableText(labId: string, text: string, code: boolean): string {
+    return this.runtime.readableText(labId, text, code);
+  }
+
   // ---- what the student does ---------------------------------------------------------------
 
   async reload(): Promise<void> {

@@ -41,6 +41,8 @@ export interface LabSession extends vscode.Disposable {
    * Destructive commands ask first. Resolves false when not run (refused, cancelled, untrusted).
    */
   runCommand(ref: StepRef, index: number, opts?: { solution?: boolean }): Promise<boolean>;
+  /** Text the student reads, placeholders filled (code as the commands are filled). */
+  readableText(labId: string, text: string, code: boolean): string;
   /** The command text after filling placeholders (for Copy), or undefined for a bad index. */
   commandText(ref: StepRef, index: number, opts?: { solution?: boolean }): string | undefined;
   /** Send Ctrl+C to the terminal (stop a foreground container). */

@@ -22,11 +22,17 @@ const MAX_MARKDOWN = 200_000;
 
 interface RenderEnv {
   links: string[];
+  fill?: (text: string, code: boolean) => string;
   /** Whether https images may load (not for a workspace lab in Restricted Mode: tracking). */
   remoteImages: boolean;
 }
 
 export interface RenderOptions {
+  /**
+   * Fills the lab's placeholders (\${labData}...) where the student reads them: code (fenced,
+   * indented, inline) as the commands fill it, prose plainly.
+   */
+  fill?: (text: string, code: boolean) => string;
   /** Load https images (default true); when false each image shows as its alt text and where it is from. */
   remoteImages?: boolean;
 }
@@ -49,6 +55,20 @@ export class MarkdownRenderer {
         if (token.type === 'heading_open' || token.type === 'heading_close') {
           const level = Number(token.tag.slice(1));
           token.tag = `h${Math.min(6, level + 2)}`;
+        }
+      }
+      return true;
+    });
+
+    md.core.ruler.push('container_labs_placeholders', (state) => {
+      const env: unknown = state.env;
+      const fill = isRenderEnv(env) ? env.fill : undefined;
+      if (fill === undefined) return true;
+      for (const token of state.tokens) {
+        if (token.type === 'fence' || token.type === 'code_block') token.content = fill(token.content, true);
+        for (const child of token.children ?? []) {
+          if (child.type === 'code_inline') child.content = fill(child.content, true);
+          else if (child.type === 'text') child.content = fill(child.content, false);
         }
       }
       return true;
@@ -91,6 +111,7 @@ export class MarkdownRenderer {
   /** Renders block Markdown. */
   render(markdown: string, opts: RenderOptions = {}): RenderedMarkdown {
     const env: RenderEnv = { links: [], remoteImages: opts.remoteImages ?? true };
+    if (opts.fill !== undefined) env.fill = opts.fill;
     const html = this.md.render(markdown.slice(0, MAX_MARKDOWN), env);
     return { html, links: env.links };
   }

@@ -89,7 +89,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
   const progress = session.getProgress(ref.labId);
   const links = new Set<string>();
   // A workspace lab in Restricted Mode shows its text, but loads nothing from elsewhere.
-  const renderOptions: RenderOptions = { remoteImages: session.canRun(lab.id) };
+  const renderOptions: RenderOptions = { remoteImages: session.canRun(lab.id), fill: (text, code) => session.readableText(lab.id, text, code) };
   const render = (text: string): string => {
     const out = md.render(text, renderOptions);
     out.links.forEach((l) => links.add(l));

@@ -4,9 +4,15 @@
  * step that only needs the server running; Open on a step whose text says to use it.
  */
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { EngineEvents } from '../../src/core/checks/events';
 import { loadCatalog } from '../../src/core/labs/loader';
 import type { Catalog, Lab, Step } from '../../src/core/model';
+import { LabRuntime } from '../../src/core/runtime/labRuntime';
+import { MemoryStore } from '../../src/core/runtime/types';
+import { MarkdownRenderer } from '../../src/webview/markdown';
+import { mainDocker } from '../support/engine';
 import { offersStop, runContainerName, serviceCheck, stopsForegroundServer } from '../../src/core/runtime/steps';
 
 const LABS = path.resolve(__dirname, '..', '..', '..', 'labs');
@@ -70,3 +76,46 @@ describe('student path: the actions each step of the course offers', () => {
     }
   });
 });
+
+describe('student path: placeholders filled in the text the student reads (item 4)', () => {
+  it('lab 4: every code block and inline command in the instructions is filled exactly as Run fills the command', async () => {
+    const catalog = await loadCatalog([{ path: LABS, origin: 'bundled' }]);
+    const workspace = path.join(os.tmpdir(), 'cl test ws');
+    const runtime = new LabRuntime({
+      engine: { docker: mainDocker(), publishedHost: '127.0.0.1', events: new EngineEvents(() => mainDocker()) },
+      store: new MemoryStore(),
+      executor: { run: () => Promise.reject(new Error('nothing runs here')) },
+      workspaceFolder: () => workspace,
+    });
+    try {
+      await runtime.setCatalog(catalog);
+      const lab = runtime.getLab('data');
+      assert.ok(lab);
+      const md = new MarkdownRenderer();
+      const fill = (text: string, code: boolean): string => runtime.readableText(lab.id, text, code);
+      for (const step of lab.steps.slice(0, 4)) {
+        const html = md.render(step.instructions, { fill }).html;
+        assert.doesNotMatch(html, /\$\{labData\}/, `${step.id}: no placeholder left`);
+        const blocks = [...html.matchAll(/<pre><code>([\s\S]*?)\n?<\/code><\/pre>/g)].map((m) => decode(m[1] ?? ''));
+        const command = runtime.commandText({ labId: lab.id, stepId: step.id }, 0);
+        assert.ok(command?.includes(path.join(workspace, '.container-labs')) || command?.includes(workspace), `${step.id}: the command has the folder`);
+        if (step.id !== 'prepare-data') assert.ok(blocks.includes(command ?? ''), `${step.id}: the block shows ${command ?? ''}, got ${JSON.stringify(blocks)}`);
+      }
+      // Inline code in prose (lab 4 step 3's interactive shell) is filled the same way.
+      const write = lab.steps.find((s) => s.id === 'write-through-mount');
+      assert.ok(write);
+      const inline = runtime.commandText({ labId: lab.id, stepId: write.id }, 2) ?? '';
+      assert.ok(md.render(write.instructions, { fill }).html.includes(`<code>${escape(inline)}</code>`), 'inline command filled as Run fills it');
+    } finally {
+      runtime.dispose();
+    }
+  });
+});
+
+function decode(html: string): string {
+  return html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -56,6 +56,7 @@ function fakeSession(states: Record<string, Partial<StepState>>): LabSession {
       const list = opts?.solution === true ? step?.solution?.commands : step?.commands;
       return list?.[index]?.run.replace('${name}', "'cl-test-x'");
     },
+    readableText: (_labId, text) => text.replace('${name}', "'cl-test-x'"),
     interrupt: () => undefined,
     revealHint: () => 0,
     revealSolution: () => Promise.resolve(false),

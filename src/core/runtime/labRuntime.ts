@@ -14,7 +14,7 @@ import type { EngineEvents } from '../checks/events';
 import { evaluateCheck, type CheckContext } from '../checks/evaluate';
 import { LiveCheck } from '../checks/live';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
-import { defaultPlaceholders, ensureLabData, fillCommand } from '../labs/placeholders';
+import { defaultPlaceholders, ensureLabData, fillCommand, fillText } from '../labs/placeholders';
 import type { ResourceLedger } from '../ledger';
 import { errorMessage } from '../text';
 import type { CleanupPlan, CleanupReport } from './cleanup';
@@ -448,6 +448,26 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   placeholders(lab: Lab): PlaceholderValues {
     if (this.opts.placeholders) return this.opts.placeholders(lab);
     return defaultPlaceholders({ workspaceFolder: this.opts.workspaceFolder?.() ?? os.homedir(), labId: lab.id });
+  }
+
+  /**
+   * Text the student reads (instructions, hints, solutions) with the lab's placeholders
+   * filled: code exactly as a command with that text would be filled (quoted for the shell),
+   * prose plainly. Unfillable text is shown as written.
+   */
+  readableText(labId: string, text: string, code: boolean): string {
+    const lab = this.getLab(labId);
+    if (!lab || !text.includes('${')) return text;
+    const values = this.placeholders(lab);
+    try {
+      return code ? fillCommand(text, values) : fillText(text, values);
+    } catch {
+      try {
+        return fillText(text, values);
+      } catch {
+        return text;
+      }
+    }
   }
 
   /** The lab's own command for (lab, step, index), with its placeholders filled; undefined for anything else. */
