@@ -186,6 +186,7 @@ function drawCheck(v: StepView): void {
     parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, STATUS_TEXT[c.status]));
     if (c.reason !== undefined) parts.push(': ', h('span', { class: 'reason' }, c.reason));
     if (c.checking) parts.push(' ', h('span', { class: 'checking' }, '(checking…)'));
+    if (v.leftover !== undefined) parts.push(h('p', { class: 'reason leftover', 'data-testid': 'leftover' }, v.leftover.reason));
     if (c.parts.length > 0) {
       parts.push(
         h('ul', { class: 'parts' }, ...c.parts.map((p) => h('li', { 'data-status': p.status }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[p.status]), ' ', h('span', { class: 'visually-hidden' }, `${STATUS_TEXT[p.status]}: `), p.reason))),
@@ -199,6 +200,10 @@ function drawCheckActions(v: StepView): void {
   const items: HTMLElement[] = [];
   if (v.hasCheck) {
     items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
+  }
+  if (v.leftover !== undefined) {
+    const names = v.leftover.names.join(', ');
+    items.push(button('Remove it and run again', 'remove-leftovers', () => post({ type: 'removeLeftovers', labId: v.labId, stepId: v.stepId }), { ariaLabel: `Remove ${names} (asks first) and run the command again` }));
   }
   if (v.stopsServer) {
     items.push(button('Stop the server (Ctrl+C)', 'stop-server', () => post({ type: 'interrupt' }), { secondary: true, ariaLabel: 'Stop the server: send Ctrl+C to the terminal where it runs' }));

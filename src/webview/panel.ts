@@ -76,6 +76,8 @@ export class WalkthroughPanel implements vscode.Disposable {
   private links = new Set<string>();
   private quiz: { ref: StepRef; choices: number[]; feedback: QuizFeedback } | undefined;
   private service: { ref: StepRef; label: string } | undefined;
+  /** The lab's own containers from an earlier try in the way of the step's command (looked up with the service). */
+  private leftovers: { ref: StepRef; names: string[] } | undefined;
   private serviceLookedUpAt = 0;
   private serviceLookup: Promise<void> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -114,9 +116,10 @@ export class WalkthroughPanel implements vscode.Disposable {
   private async pollService(): Promise<void> {
     if (this.disposed || !this.pageReady || !this.panel.visible) return;
     const ref = this.ref;
-    const before = sameRef(this.service?.ref, ref) ? this.service?.label : undefined;
+    const shown = (): string => JSON.stringify([sameRef(this.service?.ref, ref) ? this.service?.label : undefined, sameRef(this.leftovers?.ref, ref) ? this.leftovers?.names : undefined]);
+    const before = shown();
     await this.refreshService(false);
-    const after = sameRef(this.service?.ref, ref) ? this.service?.label : undefined;
+    const after = shown();
     if (before !== after && sameRef(ref, this.current)) this.postView();
   }
 
@@ -303,6 +306,18 @@ export class WalkthroughPanel implements vscode.Disposable {
         return 'handled';
       }
 
+      case 'removeLeftovers': {
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', 'Commands of this lab run only in a trusted workspace.');
+          return 'handled';
+        }
+        const done = await session.removeLeftovers(ref, { rerun: true });
+        if (!done) this.notice('info', 'Nothing was removed.');
+        await this.refreshService(true);
+        this.postView();
+        return 'handled';
+      }
+
       case 'interrupt': {
         const step = session.getStep(ref);
         const lab = session.getLab(ref.labId);
@@ -343,6 +358,9 @@ export class WalkthroughPanel implements vscode.Disposable {
       try {
         const link = await this.deps.session.findService(ref);
         this.service = link === undefined ? undefined : { ref, label: link.label };
+        const status = this.deps.session.getState(ref).status;
+        const left = status === 'passed' ? undefined : await this.deps.session.leftovers(ref);
+        this.leftovers = left === undefined || left.items.length === 0 ? undefined : { ref, names: left.items.map((i) => i.name) };
       } catch (err) {
         this.service = undefined;
         this.deps.logger.debug(`${TAG} service lookup failed: ${errorMessage(err)}`);
@@ -376,6 +394,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     const built = buildStepView(this.deps.session, ref, this.markdown, {
       checking: this.checking,
       serviceLabel: sameRef(this.service?.ref, ref) ? this.service?.label : undefined,
+      leftovers: sameRef(this.leftovers?.ref, ref) ? this.leftovers?.names : undefined,
       quiz: this.quiz !== undefined && sameRef(this.quiz.ref, ref) ? { choices: this.quiz.choices, feedback: this.quiz.feedback } : undefined,
     });
     if (built === undefined) {

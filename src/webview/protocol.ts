@@ -40,6 +40,8 @@ export type WebviewMessage =
   | { type: 'navigate'; direction: NavigateDirection }
   | { type: 'openLink'; href: string }
   | ({ type: 'openService' } & StepAddress)
+  /** "Remove it and run again": the lab's own container from an earlier try is in the way. */
+  | ({ type: 'removeLeftovers' } & StepAddress)
   | { type: 'interrupt' };
 
 
@@ -126,6 +128,8 @@ export interface StepView {
   quiz?: QuizView;
   hasPrevious: boolean;
   hasNext: boolean;
+  /** The lab's own containers from an earlier try that are in the way of the step's `docker run --name`. */
+  leftover?: { names: string[]; reason: string };
   /** The step is there to stop a foreground server a step before started: the panel offers Stop (Ctrl+C). */
   stopsServer: boolean;
   /** A running Jupyter/RStudio container of this step can be opened. */

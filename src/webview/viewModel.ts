@@ -3,7 +3,7 @@
  * from `vscode` (through the session contract), so this is cheap to call on every change.
  */
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
-import { shownCheck, stopsForegroundServer } from '../core/runtime/steps';
+import { leftoverReason, shownCheck, stopsForegroundServer } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import type { MarkdownRenderer, RenderOptions } from './markdown';
 import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
@@ -11,6 +11,8 @@ import type { CheckPartView, CommandView, QuizView, StepView } from './protocol'
 export interface ViewExtras {
   /** Check now is running. */
   checking: boolean;
+  /** Names of the lab's own containers from an earlier try in the way of the step's command. */
+  leftovers?: string[];
   /** Label of a service found for this step, if any. */
   serviceLabel?: string;
   /** The last quiz answer given in this panel for this step, with the session's feedback. */
@@ -134,5 +136,9 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     view.quiz = quizView(step.quiz, submitted, feedback, md, links, renderOptions);
   }
   if (extras.serviceLabel !== undefined) view.service = { label: extras.serviceLabel };
+  // A step that has not passed, with the lab's own container of its --name in the way: say so, and how to get out.
+  if (extras.leftovers !== undefined && extras.leftovers.length > 0 && shown.status !== 'passed') {
+    view.leftover = { names: [...extras.leftovers], reason: leftoverReason(extras.leftovers) };
+  }
   return { view, links };
 }

@@ -65,6 +65,8 @@ function fakeSession(states: Record<string, Partial<StepState>>): LabSession {
     next: (ref) => (ref.stepId === 'one' ? { labId: lab.id, stepId: 'two' } : undefined),
     previous: (ref) => (ref.stepId === 'two' ? { labId: lab.id, stepId: 'one' } : undefined),
     resetStep: () => Promise.resolve(),
+    leftovers: (ref) => Promise.resolve({ labId: ref.labId, items: [], gone: [] }),
+    removeLeftovers: () => Promise.resolve(false),
     resetLab: () => Promise.resolve(),
     reload: () => Promise.resolve(),
     dispose: () => undefined,

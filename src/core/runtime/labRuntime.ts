@@ -21,7 +21,7 @@ import type { CleanupPlan, CleanupReport } from './cleanup';
 import { LabLedgers } from './ledgers';
 import { LabClaims, type CommandSource, type CommandWindow } from './ownership';
 import { ProgressStore } from './progress';
-import { applyResult, emptyStepState, markDone } from './steps';
+import { applyResult, emptyStepState, markDone, namedContainers } from './steps';
 import {
   isStepRef,
   sameRef,
@@ -676,6 +676,19 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   /** What "Clean up this lab" would remove now: each thing once, only what still exists, with why. */
   cleanupPlan(labId: string): Promise<CleanupPlan> {
     return this.ledgers.plan(labId);
+  }
+
+  /**
+   * The lab's own containers that carry a name the step's commands give (`docker run --name`)
+   * and exist now: an earlier try's, in the way of running the command again. Only what the
+   * lab's ledger holds and the engine still has as the lab made it; nothing else, ever.
+   */
+  async leftovers(ref: StepRef): Promise<CleanupPlan> {
+    const step = this.getStep(ref);
+    const names = step ? namedContainers(step) : [];
+    if (names.length === 0 || !this.ledgers.has(ref.labId)) return { labId: ref.labId, items: [], gone: [] };
+    const plan = await this.ledgers.plan(ref.labId);
+    return { labId: ref.labId, items: plan.items.filter((i) => i.kind === 'container' && names.includes(i.name)), gone: [] };
   }
 
   /** Removes exactly a plan's items (the caller showed it and asked). */

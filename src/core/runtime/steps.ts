@@ -165,3 +165,16 @@ export function serviceCheck(lab: Lab, step: Step): HttpCheck | undefined {
   }
   return undefined;
 }
+
+/** The container names a step's commands give with `docker run --name` (placeholders left out). */
+export function namedContainers(step: Step): string[] {
+  const names = [...step.commands, ...(step.solution?.commands ?? [])].map((c) => runContainerName(c.run)).filter((n): n is string => n !== undefined && !n.includes('${'));
+  return [...new Set(names)];
+}
+
+/** Why the lab's own containers are in the way of the step's command, and how to get them out of it. */
+export function leftoverReason(names: readonly string[]): string {
+  const list = names.map((n) => `"${n}"`).join(', ');
+  const one = names.length === 1;
+  return `${one ? 'The container' : 'The containers'} ${list} from an earlier try ${one ? 'is' : 'are'} in the way: \`docker run --name\` fails while ${one ? 'it exists' : 'they exist'}. Remove ${one ? 'it' : 'them'} with \`docker rm -f ${names.join(' ')}\` (or "Remove it and run again"), then run the command again.`;
+}
