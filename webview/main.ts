@@ -183,7 +183,7 @@ function drawCheck(v: StepView): void {
   if (!v.hasCheck && v.quiz === undefined) {
     parts.push(h('span', { class: 'reason' }, 'This step has no automatic check; go on when you are ready.'));
   } else {
-    parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, STATUS_TEXT[c.status]));
+    parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, c.progress ?? STATUS_TEXT[c.status]));
     if (c.reason !== undefined) parts.push(': ', h('span', { class: 'reason' }, c.reason));
     if (c.checking) parts.push(' ', h('span', { class: 'checking' }, '(checking…)'));
     if (v.leftover !== undefined) parts.push(h('p', { class: 'reason leftover', 'data-testid': 'leftover' }, v.leftover.reason));

@@ -75,6 +75,8 @@ export interface CheckView {
   reason?: string;
   /** Reasons of the parts of an all/any/not check (flattened, depth-first). */
   parts: CheckPartView[];
+  /** Part way through a multi-command step: "1 of 3 commands done" (shown instead of a failure). */
+  progress?: string;
   /** A check is running right now (Check now was pressed). */
   checking: boolean;
 }

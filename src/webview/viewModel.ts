@@ -3,7 +3,7 @@
  * from `vscode` (through the session contract), so this is cheap to call on every change.
  */
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
-import { leftoverReason, shownCheck, stopsForegroundServer } from '../core/runtime/steps';
+import { commandProgress, leftoverReason, shownCheck, stopsForegroundServer } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import type { MarkdownRenderer, RenderOptions } from './markdown';
 import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
@@ -129,6 +129,8 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     stopsServer: stopsForegroundServer(lab, step),
   };
   if (shown.reason !== undefined && shown.reason !== '') view.check.reason = shown.reason;
+  const partWay = commandProgress(step, state);
+  if (partWay !== undefined && shown.status !== 'failed' && shown.status !== 'error') view.check.progress = partWay;
   if (solutionShown && step.solution?.text !== undefined) view.solution.html = render(step.solution.text);
   if (step.quiz !== undefined) {
     const submitted = state.answer ?? extras.quiz?.choices;

@@ -86,7 +86,7 @@ describe('Labs tree', () => {
     assert.strictEqual((failed.iconPath as vscode.ThemeIcon).id, 'error');
     const resolved = provider.resolveTreeItem(failed, provider.getChildren(lab)[2]);
     assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
-    assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /Not the right answer yet/);
+    assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /try another answer/);
   });
 
   it('refreshes only the rows whose look changed, with the same nodes; a reload rebuilds', async () => {

@@ -8,12 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineEvents } from '../../src/core/checks/events';
 import { loadCatalog } from '../../src/core/labs/loader';
-import type { Catalog, Lab, Step } from '../../src/core/model';
+import type { Catalog, CheckResult, Lab, Step } from '../../src/core/model';
 import { LabRuntime } from '../../src/core/runtime/labRuntime';
 import { MemoryStore } from '../../src/core/runtime/types';
 import { MarkdownRenderer } from '../../src/webview/markdown';
 import { mainDocker } from '../support/engine';
-import { offersStop, runContainerName, serviceCheck, stopsForegroundServer } from '../../src/core/runtime/steps';
+import { applyAnswer, applyResult, commandProgress, emptyStepState, offersStop, runContainerName, serviceCheck, stopsForegroundServer } from '../../src/core/runtime/steps';
+import type { StepState } from '../../src/core/runtime/types';
 
 const LABS = path.resolve(__dirname, '..', '..', '..', 'labs');
 
@@ -119,3 +120,33 @@ function decode(html: string): string {
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+describe('student path: step-state rules (items 7 and 8, pure)', () => {
+  const FAIL: CheckResult = { status: 'failed', reason: 'no volume named cl-lab-data exists' };
+  const step = { id: 's', title: 'S', instructions: '', commands: [{ run: 'a' }, { run: 'b' }, { run: 'c' }], hints: [] } as unknown as Step;
+
+  it('item 7: after the first of three commands a failing result is progress ("1 of 3 commands done"), not red, long after the grace', () => {
+    const state: StepState = { ...emptyStepState(), status: 'current', commandsRun: [0] };
+    const out = applyResult(state, FAIL, { explicit: false, now: 100_000, attemptedAt: 1000, graceMs: 3000, commandsLeft: 2 });
+    assert.equal(out.state.status, 'current');
+    assert.equal(out.recheckAt, undefined);
+    assert.equal(commandProgress(step, out.state), '1 of 3 commands done');
+    // Check now counts at once; and once all ran, the grace rule applies again.
+    assert.equal(applyResult(state, FAIL, { explicit: true, now: 100_000, attemptedAt: 1000, graceMs: 3000, commandsLeft: 2 }).state.status, 'failed');
+    const all: StepState = { ...state, commandsRun: [0, 1, 2] };
+    assert.equal(applyResult(all, FAIL, { explicit: false, now: 100_000, attemptedAt: 1000, graceMs: 3000, commandsLeft: 0 }).state.status, 'failed');
+    assert.equal(commandProgress(step, all), undefined);
+  });
+
+  it('item 8: a wrong re-answer keeps a passed quiz passed; a wrong first answer is not passed', () => {
+    const right = applyAnswer(emptyStepState(), [1], true, 5000);
+    assert.equal(right.status, 'passed');
+    const again = applyAnswer(right, [0], false, 9000);
+    assert.equal(again.status, 'passed');
+    assert.equal(again.passedAt, 5000);
+    assert.deepEqual(again.answer, [0]);
+    const wrong = applyAnswer(emptyStepState(), [0], false, 5000);
+    assert.equal(wrong.status, 'failed');
+    assert.equal(wrong.reason, 'try another answer.');
+  });
+});

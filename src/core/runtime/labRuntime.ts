@@ -21,7 +21,7 @@ import type { CleanupPlan, CleanupReport } from './cleanup';
 import { LabLedgers } from './ledgers';
 import { LabClaims, type CommandSource, type CommandWindow } from './ownership';
 import { ProgressStore } from './progress';
-import { applyResult, emptyStepState, markDone, namedContainers } from './steps';
+import { applyAnswer, applyResult, emptyStepState, markDone, namedContainers, type ResultContext } from './steps';
 import {
   isStepRef,
   sameRef,
@@ -424,7 +424,11 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (this.disposed || !this.getStep(ref)) return;
     const before = this.storedState(ref);
     const attemptedAt = this.attemptedAt.get(keyOf(ref));
-    const ctx = attemptedAt === undefined ? { explicit, now: this.now(), graceMs: this.graceMs } : { explicit, now: this.now(), graceMs: this.graceMs, attemptedAt };
+    const step = this.getStep(ref);
+    const ran = new Set(before.commandsRun ?? []).size;
+    const commandsLeft = step && ran > 0 ? Math.max(0, step.commands.length - ran) : 0;
+    const ctx: ResultContext = { explicit, now: this.now(), graceMs: this.graceMs, commandsLeft };
+    if (attemptedAt !== undefined) ctx.attemptedAt = attemptedAt;
     const outcome = applyResult(before, result, ctx);
     if (outcome.passed) this.log.info(`step ${ref.labId}/${ref.stepId} passed: ${result.reason}`);
     this.setState(ref, outcome.state);
@@ -520,6 +524,11 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const { ref, step } = prepared;
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
+    if (!prepared.solution) {
+      const state = this.storedState(ref);
+      const ran = [...new Set([...(state.commandsRun ?? []), prepared.index])].sort((a, b) => a - b);
+      this.setState(ref, { ...state, commandsRun: ran });
+    }
     const { window, end } = this.openWindow(ref.labId, prepared.text, 'sent');
     await window.ready;
     let execution: E;
@@ -580,15 +589,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const picked = [...new Set(choices)].sort((a, b) => a - b);
     const right = [...quiz.answer].sort((a, b) => a - b);
     const correct = picked.length === right.length && picked.every((c, i) => c === right[i]);
-    const state = this.storedState(ref);
-    const next: StepState = {
-      ...state,
-      answer: picked,
-      status: correct ? 'passed' : 'failed',
-      reason: correct ? 'Answered correctly.' : 'Not the right answer yet.',
-    };
-    if (correct) next.passedAt = state.passedAt ?? this.now();
-    else delete next.passedAt;
+    const next = applyAnswer(this.storedState(ref), picked, correct, this.now());
     this.setState(ref, next);
     this.changed.fire(ref);
     return { correct, explanation: quiz.explanation, answer: right };

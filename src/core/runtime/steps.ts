@@ -27,6 +27,8 @@ export interface ResultContext {
   attemptedAt?: number;
   /** How long after a command a failing result does not turn the step red. */
   graceMs: number;
+  /** How many of the step's commands the student has not run yet (a multi-command step is in progress until all ran). */
+  commandsLeft?: number;
 }
 
 export interface ResultOutcome {
@@ -51,6 +53,8 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
     // Passing is kept (the next step may well remove what this one created); the result shown is the engine's.
     return { state: next, passed: false };
   }
+  // Part way through a multi-command step: progress, not failure (until all ran, or Check now).
+  if (!ctx.explicit && (ctx.commandsLeft ?? 0) > 0 && state.status !== 'failed' && state.status !== 'error') return { state: next, passed: false };
   const sinceRun = ctx.attemptedAt === undefined ? undefined : ctx.now - ctx.attemptedAt;
   const counts = ctx.explicit || state.status === 'failed' || state.status === 'error' || (sinceRun !== undefined && sinceRun > ctx.graceMs);
   if (counts) {
@@ -62,6 +66,26 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
   const outcome: ResultOutcome = { state: next, passed: false };
   if (sinceRun !== undefined && ctx.attemptedAt !== undefined) outcome.recheckAt = ctx.attemptedAt + ctx.graceMs + 1;
   return outcome;
+}
+
+/**
+ * The state after a quiz answer. Once passed, a quiz stays passed: trying again is allowed,
+ * and a wrong re-answer shows as wrong without taking the step away.
+ */
+export function applyAnswer(state: StepState, picked: number[], correct: boolean, now: number): StepState {
+  if (correct) return { ...state, answer: picked, status: 'passed', reason: 'Answered correctly.', passedAt: state.passedAt ?? now };
+  if (state.status === 'passed') return { ...state, answer: picked, reason: 'That answer is not right; the step stays passed from your earlier right answer.' };
+  const next: StepState = { ...state, answer: picked, status: 'failed', reason: 'try another answer.' };
+  delete next.passedAt;
+  return next;
+}
+
+/** "1 of 3 done" for a step with several commands, part way through; undefined otherwise. */
+export function commandProgress(step: Step, state: StepState): string | undefined {
+  const total = step.commands.length;
+  const ran = new Set((state.commandsRun ?? []).filter((i) => i >= 0 && i < total)).size;
+  if (total < 2 || ran === 0 || ran >= total || state.status === 'passed') return undefined;
+  return `${ran} of ${total} commands done`;
 }
 
 /** A step without a check or quiz marked done (read, or its command ran). */
