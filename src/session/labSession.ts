@@ -111,6 +111,12 @@ export class LabSessionImpl extends Disposable implements LabSession {
       this.runtime.onDidRunCommand((e) => {
         listener({ ref: e.ref, text: e.text });
       });
+    // A check that cannot reach the engine: its health is checked at once (the Docker Engine view shows its fixes).
+    this._register(
+      this.runtime.onDidApplyResult(({ result }) => {
+        if (result.status === 'error' && /^cannot check:/.test(result.reason)) engine.suspectEngine();
+      }),
+    );
     // A new endpoint means a new client and event stream.
     this._register(engine.onDidChangeEngine(() => this.runtime.engineChanged()));
     // What the student types in the lab's terminal counts like a command sent from the lab.

@@ -128,7 +128,9 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     hasNext: session.next(ref) !== undefined,
     stopsServer: stopsForegroundServer(lab, step),
   };
-  if (shown.reason !== undefined && shown.reason !== '') view.check.reason = shown.reason;
+  // The status already says "Cannot check": the reason does not say it again.
+  const reason = shown.status === 'error' ? shown.reason?.replace(/^cannot check:\s*/i, '') : shown.reason;
+  if (reason !== undefined && reason !== '') view.check.reason = reason;
   const partWay = commandProgress(step, state);
   if (partWay !== undefined && shown.status !== 'failed' && shown.status !== 'error') view.check.progress = partWay;
   if (solutionShown && step.solution?.text !== undefined) view.solution.html = render(step.solution.text);
