@@ -108,6 +108,17 @@ export class MarkdownRenderer {
     this.md = md;
   }
 
+  /**
+   * One line of inline Markdown as the plain text it shows (quiz choices are labels of radio
+   * buttons and checkboxes): `code`, *emphasis* and links keep their words, lose their marks.
+   */
+  inlineText(markdown: string): string {
+    const tokens = this.md.parseInline(markdown.slice(0, MAX_MARKDOWN), { links: [], remoteImages: false });
+    const words = (list: typeof tokens): string =>
+      list.map((t) => (t.children ? words(t.children) : t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'softbreak' || t.type === 'hardbreak' ? ' ' : '')).join('');
+    return words(tokens);
+  }
+
   /** Renders block Markdown. */
   render(markdown: string, opts: RenderOptions = {}): RenderedMarkdown {
     const env: RenderEnv = { links: [], remoteImages: opts.remoteImages ?? true };

@@ -67,7 +67,8 @@ function quizView(quiz: Quiz, submitted: number[] | undefined, feedback: QuizFee
   question.links.forEach((l) => links.add(l));
   const view: QuizView = {
     questionHtml: question.html,
-    choices: [...quiz.choices],
+    // Inline Markdown read as text: no backticks on one choice to give it away.
+    choices: quiz.choices.map((c) => md.inlineText(c)),
     multiple: quiz.answer.length > 1,
   };
   if (submitted !== undefined) {

@@ -150,3 +150,22 @@ describe('student path: step-state rules (items 7 and 8, pure)', () => {
     assert.equal(wrong.reason, 'try another answer.');
   });
 });
+
+describe('student path: quiz choices read as text (item 13)', () => {
+  it('no choice of the course shows Markdown marks, so none stands out from the others', async () => {
+    const catalog = await loadCatalog([{ path: LABS, origin: 'bundled' }]);
+    const md = new MarkdownRenderer();
+    let withCode = 0;
+    for (const lab of catalog.labs) {
+      for (const step of lab.steps) {
+        for (const choice of step.quiz?.choices ?? []) {
+          const shown = md.inlineText(choice);
+          if (choice.includes('`')) withCode += 1;
+          assert.doesNotMatch(shown, /`|\*\*/, `${lab.id}/${step.id}: ${shown}`);
+        }
+      }
+    }
+    assert.ok(withCode > 0, 'the course has choices written with `code`');
+    assert.equal(md.inlineText('Run `docker ps` **now**'), 'Run docker ps now');
+  });
+});
