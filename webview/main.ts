@@ -183,9 +183,10 @@ function drawCheck(v: StepView): void {
   if (!v.hasCheck && v.quiz === undefined) {
     parts.push(h('span', { class: 'reason' }, 'This step has no automatic check; go on when you are ready.'));
   } else {
-    parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, STATUS_TEXT[c.status]));
+    parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, c.progress ?? STATUS_TEXT[c.status]));
     if (c.reason !== undefined) parts.push(': ', h('span', { class: 'reason' }, c.reason));
     if (c.checking) parts.push(' ', h('span', { class: 'checking' }, '(checking…)'));
+    if (v.leftover !== undefined) parts.push(h('p', { class: 'reason leftover', 'data-testid': 'leftover' }, v.leftover.reason));
     if (c.parts.length > 0) {
       parts.push(
         h('ul', { class: 'parts' }, ...c.parts.map((p) => h('li', { 'data-status': p.status }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[p.status]), ' ', h('span', { class: 'visually-hidden' }, `${STATUS_TEXT[p.status]}: `), p.reason))),
@@ -200,12 +201,19 @@ function drawCheckActions(v: StepView): void {
   if (v.hasCheck) {
     items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
   }
+  if (v.leftover !== undefined) {
+    const names = v.leftover.names.join(', ');
+    items.push(button('Remove it and run again', 'remove-leftovers', () => post({ type: 'removeLeftovers', labId: v.labId, stepId: v.stepId }), { ariaLabel: `Remove ${names} (asks first) and run the command again` }));
+  }
+  if (v.stopsServer) {
+    items.push(button('Stop the server (Ctrl+C)', 'stop-server', () => post({ type: 'interrupt' }), { secondary: true, ariaLabel: 'Stop the server: send Ctrl+C to the terminal where it runs' }));
+  }
   if (v.service !== undefined) {
     const label = v.service.label;
     items.push(button(`Open ${label}`, 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: `Open ${label} in the browser` }));
   }
   checkActions.replaceChildren(...items);
-  check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined;
+  check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined && !v.stopsServer;
 }
 
 function drawQuiz(v: StepView): void {

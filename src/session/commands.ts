@@ -89,6 +89,8 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     const ref = stepOrCurrent(args);
     if (!ref) return refuse(Commands.resetStep, args);
     await session.resetStep(ref);
+    // What the step's earlier tries left (its own named containers) would be in the way of running it again: offer to remove it.
+    await session.removeLeftovers(ref, { rerun: false });
     return true;
   });
 

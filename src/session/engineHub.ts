@@ -18,6 +18,7 @@ export class EngineHub extends Disposable {
   private _endpoint: EngineEndpoint;
   private _docker: Dockerode;
   private readonly _events = this._register(new MutableDisposable<EngineEvents>());
+  private readonly _eventsWatch = this._register(new MutableDisposable<{ dispose(): void }>());
   private _health: HealthReport | undefined;
   private healthRun: Promise<HealthReport> | undefined;
   private healthRunEndpoint: EngineEndpoint | undefined;
@@ -52,6 +53,13 @@ export class EngineHub extends Disposable {
     if (!events) {
       events = new EngineEvents(this._docker);
       this._events.value = events;
+      // The stream dropping is the first sign the engine went away: check its health at once, so
+      // the Docker Engine view and its fixes show (and go again when the stream is back).
+      this._eventsWatch.value = events.onStatus((status) => {
+        if (status.state === 'disconnected' ? this._health?.ok !== false : this._health?.ok === false) {
+          runDetached(this.checkHealth(), logFailure(this.logger, `checking the engine after its event stream ${status.state === 'connected' ? 'came back' : 'dropped'}`));
+        }
+      });
     }
     return events;
   }
@@ -69,9 +77,16 @@ export class EngineHub extends Disposable {
     this._endpoint = resolveEndpoint({ override });
     this._docker = createDocker(this._endpoint);
     this._events.value = undefined;
+    this._eventsWatch.value = undefined;
     this._health = undefined;
     this.logger.info(`engine endpoint changed: ${this._endpoint.description}`);
     this.changed.fire();
+  }
+
+  /** A check could not reach the engine: look at its health now (once at a time), unless it is known to be down. */
+  suspectEngine(): void {
+    if (this._health?.ok === false) return;
+    runDetached(this.checkHealth(), logFailure(this.logger, 'checking the engine after a check could not reach it'));
   }
 
   /**

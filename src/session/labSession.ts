@@ -8,9 +8,9 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
-import { firstHttpCheck } from '../core/checks/kind';
 import { loadCatalog } from '../core/labs/loader';
 import { CommandRefused, LabRuntime } from '../core/runtime/labRuntime';
+import { runContainerName, serviceCheck } from '../core/runtime/steps';
 import type { CleanupPlan, CleanupReport } from '../core/runtime/cleanup';
 import type { CommandExecution, StateStore } from '../core/runtime/types';
 import { Disposable } from '../common/lifecycle';
@@ -90,8 +90,9 @@ export class LabSessionImpl extends Disposable implements LabSession {
       },
       store: opts.memento,
       executor: {
-        run: async (text) => {
-          const sent = await opts.terminal.run(text);
+        run: async (text, command) => {
+          // A foreground server keeps its terminal: the terminal runs later commands in another one.
+          const sent = await opts.terminal.run(text, { foreground: command.foreground === true });
           this.log.info(`sent to the terminal via ${sent.via}: ${text}`);
           // Shell integration says when the command ends; otherwise its window closes at its cap.
           return sent.via === 'shellIntegration' ? { sent, ended: sent.exitCode } : { sent };
@@ -110,6 +111,12 @@ export class LabSessionImpl extends Disposable implements LabSession {
       this.runtime.onDidRunCommand((e) => {
         listener({ ref: e.ref, text: e.text });
       });
+    // A check that cannot reach the engine: its health is checked at once (the Docker Engine view shows its fixes).
+    this._register(
+      this.runtime.onDidApplyResult(({ result }) => {
+        if (result.status === 'error' && /^cannot check:/.test(result.reason)) engine.suspectEngine();
+      }),
+    );
     // A new endpoint means a new client and event stream.
     this._register(engine.onDidChangeEngine(() => this.runtime.engineChanged()));
     // What the student types in the lab's terminal counts like a command sent from the lab.
@@ -179,6 +186,10 @@ export class LabSessionImpl extends Disposable implements LabSession {
 
   commandText(ref: StepRef, index: number, opts?: { solution?: boolean }): string | undefined {
     return this.runtime.commandText(ref, index, opts);
+  }
+
+  readableText(labId: string, text: string, code: boolean): string {
+    return this.runtime.readableText(labId, text, code);
   }
 
   // ---- what the student does ---------------------------------------------------------------
@@ -264,7 +275,9 @@ export class LabSessionImpl extends Disposable implements LabSession {
   }
 
   async findService(ref: StepRef): Promise<ServiceLink | undefined> {
-    const http = firstHttpCheck(this.getStep(ref)?.check);
+    const lab = this.getLab(ref.labId);
+    const step = this.getStep(ref);
+    const http = lab && step ? serviceCheck(lab, step) : undefined;
     if (!http) return undefined;
     try {
       const engine = this.opts.engine;
@@ -303,5 +316,39 @@ export class LabSessionImpl extends Disposable implements LabSession {
   /** Removes exactly the plan's items (the caller showed them and asked). */
   cleanupLab(plan: CleanupPlan): Promise<CleanupReport> {
     return this.runtime.cleanup(plan);
+  }
+
+  /** The lab's own containers from an earlier try that are in the way of the step's `docker run --name`. */
+  async leftovers(ref: StepRef): Promise<CleanupPlan> {
+    try {
+      return await this.runtime.leftovers(ref);
+    } catch (error) {
+      this.log.warn(`leftovers ${ref.labId}/${ref.stepId}: ${errorMessage(error)}`);
+      return { labId: ref.labId, items: [], gone: [] };
+    }
+  }
+
+  /**
+   * Asks, then removes the step's leftovers (only the lab's own containers of the names the
+   * step's commands give) and, with rerun, runs the step's command that names the first one
+   * again. Resolves false when there was nothing to remove or the student said no.
+   */
+  async removeLeftovers(ref: StepRef, opts: { rerun: boolean }): Promise<boolean> {
+    const plan = await this.leftovers(ref);
+    if (plan.items.length === 0) return false;
+    const names = plan.items.map((i) => i.name);
+    const detail = `${plan.items.map((i) => `container ${i.name}: ${i.why}`).join('\n')}\n\nOnly ${names.length === 1 ? 'this container' : 'these containers'}, which this lab created; nothing else is touched.`;
+    const question = opts.rerun ? `Remove ${names.join(', ')} and run the command again?` : `Also remove what this step left (${names.join(', ')})?`;
+    if (!(await this.opts.confirm(question, detail, opts.rerun ? 'Remove and Run' : 'Remove'))) return false;
+    const report = await this.runtime.cleanup(plan);
+    const refused = report.items.filter((i) => i.outcome === 'refused');
+    if (refused.length > 0) {
+      this.opts.notices?.error(`Container Labs: could not remove ${refused.map((i) => `${i.name} (${i.reason ?? 'refused'})`).join(', ')}`);
+      return false;
+    }
+    if (!opts.rerun) return true;
+    const step = this.getStep(ref);
+    const index = step?.commands.findIndex((c) => runContainerName(c.run) === names[0]) ?? -1;
+    return index < 0 ? true : this.runCommand(ref, index);
   }
 }

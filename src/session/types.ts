@@ -5,6 +5,7 @@
  */
 import type * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
+import type { CleanupPlan } from '../core/runtime/cleanup';
 import type { LabProgress, QuizFeedback, StepRef, StepState } from '../core/runtime/types';
 
 export type { LabProgress, QuizFeedback, StepRef, StepState, StepStatus } from '../core/runtime/types';
@@ -41,6 +42,8 @@ export interface LabSession extends vscode.Disposable {
    * Destructive commands ask first. Resolves false when not run (refused, cancelled, untrusted).
    */
   runCommand(ref: StepRef, index: number, opts?: { solution?: boolean }): Promise<boolean>;
+  /** Text the student reads, placeholders filled (code as the commands are filled). */
+  readableText(labId: string, text: string, code: boolean): string;
   /** The command text after filling placeholders (for Copy), or undefined for a bad index. */
   commandText(ref: StepRef, index: number, opts?: { solution?: boolean }): string | undefined;
   /** Send Ctrl+C to the terminal (stop a foreground container). */
@@ -54,6 +57,10 @@ export interface LabSession extends vscode.Disposable {
   next(ref: StepRef): StepRef | undefined;
   previous(ref: StepRef): StepRef | undefined;
   resetStep(ref: StepRef): Promise<void>;
+  /** The lab's own containers from an earlier try in the way of the step's `docker run --name`. */
+  leftovers(ref: StepRef): Promise<CleanupPlan>;
+  /** Asks, removes the step's leftovers (only the lab's own), and with `rerun` runs the step's command again. */
+  removeLeftovers(ref: StepRef, opts: { rerun: boolean }): Promise<boolean>;
   resetLab(labId: string): Promise<void>;
   reload(): Promise<void>;
 }

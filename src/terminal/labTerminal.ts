@@ -1,5 +1,9 @@
 /**
- * The one "Container Labs" terminal: reused, recreated when the user closes it.
+ * The "Container Labs" terminal: reused, recreated when the user closes it. While a lab's
+ * foreground server runs in it (Jupyter, RStudio), the next commands go to a second lab
+ * terminal ("Container Labs (2)", and so on): sending a command to a busy terminal would stop
+ * the server (VS Code types Ctrl+C before a command it runs in a busy terminal). Ctrl+C goes
+ * to the terminal where the server runs.
  * Commands run through shell integration when the shell offers it (so the exit code
  * can be logged); otherwise through `sendText`. The exit code is for the log only:
  * the step's check decides whether a step passed.
@@ -29,15 +33,30 @@ export interface TypedCommand {
 }
 
 /** What the session needs from a terminal (tests hand in their own). */
+/** How a command is run. */
+export interface RunOptions {
+  /** The command keeps its terminal busy (a server in the foreground) until stopped. */
+  foreground?: boolean;
+}
+
 export interface CommandTerminal {
-  run(commandLine: string): Promise<SentCommand>;
+  run(commandLine: string, opts?: RunOptions): Promise<SentCommand>;
+  /** Ctrl+C to the terminal where a foreground server runs (the main one when none does). */
   interrupt(): void;
   /** Commands typed in this terminal, not sent by `run` (only with shell integration). */
   onDidTypeCommand?: (listener: (command: TypedCommand) => void) => { dispose(): void };
 }
 
+/** The name of the lab terminal number `n` (1: the main one). */
+export function terminalName(n: number): string {
+  return n <= 1 ? TERMINAL_NAME : `${TERMINAL_NAME} (${n})`;
+}
+
 export class LabTerminal extends Disposable implements CommandTerminal {
-  private terminal: vscode.Terminal | undefined;
+  /** The lab's terminals, the main one first; undefined where the user closed one. */
+  private readonly terminals: Array<vscode.Terminal | undefined> = [];
+  /** Terminals where a foreground server was started and has not ended (or been interrupted). */
+  private readonly serving = new Set<vscode.Terminal>();
   /** Listeners waiting for running commands to end. */
   private readonly pending = new Set<vscode.Disposable>();
   /** The executions `run` started (the others were typed by the student). */
@@ -52,15 +71,17 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     super();
     this._register(
       vscode.window.onDidCloseTerminal((closed) => {
-        if (closed === this.terminal) {
-          this.logger.debug('terminal closed by the user; a new one opens on the next command');
-          this.terminal = undefined;
+        const index = this.terminals.indexOf(closed);
+        if (index >= 0) {
+          this.logger.debug(`${terminalName(index + 1)} closed by the user; a new one opens when needed`);
+          this.terminals[index] = undefined;
         }
+        this.serving.delete(closed);
       }),
     );
     this._register(
       vscode.window.onDidStartTerminalShellExecution((event) => {
-        if (event.terminal !== this.terminal || this.sent.has(event.execution)) return;
+        if (!this.terminals.includes(event.terminal) || this.sent.has(event.execution)) return;
         const text = event.execution.commandLine.value;
         if (!text.trim()) return;
         this.logger.info(`typed in the terminal: ${text}`);
@@ -96,24 +117,32 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     });
   }
 
-  /** The terminal, if one is open. */
+  /** The main terminal, if one is open. */
   get current(): vscode.Terminal | undefined {
-    return this.terminal;
+    return this.terminals[0];
   }
 
-  async run(commandLine: string): Promise<SentCommand> {
+  /** The terminals where a lab's foreground server runs now. */
+  get servers(): readonly vscode.Terminal[] {
+    return [...this.serving];
+  }
+
+  async run(commandLine: string, opts: RunOptions = {}): Promise<SentCommand> {
     const { terminal, created } = this.ensure();
     terminal.show(true);
+    if (opts.foreground === true) this.serving.add(terminal);
     const integration = terminal.shellIntegration ?? (created ? await waitForShellIntegration(terminal) : undefined);
     if (!integration) {
       this.logger.info(`sendText: ${commandLine}`);
       terminal.sendText(commandLine, true);
+      // Its end is never reported: a foreground server counts as running until Ctrl+C or its terminal closes.
       return { via: 'sendText', exitCode: Promise.resolve(undefined) };
     }
     this.logger.info(`executeCommand: ${commandLine}`);
     const execution = integration.executeCommand(commandLine);
     this.sent.add(execution);
     const exitCode = this.endOf(terminal, execution).then((code) => {
+      if (opts.foreground === true) this.serving.delete(terminal);
       this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
       return code;
     });
@@ -121,39 +150,56 @@ export class LabTerminal extends Disposable implements CommandTerminal {
   }
 
   interrupt(): void {
-    if (!this.terminal) {
+    // The server started last is the one the step is about.
+    const server = [...this.serving].pop();
+    const target = server ?? this.current;
+    if (!target) {
       this.logger.debug('interrupt: no terminal open');
       return;
     }
-    this.logger.info('interrupt: sending Ctrl+C');
-    this.terminal.sendText('\x03', false);
+    this.logger.info(`interrupt: sending Ctrl+C to ${target.name}`);
+    if (server) this.serving.delete(server);
+    target.sendText('\x03', false);
   }
 
+  /** The first lab terminal that no foreground server keeps busy (opened when needed). */
   private ensure(): { terminal: vscode.Terminal; created: boolean } {
-    if (this.terminal && this.terminal.exitStatus === undefined) {
-      return { terminal: this.terminal, created: false };
+    for (let i = 0; ; i += 1) {
+      const open = this.terminals[i];
+      if (open && open.exitStatus === undefined) {
+        if (!this.serving.has(open)) return { terminal: open, created: false };
+        continue;
+      }
+      const name = terminalName(i + 1);
+      const existing = vscode.window.terminals.find((t) => t.name === name && t.exitStatus === undefined && !this.serving.has(t));
+      if (existing) {
+        this.terminals[i] = existing;
+        return { terminal: existing, created: false };
+      }
+      const created = this.create(name);
+      this.terminals[i] = created;
+      return { terminal: created, created: true };
     }
-    const existing = vscode.window.terminals.find((t) => t.name === TERMINAL_NAME && t.exitStatus === undefined);
-    if (existing) {
-      this.terminal = existing;
-      return { terminal: existing, created: false };
-    }
+  }
+
+  private create(name: string): vscode.Terminal {
     // Lab commands are written for bash (or POSIX sh) and their placeholders quoted for it:
     // the lab terminal runs that shell, whatever the user's default profile is.
     const shell = process.platform === 'win32' ? undefined : labShell().path;
-    this.terminal = vscode.window.createTerminal({
-      name: TERMINAL_NAME,
+    const terminal = vscode.window.createTerminal({
+      name,
       shellPath: shell,
       cwd: this.options.cwd?.(),
       iconPath: new vscode.ThemeIcon('beaker'),
     });
-    this.logger.debug('created the terminal');
-    return { terminal: this.terminal, created: true };
+    this.logger.debug(`created ${name}`);
+    return terminal;
   }
 
   override dispose(): void {
-    // The terminal stays open for the user: a foreground server may still run in it.
-    this.terminal = undefined;
+    // The terminals stay open for the user: a foreground server may still run in one.
+    this.terminals.length = 0;
+    this.serving.clear();
     for (const listener of this.pending) {
       listener.dispose();
     }

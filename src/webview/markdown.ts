@@ -22,11 +22,17 @@ const MAX_MARKDOWN = 200_000;
 
 interface RenderEnv {
   links: string[];
+  fill?: (text: string, code: boolean) => string;
   /** Whether https images may load (not for a workspace lab in Restricted Mode: tracking). */
   remoteImages: boolean;
 }
 
 export interface RenderOptions {
+  /**
+   * Fills the lab's placeholders (\${labData}...) where the student reads them: code (fenced,
+   * indented, inline) as the commands fill it, prose plainly.
+   */
+  fill?: (text: string, code: boolean) => string;
   /** Load https images (default true); when false each image shows as its alt text and where it is from. */
   remoteImages?: boolean;
 }
@@ -49,6 +55,20 @@ export class MarkdownRenderer {
         if (token.type === 'heading_open' || token.type === 'heading_close') {
           const level = Number(token.tag.slice(1));
           token.tag = `h${Math.min(6, level + 2)}`;
+        }
+      }
+      return true;
+    });
+
+    md.core.ruler.push('container_labs_placeholders', (state) => {
+      const env: unknown = state.env;
+      const fill = isRenderEnv(env) ? env.fill : undefined;
+      if (fill === undefined) return true;
+      for (const token of state.tokens) {
+        if (token.type === 'fence' || token.type === 'code_block') token.content = fill(token.content, true);
+        for (const child of token.children ?? []) {
+          if (child.type === 'code_inline') child.content = fill(child.content, true);
+          else if (child.type === 'text') child.content = fill(child.content, false);
         }
       }
       return true;
@@ -88,9 +108,21 @@ export class MarkdownRenderer {
     this.md = md;
   }
 
+  /**
+   * One line of inline Markdown as the plain text it shows (quiz choices are labels of radio
+   * buttons and checkboxes): `code`, *emphasis* and links keep their words, lose their marks.
+   */
+  inlineText(markdown: string): string {
+    const tokens = this.md.parseInline(markdown.slice(0, MAX_MARKDOWN), { links: [], remoteImages: false });
+    const words = (list: typeof tokens): string =>
+      list.map((t) => (t.children ? words(t.children) : t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'softbreak' || t.type === 'hardbreak' ? ' ' : '')).join('');
+    return words(tokens);
+  }
+
   /** Renders block Markdown. */
   render(markdown: string, opts: RenderOptions = {}): RenderedMarkdown {
     const env: RenderEnv = { links: [], remoteImages: opts.remoteImages ?? true };
+    if (opts.fill !== undefined) env.fill = opts.fill;
     const html = this.md.render(markdown.slice(0, MAX_MARKDOWN), env);
     return { html, links: env.links };
   }

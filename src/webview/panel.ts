@@ -12,6 +12,7 @@ import { MarkdownRenderer } from './markdown';
 import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView, type WalkthroughState, type WebviewMessage } from './protocol';
 import { parseWebviewMessage } from './validate';
 import { buildStepView } from './viewModel';
+import { offersStop } from '../core/runtime/steps';
 import { errorMessage } from '../core/text';
 import { runDetached } from '../core/events';
 import { logFailure } from '../common/logger';
@@ -75,6 +76,8 @@ export class WalkthroughPanel implements vscode.Disposable {
   private links = new Set<string>();
   private quiz: { ref: StepRef; choices: number[]; feedback: QuizFeedback } | undefined;
   private service: { ref: StepRef; label: string } | undefined;
+  /** The lab's own containers from an earlier try in the way of the step's command (looked up with the service). */
+  private leftovers: { ref: StepRef; names: string[] } | undefined;
   private serviceLookedUpAt = 0;
   private serviceLookup: Promise<void> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,9 +116,10 @@ export class WalkthroughPanel implements vscode.Disposable {
   private async pollService(): Promise<void> {
     if (this.disposed || !this.pageReady || !this.panel.visible) return;
     const ref = this.ref;
-    const before = sameRef(this.service?.ref, ref) ? this.service?.label : undefined;
+    const shown = (): string => JSON.stringify([sameRef(this.service?.ref, ref) ? this.service?.label : undefined, sameRef(this.leftovers?.ref, ref) ? this.leftovers?.names : undefined]);
+    const before = shown();
     await this.refreshService(false);
-    const after = sameRef(this.service?.ref, ref) ? this.service?.label : undefined;
+    const after = shown();
     if (before !== after && sameRef(ref, this.current)) this.postView();
   }
 
@@ -302,10 +306,23 @@ export class WalkthroughPanel implements vscode.Disposable {
         return 'handled';
       }
 
+      case 'removeLeftovers': {
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', 'Commands of this lab run only in a trusted workspace.');
+          return 'handled';
+        }
+        const done = await session.removeLeftovers(ref, { rerun: true });
+        if (!done) this.notice('info', 'Nothing was removed.');
+        await this.refreshService(true);
+        this.postView();
+        return 'handled';
+      }
+
       case 'interrupt': {
         const step = session.getStep(ref);
-        const foreground = [...(step?.commands ?? []), ...(step?.solution?.commands ?? [])].some((c) => c.foreground === true);
-        if (!foreground) return this.refuse('interrupt: the step has no foreground command');
+        const lab = session.getLab(ref.labId);
+        // Ctrl+C only for a step that starts a foreground server or is there to stop one.
+        if (step === undefined || lab === undefined || !offersStop(lab, step)) return this.refuse('interrupt: the step neither starts nor stops a foreground server');
         session.interrupt();
         return 'handled';
       }
@@ -341,6 +358,9 @@ export class WalkthroughPanel implements vscode.Disposable {
       try {
         const link = await this.deps.session.findService(ref);
         this.service = link === undefined ? undefined : { ref, label: link.label };
+        const status = this.deps.session.getState(ref).status;
+        const left = status === 'passed' ? undefined : await this.deps.session.leftovers(ref);
+        this.leftovers = left === undefined || left.items.length === 0 ? undefined : { ref, names: left.items.map((i) => i.name) };
       } catch (err) {
         this.service = undefined;
         this.deps.logger.debug(`${TAG} service lookup failed: ${errorMessage(err)}`);
@@ -374,6 +394,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     const built = buildStepView(this.deps.session, ref, this.markdown, {
       checking: this.checking,
       serviceLabel: sameRef(this.service?.ref, ref) ? this.service?.label : undefined,
+      leftovers: sameRef(this.leftovers?.ref, ref) ? this.leftovers?.names : undefined,
       quiz: this.quiz !== undefined && sameRef(this.quiz.ref, ref) ? { choices: this.quiz.choices, feedback: this.quiz.feedback } : undefined,
     });
     if (built === undefined) {

@@ -40,6 +40,8 @@ export type WebviewMessage =
   | { type: 'navigate'; direction: NavigateDirection }
   | { type: 'openLink'; href: string }
   | ({ type: 'openService' } & StepAddress)
+  /** "Remove it and run again": the lab's own container from an earlier try is in the way. */
+  | ({ type: 'removeLeftovers' } & StepAddress)
   | { type: 'interrupt' };
 
 
@@ -73,6 +75,8 @@ export interface CheckView {
   reason?: string;
   /** Reasons of the parts of an all/any/not check (flattened, depth-first). */
   parts: CheckPartView[];
+  /** Part way through a multi-command step: "1 of 3 commands done" (shown instead of a failure). */
+  progress?: string;
   /** A check is running right now (Check now was pressed). */
   checking: boolean;
 }
@@ -126,6 +130,10 @@ export interface StepView {
   quiz?: QuizView;
   hasPrevious: boolean;
   hasNext: boolean;
+  /** The lab's own containers from an earlier try that are in the way of the step's `docker run --name`. */
+  leftover?: { names: string[]; reason: string };
+  /** The step is there to stop a foreground server a step before started: the panel offers Stop (Ctrl+C). */
+  stopsServer: boolean;
   /** A running Jupyter/RStudio container of this step can be opened. */
   service?: { label: string };
 }

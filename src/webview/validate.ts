@@ -31,6 +31,7 @@ const SHAPES: Record<WebviewMessage['type'], Shape> = {
   navigate: { required: ['direction'], optional: [] },
   openLink: { required: ['href'], optional: [] },
   openService: { required: [...STEP], optional: [] },
+  removeLeftovers: { required: [...STEP], optional: [] },
   interrupt: { required: [], optional: [] },
 };
 
@@ -105,6 +106,7 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
     case 'hint':
     case 'solution':
     case 'openService':
+    case 'removeLeftovers':
       return { ok: true, message: { type, labId, stepId } };
     case 'run':
     case 'copy': {

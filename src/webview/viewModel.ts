@@ -3,7 +3,7 @@
  * from `vscode` (through the session contract), so this is cheap to call on every change.
  */
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
-import { shownCheck } from '../core/runtime/steps';
+import { commandProgress, leftoverReason, shownCheck, stopsForegroundServer } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import type { MarkdownRenderer, RenderOptions } from './markdown';
 import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
@@ -11,6 +11,8 @@ import type { CheckPartView, CommandView, QuizView, StepView } from './protocol'
 export interface ViewExtras {
   /** Check now is running. */
   checking: boolean;
+  /** Names of the lab's own containers from an earlier try in the way of the step's command. */
+  leftovers?: string[];
   /** Label of a service found for this step, if any. */
   serviceLabel?: string;
   /** The last quiz answer given in this panel for this step, with the session's feedback. */
@@ -65,7 +67,8 @@ function quizView(quiz: Quiz, submitted: number[] | undefined, feedback: QuizFee
   question.links.forEach((l) => links.add(l));
   const view: QuizView = {
     questionHtml: question.html,
-    choices: [...quiz.choices],
+    // Inline Markdown read as text: no backticks on one choice to give it away.
+    choices: quiz.choices.map((c) => md.inlineText(c)),
     multiple: quiz.answer.length > 1,
   };
   if (submitted !== undefined) {
@@ -89,7 +92,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
   const progress = session.getProgress(ref.labId);
   const links = new Set<string>();
   // A workspace lab in Restricted Mode shows its text, but loads nothing from elsewhere.
-  const renderOptions: RenderOptions = { remoteImages: session.canRun(lab.id) };
+  const renderOptions: RenderOptions = { remoteImages: session.canRun(lab.id), fill: (text, code) => session.readableText(lab.id, text, code) };
   const render = (text: string): string => {
     const out = md.render(text, renderOptions);
     out.links.forEach((l) => links.add(l));
@@ -124,8 +127,13 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     },
     hasPrevious: session.previous(ref) !== undefined,
     hasNext: session.next(ref) !== undefined,
+    stopsServer: stopsForegroundServer(lab, step),
   };
-  if (shown.reason !== undefined && shown.reason !== '') view.check.reason = shown.reason;
+  // The status already says "Cannot check": the reason does not say it again.
+  const reason = shown.status === 'error' ? shown.reason?.replace(/^cannot check:\s*/i, '') : shown.reason;
+  if (reason !== undefined && reason !== '') view.check.reason = reason;
+  const partWay = commandProgress(step, state);
+  if (partWay !== undefined && shown.status !== 'failed' && shown.status !== 'error') view.check.progress = partWay;
   if (solutionShown && step.solution?.text !== undefined) view.solution.html = render(step.solution.text);
   if (step.quiz !== undefined) {
     const submitted = state.answer ?? extras.quiz?.choices;
@@ -133,5 +141,9 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     view.quiz = quizView(step.quiz, submitted, feedback, md, links, renderOptions);
   }
   if (extras.serviceLabel !== undefined) view.service = { label: extras.serviceLabel };
+  // A step that has not passed, with the lab's own container of its --name in the way: say so, and how to get out.
+  if (extras.leftovers !== undefined && extras.leftovers.length > 0 && shown.status !== 'passed') {
+    view.leftover = { names: [...extras.leftovers], reason: leftoverReason(extras.leftovers) };
+  }
   return { view, links };
 }

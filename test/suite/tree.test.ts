@@ -80,13 +80,17 @@ describe('Labs tree', () => {
     assert.strictEqual((current.iconPath as vscode.ThemeIcon).id, 'arrow-circle-right');
     assert.strictEqual(current.description, 'current');
 
-    // A wrong answer shows as failed, with its reason in the tooltip.
+    // A wrong re-answer keeps a passed quiz passed (issue 12, item 8).
+    session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [1]);
+    assert.strictEqual((provider.getTreeItem(provider.getChildren(lab)[2]).iconPath as vscode.ThemeIcon).id, 'pass-filled');
+    // A wrong first answer shows as failed, with its reason in the tooltip.
+    await session.resetStep({ labId: TEST_LAB, stepId: 'quiz' });
     session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [1]);
     const failed = provider.getTreeItem(provider.getChildren(lab)[2]);
     assert.strictEqual((failed.iconPath as vscode.ThemeIcon).id, 'error');
     const resolved = provider.resolveTreeItem(failed, provider.getChildren(lab)[2]);
     assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
-    assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /Not the right answer yet/);
+    assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /try another answer/);
   });
 
   it('refreshes only the rows whose look changed, with the same nodes; a reload rebuilds', async () => {

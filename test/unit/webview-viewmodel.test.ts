@@ -56,6 +56,7 @@ function fakeSession(states: Record<string, Partial<StepState>>): LabSession {
       const list = opts?.solution === true ? step?.solution?.commands : step?.commands;
       return list?.[index]?.run.replace('${name}', "'cl-test-x'");
     },
+    readableText: (_labId, text) => text.replace('${name}', "'cl-test-x'"),
     interrupt: () => undefined,
     revealHint: () => 0,
     revealSolution: () => Promise.resolve(false),
@@ -64,6 +65,8 @@ function fakeSession(states: Record<string, Partial<StepState>>): LabSession {
     next: (ref) => (ref.stepId === 'one' ? { labId: lab.id, stepId: 'two' } : undefined),
     previous: (ref) => (ref.stepId === 'two' ? { labId: lab.id, stepId: 'one' } : undefined),
     resetStep: () => Promise.resolve(),
+    leftovers: (ref) => Promise.resolve({ labId: ref.labId, items: [], gone: [] }),
+    removeLeftovers: () => Promise.resolve(false),
     resetLab: () => Promise.resolve(),
     reload: () => Promise.resolve(),
     dispose: () => undefined,

@@ -14,14 +14,14 @@ import type { EngineEvents } from '../checks/events';
 import { evaluateCheck, type CheckContext } from '../checks/evaluate';
 import { LiveCheck } from '../checks/live';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
-import { defaultPlaceholders, ensureLabData, fillCommand } from '../labs/placeholders';
+import { defaultPlaceholders, ensureLabData, fillCommand, fillText } from '../labs/placeholders';
 import type { ResourceLedger } from '../ledger';
 import { errorMessage } from '../text';
 import type { CleanupPlan, CleanupReport } from './cleanup';
 import { LabLedgers } from './ledgers';
 import { LabClaims, type CommandSource, type CommandWindow } from './ownership';
 import { ProgressStore } from './progress';
-import { applyResult, emptyStepState, markDone } from './steps';
+import { applyAnswer, applyResult, emptyStepState, markDone, namedContainers, type ResultContext } from './steps';
 import {
   isStepRef,
   sameRef,
@@ -424,7 +424,11 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (this.disposed || !this.getStep(ref)) return;
     const before = this.storedState(ref);
     const attemptedAt = this.attemptedAt.get(keyOf(ref));
-    const ctx = attemptedAt === undefined ? { explicit, now: this.now(), graceMs: this.graceMs } : { explicit, now: this.now(), graceMs: this.graceMs, attemptedAt };
+    const step = this.getStep(ref);
+    const ran = new Set(before.commandsRun ?? []).size;
+    const commandsLeft = step && ran > 0 ? Math.max(0, step.commands.length - ran) : 0;
+    const ctx: ResultContext = { explicit, now: this.now(), graceMs: this.graceMs, commandsLeft };
+    if (attemptedAt !== undefined) ctx.attemptedAt = attemptedAt;
     const outcome = applyResult(before, result, ctx);
     if (outcome.passed) this.log.info(`step ${ref.labId}/${ref.stepId} passed: ${result.reason}`);
     this.setState(ref, outcome.state);
@@ -448,6 +452,26 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   placeholders(lab: Lab): PlaceholderValues {
     if (this.opts.placeholders) return this.opts.placeholders(lab);
     return defaultPlaceholders({ workspaceFolder: this.opts.workspaceFolder?.() ?? os.homedir(), labId: lab.id });
+  }
+
+  /**
+   * Text the student reads (instructions, hints, solutions) with the lab's placeholders
+   * filled: code exactly as a command with that text would be filled (quoted for the shell),
+   * prose plainly. Unfillable text is shown as written.
+   */
+  readableText(labId: string, text: string, code: boolean): string {
+    const lab = this.getLab(labId);
+    if (!lab || !text.includes('${')) return text;
+    const values = this.placeholders(lab);
+    try {
+      return code ? fillCommand(text, values) : fillText(text, values);
+    } catch {
+      try {
+        return fillText(text, values);
+      } catch {
+        return text;
+      }
+    }
   }
 
   /** The lab's own command for (lab, step, index), with its placeholders filled; undefined for anything else. */
@@ -500,6 +524,11 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const { ref, step } = prepared;
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
+    if (!prepared.solution) {
+      const state = this.storedState(ref);
+      const ran = [...new Set([...(state.commandsRun ?? []), prepared.index])].sort((a, b) => a - b);
+      this.setState(ref, { ...state, commandsRun: ran });
+    }
     const { window, end } = this.openWindow(ref.labId, prepared.text, 'sent');
     await window.ready;
     let execution: E;
@@ -560,15 +589,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const picked = [...new Set(choices)].sort((a, b) => a - b);
     const right = [...quiz.answer].sort((a, b) => a - b);
     const correct = picked.length === right.length && picked.every((c, i) => c === right[i]);
-    const state = this.storedState(ref);
-    const next: StepState = {
-      ...state,
-      answer: picked,
-      status: correct ? 'passed' : 'failed',
-      reason: correct ? 'Answered correctly.' : 'Not the right answer yet.',
-    };
-    if (correct) next.passedAt = state.passedAt ?? this.now();
-    else delete next.passedAt;
+    const next = applyAnswer(this.storedState(ref), picked, correct, this.now());
     this.setState(ref, next);
     this.changed.fire(ref);
     return { correct, explanation: quiz.explanation, answer: right };
@@ -656,6 +677,19 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   /** What "Clean up this lab" would remove now: each thing once, only what still exists, with why. */
   cleanupPlan(labId: string): Promise<CleanupPlan> {
     return this.ledgers.plan(labId);
+  }
+
+  /**
+   * The lab's own containers that carry a name the step's commands give (`docker run --name`)
+   * and exist now: an earlier try's, in the way of running the command again. Only what the
+   * lab's ledger holds and the engine still has as the lab made it; nothing else, ever.
+   */
+  async leftovers(ref: StepRef): Promise<CleanupPlan> {
+    const step = this.getStep(ref);
+    const names = step ? namedContainers(step) : [];
+    if (names.length === 0 || !this.ledgers.has(ref.labId)) return { labId: ref.labId, items: [], gone: [] };
+    const plan = await this.ledgers.plan(ref.labId);
+    return { labId: ref.labId, items: plan.items.filter((i) => i.kind === 'container' && names.includes(i.name)), gone: [] };
   }
 
   /** Removes exactly a plan's items (the caller showed it and asked). */

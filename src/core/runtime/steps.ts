@@ -11,7 +11,8 @@
  *
  * No `vscode` import.
  */
-import type { CheckResult } from '../model';
+import { firstHttpCheck, readCheck } from '../checks/kind';
+import type { Check, CheckResult, HttpCheck, Lab, Step } from '../model';
 import type { StepState } from './types';
 
 export function emptyStepState(): StepState {
@@ -26,6 +27,8 @@ export interface ResultContext {
   attemptedAt?: number;
   /** How long after a command a failing result does not turn the step red. */
   graceMs: number;
+  /** How many of the step's commands the student has not run yet (a multi-command step is in progress until all ran). */
+  commandsLeft?: number;
 }
 
 export interface ResultOutcome {
@@ -50,6 +53,8 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
     // Passing is kept (the next step may well remove what this one created); the result shown is the engine's.
     return { state: next, passed: false };
   }
+  // Part way through a multi-command step: progress, not failure (until all ran, or Check now).
+  if (!ctx.explicit && (ctx.commandsLeft ?? 0) > 0 && state.status !== 'failed' && state.status !== 'error') return { state: next, passed: false };
   const sinceRun = ctx.attemptedAt === undefined ? undefined : ctx.now - ctx.attemptedAt;
   const counts = ctx.explicit || state.status === 'failed' || state.status === 'error' || (sinceRun !== undefined && sinceRun > ctx.graceMs);
   if (counts) {
@@ -61,6 +66,26 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
   const outcome: ResultOutcome = { state: next, passed: false };
   if (sinceRun !== undefined && ctx.attemptedAt !== undefined) outcome.recheckAt = ctx.attemptedAt + ctx.graceMs + 1;
   return outcome;
+}
+
+/**
+ * The state after a quiz answer. Once passed, a quiz stays passed: trying again is allowed,
+ * and a wrong re-answer shows as wrong without taking the step away.
+ */
+export function applyAnswer(state: StepState, picked: number[], correct: boolean, now: number): StepState {
+  if (correct) return { ...state, answer: picked, status: 'passed', reason: 'Answered correctly.', passedAt: state.passedAt ?? now };
+  if (state.status === 'passed') return { ...state, answer: picked, reason: 'That answer is not right; the step stays passed from your earlier right answer.' };
+  const next: StepState = { ...state, answer: picked, status: 'failed', reason: 'try another answer.' };
+  delete next.passedAt;
+  return next;
+}
+
+/** "1 of 3 done" for a step with several commands, part way through; undefined otherwise. */
+export function commandProgress(step: Step, state: StepState): string | undefined {
+  const total = step.commands.length;
+  const ran = new Set((state.commandsRun ?? []).filter((i) => i >= 0 && i < total)).size;
+  if (total < 2 || ran === 0 || ran >= total || state.status === 'passed') return undefined;
+  return `${ran} of ${total} commands done`;
 }
 
 /** A step without a check or quiz marked done (read, or its command ran). */
@@ -93,4 +118,87 @@ export function shownCheck(state: StepState): ShownCheck {
     return { status: result.status === 'error' ? 'error' : 'failed', reason: `${result.reason} (this step passed${when}; that no longer holds)`, result };
   }
   return { status: state.status, reason: result.reason, result };
+}
+
+// ---- what a step offers --------------------------------------------------------------------
+
+/** The names of the containers a check requires to be gone (`containerAbsent`, also inside all/any). */
+function absentNames(check: Check | undefined): string[] {
+  const read = check === undefined ? undefined : readCheck(check);
+  if (!read) return [];
+  if (read.kind === 'containerAbsent') return read.body.name === undefined ? [] : [read.body.name];
+  if (read.kind === 'all' || read.kind === 'any') return read.body.flatMap(absentNames);
+  return [];
+}
+
+/** The `--name` a `docker run` gives its container, if any. */
+export function runContainerName(command: string): string | undefined {
+  return /\bdocker\s+(?:container\s+)?(?:run|create)\b.*?\s--name(?:=|\s+)(['"]?)([\w.${}-]+)\1/.exec(command)?.[2];
+}
+
+/**
+ * Whether the step's purpose is to stop a server the lab runs in the foreground: its check
+ * wants a container gone, and the last step up to this one that starts a container of that
+ * name starts it in the foreground. Such a step offers Stop (Ctrl+C); Ctrl+C is never sent
+ * for a step that only needs the server running.
+ */
+export function stopsForegroundServer(lab: Lab, step: Step): boolean {
+  const gone = absentNames(step.check);
+  if (gone.length === 0) return false;
+  const upTo = lab.steps.slice(0, lab.steps.indexOf(step) + 1).reverse();
+  return gone.some((name) => {
+    for (const s of upTo) {
+      const starts = s.commands.filter((c) => runContainerName(c.run) === name);
+      if (starts.length > 0) return starts.some((c) => c.foreground === true);
+    }
+    return false;
+  });
+}
+
+/** Whether Stop (Ctrl+C) belongs on the step: it starts a foreground server, or it is there to stop one. */
+export function offersStop(lab: Lab, step: Step): boolean {
+  return [...step.commands, ...(step.solution?.commands ?? [])].some((c) => c.foreground === true) || stopsForegroundServer(lab, step);
+}
+
+/** The names of the containers a check looks at (any kind with a `container` match, also inside all/any/not). */
+function containerNames(check: Check | undefined): string[] {
+  const read = check === undefined ? undefined : readCheck(check);
+  if (!read) return [];
+  if (read.kind === 'all' || read.kind === 'any') return read.body.flatMap(containerNames);
+  if (read.kind === 'not') return [];
+  const body: unknown = read.body;
+  const container = typeof body === 'object' && body !== null && 'container' in body ? (body as { container?: unknown }).container : undefined;
+  const name = typeof container === 'object' && container !== null ? (container as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? [name] : [];
+}
+
+/**
+ * The web service a step can open: its own HTTP check's, or, for a step about a server an
+ * earlier step started (lab 5: "open the notebook with its token"), that step's HTTP check,
+ * counting the container whenever it was created.
+ */
+export function serviceCheck(lab: Lab, step: Step): HttpCheck | undefined {
+  const own = firstHttpCheck(step.check);
+  if (own) return own;
+  const names = containerNames(step.check);
+  if (names.length === 0) return undefined;
+  const before = lab.steps.slice(0, Math.max(0, lab.steps.indexOf(step))).reverse();
+  for (const earlier of before) {
+    const http = firstHttpCheck(earlier.check);
+    if (http?.container.name !== undefined && names.includes(http.container.name)) return { ...http, container: { ...http.container, since: 'any' } };
+  }
+  return undefined;
+}
+
+/** The container names a step's commands give with `docker run --name` (placeholders left out). */
+export function namedContainers(step: Step): string[] {
+  const names = [...step.commands, ...(step.solution?.commands ?? [])].map((c) => runContainerName(c.run)).filter((n): n is string => n !== undefined && !n.includes('${'));
+  return [...new Set(names)];
+}
+
+/** Why the lab's own containers are in the way of the step's command, and how to get them out of it. */
+export function leftoverReason(names: readonly string[]): string {
+  const list = names.map((n) => `"${n}"`).join(', ');
+  const one = names.length === 1;
+  return `${one ? 'The container' : 'The containers'} ${list} from an earlier try ${one ? 'is' : 'are'} in the way: \`docker run --name\` fails while ${one ? 'it exists' : 'they exist'}. Remove ${one ? 'it' : 'them'} with \`docker rm -f ${names.join(' ')}\` (or "Remove it and run again"), then run the command again.`;
 }

@@ -28,6 +28,8 @@ export interface StepState {
   passedAt?: number;
   /** Quiz: the choices the student submitted last. */
   answer?: number[];
+  /** Indexes of the step's commands the student ran from the lab (a multi-command step shows "1 of 3 done" until all ran). */
+  commandsRun?: number[];
   /** How many hints the student has revealed. */
   hintsShown: number;
   solutionShown: boolean;
