@@ -195,9 +195,10 @@ describe('Open the service', function () {
     const info = await c.inspect();
     const hostPort = Number(info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort);
     assert.ok(hostPort > 0);
-    const found = await waitFor('the service', () =>
-      findService(d, '127.0.0.1', { container: { name: WEB }, containerPort: 8080 }),
-    );
+    // The precondition: the token line is in the logs (the shell prints it just after start).
+    await waitFor('the token line in the logs', async () => (await c.logs({ stdout: true, stderr: true })).toString('utf8').includes('token=cafe1234'));
+    const found = await findService(d, '127.0.0.1', { container: { name: WEB }, containerPort: 8080 });
+    assert.ok(found, 'the service is found');
     assert.strictEqual(found.hostPort, hostPort);
     assert.strictEqual(found.url, `http://127.0.0.1:${hostPort}/?token=cafe1234`);
     assert.strictEqual(found.label, `Port ${hostPort}`);

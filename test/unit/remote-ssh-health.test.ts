@@ -9,15 +9,15 @@
  *   node scripts/test-hosts.mjs ssh -- node node_modules/mocha/bin/mocha.js out/test/unit/remote-ssh-health.test.js
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { contextDirName, createDocker, resolveEndpoint } from '../../src/core/engine/connection';
-import { checkHealth, type HealthReport } from '../../src/core/engine/health';
+import { checkHealth } from '../../src/core/engine/health';
 import { evaluateCheck } from '../../src/core/checks/evaluate';
 import { ensureBusybox } from '../support/engine';
 import { freePort } from '../support/ports';
+import { dockerCli, envWith, health } from '../support/remote';
 import { uniqueName } from '../support/run';
 import { waitFor } from '../support/wait';
 import { HTTPD_SCRIPT, Resources } from './checks-fixture';
@@ -31,24 +31,6 @@ function sshHost(): { url: string; port: number; dir: string } {
     throw new Error('these tests need the ssh test host: they run in the unit-ssh lane of npm test, or under `node scripts/test-hosts.mjs ssh -- ...`');
   }
   return { url, port: Number(m[1]), dir };
-}
-
-function envWith(changes: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
-}
-
-function health(env: NodeJS.ProcessEnv): Promise<HealthReport> {
-  return checkHealth(resolveEndpoint({ env }), { env });
-}
-
-function dockerCli(env: NodeJS.ProcessEnv): { code: number | null; stderr: string } {
-  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stderr: r.stderr };
 }
 
 describe('remote engine over ssh (sshd on loopback, a key made for this run)', function () {

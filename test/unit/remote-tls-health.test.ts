@@ -13,10 +13,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { contextDirName, resolveEndpoint } from '../../src/core/engine/connection';
-import { checkHealth, type HealthReport } from '../../src/core/engine/health';
+import { contextDirName } from '../../src/core/engine/connection';
 import { MAIN_SOCKET } from '../support/engine';
 import { freePort } from '../support/ports';
+import { dockerCli, envWith, health } from '../support/remote';
 import { uniqueName } from '../support/run';
 
 const cli = path.resolve(__dirname, '../../../dist/cli.js');
@@ -30,26 +30,6 @@ function tlsHost(): { url: string; port: number; certs: string; dir: string } {
     throw new Error('these tests need the TLS test host: they run in the unit-tls lane of npm test, or under `node scripts/test-hosts.mjs tls -- ...`');
   }
   return { url, port: Number(m[1]), certs, dir: path.dirname(certs) };
-}
-
-/** The lane's environment with these changes (undefined removes a variable). */
-function envWith(changes: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
-}
-
-function health(env: NodeJS.ProcessEnv): Promise<HealthReport> {
-  return checkHealth(resolveEndpoint({ env }), { env });
-}
-
-/** What the docker CLI says with this environment: its exit code and stderr. */
-function dockerCli(env: NodeJS.ProcessEnv): { code: number | null; stderr: string } {
-  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stderr: r.stderr };
 }
 
 describe('remote engine over TLS (stunnel4, certificates made for this run)', function () {
