@@ -91,7 +91,8 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
     for (let i = 0; i < 5; i++) {
       const label = `${CASE}=live-${i}`;
       const since = Date.now();
-      const live = new LiveCheck({ check: { container: { label, state: 'running' } }, ctx: { docker, publishedHost: '127.0.0.1', since }, events });
+      // A generous deadline: the claim is that it passes by itself, not how fast (the ssh lane on a loaded machine is slow).
+      const live = new LiveCheck({ check: { container: { label, state: 'running' } }, ctx: { docker, publishedHost: '127.0.0.1', since, timeoutMs: 20_000 }, events });
       let startAt = 0;
       let firstAt = 0;
       const sub = events.onEvent((e) => {
@@ -106,7 +107,7 @@ describe('checks: EngineEvents and LiveCheck on the real engine', function () {
       });
       try {
         const first = await live.checkNow();
-        assert.equal(first.status, 'failed');
+        assert.equal(first.status, 'failed', first.reason);
         await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: `live-${i}` }, HostConfig: { NetworkMode: 'none' } });
         const at = await passed;
         // Event-driven: an event of the container came first. Docker's `start` comes before the
