@@ -39,6 +39,8 @@ export interface RunLabOptions {
   stopGraceMs?: number;
   /** Leave what the lab created in the engine. */
   keep?: boolean;
+  /** Stop after the first step that fails or cannot be checked (clean-up still runs). */
+  bail?: boolean;
   signal?: AbortSignal;
   /** The process's engine event stream; default: the runner opens its own for the lab. */
   events?: EngineEvents;
@@ -132,6 +134,7 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
       steps.push(result);
       opts.onStep?.(lab, result);
       if (opts.untilStep && step.id === opts.untilStep) break;
+      if (opts.bail && (result.status === 'failed' || result.status === 'error')) break;
     }
   } finally {
     // Stop foreground processes first (a foreground `docker run --rm` removes its container).
