@@ -70,6 +70,8 @@ interface CourseAnalysis extends Analysis {
   course?: Course;
   /** Where each entry of `labs` is written. */
   labAt: Position[];
+  /** The ids `labs` lists, when it is a list of ids (also in a course with other errors). */
+  listed?: string[];
 }
 
 function declaredId(src: YamlSource): { idHint?: string; idAt?: Position } {
@@ -317,9 +319,13 @@ function analyseCourse(text: string, file: string, origin: Origin): CourseAnalys
   const { src, value } = read;
   const id = declaredId(src);
   const issues = read.issues.map(plainIssue).sort(byPosition);
-  if (value === undefined || hasErrors(issues)) return { issues, labAt: [], ...id };
+  // The labs it lists, to report an unknown one at its line even beside other errors.
+  const labs = (read.data as { labs?: unknown } | undefined)?.labs;
+  const listed = Array.isArray(labs) && labs.every((l): l is string => typeof l === 'string') ? labs : undefined;
+  const labAt = (listed ?? []).map((_, k) => src.locate(['labs', k]));
+  if (value === undefined || hasErrors(issues)) return { issues, labAt, ...id, ...(listed ? { listed } : {}) };
   const course: Course = { ...value, labs: [...value.labs], source: { file, origin } };
-  return { course, issues, labAt: value.labs.map((_, k) => src.locate(['labs', k])), ...id };
+  return { course, issues, labAt, listed: course.labs, ...id };
 }
 
 /** Parses one lab file's text; `lab` is set when there is no error (warnings allowed). */
@@ -366,6 +372,7 @@ interface FileResult extends Analysis {
   lab?: Lab;
   course?: Course;
   labAt: Position[];
+  listed?: string[];
 }
 
 async function analyseFile(file: string, origin: Origin): Promise<FileResult> {
@@ -560,19 +567,23 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
   for (const { file, origin, result } of results) {
     if (result.kind !== 'course') continue;
     const course = result.course;
+    // Every lab it lists that no file has, each at its own line.
+    const unknown: LabIssue[] = [];
+    const named = new Set<string>();
+    (result.listed ?? []).forEach((labId, k) => {
+      if (labFiles.has(labId) || brokenLabIds.has(labId) || named.has(labId)) return;
+      named.add(labId);
+      unknown.push(issue(file, result.labAt[k] ?? { line: 1, col: 1 }, `labs[${k}]: no lab has the id '${labId}'`));
+    });
     if (!course) {
-      catalog.broken.push(broken(file, origin, result));
+      catalog.broken.push(broken(file, origin, result, unknown));
       continue;
     }
-    const extra: LabIssue[] = [];
+    const extra: LabIssue[] = [...unknown];
     const other = courseFiles.get(course.id);
     if (other !== undefined) {
       extra.push(issue(file, result.idAt ?? { line: 1, col: 1 }, `course id '${course.id}' is already used by ${relativeTo(file, other)}`));
     }
-    course.labs.forEach((labId, k) => {
-      if (labFiles.has(labId) || brokenLabIds.has(labId)) return;
-      extra.push(issue(file, result.labAt[k] ?? { line: 1, col: 1 }, `labs[${k}]: no lab has the id '${labId}'`));
-    });
     if (extra.length > 0) {
       catalog.broken.push(broken(file, origin, result, extra));
       continue;
