@@ -2,7 +2,7 @@
  * Regular expressions from lab files and the command line, through a linear-time engine (RE2,
  * as re2js): a pattern in a lab file cannot make a check backtrack for minutes on a long log.
  * RE2 syntax (no look-around, no back-references); `(?i)` makes a pattern ignore case.
- * The one home for pattern matching: `--grep`, and the `matches` fields of the checks.
+ * The one home for pattern matching (`test --grep`; check kinds that match text should use it).
  */
 import { RE2JS } from 're2js';
 
@@ -26,7 +26,7 @@ export function compilePattern(source: string): Pattern {
     re = RE2JS.compile(source);
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
-    throw new Error(`not a valid regular expression (RE2 syntax): ${message}`);
+    throw new Error(`not a valid regular expression (RE2 syntax): ${message}`, { cause: error });
   }
   return {
     source,
@@ -36,14 +36,4 @@ export function compilePattern(source: string): Pattern {
       return m.find() ? (m.group() ?? '') : undefined;
     },
   };
-}
-
-/** Why a pattern is not valid, or undefined when it is (the loader reports it at its line). */
-export function patternProblem(source: string): string | undefined {
-  try {
-    compilePattern(source);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
 }
