@@ -13,6 +13,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LabIssue } from '../core/model';
 import { fileKind, scanCatalog } from '../core/labs/loader';
+import { bundledIds } from './bundled';
 import type { CliIo } from './io';
 import { isReporterName, report, REPORTER_NAMES, type CaseResult, type ReporterName } from './reporters';
 
@@ -96,7 +97,10 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
   // only the files asked for are reported.
   const context = resolved.filter((p) => fileKind(p) === 'course' && !statSync(p).isDirectory()).map((p) => path.dirname(p));
   const asked = (file: string): boolean => resolved.some((p) => file === p || file.startsWith(p + path.sep));
-  const scan = await scanCatalog([...resolved, ...context].map((p) => ({ path: p, origin: 'workspace' as const })));
+  const scan = await scanCatalog(
+    [...resolved, ...context].map((p) => ({ path: p, origin: 'workspace' as const })),
+    { reserved: await bundledIds() },
+  );
   const catalog = scan.catalog;
   const files = scan.files.filter(asked);
   const issues: LabIssue[] = [...catalog.broken.flatMap((b) => b.issues), ...catalog.warnings].filter((i) => asked(i.file));

@@ -55,6 +55,22 @@ describe('issue 14 fixes: validate and check', function () {
     ]);
   });
 
+  it('ids of the bundled course are errors in a workshop (lab and course), at the id', async () => {
+    await fs.mkdir(path.join(dir, '.container-labs'));
+    await fs.writeFile(path.join(dir, '.container-labs', 'mine.lab.yaml'), LAB('first-containers'));
+    await fs.writeFile(path.join(dir, '.container-labs', 'mine.course.yaml'), 'id: containers\ntitle: C\nsummary: s\nlabs: [first-containers]\n');
+    const c = capture(dir);
+    assert.equal(await main(['validate', '.container-labs'], c.io), 1);
+    assert.deepEqual(c.out, [
+      `${path.join('.container-labs', 'mine.course.yaml')}:1:5: error: course id 'containers' is already used by the bundled course (containers.course.yaml): pick another id`,
+      `${path.join('.container-labs', 'mine.lab.yaml')}:1:5: error: lab id 'first-containers' is already used by the bundled course (01-first-containers.lab.yaml); students would see two labs with one id: pick another id`,
+      '2 files, 2 errors, 0 warnings',
+    ]);
+    // The bundled course itself is not a clash with itself.
+    const own = capture(path.resolve(__dirname, '../../..'));
+    assert.equal(await main(['validate', 'labs'], own.io), 0, own.out.join('\n'));
+  });
+
   it("check: says what it checks with its default, any time, and 'since this step opened' only with --since", async function () {
     await requireEngine(mainDocker());
     const name = uniqueName('fix-check');

@@ -504,8 +504,17 @@ function relativeTo(file: string, other: string): string {
   return path.relative(path.dirname(file), other) || path.basename(other);
 }
 
-/** A catalog, and the files it was made from (for `validate`'s summary). */
-export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ catalog: Catalog; files: string[] }> {
+/** An id another catalog already uses (the bundled course's), with the file name that holds it there. */
+export interface ReservedId {
+  id: string;
+  kind: FileKind;
+  /** Base name of the file that uses it (a copy of that very file is not a clash). */
+  file: string;
+}
+
+/** A catalog, and the files it was made from (for `validate`'s summary). `reserved`: ids taken elsewhere (errors here). */
+export async function scanCatalog(roots: readonly CatalogRoot[], opts: { reserved?: readonly ReservedId[] } = {}): Promise<{ catalog: Catalog; files: string[] }> {
+  const taken = (kind: FileKind, id: string, file: string): ReservedId | undefined => opts.reserved?.find((r) => r.kind === kind && r.id === id && r.file !== path.basename(file));
   const catalog: Catalog = { courses: [], labs: [], broken: [], warnings: [] };
   const files: string[] = [];
   const seenReal = new Set<string>();
@@ -553,6 +562,12 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
       continue;
     }
     const other = labFiles.get(result.lab.id);
+    const reserved = taken('lab', result.lab.id, file);
+    if (reserved) {
+      const at = result.idAt ?? { line: 1, col: 1 };
+      catalog.broken.push(broken(file, origin, result, [issue(file, at, `lab id '${result.lab.id}' is already used by the bundled course (${reserved.file}); students would see two labs with one id: pick another id`)]));
+      continue;
+    }
     if (other !== undefined) {
       const at = result.idAt ?? { line: 1, col: 1 };
       catalog.broken.push(broken(file, origin, result, [issue(file, at, `lab id '${result.lab.id}' is already used by ${relativeTo(file, other)}`)]));
@@ -571,7 +586,9 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
     const unknown: LabIssue[] = [];
     const named = new Set<string>();
     (result.listed ?? []).forEach((labId, k) => {
-      if (labFiles.has(labId) || brokenLabIds.has(labId) || named.has(labId)) return;
+      // A lab of the bundled course is there too, in the extension.
+      const bundled = opts.reserved?.some((r) => r.kind === 'lab' && r.id === labId) === true;
+      if (labFiles.has(labId) || brokenLabIds.has(labId) || named.has(labId) || bundled) return;
       named.add(labId);
       unknown.push(issue(file, result.labAt[k] ?? { line: 1, col: 1 }, `labs[${k}]: no lab has the id '${labId}'`));
     });
@@ -580,6 +597,8 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
       continue;
     }
     const extra: LabIssue[] = [...unknown];
+    const reserved = taken('course', course.id, file);
+    if (reserved) extra.push(issue(file, result.idAt ?? { line: 1, col: 1 }, `course id '${course.id}' is already used by the bundled course (${reserved.file}): pick another id`));
     const other = courseFiles.get(course.id);
     if (other !== undefined) {
       extra.push(issue(file, result.idAt ?? { line: 1, col: 1 }, `course id '${course.id}' is already used by ${relativeTo(file, other)}`));
