@@ -6,6 +6,12 @@ import { join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+/** The bundled course's ids (src/cli/bundled.ts): `validate` reports a workshop lab that reuses one. */
+const bundledIds = readdirSync('labs')
+  .filter((f) => /\.(lab|course)\.ya?ml$/.test(f))
+  .map((f) => ({ id: /^id:\s*(\S+)/m.exec(readFileSync(join('labs', f), 'utf8'))?.[1], kind: f.includes('.course.') ? 'course' : 'lab', file: f }))
+  .filter((r) => r.id);
+
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
@@ -44,7 +50,7 @@ const node = {
   // ssh2's optional native addon; dockerode works without it.
   external: ['vscode', 'cpu-features', '*.node'],
   plugins: [withoutBuildKit],
-  define: { __VERSION__: JSON.stringify(version) },
+  define: { __VERSION__: JSON.stringify(version), __BUNDLED_IDS__: JSON.stringify(JSON.stringify(bundledIds)) },
 };
 
 const builds = [

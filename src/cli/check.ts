@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CheckResult } from '../core/model';
+import type { Check, CheckResult } from '../core/model';
 import { describeCheck } from '../core/checks/describe';
 import { EngineEvents } from '../core/checks/events';
 import { LabRuntime } from '../core/runtime/labRuntime';
@@ -15,12 +15,14 @@ import { loadCatalog } from '../core/labs/loader';
 import { defaultPlaceholders } from '../core/labs/placeholders';
 import { connectEngine, formatHealth, healthJson, tryParse } from './health';
 import type { CliIo } from './io';
+import { workspaceFor } from './workspace';
 
-const USAGE = `Usage: container-labs check <lab> <step> [--json] [--since ISO|0] [--labs PATH]... [--host URL]
+const USAGE = `Usage: container-labs check <lab> <step> [--json] [--since ISO|0] [--labs PATH]... [--workspace DIR] [--host URL]
 
 Checks the present state of one step against the Docker engine; runs nothing.
   --since ISO|0   count only containers created since this moment (default 0: any time)
   --labs PATH     where the labs are (default: ./labs and ./.container-labs)
+  --workspace DIR what \${workspaceFolder} means (default: the folder holding the lab's .container-labs)
   --json          print the result as JSON
 Exit codes: 0 passed, 1 failed, 2 cannot check.`;
 
@@ -47,6 +49,19 @@ export function labRoots(paths: string[], cwd: string): Array<{ path: string; or
   return list.map((p) => ({ path: path.resolve(cwd, p), origin: 'workspace' as const }));
 }
 
+/** The check with every container match counting containers of any time (what `--since 0` checks). */
+function anyTime(check: Check): Check {
+  const walk = (value: unknown, key: string | undefined): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
+    if (typeof value !== 'object' || value === null) return value;
+    const entries = Object.entries(value).map(([k, v]) => [k, walk(v, k)] as const);
+    const copy: Record<string, unknown> = Object.fromEntries(entries);
+    if ((key === 'container' || key === 'containerAbsent') && copy.since === undefined) copy.since = 'any';
+    return copy;
+  };
+  return walk(check, undefined) as Check;
+}
+
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const parsed = tryParse(
     () =>
@@ -57,6 +72,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
           json: { type: 'boolean' },
           since: { type: 'string' },
           labs: { type: 'string', multiple: true },
+          workspace: { type: 'string' },
           host: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -112,7 +128,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     engine: { docker: engine.docker, endpoint: engine.endpoint, events },
     store: new MemoryStore(),
     executor: { run: () => Promise.reject(new Error('container-labs check runs no commands')) },
-    placeholders: (l) => defaultPlaceholders({ workspaceFolder: io.cwd, labId: l.id, home: io.env.HOME }),
+    placeholders: (l) => defaultPlaceholders({ workspaceFolder: workspaceFor(l.source.file, io.cwd, values.workspace), labId: l.id, home: io.env.HOME }),
     liveChecks: () => false,
   });
   let result: CheckResult;
@@ -123,10 +139,12 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     runtime.dispose();
     events.dispose();
   }
+  // In the words of what was checked: with the default --since 0, containers of any time count.
+  const expects = describeCheck(since === 0 ? anyTime(step.check) : step.check);
   if (values.json) {
-    io.out(JSON.stringify({ lab: labId, step: stepId, expects: describeCheck(step.check), ...result }, null, 2));
+    io.out(JSON.stringify({ lab: labId, step: stepId, expects, ...result }, null, 2));
   } else {
-    io.out(`${labId}/${stepId}: ${describeCheck(step.check)}`);
+    io.out(`${labId}/${stepId}: ${expects}`);
     io.out(formatCheckResult(result).join('\n'));
   }
   return result.status === 'passed' ? 0 : result.status === 'failed' ? 1 : 2;

@@ -4,6 +4,8 @@ export interface CliIo {
   err: (text: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Ends a long-running command (`test --watch`) as Ctrl+C would; tests use it. */
+  signal?: AbortSignal;
 }
 
 export type Subcommand = (args: string[], io: CliIo) => Promise<number>;

@@ -9,10 +9,11 @@
  * lab files found), 2 usage error (unknown option, a path that does not exist, nothing to
  * validate).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LabIssue } from '../core/model';
-import { scanCatalog } from '../core/labs/loader';
+import { fileKind, scanCatalog } from '../core/labs/loader';
+import { bundledIds } from './bundled';
 import type { CliIo } from './io';
 import { isReporterName, report, REPORTER_NAMES, type CaseResult, type ReporterName } from './reporters';
 
@@ -92,8 +93,17 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const { catalog, files } = await scanCatalog(resolved.map((p) => ({ path: p, origin: 'workspace' as const })));
-  const issues: LabIssue[] = [...catalog.broken.flatMap((b) => b.issues), ...catalog.warnings];
+  // A course file given alone is read with the labs beside it (the labs it lists are there);
+  // only the files asked for are reported.
+  const context = resolved.filter((p) => fileKind(p) === 'course' && !statSync(p).isDirectory()).map((p) => path.dirname(p));
+  const asked = (file: string): boolean => resolved.some((p) => file === p || file.startsWith(p + path.sep));
+  const scan = await scanCatalog(
+    [...resolved, ...context].map((p) => ({ path: p, origin: 'workspace' as const })),
+    { reserved: await bundledIds() },
+  );
+  const catalog = scan.catalog;
+  const files = scan.files.filter(asked);
+  const issues: LabIssue[] = [...catalog.broken.flatMap((b) => b.issues), ...catalog.warnings].filter((i) => asked(i.file));
   const shown = (file: string): string => path.relative(io.cwd, file) || file;
   issues.sort((a, b) => (shown(a.file) < shown(b.file) ? -1 : shown(a.file) > shown(b.file) ? 1 : a.line - b.line || a.col - b.col));
   const errors = issues.filter((i) => i.severity === 'error').length;

@@ -56,7 +56,7 @@ describe('runLab (real engine)', function () {
         `run ${run}: ${JSON.stringify(result.steps.map((s) => [s.id, s.reason]))}`,
       );
       assert.deepEqual([result.passed, result.failed, result.skipped, result.errors], [6, 0, 0, 0]);
-      // The exit code did not decide: the command failed, the check passed.
+      // The command exited 7, as its exitCode: says, and the check passed.
       const seven = result.steps.find((s) => s.id === 'exit-seven');
       assert.equal(seven?.commands[0].exitCode, 7);
       // The interactive command was not run; the solution was.
@@ -110,7 +110,7 @@ describe('runLab (real engine)', function () {
     const result = await runLab(lab, { ...base(), checkTimeoutMs: 1000 });
     const [step] = result.steps;
     assert.equal(step.status, 'skipped');
-    assert.match(step.reason, /^needs the internet: `docker pull cl-test-nowhere.invalid\/cl-test-image:1` exited with code \d+/);
+    assert.match(step.reason, /^needs the internet: `docker pull cl-test-nowhere.invalid\/cl-test-image:1` failed with exit code \d+/);
     assert.equal(step.commands[0].network, true);
     assert.deepEqual([result.passed, result.failed, result.skipped], [0, 0, 1]);
   });

@@ -35,6 +35,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** The endpoint, only to name it in "cannot check" reasons. */
   endpoint?: EngineEndpoint;
+  /** Image references (normalised) a command of the lab builds (`docker build -t`): advice says build, not pull. */
+  builtImages?: readonly string[];
 }
 
 /** Bounded outcome of one candidate container for a leaf check. */
@@ -184,7 +186,7 @@ export class EngineSnapshot {
     if (m.image) {
       const ref = normalizeImageRef(m.image);
       if (!(await this.inspectImage(ref))) {
-        reason += ` (the image ${ref} is not present either: pull it first)`;
+        reason += this.ctx.builtImages?.includes(ref) ? ` (the image ${ref} is not present either: build it first with docker build -t ${ref})` : ` (the image ${ref} is not present either: pull it first)`;
       }
     }
     return `${reason}: ${wanted}`;

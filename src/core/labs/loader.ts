@@ -70,6 +70,8 @@ interface CourseAnalysis extends Analysis {
   course?: Course;
   /** Where each entry of `labs` is written. */
   labAt: Position[];
+  /** The ids `labs` lists, when it is a list of ids (also in a course with other errors). */
+  listed?: string[];
 }
 
 function declaredId(src: YamlSource): { idHint?: string; idAt?: Position } {
@@ -317,9 +319,13 @@ function analyseCourse(text: string, file: string, origin: Origin): CourseAnalys
   const { src, value } = read;
   const id = declaredId(src);
   const issues = read.issues.map(plainIssue).sort(byPosition);
-  if (value === undefined || hasErrors(issues)) return { issues, labAt: [], ...id };
+  // The labs it lists, to report an unknown one at its line even beside other errors.
+  const labs = (read.data as { labs?: unknown } | undefined)?.labs;
+  const listed = Array.isArray(labs) && labs.every((l): l is string => typeof l === 'string') ? labs : undefined;
+  const labAt = (listed ?? []).map((_, k) => src.locate(['labs', k]));
+  if (value === undefined || hasErrors(issues)) return { issues, labAt, ...id, ...(listed ? { listed } : {}) };
   const course: Course = { ...value, labs: [...value.labs], source: { file, origin } };
-  return { course, issues, labAt: value.labs.map((_, k) => src.locate(['labs', k])), ...id };
+  return { course, issues, labAt, listed: course.labs, ...id };
 }
 
 /** Parses one lab file's text; `lab` is set when there is no error (warnings allowed). */
@@ -366,6 +372,7 @@ interface FileResult extends Analysis {
   lab?: Lab;
   course?: Course;
   labAt: Position[];
+  listed?: string[];
 }
 
 async function analyseFile(file: string, origin: Origin): Promise<FileResult> {
@@ -497,8 +504,17 @@ function relativeTo(file: string, other: string): string {
   return path.relative(path.dirname(file), other) || path.basename(other);
 }
 
-/** A catalog, and the files it was made from (for `validate`'s summary). */
-export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ catalog: Catalog; files: string[] }> {
+/** An id another catalog already uses (the bundled course's), with the file name that holds it there. */
+export interface ReservedId {
+  id: string;
+  kind: FileKind;
+  /** Base name of the file that uses it (a copy of that very file is not a clash). */
+  file: string;
+}
+
+/** A catalog, and the files it was made from (for `validate`'s summary). `reserved`: ids taken elsewhere (errors here). */
+export async function scanCatalog(roots: readonly CatalogRoot[], opts: { reserved?: readonly ReservedId[] } = {}): Promise<{ catalog: Catalog; files: string[] }> {
+  const taken = (kind: FileKind, id: string, file: string): ReservedId | undefined => opts.reserved?.find((r) => r.kind === kind && r.id === id && r.file !== path.basename(file));
   const catalog: Catalog = { courses: [], labs: [], broken: [], warnings: [] };
   const files: string[] = [];
   const seenReal = new Set<string>();
@@ -546,6 +562,12 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
       continue;
     }
     const other = labFiles.get(result.lab.id);
+    const reserved = taken('lab', result.lab.id, file);
+    if (reserved) {
+      const at = result.idAt ?? { line: 1, col: 1 };
+      catalog.broken.push(broken(file, origin, result, [issue(file, at, `lab id '${result.lab.id}' is already used by the bundled course (${reserved.file}); students would see two labs with one id: pick another id`)]));
+      continue;
+    }
     if (other !== undefined) {
       const at = result.idAt ?? { line: 1, col: 1 };
       catalog.broken.push(broken(file, origin, result, [issue(file, at, `lab id '${result.lab.id}' is already used by ${relativeTo(file, other)}`)]));
@@ -560,19 +582,27 @@ export async function scanCatalog(roots: readonly CatalogRoot[]): Promise<{ cata
   for (const { file, origin, result } of results) {
     if (result.kind !== 'course') continue;
     const course = result.course;
+    // Every lab it lists that no file has, each at its own line.
+    const unknown: LabIssue[] = [];
+    const named = new Set<string>();
+    (result.listed ?? []).forEach((labId, k) => {
+      // A lab of the bundled course is there too, in the extension.
+      const bundled = opts.reserved?.some((r) => r.kind === 'lab' && r.id === labId) === true;
+      if (labFiles.has(labId) || brokenLabIds.has(labId) || named.has(labId) || bundled) return;
+      named.add(labId);
+      unknown.push(issue(file, result.labAt[k] ?? { line: 1, col: 1 }, `labs[${k}]: no lab has the id '${labId}'`));
+    });
     if (!course) {
-      catalog.broken.push(broken(file, origin, result));
+      catalog.broken.push(broken(file, origin, result, unknown));
       continue;
     }
-    const extra: LabIssue[] = [];
+    const extra: LabIssue[] = [...unknown];
+    const reserved = taken('course', course.id, file);
+    if (reserved) extra.push(issue(file, result.idAt ?? { line: 1, col: 1 }, `course id '${course.id}' is already used by the bundled course (${reserved.file}): pick another id`));
     const other = courseFiles.get(course.id);
     if (other !== undefined) {
       extra.push(issue(file, result.idAt ?? { line: 1, col: 1 }, `course id '${course.id}' is already used by ${relativeTo(file, other)}`));
     }
-    course.labs.forEach((labId, k) => {
-      if (labFiles.has(labId) || brokenLabIds.has(labId)) return;
-      extra.push(issue(file, result.labAt[k] ?? { line: 1, col: 1 }, `labs[${k}]: no lab has the id '${labId}'`));
-    });
     if (extra.length > 0) {
       catalog.broken.push(broken(file, origin, result, extra));
       continue;

@@ -50,6 +50,10 @@ interactive?: boolean
  * The command needs the internet (Docker Hub); the CLI test runner reports it as skipped when offline.
  */
 network?: boolean
+/**
+ * The exit code the command should end with: 0 (the default), another number for a command meant to fail, or any when its exit code does not matter. A command that ends otherwise fails its step at once with its output in container-labs test, and in the editor its exit code becomes the step's reason.
+ */
+exitCode?: (number | "any")
 })
 /**
  * Commands to run in the terminal, in order. A step whose commands change Docker state (run, create, start, stop, rm, rmi, pull, tag, push, build, volume create, prune...) must have a check (error).

@@ -220,10 +220,6 @@ function describe(error: ErrorObject, where: string, subject: string, checkSchem
       const n = Number(params.limit);
       return { message: `${subject} must list at least ${n} ${n === 1 ? 'item' : 'items'}`, atKey: false };
     }
-    case 'uniqueItems': {
-      const list = Array.isArray(error.data) ? error.data : [];
-      return { message: `${subject} lists ${shown(list[Number(params.j)])} more than once`, atKey: false };
-    }
     case 'minLength':
       return { message: `${subject} must not be empty`, atKey: false };
     case 'maxLength':
@@ -254,7 +250,15 @@ export function validateAgainst<T>(validate: ValidateFunction<T>, data: unknown,
     const subject = where === '' ? `the ${kind} file` : where;
     const { message, atKey } = describe(error, where, subject, checkSchema);
     if (error.keyword === 'additionalProperties') segments = [...segments, String((error.params as JsonObject).additionalProperty)];
-    if (error.keyword === 'uniqueItems') segments = [...segments, Number((error.params as JsonObject).j)];
+    if (error.keyword === 'uniqueItems') {
+      // Every repeated entry at its own line (the engine names one pair only).
+      const list = Array.isArray(error.data) ? (error.data as unknown[]) : [];
+      list.forEach((item, k) => {
+        const first = list.findIndex((x) => JSON.stringify(x) === JSON.stringify(item));
+        if (first < k) problems.push({ path: [...segments, k], atKey: false, message: `${where}[${k}]: ${shown(item)} is listed again; ${where}[${first}] already lists it` });
+      });
+      continue;
+    }
     const key = `${renderPath(segments)}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -121,6 +121,17 @@ function yamlIssueMessage(error: YAMLError): string {
   }
 }
 
+/** The first line whose indentation holds a tab, and the tab's column; undefined when none does. */
+function tabIndentation(text: string): Position | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const indent = /^[ \t]*/.exec(lines[i] ?? '')?.[0] ?? '';
+    const col = indent.indexOf('\t');
+    if (col >= 0 && indent.length < (lines[i] ?? '').length) return { line: i + 1, col: col + 1 };
+  }
+  return undefined;
+}
+
 export function readYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const issues: LabIssue[] = [];
@@ -207,7 +218,19 @@ export function readYaml(text: string, file: string): YamlSource {
     const pos = error.linePos?.[0] ?? at(error.pos[0]);
     issues.push(issue(file, { line: pos.line, col: pos.col }, yamlIssueMessage(error)));
   }
-  if (issues.length > 0) return result;
+  if (issues.length > 0) {
+    // A tab in the indentation makes the parser lose track of the nesting, and its errors from
+    // there on are knock-ons ("All mapping items must start at the same column"): the tab is
+    // the cause, so it is the first (and, from its line on, the only) error.
+    const tab = tabIndentation(text);
+    const first = Math.min(...issues.map((i) => i.line));
+    if (tab && first >= tab.line && first <= tab.line + 1) {
+      const before = issues.filter((i) => i.line < tab.line);
+      issues.length = 0;
+      issues.push(...before, issue(file, tab, 'a tab in the indentation: YAML indents with spaces only; replace the tab with spaces'));
+    }
+    return result;
+  }
 
   try {
     visit(doc, {

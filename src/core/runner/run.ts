@@ -2,8 +2,9 @@
  * The headless lab runner behind `container-labs test`: for each step, run its solution in a
  * real shell against the engine, then wait for the step's check to pass, on the same lab
  * runtime the extension uses (the same live check, the same ownership ledger); only the
- * command executor differs (a shell here, the terminal there). The check, not an exit code,
- * decides. Afterwards the lab's clean-up plan is removed, so the next run starts clean.
+ * command executor differs (a shell here, the terminal there). A command that does not end
+ * with the exit code the lab expects (runtime/commandExit.ts) fails its step at once; otherwise
+ * the check decides. Afterwards the lab's clean-up plan is removed, so the next run starts clean.
  */
 import type Dockerode from 'dockerode';
 import type { CheckResult, Lab, PlaceholderValues, Step } from '../model';
@@ -14,6 +15,7 @@ import type { EngineEndpoint } from '../engine/connection';
 import { LabRuntime, type PreparedCommand } from '../runtime/labRuntime';
 import { MemoryStore, type CommandExecutor } from '../runtime/types';
 import { ForegroundProcess, runShell, type ShellResult } from './shell';
+import { commandFailure, type CommandEnd } from '../runtime/commandExit';
 import type { CommandRun, LabRunResult, StepRunResult, StepRunStatus } from './types';
 import { errorMessage } from '../text';
 
@@ -39,6 +41,8 @@ export interface RunLabOptions {
   stopGraceMs?: number;
   /** Leave what the lab created in the engine. */
   keep?: boolean;
+  /** Stop after the first step that fails or cannot be checked (clean-up still runs). */
+  bail?: boolean;
   signal?: AbortSignal;
   /** The process's engine event stream; default: the runner opens its own for the lab. */
   events?: EngineEvents;
@@ -132,6 +136,7 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
       steps.push(result);
       opts.onStep?.(lab, result);
       if (opts.untilStep && step.id === opts.untilStep) break;
+      if (opts.bail && (result.status === 'failed' || result.status === 'error')) break;
     }
   } finally {
     // Stop foreground processes first (a foreground `docker run --rm` removes its container).
@@ -208,19 +213,25 @@ async function runStep(runtime: LabRuntime<ShellExecution>, lab: Lab, step: Step
     }
     const run = execution.result;
     if (!run) continue;
-    const failed = !succeeded(run);
+    // The one rule of how a command should end (its exitCode:, 0 by default), as in the extension.
+    const end: CommandEnd = { exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut, ms: run.ms, output: run.tail };
+    if (run.spawnError !== undefined) end.spawnError = run.spawnError;
+    const failure = commandFailure(text, command.command, end);
     const entry: CommandRun = { text, exitCode: run.exitCode, ms: run.ms };
     if (run.signal) entry.signal = run.signal;
     if (run.timedOut) entry.timedOut = true;
     if (command.command.network) entry.network = true;
-    if (failed) entry.tail = run.spawnError ? [run.spawnError, ...run.tail] : run.tail;
+    // Its output explains a failure, or a non-zero exit the lab allowed (when the check then fails).
+    if (failure || run.exitCode !== 0) entry.tail = run.spawnError ? [run.spawnError, ...run.tail] : run.tail;
     result.commands.push(entry);
-    if (failed && command.command.network) {
-      const why = `\`${text}\` ${describeExit(run)}`;
-      networkFailures.push(why);
-      result.notes.push(`needs the internet: ${why}`);
-    } else if (failed) {
-      result.notes.push(`\`${text}\` ${describeExit(run)}`);
+    if (failure && command.command.network) {
+      networkFailures.push(failure.reason);
+      result.notes.push(`needs the internet: ${failure.reason}`);
+    } else if (failure) {
+      // The step fails here, with the command's output: no check can make up for it, and
+      // waiting out the check's deadline would only hide why.
+      result.commandsMs = Date.now() - commandsStarted;
+      return { ...result, status: 'failed', reason: failure.reason };
     }
   }
   result.commandsMs = Date.now() - commandsStarted;
@@ -278,17 +289,6 @@ function waitForConnected(events: EngineEvents, ms: number): Promise<boolean> {
       }
     });
   });
-}
-
-function succeeded(run: ShellResult): boolean {
-  return run.exitCode === 0 && !run.timedOut && !run.spawnError;
-}
-
-function describeExit(run: ShellResult): string {
-  if (run.spawnError) return `could not start: ${run.spawnError}`;
-  if (run.timedOut) return `did not finish within ${Math.round(run.ms / 1000)} s`;
-  if (run.signal) return `was stopped by ${run.signal}`;
-  return `exited with code ${String(run.exitCode)}`;
 }
 
 function sleep(ms: number): Promise<void> {

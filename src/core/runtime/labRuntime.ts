@@ -16,12 +16,15 @@ import { LiveCheck } from '../checks/live';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { defaultPlaceholders, ensureLabData, fillCommand, fillText } from '../labs/placeholders';
 import type { ResourceLedger } from '../ledger';
+import { createdNames, dockerCalls } from '../labs/dockerCommands';
+import { normalizeImageRef } from '../images';
 import { errorMessage } from '../text';
 import type { CleanupPlan, CleanupReport } from './cleanup';
 import { LabLedgers } from './ledgers';
 import { LabClaims, type CommandSource, type CommandWindow } from './ownership';
 import { ProgressStore } from './progress';
 import { applyAnswer, applyResult, emptyStepState, markDone, namedContainers, type ResultContext } from './steps';
+import { commandFailure } from './commandExit';
 import {
   isStepRef,
   sameRef,
@@ -95,6 +98,23 @@ export class CommandRefused extends Error {
   }
 }
 
+/** The image references the lab's commands build (`docker build -t X`), normalised. */
+function builtImages(lab: Lab, placeholders: PlaceholderValues | undefined): string[] {
+  const refs = new Set<string>();
+  for (const step of lab.steps) {
+    for (const command of [...step.commands, ...(step.solution?.commands ?? [])]) {
+      let text = command.run;
+      try {
+        if (placeholders) text = fillCommand(command.run, placeholders);
+      } catch {
+        // A placeholder that cannot be filled: the text as written.
+      }
+      for (const call of dockerCalls(text)) if (call.verb === 'build') for (const ref of createdNames(call).images) refs.add(normalizeImageRef(ref));
+    }
+  }
+  return [...refs];
+}
+
 function keyOf(ref: StepRef): string {
   return `${ref.labId}\u0000${ref.stepId}`;
 }
@@ -104,6 +124,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly progress: ProgressStore;
   private readonly states = new Map<string, StepState>();
   private readonly attemptedAt = new Map<string, number>();
+  /** The step's last lab command did not end as the lab expects: the reason its failing check shows. */
+  private readonly commandFailures = new Map<string, CheckResult>();
   private readonly ledgers: LabLedgers;
   private live: { ref: StepRef; check: LiveCheck; subscription: Disposable } | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
@@ -336,6 +358,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const openedAt = this.storedState(ref).openedAt;
     if (openedAt !== undefined) ctx.since = openedAt;
     ctx.timeoutMs = this.opts.checkTimeoutMs ?? 10_000;
+    const built = builtImages(lab, ctx.placeholders);
+    if (built.length) ctx.builtImages = built;
     return ctx;
   }
 
@@ -429,7 +453,10 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const commandsLeft = step && ran > 0 ? Math.max(0, step.commands.length - ran) : 0;
     const ctx: ResultContext = { explicit, now: this.now(), graceMs: this.graceMs, commandsLeft };
     if (attemptedAt !== undefined) ctx.attemptedAt = attemptedAt;
+    const failure = this.commandFailures.get(keyOf(ref));
+    if (failure) ctx.commandFailure = failure;
     const outcome = applyResult(before, result, ctx);
+    if (result.status === 'passed') this.commandFailures.delete(keyOf(ref));
     if (outcome.passed) this.log.info(`step ${ref.labId}/${ref.stepId} passed: ${result.reason}`);
     this.setState(ref, outcome.state);
     const recheckAt = outcome.recheckAt;
@@ -524,6 +551,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const { ref, step } = prepared;
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
+    this.commandFailures.delete(keyOf(ref));
     if (!prepared.solution) {
       const state = this.storedState(ref);
       const ran = [...new Set([...(state.commandsRun ?? []), prepared.index])].sort((a, b) => a - b);
@@ -538,13 +566,46 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       end();
       throw error;
     }
-    if (execution.ended) Promise.resolve(execution.ended).then(end, end);
+    if (execution.ended) {
+      Promise.resolve(execution.ended).then(
+        (code) => {
+          end();
+          this.commandEnded(prepared, code);
+        },
+        end,
+      );
+    }
     this.ran.fire({ ref, text: prepared.text, execution });
     if (!step.check && !step.quiz) {
       this.setState(ref, markDone(this.storedState(ref), 'Command run (this step has no automatic check).', this.now()));
       this.changed.fire(ref);
     }
     return execution;
+  }
+
+  /**
+   * A lab command ended with this exit code (undefined: not known). When that is not what the
+   * lab expects (commandExit.ts), the step's check is looked at again at once: if it still
+   * fails, the command's failure is the step's reason, and it counts now (no grace).
+   */
+  private commandEnded(prepared: PreparedCommand, exitCode: number | undefined): void {
+    if (this.disposed) return;
+    const failure = commandFailure(prepared.text, prepared.command, { exitCode });
+    if (!failure || !prepared.step.check) return;
+    const { ref } = prepared;
+    this.commandFailures.set(keyOf(ref), failure);
+    this.log.info(`step ${ref.labId}/${ref.stepId}: ${failure.reason}`);
+    const live = this.live;
+    const lab = this.getLab(ref.labId);
+    const check = prepared.step.check;
+    const look = live && sameRef(live.ref, ref) ? live.check.checkNow() : lab ? evaluateCheck(check, this.checkContext(lab, ref)) : undefined;
+    if (!look) return;
+    runDetached(
+      look.then((result) => {
+        if (this.commandFailures.get(keyOf(ref)) === failure) this.apply(ref, result, false);
+      }),
+      (error) => this.log.error(`checking ${ref.labId}/${ref.stepId} after its command failed: ${errorMessage(error)}`),
+    );
   }
 
   /**
@@ -555,6 +616,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   commandTyped(text: string): () => void {
     const current = this.current;
     if (!current) return () => undefined;
+    // The student tries something else: the lab command's failure is no longer the reason.
+    this.commandFailures.delete(keyOf(current));
     return this.openWindow(current.labId, text, 'typed').end;
   }
 
@@ -627,6 +690,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (!this.getStep(ref)) return;
     this.states.delete(keyOf(ref));
     this.attemptedAt.delete(keyOf(ref));
+    this.commandFailures.delete(keyOf(ref));
     this.save(() => this.progress.resetStep(ref), 'resetting a step');
     if (sameRef(this.current, ref)) {
       this.setState(ref, { ...emptyStepState(), openedAt: this.now() });
@@ -643,6 +707,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     for (const step of lab.steps) {
       this.states.delete(keyOf({ labId, stepId: step.id }));
       this.attemptedAt.delete(keyOf({ labId, stepId: step.id }));
+      this.commandFailures.delete(keyOf({ labId, stepId: step.id }));
     }
     this.save(() => this.progress.resetLab(labId), 'resetting a lab');
     if (wasCurrent) this.stopLive();

@@ -5,6 +5,8 @@
  *   not-started --open--> current --result passes--> passed
  *   current --result fails, in the grace after a command--> current (reason shown, not red yet)
  *   current --result fails after the grace, or Check now--> failed (error: cannot check)
+ *   current --its lab command ends with an exit code the lab does not expect, and the check
+ *             fails--> failed at once, the command's failure as the reason
  *   passed --live result fails--> passed (progress kept) with that result shown as it is
  *   passed --Check now fails--> failed
  *   a step without check or quiz --the student moves on past it, or runs its command--> passed
@@ -29,6 +31,11 @@ export interface ResultContext {
   graceMs: number;
   /** How many of the step's commands the student has not run yet (a multi-command step is in progress until all ran). */
   commandsLeft?: number;
+  /**
+   * The step's last lab command did not end as the lab expects (commandExit.ts): a failing
+   * result shows this reason, with the check's result as its part, and counts at once.
+   */
+  commandFailure?: CheckResult;
 }
 
 export interface ResultOutcome {
@@ -47,6 +54,13 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
       state: { ...state, status: 'passed', result, reason: result.reason, passedAt: already ? (state.passedAt ?? ctx.now) : ctx.now },
       passed: !already,
     };
+  }
+  if (ctx.commandFailure && state.status !== 'passed') {
+    // No grace: the command said it failed, and the check agrees the step is not done.
+    const shown: CheckResult = { status: 'failed', reason: ctx.commandFailure.reason, children: [result] };
+    const failed: StepState = { ...state, status: 'failed', result: shown, reason: shown.reason };
+    delete failed.passedAt;
+    return { state: failed, passed: false };
   }
   const next: StepState = { ...state, result, reason: result.reason };
   if (state.status === 'passed' && !ctx.explicit) {

@@ -22,6 +22,7 @@ export async function evaluateImage(check: ImageCheck, wantPresent: boolean, eng
       return { status: 'passed', reason: `image ${ref} is present (${shortId(found.Id)}, ${formatSize(found.Size)})` };
     }
     if (ref.includes('@')) return { status: 'failed', reason: `image ${ref} is not present: pull it with docker pull ${ref}` };
+    if (engine.ctx.builtImages?.includes(ref)) return { status: 'failed', reason: `image ${ref} is not present: build it with docker build -t ${ref} (a step of this lab builds it)` };
     const repo = imageRepository(ref);
     const sameRepo = await engine.listImages(repo);
     // As the engine lists them, in the lab's words (Podman lists docker.io/library/... names).

@@ -1,0 +1,95 @@
+/**
+ * Fixes from issue 14, each on real files (and the real engine where a check runs): the tab in
+ * the indentation is the first error; a course file validates with the labs beside it and
+ * reports each of its errors at its own line; `check` describes what it checks with its
+ * default (`--since 0`, any time); the advice for a missing image that a step builds names
+ * `docker build`.
+ */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliIo } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
+import { evaluateCheck } from '../../src/core/checks/evaluate';
+import { mainDocker, requireEngine } from '../support/engine';
+import { uniqueName } from '../support/run';
+
+function capture(cwd: string): { io: CliIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: process.env }, out, err };
+}
+
+const LAB = (id: string): string => `id: ${id}\ntitle: A\nsummary: s\nminutes: 1\nsteps:\n  - id: a\n    title: A\n    instructions: B\n`;
+
+describe('issue 14 fixes: validate and check', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-fixes-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('a tab in the indentation is the first (and from its line on the only) error printed', async () => {
+    await fs.writeFile(path.join(dir, 't.lab.yaml'), `${LAB('tabby')}  - id: b\n  \ttitle: B\n    instructions: B\n`);
+    const c = capture(dir);
+    assert.equal(await main(['validate', '.'], c.io), 1);
+    assert.deepEqual(c.out, ['t.lab.yaml:10:3: error: a tab in the indentation: YAML indents with spaces only; replace the tab with spaces', '1 file, 1 error, 0 warnings']);
+  });
+
+  it('a course file validates with the labs beside it, each error at its own line', async () => {
+    await fs.writeFile(path.join(dir, 'a.lab.yaml'), LAB('a-lab'));
+    await fs.writeFile(path.join(dir, 'good.course.yaml'), 'id: good\ntitle: C\nsummary: s\nlabs: [a-lab]\n');
+    const alone = capture(dir);
+    assert.equal(await main(['validate', 'good.course.yaml'], alone.io), 0, alone.out.join('\n'));
+    assert.deepEqual(alone.out, ['1 file, 0 errors, 0 warnings']);
+
+    await fs.writeFile(path.join(dir, 'bad.course.yaml'), 'id: bad\ntitle: C\nsummary: s\nlabs:\n  - a-lab\n  - nope\n  - a-lab\n');
+    const bad = capture(dir);
+    assert.equal(await main(['validate', 'bad.course.yaml'], bad.io), 1);
+    assert.deepEqual(bad.out, [
+      "bad.course.yaml:6:5: error: labs[1]: no lab has the id 'nope'",
+      "bad.course.yaml:7:5: error: labs[2]: 'a-lab' is listed again; labs[0] already lists it",
+      '1 file, 2 errors, 0 warnings',
+    ]);
+  });
+
+  it('ids of the bundled course are errors in a workshop (lab and course), at the id', async () => {
+    await fs.mkdir(path.join(dir, '.container-labs'));
+    await fs.writeFile(path.join(dir, '.container-labs', 'mine.lab.yaml'), LAB('first-containers'));
+    await fs.writeFile(path.join(dir, '.container-labs', 'mine.course.yaml'), 'id: containers\ntitle: C\nsummary: s\nlabs: [first-containers]\n');
+    const c = capture(dir);
+    assert.equal(await main(['validate', '.container-labs'], c.io), 1);
+    assert.deepEqual(c.out, [
+      `${path.join('.container-labs', 'mine.course.yaml')}:1:5: error: course id 'containers' is already used by the bundled course (containers.course.yaml): pick another id`,
+      `${path.join('.container-labs', 'mine.lab.yaml')}:1:5: error: lab id 'first-containers' is already used by the bundled course (01-first-containers.lab.yaml); students would see two labs with one id: pick another id`,
+      '2 files, 2 errors, 0 warnings',
+    ]);
+    // The bundled course itself is not a clash with itself.
+    const own = capture(path.resolve(__dirname, '../../..'));
+    assert.equal(await main(['validate', 'labs'], own.io), 0, own.out.join('\n'));
+  });
+
+  it("check: says what it checks with its default, any time, and 'since this step opened' only with --since", async function () {
+    await requireEngine(mainDocker());
+    const name = uniqueName('fix-check');
+    await fs.writeFile(path.join(dir, 'c.lab.yaml'), `${LAB('checked').replace('    instructions: B\n', `    instructions: B\n    check: { container: { name: ${name} } }\n`)}`);
+    const c = capture(dir);
+    assert.equal(await main(['check', 'checked', 'a', '--labs', '.'], c.io), 1);
+    assert.ok(!c.out.join('\n').includes('since this step opened'), c.out.join('\n'));
+    const later = capture(dir);
+    assert.equal(await main(['check', 'checked', 'a', '--labs', '.', '--since', '2024-05-01T10:00:00Z'], later.io), 1);
+    assert.match(later.out[0] ?? '', /created since this step opened/);
+  });
+
+  it('the advice for a missing image that a step of the lab builds is docker build, not docker pull', async function () {
+    const docker = mainDocker();
+    await requireEngine(docker);
+    const ref = `${uniqueName('fix-built')}:v1`;
+    const built = await evaluateCheck({ image: { ref } }, { docker, builtImages: [ref] });
+    assert.equal(built.reason, `image ${ref} is not present: build it with docker build -t ${ref} (a step of this lab builds it)`);
+    const pulled = await evaluateCheck({ image: { ref } }, { docker });
+    assert.equal(pulled.reason, `image ${ref} is not present: pull it with docker pull ${ref}`);
+  });
+});
