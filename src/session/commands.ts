@@ -10,6 +10,7 @@ import type { Logger } from '../common/logger';
 import { errorMessage } from '../core/text';
 import { ContextKeys, setContext } from '../common/settings';
 import { progressReport } from '../progress/report';
+import { exportProgressFile } from '../progress/exportFile';
 import type { LabSessionImpl } from './labSession';
 import type { StepRef } from './types';
 import { isStepNode, labIdFrom, stepRefFrom } from './args';
@@ -142,6 +143,8 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     await vscode.window.showTextDocument(doc, { preview: false });
     return doc;
   });
+
+  reg(Commands.exportProgressFile, (arg) => exportProgressFile(context, session, arg));
 
   reg(Commands.interrupt, () => {
     session.interrupt();

@@ -271,6 +271,12 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     await this.flush();
   }
 
+  /** One more attempt at a step (a command of it run, or Check now): the class report shows them. */
+  private countAttempt(ref: StepRef): void {
+    const state = this.storedState(ref);
+    this.setState(ref, { ...state, attempts: (state.attempts ?? 0) + 1 });
+  }
+
   /** A step with neither check nor quiz counts as done once the student moves on past it. */
   private passReadStep(from: StepRef, to: StepRef): void {
     const lab = this.getLab(from.labId);
@@ -298,6 +304,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       await this.flush();
       return { status: 'passed', reason };
     }
+    this.countAttempt(ref);
     let result: CheckResult;
     const live = this.live;
     if (live && sameRef(live.ref, ref)) {
@@ -500,6 +507,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const { ref, step } = prepared;
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
+    this.countAttempt(ref);
     const { window, end } = this.openWindow(ref.labId, prepared.text, 'sent');
     await window.ready;
     let execution: E;
