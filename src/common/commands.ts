@@ -11,6 +11,7 @@ export const Commands = {
   exportProgressFile: 'containerLabs.exportProgressFile',
   recordLab: 'containerLabs.recordLab',
   stopRecording: 'containerLabs.stopRecording',
+  testRecordedLab: 'containerLabs.testRecordedLab',
   showHealth: 'containerLabs.showHealth',
   fixEngine: 'containerLabs.fixEngine',
   interrupt: 'containerLabs.interrupt',
