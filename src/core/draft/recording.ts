@@ -262,7 +262,9 @@ export class LabRecording implements Disposable {
       const kind = kindOfRemoval(call.verb);
       if (kind) {
         for (const name of positionals(call)) {
-          if (before.has(`${kind}:${name}`) && !(await this.exists(kind, name))) recorded.removed[kind].push(name);
+          // Existed when the recording looked (in the extension that is just after the command started), or its removal was seen.
+          const destroyed = seen.some((e) => e.action === 'destroy' && ((kind === 'containers' && e.type === 'container' && e.name === name) || (kind === 'volumes' && e.type === 'volume' && e.id === name)));
+          if ((before.has(`${kind}:${name}`) || destroyed) && !(await this.exists(kind, name))) recorded.removed[kind].push(name);
         }
       }
       if (STATE_VERBS.has(call.verb)) {
