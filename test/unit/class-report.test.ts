@@ -269,6 +269,11 @@ describe('class report (container-labs report)', function () {
     const report = classReport([{ name: 'a.progress.json', text: json(studentFile(1)) }, { name: 'b.progress.json', text: '[]' }]);
     assert.deepEqual(report.labs.map((l) => [l.id, l.maxPoints, l.completed]), [['alpha', 10, 1], ['beta', 2, 1]]);
     assert.deepEqual(report.problems.map((p) => p.kind), ['malformed']);
+    // With the class's labs given, the other labs of counted files are one note, not a problem.
+    const alphaOnly = parseLabText(ALPHA, '/labs/alpha.lab.yaml', 'workspace').lab;
+    assert.ok(alphaOnly);
+    const narrowed = classReport([{ name: 'a.progress.json', text: json(studentFile(1)) }, { name: 'c.progress.json', text: json(studentFile(2)) }], { labs: [alphaOnly] });
+    assert.deepEqual([narrowed.students.length, narrowed.problems, narrowed.notes], [2, [], ['labs not in this class were left out: beta (2 files)']]);
     const c = capture(dir);
     assert.equal(await main(['report', 'class/old'], c.io), 1);
     assert.equal(await main(['report', 'class', '--format', 'pdf'], c.io), 2);

@@ -186,14 +186,19 @@ export function classReport(inputs: readonly ProgressInput[], opts: ClassReportO
 
   // Foreign files (none of the class's labs) and foreign labs inside counted files.
   const relevant: Accepted[] = [];
+  // Other labs in counted files (the bundled course, another workshop's): one note per lab, not per file.
+  const otherLabs = new Map<string, number>();
   for (const a of parsed) {
     const foreign = a.file.labs.filter((l) => !labIds.has(l.id)).map((l) => l.id);
     if (a.file.labs.length > 0 && foreign.length === a.file.labs.length) {
       problems.push({ file: a.name, kind: 'foreign-lab', message: `only labs this class does not have: ${foreign.join(', ')}` });
       continue;
     }
-    if (foreign.length > 0) notes.push(`${a.name}: labs not in this class were left out: ${foreign.join(', ')}`);
+    for (const id of foreign) otherLabs.set(id, (otherLabs.get(id) ?? 0) + 1);
     relevant.push(a);
+  }
+  if (otherLabs.size > 0) {
+    notes.push(`labs not in this class were left out: ${[...otherLabs.entries()].map(([id, n]) => `${id} (${n} ${n === 1 ? 'file' : 'files'})`).join(', ')}`);
   }
 
   // Duplicates: the same file twice, or two files of one student (the newest export counts).
