@@ -8,6 +8,7 @@ import { Commands } from './common/commands';
 import { createLogger, logFailure } from './common/logger';
 import { ContextKeys, readSettings, setContext } from './common/settings';
 import { registerLabCommands } from './session/commands';
+import { createRecorder } from './recording/recordLab';
 import { registerLabDiagnostics, type LabDiagnostics } from './session/diagnostics';
 import { EngineHub } from './session/engineHub';
 import { LabSessionImpl, type LabRoot, type LabSessionOptions } from './session/labSession';
@@ -79,7 +80,8 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   const refresh = async (): Promise<void> => {
     await Promise.all([session.reload(), engine.checkHealth().then(() => engineView.sync())]);
   };
-  registerLabCommands(context, { session, logger: logger.child('commands'), refresh });
+  const recorder = createRecorder(context, { engine, logger: logger.child('recorder'), workspaceFolder });
+  registerLabCommands(context, { session, logger: logger.child('commands'), refresh, recorder });
   context.subscriptions.push(vscode.commands.registerCommand(Commands.showLog, () => channel.show()));
 
   const watcher = registerLabWatcher(context, {

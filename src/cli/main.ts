@@ -5,12 +5,14 @@
  *   container-labs test [paths...]          solve every step against the engine, then check it
  *   container-labs check LAB STEP [--json]  check the present state of one step
  *   container-labs health [--json]          how the Docker engine answers, and how to fix it
+ *   container-labs report FILES...          a class's progress from students' progress files
  */
 import { type CliIo, processIo, type Subcommand } from './io';
 import { runValidate } from './validate';
 import { runTest } from './test';
 import { runCheck } from './check';
 import { runHealth } from './health';
+import { runReport } from './report';
 import { errorMessage } from '../core/text';
 
 const USAGE = `Usage: container-labs <command> [options]
@@ -20,6 +22,7 @@ Commands:
   test [paths...]            Run each step's solution against the Docker engine, then its check
   check <lab> <step> [--json]  Check the present state of one step
   health [--json]            Report whether the Docker engine answers, and how to fix it
+  report <files/folders...>  A class's progress from progress files (--format markdown|csv|html)
   help                       Show this help
 
 Exit codes: 0 success, 1 a lab or check failed, 2 usage error or engine unreachable.`;
@@ -29,6 +32,7 @@ const commands: Record<string, Subcommand> = {
   test: runTest,
   check: runCheck,
   health: runHealth,
+  report: runReport,
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -27,8 +27,11 @@ export function hasControlChars(text: string): boolean {
  *   Markdown and HTML special character.
  * - `plain`: tree labels and descriptions, quick picks, the output channel: control characters
  *   (which could fake a new log line or move the cursor) only.
+ * - `html`: an HTML page's text or attribute value (the class report): `& < > " '`.
  */
-export type TextSurface = 'notification' | 'statusBar' | 'markdown' | 'plain';
+export type TextSurface = 'notification' | 'statusBar' | 'markdown' | 'plain' | 'html';
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Control characters shown as visible escapes (`\n` as ␤-like `\u2424`, others as `\xNN`). */
 function visibleControls(text: string): string {
@@ -54,6 +57,7 @@ const INERT: Record<TextSurface, (text: string) => string> = {
     for (const ch of visibleControls(text)) out += MARKDOWN_SPECIAL.has(ch) ? `\\${ch}` : ch;
     return out;
   },
+  html: (text) => visibleControls(text).replace(/[&<>"']/g, (ch) => HTML_ENTITIES[ch] ?? ch),
 };
 
 /**

@@ -10,6 +10,8 @@ import type { Logger } from '../common/logger';
 import { errorMessage } from '../core/text';
 import { ContextKeys, setContext } from '../common/settings';
 import { progressReport } from '../progress/report';
+import { exportProgressFile } from '../progress/exportFile';
+import { bundledCli, type LabRecorder } from '../recording/recordLab';
 import type { LabSessionImpl } from './labSession';
 import type { StepRef } from './types';
 import { isStepNode, labIdFrom, stepRefFrom } from './args';
@@ -19,6 +21,8 @@ export interface LabCommandDeps {
   logger: Logger;
   /** Reloads labs and re-checks the engine. */
   refresh: () => Promise<void>;
+  /** Record a Lab / Stop Recording / Test the Recorded Lab. */
+  recorder?: LabRecorder;
 }
 
 export function registerLabCommands(context: vscode.ExtensionContext, deps: LabCommandDeps): void {
@@ -144,6 +148,11 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     await vscode.window.showTextDocument(doc, { preview: false });
     return doc;
   });
+
+  reg(Commands.exportProgressFile, (arg) => exportProgressFile(context, session, arg));
+  reg(Commands.recordLab, (arg) => deps.recorder?.start(arg));
+  reg(Commands.stopRecording, () => deps.recorder?.stop());
+  reg(Commands.testRecordedLab, () => deps.recorder?.test(bundledCli(context)));
 
   reg(Commands.interrupt, () => {
     session.interrupt();

@@ -46,7 +46,7 @@ describe('container-labs validate --reporter', function () {
     assert.deepEqual([...byName.keys()].sort(), ['bad.lab.yaml', 'good.lab.yaml']);
     const bad = byName.get('bad.lab.yaml')?.testcase;
     assert.equal(bad?.line, '9');
-    assert.equal(bad?.failure?.message, "steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz");
+    assert.equal(bad?.failure?.message, "steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz, points");
     assert.equal(byName.get('good.lab.yaml')?.testcase.failure, undefined);
     // With --output, the usual lines are still printed.
     assert.match(c.out.join('\n'), /2 files, 1 error, 0 warnings/);
@@ -59,7 +59,7 @@ describe('container-labs validate --reporter', function () {
     assert.equal(lines[0], 'TAP version 13');
     assert.equal(lines[1], '1..2');
     assert.equal(lines[2], 'not ok 1 - bad.lab.yaml / line 9, col 5');
-    assert.deepEqual(lines.slice(3, 8), ['  ---', `  message: "steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz"`, '  severity: fail', '  at: "bad.lab.yaml:9:5"', '  ...']);
+    assert.deepEqual(lines.slice(3, 8), ['  ---', `  message: "steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz, points"`, '  severity: fail', '  at: "bad.lab.yaml:9:5"', '  ...']);
     assert.equal(lines[8], 'ok 2 - good.lab.yaml / is a valid lab file');
   });
 
@@ -67,7 +67,7 @@ describe('container-labs validate --reporter', function () {
     const c = capture(dir);
     assert.equal(await main(['validate', '.', '--reporter', 'github'], c.io), 1);
     assert.deepEqual(c.out.join('\n').split('\n'), [
-      "::error file=bad.lab.yaml,line=9,col=5,title=bad.lab.yaml%3A line 9%2C col 5::steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz",
+      "::error file=bad.lab.yaml,line=9,col=5,title=bad.lab.yaml%3A line 9%2C col 5::steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz, points",
       '1 passed, 1 failed',
     ]);
   });

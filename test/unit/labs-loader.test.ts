@@ -170,7 +170,7 @@ describe('lab loader: bad input, one fixture per case', function () {
       "1:5: error: id must be an id: lower-case letters, digits and dashes, starting with a letter or digit (e.g. first-containers); found 'Bad_Id'",
       '2:8: error: title must not be empty',
       '4:10: error: minutes must be more than 0; found 0',
-      "5:1: error: unknown key 'extra'; expected one of id, title, summary, minutes, images, steps",
+      "5:1: error: unknown key 'extra'; expected one of id, title, summary, minutes, version, images, steps",
       '6:8: error: steps must list at least 1 item',
     ]);
   });

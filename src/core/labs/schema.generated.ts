@@ -116,6 +116,10 @@ summary: string
  */
 minutes: number
 /**
+ * The lab's own version, which you choose (e.g. 2025-spring or 1.2). Exported progress files carry it, so a class report can say which students did an older version of the lab.
+ */
+version?: string
+/**
  * Image references the lab needs, name[:tag] (a missing tag means latest). The extension can pull them before the lab starts.
  */
 images?: ImageRef[]
@@ -150,6 +154,10 @@ check?: Check
 hints?: Text[]
 solution?: Solution
 quiz?: Quiz
+/**
+ * Points the step is worth in a class report (container-labs report). Default 1; 0 for a step that does not count.
+ */
+points?: number
 }
 /**
  * A declarative check of the Docker state: a mapping with exactly one key naming the kind of check. Combine checks with all, any and not. Placeholders ${workspaceFolder}, ${userHome}, ${labData} and ${registry} are filled in before use; any other ${...} is an error.

@@ -18,7 +18,7 @@ export type RawCheck = Schema.Check;
 export type RawCommand = Exclude<Schema.Command, string>;
 export type RawCourse = Schema.ContainerLabsCourse;
 
-export type SchemaName = 'lab' | 'course';
+export type SchemaName = 'lab' | 'course' | 'progress';
 
 /** A schema problem: where (a path into the data) and what, in plain words. */
 export interface SchemaProblem {

@@ -293,6 +293,12 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     await this.flush();
   }
 
+  /** One more attempt at a step (a command of it run, or Check now): the class report shows them. */
+  private countAttempt(ref: StepRef): void {
+    const state = this.storedState(ref);
+    this.setState(ref, { ...state, attempts: (state.attempts ?? 0) + 1 });
+  }
+
   /** A step with neither check nor quiz counts as done once the student moves on past it. */
   private passReadStep(from: StepRef, to: StepRef): void {
     const lab = this.getLab(from.labId);
@@ -320,6 +326,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       await this.flush();
       return { status: 'passed', reason };
     }
+    this.countAttempt(ref);
     let result: CheckResult;
     const live = this.live;
     if (live && sameRef(live.ref, ref)) {
@@ -557,6 +564,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       const ran = [...new Set([...(state.commandsRun ?? []), prepared.index])].sort((a, b) => a - b);
       this.setState(ref, { ...state, commandsRun: ran });
     }
+    this.countAttempt(ref);
     const { window, end } = this.openWindow(ref.labId, prepared.text, 'sent');
     await window.ready;
     let execution: E;

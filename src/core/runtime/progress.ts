@@ -16,6 +16,7 @@ export interface StoredStep {
   answer?: number[];
   hintsShown: number;
   solutionShown: boolean;
+  attempts?: number;
 }
 
 export interface StoredLab {
@@ -124,6 +125,7 @@ function toStored(state: StepState): StoredStep {
   if (state.openedAt !== undefined) stored.openedAt = state.openedAt;
   if (state.passedAt !== undefined) stored.passedAt = state.passedAt;
   if (state.answer !== undefined) stored.answer = [...state.answer];
+  if (state.attempts !== undefined) stored.attempts = state.attempts;
   return stored;
 }
 
@@ -147,6 +149,8 @@ function parseStep(value: unknown): StoredStep | undefined {
   const passedAt = num(value.passedAt);
   if (passedAt !== undefined) step.passedAt = passedAt;
   if (Array.isArray(value.answer) && value.answer.every((n) => typeof n === 'number')) step.answer = value.answer.map(Number);
+  const attempts = num(value.attempts);
+  if (attempts !== undefined && attempts >= 0) step.attempts = Math.floor(attempts);
   return step;
 }
 

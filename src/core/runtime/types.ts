@@ -33,6 +33,8 @@ export interface StepState {
   /** How many hints the student has revealed. */
   hintsShown: number;
   solutionShown: boolean;
+  /** How many times the student ran one of the step's commands or asked for a check (Check now). */
+  attempts?: number;
 }
 
 export interface LabProgress {

@@ -1,0 +1,368 @@
+/**
+ * Records a lab by doing it: each command the instructor runs (its text and exit code, from
+ * shell integration or a real shell) is watched through the engine's events, and what it
+ * touched is inspected once it ended. The result is plain facts per command (`RecordedCommand`)
+ * that `draft.ts` turns into a lab. No `vscode` import.
+ *
+ * What a command created is decided by the ownership rule (runtime/ownership.ts): the
+ * recording keeps its own ledger, so "Test this lab" can first remove exactly what the
+ * recording made (runtime/cleanup.ts) and nothing of anyone else's, even on a busy engine.
+ */
+import type Dockerode from 'dockerode';
+import type { EngineEvent } from '../checks/events';
+import { probeHttp } from '../checks/http';
+import { callWithDeadline, isNotFound } from '../engine/errors';
+import type { Disposable, Event } from '../events';
+import { normalizeImageRef } from '../images';
+import { allValues, createdNames, dockerCalls, parseRun, type DockerCall } from '../labs/dockerCommands';
+import { ResourceLedger } from '../ledger';
+import { CommandWindows, dockerLookup, isGeneratedName, LabClaims, type EngineLookup } from '../runtime/ownership';
+import { OwnershipRecorder } from '../runtime/recorder';
+import { planCleanup, runCleanup, type CleanupReport } from '../runtime/cleanup';
+
+export type ContainerStateName = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
+
+export interface RecordedPort {
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  hostPort?: number;
+  /** The HTTP status the port answered with on the host, when it answered HTTP. */
+  httpStatus?: number;
+}
+
+export interface RecordedMount {
+  type: 'bind' | 'volume' | 'tmpfs';
+  /** Host path (bind) or volume name; none for an anonymous volume or tmpfs. */
+  source?: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+/** A container the command created, as it was once the command ended. */
+export interface RecordedContainer {
+  id: string;
+  /** The name the command gave it (`--name`); undefined when the engine made one up. */
+  name?: string;
+  /** The image as the command named it. */
+  image: string;
+  /** The container's command words as the command gave them (empty: the image's own). */
+  command: string[];
+  /** undefined: it is gone already (`--rm`). */
+  state?: ContainerStateName;
+  exitCode?: number;
+  ports: RecordedPort[];
+  mounts: RecordedMount[];
+  /** Names of the environment variables the command set (never their values). */
+  envNames: string[];
+}
+
+/** What one command did, as the engine showed it. */
+export interface RecordedCommand {
+  text: string;
+  exitCode?: number;
+  startedAt: number;
+  endedAt: number;
+  /** Engine events in its window that concern what it names or created. */
+  events: number;
+  containers: RecordedContainer[];
+  /** Existing containers it named whose state it changed (start, stop, restart, kill...). */
+  changed: Array<{ name: string; state: ContainerStateName; exitCode?: number }>;
+  /** Image references it made (tag, pull, build, commit, import) that are there now. */
+  images: string[];
+  /** Volumes it created (or named and made) that are there now. */
+  volumes: string[];
+  networks: string[];
+  /** What it named that existed before it and is gone now. */
+  removed: { containers: string[]; images: string[]; volumes: string[]; networks: string[] };
+  /** The images of its `run`/`create` calls (the lab needs them). */
+  usedImages: string[];
+}
+
+export interface RecordingOptions {
+  docker: Dockerode;
+  /** The engine's event stream (the caller starts it). */
+  events: Event<EngineEvent>;
+  labId: string;
+  /** Where published ports answer (default localhost). */
+  publishedHost?: string;
+  /** How long after its end a command's events still count, default 1500 ms. */
+  tailMs?: number;
+  /** How long a published port may take to answer HTTP after the command ended, default 5000 ms. */
+  httpWaitMs?: number;
+  now?: () => number;
+}
+
+/** One command while it runs: `ready` before running it, `end` once it ended. */
+export interface RecordingCommand {
+  readonly ready: Promise<void>;
+  end(exitCode: number | undefined): Promise<RecordedCommand>;
+}
+
+const STATE_VERBS = new Set(['start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'container start', 'container stop']);
+
+/** The words of a call that are not options (and not an option's value, for the short list of verbs read here). */
+function positionals(call: DockerCall): string[] {
+  const out: string[] = [];
+  const withValue = new Set(['-t', '--time', '-s', '--signal']);
+  for (let i = 0; i < call.args.length; i++) {
+    const a = call.args[i] ?? '';
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-')) out.push(a);
+  }
+  return out;
+}
+
+function kindOfRemoval(verb: string): keyof RecordedCommand['removed'] | undefined {
+  if (verb === 'rm' || verb === 'container rm') return 'containers';
+  if (verb === 'rmi' || verb === 'image rm') return 'images';
+  if (verb === 'volume rm') return 'volumes';
+  if (verb === 'network rm') return 'networks';
+  return undefined;
+}
+
+function isStateName(value: string): value is ContainerStateName {
+  return ['created', 'running', 'paused', 'restarting', 'exited', 'dead'].includes(value);
+}
+
+export class LabRecording implements Disposable {
+  /** What the recording created (the ownership rule's decisions): "Test this lab" removes these first. */
+  readonly ledger: ResourceLedger;
+  readonly commands: RecordedCommand[] = [];
+  private readonly windows: CommandWindows;
+  private readonly recorder: OwnershipRecorder;
+  private readonly lookup: EngineLookup;
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly subscription: Disposable;
+  private readonly now: () => number;
+  private readonly tailMs: number;
+
+  constructor(private readonly opts: RecordingOptions) {
+    this.now = opts.now ?? Date.now;
+    this.tailMs = opts.tailMs ?? 1500;
+    this.ledger = new ResourceLedger(opts.labId, this.now());
+    this.windows = new CommandWindows({ tailMs: this.tailMs, now: this.now });
+    this.lookup = dockerLookup(opts.docker);
+    this.recorder = new OwnershipRecorder({ ledger: this.ledger, windows: this.windows, lookup: this.lookup });
+    this.recorder.attach(opts.events);
+    this.subscription = opts.events((event) => {
+      for (const listener of this.listeners) listener(event);
+    });
+  }
+
+  /** Starts watching a command: run it once `ready` resolves, then call `end` with its exit code. */
+  begin(text: string): RecordingCommand {
+    const startedAt = this.now();
+    const calls = dockerCalls(text);
+    // The instructor's command is the lab's by definition: it may claim what it names, and an unnamed run it made.
+    const { window, end: closeWindow } = this.windows.begin(text, 'sent', new LabClaims([text]), this.lookup);
+    const seen: EngineEvent[] = [];
+    const listener = (event: EngineEvent): void => {
+      seen.push(event);
+    };
+    this.listeners.add(listener);
+    const before = this.existing(calls);
+    const ready = Promise.all([window.ready, before]).then(() => undefined);
+    return {
+      ready,
+      end: async (exitCode) => {
+        closeWindow();
+        const endedAt = this.now();
+        await new Promise((resolve) => setTimeout(resolve, this.tailMs));
+        this.listeners.delete(listener);
+        await this.ledger.settled();
+        const recorded = await this.inspect(text, calls, exitCode, startedAt, endedAt, seen, await before);
+        this.commands.push(recorded);
+        return recorded;
+      },
+    };
+  }
+
+  /** What the command's removals name that exists now (a removal of something that was not there removes nothing). */
+  private async existing(calls: DockerCall[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    await Promise.all(
+      calls.flatMap((call) => {
+        const kind = kindOfRemoval(call.verb);
+        if (!kind) return [];
+        return positionals(call).map(async (name) => {
+          if (await this.exists(kind, name)) found.add(`${kind}:${name}`);
+        });
+      }),
+    );
+    return found;
+  }
+
+  private async exists(kind: keyof RecordedCommand['removed'], name: string): Promise<boolean> {
+    try {
+      switch (kind) {
+        case 'containers':
+          return (await this.lookup.container(name)) !== undefined;
+        case 'images':
+          return (await this.lookup.image(name)) !== undefined;
+        case 'volumes':
+          return (await this.lookup.volume(name)) !== undefined;
+        case 'networks':
+          return (await this.lookup.network(name)) !== undefined;
+      }
+    } catch {
+      // The engine did not answer: say it exists, so nothing is reported removed that was not.
+      return true;
+    }
+  }
+
+  private async inspect(text: string, calls: DockerCall[], exitCode: number | undefined, startedAt: number, endedAt: number, seen: EngineEvent[], before: Set<string>): Promise<RecordedCommand> {
+    const mine = this.ledger.list().filter((e) => e.command === text && e.createdAt >= startedAt - 1000 && e.createdAt <= endedAt + this.tailMs);
+    const recorded: RecordedCommand = {
+      text,
+      startedAt,
+      endedAt,
+      events: 0,
+      containers: [],
+      changed: [],
+      images: [],
+      volumes: [],
+      networks: [],
+      removed: { containers: [], images: [], volumes: [], networks: [] },
+      usedImages: [],
+    };
+    if (exitCode !== undefined) recorded.exitCode = exitCode;
+    const runs = calls.flatMap((c) => (c.verb === 'run' || c.verb === 'create' ? [parseRun(c.args)] : [])).filter((r) => r !== undefined);
+    recorded.usedImages = [...new Set(runs.map((r) => normalizeImageRef(r.image)))];
+
+    const named = new Set<string>();
+    for (const call of calls) {
+      const made = createdNames(call);
+      for (const n of [...made.containers, ...made.volumes, ...made.networks, ...made.images]) named.add(n);
+      for (const n of positionals(call)) named.add(n);
+    }
+    const containerIds = new Set(mine.filter((e) => e.kind === 'container').map((e) => e.id));
+    recorded.events = seen.filter((e) => containerIds.has(e.id) || (e.name !== undefined && (named.has(e.name) || named.has(normalizeImageRef(e.name)))) || named.has(e.id)).length;
+
+    for (const entry of mine) {
+      if (entry.kind === 'container') {
+        const run = runs.find((r) => (r.name !== undefined ? r.name === entry.name : entry.via === 'generated'));
+        recorded.containers.push(await this.container(entry.id, entry.name, run?.name !== undefined, run));
+      } else if (entry.kind === 'volume' && entry.via === 'named') {
+        recorded.volumes.push(entry.name);
+      } else if (entry.kind === 'network') {
+        recorded.networks.push(entry.name);
+      }
+    }
+    for (const call of calls) {
+      const made = createdNames(call);
+      for (const ref of made.images) {
+        if (!recorded.images.includes(ref) && (await this.lookup.image(ref).catch(() => undefined))) recorded.images.push(ref);
+      }
+      if (call.verb === 'volume create') {
+        for (const v of made.volumes) if (!recorded.volumes.includes(v) && (await this.lookup.volume(v).catch(() => undefined))) recorded.volumes.push(v);
+      }
+      if (call.verb === 'network create') {
+        for (const n of made.networks) if (!recorded.networks.includes(n) && (await this.lookup.network(n).catch(() => undefined))) recorded.networks.push(n);
+      }
+      const kind = kindOfRemoval(call.verb);
+      if (kind) {
+        for (const name of positionals(call)) {
+          // Existed when the recording looked (in the extension that is just after the command started), or its removal was seen.
+          const destroyed = seen.some((e) => e.action === 'destroy' && ((kind === 'containers' && e.type === 'container' && e.name === name) || (kind === 'volumes' && e.type === 'volume' && e.id === name)));
+          if ((before.has(`${kind}:${name}`) || destroyed) && !(await this.exists(kind, name))) recorded.removed[kind].push(name);
+        }
+      }
+      if (STATE_VERBS.has(call.verb)) {
+        for (const name of positionals(call)) {
+          if (isGeneratedName(name)) continue;
+          const state = await this.containerState(name);
+          if (state) recorded.changed.push({ name, ...state });
+        }
+      }
+    }
+    return recorded;
+  }
+
+  private async containerState(id: string): Promise<{ state: ContainerStateName; exitCode?: number } | undefined> {
+    try {
+      const info = await callWithDeadline((signal) => this.opts.docker.getContainer(id).inspect({ abortSignal: signal }), 15_000);
+      const status = info.State.Status;
+      if (!isStateName(status)) return undefined;
+      return status === 'exited' ? { state: status, exitCode: info.State.ExitCode } : { state: status };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async container(id: string, name: string, named: boolean, run: ReturnType<typeof parseRun>): Promise<RecordedContainer> {
+    const out: RecordedContainer = { id, image: run?.image ?? '', command: run?.command ?? [], ports: [], mounts: [], envNames: [] };
+    if (named) out.name = name;
+    let info: Dockerode.ContainerInspectInfo;
+    try {
+      info = await callWithDeadline((signal) => this.opts.docker.getContainer(id).inspect({ abortSignal: signal }), 15_000);
+    } catch (error) {
+      if (isNotFound(error)) return out;
+      throw error;
+    }
+    if (!out.image) out.image = info.Config.Image;
+    const status = info.State.Status;
+    if (isStateName(status)) out.state = status;
+    if (status === 'exited') out.exitCode = info.State.ExitCode;
+    const env = new Set((info.Config.Env ?? []).map((e) => e.split('=')[0] ?? ''));
+    const given = run ? allValues(run.options, 'env').map((e) => e.split('=')[0] ?? '') : [];
+    out.envNames = [...new Set(given.filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && env.has(n)))];
+    for (const m of info.Mounts ?? []) {
+      const type = m.Type === 'bind' || m.Type === 'volume' || m.Type === 'tmpfs' ? m.Type : undefined;
+      if (!type || !m.Destination) continue;
+      const mount: RecordedMount = { type, destination: m.Destination, readOnly: m.RW === false };
+      if (type === 'bind' && m.Source) mount.source = m.Source;
+      // An anonymous volume's name is made up (64 hex digits): not a source a lab can name.
+      if (type === 'volume' && m.Name && !/^[0-9a-f]{64}$/.test(m.Name)) mount.source = m.Name;
+      out.mounts.push(mount);
+    }
+    const bindings = (info.HostConfig.PortBindings ?? {}) as Record<string, Array<{ HostPort?: string }> | null>;
+    for (const [key, list] of Object.entries(bindings)) {
+      const [portText = '', proto = 'tcp'] = key.split('/');
+      const containerPort = Number(portText);
+      if (!Number.isInteger(containerPort) || containerPort <= 0) continue;
+      const protocol = proto === 'udp' ? 'udp' : 'tcp';
+      const hostText = list?.[0]?.HostPort;
+      const hostPort = hostText ? Number(hostText) : NaN;
+      const port: RecordedPort = { containerPort, protocol };
+      if (Number.isInteger(hostPort) && hostPort > 0) port.hostPort = hostPort;
+      if (protocol === 'tcp' && out.state === 'running') {
+        // The port the engine really published (a "-p 80" gets one at random).
+        const published = Number(info.NetworkSettings.Ports?.[key]?.[0]?.HostPort ?? hostText ?? NaN);
+        if (Number.isInteger(published) && published > 0) {
+          const status = await this.httpStatus(published);
+          if (status !== undefined) port.httpStatus = status;
+        }
+      }
+      out.ports.push(port);
+    }
+    // In a stable order (the engine's order is not one).
+    out.mounts.sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0));
+    out.ports.sort((a, b) => a.containerPort - b.containerPort || (a.protocol < b.protocol ? -1 : 1));
+    return out;
+  }
+
+  /** The status a port answers HTTP with, trying for a moment (a server takes a little while to listen). */
+  private async httpStatus(port: number): Promise<number | undefined> {
+    const deadline = this.now() + (this.opts.httpWaitMs ?? 5000);
+    for (;;) {
+      const answer = await probeHttp(this.opts.publishedHost ?? 'localhost', port, '/', 1500);
+      if ('status' in answer) return answer.status;
+      if (this.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Removes what the recording created (its ledger: exactly that), e.g. before testing the drafted lab from a clean state. */
+  async cleanup(): Promise<CleanupReport> {
+    await this.ledger.settled();
+    const plan = await planCleanup(this.opts.docker, this.ledger);
+    return runCleanup(this.opts.docker, this.ledger, plan);
+  }
+
+  dispose(): void {
+    this.recorder.dispose();
+    this.subscription.dispose();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * UI test: an instructor records a lab. Record a Lab (the title typed into the input box), the
+ * commands typed into the recording terminal (shell integration reports them), Stop Recording:
+ * the drafted lab opens in an editor, valid, with the checks the engine showed. Saves the
+ * screenshot the authoring guide shows (screenshots/recorded-lab-draft.png). Only this run's
+ * names: a container and a volume of uniqueName, labelled with the run's label.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { validateText } from '../../src/core/labs/loader';
+import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
+import { RUN_ID, RUN_LABELS, uniqueName } from '../support/run';
+import { Workbench } from './harness';
+
+const docker = mainDocker();
+const LABEL = `--label ${Object.keys(RUN_LABELS)[0] ?? ''}=${RUN_ID}`;
+
+describe('UI: record a lab by doing it', function () {
+  this.timeout(300_000);
+  let wb: Workbench | undefined;
+  const container = uniqueName('ui-rec');
+  const volume = uniqueName('ui-rec-vol');
+
+  before(async function () {
+    await ensureBusybox(docker);
+    wb = await Workbench.open();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      const shot = await wb.screenshot('failed-record').catch(() => 'none');
+      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${(await wb.terminalText().catch(() => '')).slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
+    }
+  });
+
+  after(async function () {
+    await wb?.close();
+    await docker.getContainer(container).remove({ force: true }).catch(() => undefined);
+    await docker.getVolume(volume).remove().catch(() => undefined);
+  });
+
+  async function typeInTerminal(w: Workbench, text: string, recorded: number): Promise<void> {
+    await w.page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').last().click();
+    await w.page.keyboard.type(text);
+    await w.page.keyboard.press('Enter');
+    const label = `Recording lab: ${recorded} ${recorded === 1 ? 'command' : 'commands'}`;
+    await w.page.locator('.statusbar').getByText(label).waitFor({ state: 'visible', timeout: 60_000 });
+  }
+
+  it('drafts the lab from the commands typed in the recording terminal and opens it', async function () {
+    if (!wb) throw new Error('the workbench did not open');
+    const w = wb;
+    await w.runCommand('Container Labs: Record a Lab');
+    const input = w.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('Volumes and containers');
+    await w.page.keyboard.press('Enter');
+    await w.page.locator('.statusbar').getByText('Recording lab: 0 commands').waitFor({ state: 'visible', timeout: 30_000 });
+    // Shell integration must be up before the first command, or the terminal reports nothing.
+    await w.waitForTerminalText(/[$#]\s*$/, 30_000);
+
+    await typeInTerminal(w, `docker volume create ${LABEL} ${volume}`, 1);
+    await typeInTerminal(w, `docker run --name ${container} ${LABEL} -v ${volume}:/data ${BUSYBOX.replace(/:latest$/, '')} sh -c 'echo hello > /data/greeting'`, 2);
+    await typeInTerminal(w, 'ls', 3);
+    await typeInTerminal(w, `docker rm -f ${container}`, 4);
+
+    await w.runCommand('Container Labs: Stop Recording');
+    const file = path.join(w.workspace, '.container-labs', 'volumes-and-containers.lab.yaml');
+    await w.page.locator('.tabs-container .tab').filter({ hasText: 'volumes-and-containers.lab.yaml' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await w.page.locator('.monaco-editor .view-lines').filter({ hasText: 'Drafted by' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await w.screenshot('recorded-lab-draft');
+
+    const text = fs.readFileSync(file, 'utf8');
+    assert.deepEqual(validateText(text, file).filter((i) => i.severity === 'error'), [], text);
+    assert.match(text, new RegExp(`volume:\\s+name: ${volume}`), text);
+    assert.match(text, new RegExp(`name: ${container}\\s+exitCode: 0`), text);
+    assert.match(text, new RegExp(`type: volume\\s+destination: /data\\s+readOnly: false\\s+source: ${volume}`), text);
+    assert.match(text, new RegExp(`run: docker rm -f ${container}\\s+destructive: true`), text);
+    assert.match(text, new RegExp(`containerAbsent:\\s+name: ${container}\\s+since: any`), text);
+  });
+});
