@@ -12,7 +12,7 @@ import { MarkdownRenderer } from './markdown';
 import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView, type WalkthroughState, type WebviewMessage } from './protocol';
 import { parseWebviewMessage } from './validate';
 import { buildStepView } from './viewModel';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 import { runDetached } from '../core/events';
 import { logFailure } from '../common/logger';
 
@@ -26,6 +26,9 @@ export interface WalkthroughDeps {
 export type MessageOutcome = 'handled' | 'refused' | 'failed';
 
 const TAG = '[walkthrough]';
+
+/** What the page says when a workspace lab in Restricted Mode is asked to act. */
+const RESTRICTED_NOTICE = 'Not done: this lab comes from a workspace you have not trusted, and in Restricted Mode its checks and commands do not run.';
 
 /** How long the view waits to gather bursts of session changes into one update. */
 const UPDATE_DELAY_MS = 25;
@@ -220,7 +223,7 @@ export class WalkthroughPanel implements vscode.Disposable {
         if (opts !== undefined && !session.getState(ref).solutionShown) return this.refuse('run: the solution has not been revealed');
         if (session.commandText(ref, message.index, opts) === undefined) return this.refuse(`run: the step has no command ${message.index}`);
         if (!session.canRun(ref.labId)) {
-          this.notice('warning', 'Commands of this lab run only in a trusted workspace.');
+          this.notice('warning', RESTRICTED_NOTICE);
           return 'handled';
         }
         const ran = await session.runCommand(ref, message.index, opts);
@@ -239,6 +242,11 @@ export class WalkthroughPanel implements vscode.Disposable {
       }
 
       case 'check':
+        // Restricted Mode: nothing is checked (the runtime refuses too); say why.
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
         this.checking = true;
         this.postView();
         try {
@@ -291,6 +299,10 @@ export class WalkthroughPanel implements vscode.Disposable {
         return 'handled';
 
       case 'openService': {
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
         const link = await session.findService(ref);
         if (link === undefined) {
           this.service = undefined;
@@ -306,9 +318,17 @@ export class WalkthroughPanel implements vscode.Disposable {
         const step = session.getStep(ref);
         const foreground = [...(step?.commands ?? []), ...(step?.solution?.commands ?? [])].some((c) => c.foreground === true);
         if (!foreground) return this.refuse('interrupt: the step has no foreground command');
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
         session.interrupt();
         return 'handled';
       }
+
+      case 'manageTrust':
+        await vscode.commands.executeCommand('workbench.trust.manage');
+        return 'handled';
     }
   }
 
@@ -364,7 +384,7 @@ export class WalkthroughPanel implements vscode.Disposable {
 
   private updateTitle(): void {
     const lab = this.deps.session.getLab(this.current.labId);
-    this.panel.title = lab === undefined ? 'Lab walkthrough' : lab.title;
+    this.panel.title = lab === undefined ? 'Lab walkthrough' : inert(lab.title, 'plain');
   }
 
   /** Sends the whole view model of the current step (when the page is there to get it). */

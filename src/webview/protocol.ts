@@ -40,7 +40,9 @@ export type WebviewMessage =
   | { type: 'navigate'; direction: NavigateDirection }
   | { type: 'openLink'; href: string }
   | ({ type: 'openService' } & StepAddress)
-  | { type: 'interrupt' };
+  | { type: 'interrupt' }
+  /** The Restricted Mode line's button: opens VS Code's workspace trust editor. */
+  | { type: 'manageTrust' };
 
 
 // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ const SHAPES: Record<WebviewMessage['type'], Shape> = {
   openLink: { required: ['href'], optional: [] },
   openService: { required: [...STEP], optional: [] },
   interrupt: { required: [], optional: [] },
+  manageTrust: { required: [], optional: [] },
 };
 
 function isMessageType(value: unknown): value is WebviewMessage['type'] {
@@ -100,6 +101,7 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
   switch (type) {
     case 'ready':
     case 'interrupt':
+    case 'manageTrust':
       return { ok: true, message: { type } };
     case 'check':
     case 'hint':
