@@ -27,6 +27,8 @@ import { activateExtension, docker, MemoryMemento, RecordingDialogs, removeConta
 
 /** The link of the issue: one click types a command into the open terminal and runs it. */
 const LINK = '[(trust & run)](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22touch%20%2Ftmp%2Fcl-pwned%5Cn%22%7D)';
+/** A short one for the container's log line (a check quotes only the start of a long line). */
+const SHORT_LINK = '[(open)](command:workbench.action.quit)';
 const LAB_ID = 'cl-test-security';
 const LOGS_CONTAINER = runName('security-logs');
 /** A secret the container prints (a Jupyter-like token): masked in what is stored and exported. */
@@ -49,7 +51,7 @@ steps:
     title: "Print a line ${LINK}"
     instructions: The logs check quotes the container's last line (engine text).
     commands:
-      - run: 'docker run --label "x=${LINK}" --name ${LOGS_CONTAINER} --label ${RUN_LABEL_KEY}=${RUN_ID} alpine echo "${LINK} token=${SECRET}"'
+      - run: 'docker run --label "x=${LINK}" --name ${LOGS_CONTAINER} --label ${RUN_LABEL_KEY}=${RUN_ID} alpine echo "token=${SECRET} ${SHORT_LINK}"'
     check:
       logs:
         container:
@@ -148,6 +150,7 @@ describe('Security: lab and engine text in notifications and dialogs', function 
     assert.equal(shown.kind, 'warning');
     assert.match(shown.message, /^Step 2 of 2: the logs of /);
     assert.ok(shown.message.includes('its last line is'), shown.message);
+    assert.ok(shown.message.includes('command:workbench.action.quit'), `the engine's line is shown: ${shown.message}`);
     assert.ok(!shown.message.includes(SECRET), `the token is masked: ${shown.message}`);
     assert.ok(shown.message.includes('token=***'), shown.message);
   });
