@@ -96,13 +96,12 @@ describe('UI: a command link in an untrusted lab does nothing when clicked', fun
 
   it('Run and Check from the tree show a notification without a link; clicking its text runs nothing', async function () {
     if (!wb) throw new Error('the workbench did not open');
-    // The open terminal the link would type into.
-    await wb.runCommand('Terminal: Create New Terminal');
-    await wb.page.locator('.terminal .xterm-rows').last().waitFor({ state: 'visible', timeout: 30_000 });
-
-    await wb.openContainerLabs();
+    await wb.openContainerLabs(120_000);
     const lab = wb.treeItem(new RegExp(LAB_TITLE));
     await lab.waitFor({ state: 'visible', timeout: 120_000 });
+    // The open terminal the link would type into (the panel's toggle creates one when there is none).
+    await wb.runCommand('View: Toggle Terminal');
+    await wb.page.locator('.terminal .xterm-rows').last().waitFor({ state: 'visible', timeout: 60_000 });
     // The tree shows the title as text: the link's parts are visible, nothing is a link.
     assert.match(await lab.innerText(), /\(command:workbench\.action\.terminal\.sendSequence/);
     await lab.click();
@@ -115,7 +114,7 @@ describe('UI: a command link in an untrusted lab does nothing when clicked', fun
     await clickNotificationText();
 
     // The control: typed by the test into the same terminal, after every click above.
-    await wb.page.locator('.terminal .xterm-rows').last().click();
+    await wb.runCommand('Terminal: Focus Terminal');
     await wb.page.keyboard.type(`touch ${control}\n`);
     await waitForFile(control, 30_000);
     assert.equal(fs.existsSync(marker), false, `${marker} exists: a link in a notification ran`);
@@ -135,10 +134,12 @@ describe('UI: a command link in an untrusted lab does nothing when clicked', fun
     await trustEditor.waitFor({ state: 'visible', timeout: 30_000 });
     await trustEditor.getByRole('button', { name: /^Trust/ }).first().click();
 
-    // Back to the walkthrough: the note is gone and Run is enabled, with no reload of the window.
-    await wb.treeItem(/Click me/).click();
-    await page.getByTestId('trust-note').waitFor({ state: 'hidden', timeout: 60_000 });
-    assert.equal(await page.getByTestId('run-0').getAttribute('disabled'), null, 'Run is enabled once trusted');
+    await trustEditor.getByText('You trust this folder').waitFor({ state: 'visible', timeout: 30_000 });
+
+    // Back to the walkthrough (close the trust editor): Run is enabled and the note gone, with no reload of the window.
+    await wb.runCommand('View: Close Editor');
+    await page.locator('[data-testid="run-0"]:not([disabled])').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await page.getByTestId('trust-note').isHidden(), true, 'the Restricted Mode line is gone');
     assert.equal(fs.existsSync(marker), false);
   });
 });
