@@ -61,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
     confirm: async (message, detail, action) =>
       (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
     notices: {
-      warning: (message, action) => (action === undefined ? vscode.window.showWarningMessage(message) : vscode.window.showWarningMessage(message, action)),
+      info: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
+      warning: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
       error: (message) => void vscode.window.showErrorMessage(message),
     },
     executeCommand: (command) => vscode.commands.executeCommand(command),
@@ -128,7 +129,9 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      logger.info('workspace trusted: workspace labs may run now');
+      logger.info('workspace trusted: workspace labs may act now');
+      // Live checks start, the walkthrough and the status bar redraw: no reload needed.
+      session.trustChanged();
       tree.provider.refresh();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {

@@ -75,7 +75,12 @@ const labTitle = h('p', { class: 'lab-title' });
 const stepTitle = h('h1', { tabindex: '-1' });
 const stepCount = h('p', { class: 'step-count' });
 const progress = h('progress', { class: 'lab-progress', max: '1', value: '0' });
-const trustNote = h('p', { class: 'trust-note', hidden: true }, 'This lab comes from your workspace: trust the workspace to run its commands.');
+const trustNote = h(
+  'p',
+  { class: 'trust-note', hidden: true, 'data-testid': 'trust-note' },
+  'This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. ',
+  button('Manage Workspace Trust', 'manage-trust', () => post({ type: 'manageTrust' }), { secondary: true }),
+);
 const header = h('header', {}, labTitle, stepTitle, stepCount, progress, trustNote);
 
 const instructions = section('instructions', 'Instructions', true);
@@ -199,7 +204,7 @@ function drawCheck(v: StepView): void {
 function drawCheckActions(v: StepView): void {
   const items: HTMLElement[] = [];
   if (v.hasCheck) {
-    items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
+    items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking || !v.canRun }));
   }
   if (v.leftover !== undefined) {
     const names = v.leftover.names.join(', ');
@@ -316,7 +321,7 @@ function draw(v: StepView): void {
   if (changed('commands', [v.commands, v.canRun])) drawCommands(v);
   if (changed('quiz', v.quiz ?? null)) drawQuiz(v);
   if (changed('check', [v.check.status, v.check.reason, v.check.parts, v.check.checking, v.hasCheck, v.quiz !== undefined])) drawCheck(v);
-  if (changed('check-actions', [v.hasCheck, v.check.checking, v.service ?? null, v.quiz !== undefined])) drawCheckActions(v);
+  if (changed('check-actions', [v.hasCheck, v.check.checking, v.service ?? null, v.quiz !== undefined, v.canRun])) drawCheckActions(v);
   if (changed('hints', [v.hints, v.hintCount])) drawHints(v);
   if (changed('solution', [v.solution, v.canRun])) drawSolution(v);
   if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed'])) drawNav(v);

@@ -55,7 +55,7 @@ export function progressReport(session: LabSession, opts: { now?: Date; who?: st
     lines.push('', '## Lab files that could not be loaded', '');
     for (const b of catalog.broken) {
       const first = b.issues[0];
-      lines.push(`- \`${b.file}\`${first ? `:${first.line}:${first.col}: ${cell(first.message)}` : ''}`);
+      lines.push(`- ${cell(b.file)}${first ? `:${first.line}:${first.col}: ${cell(first.message)}` : ''}`);
     }
   }
   lines.push('');

@@ -2,16 +2,21 @@
  * The lab commands (check, run, reset, clean up, report, navigate, services). Each accepts
  * what the tree passes (a node), ids (the webview, tests) or nothing (the palette: the
  * current step). Anything else is refused and logged.
+ *
+ * Their notifications and dialogs go through the session's port (`session.notices`,
+ * `session.confirm`), and lab or engine text in them through `inert(…, 'notification')`: VS
+ * Code turns `[label](command:…)` in notification and dialog text into a link that runs it.
  */
 import * as vscode from 'vscode';
 import type { CheckResult } from '../core/model';
 import { Commands } from '../common/commands';
 import type { Logger } from '../common/logger';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 import { ContextKeys, setContext } from '../common/settings';
 import { progressReport } from '../progress/report';
 import { exportProgressFile } from '../progress/exportFile';
 import { bundledCli, type LabRecorder } from '../recording/recordLab';
+import { RESTRICTED_REASON } from '../core/runtime/labRuntime';
 import type { LabSessionImpl } from './labSession';
 import type { StepRef } from './types';
 import { isStepNode, labIdFrom, stepRefFrom } from './args';
@@ -23,22 +28,34 @@ export interface LabCommandDeps {
   refresh: () => Promise<void>;
   /** Record a Lab / Stop Recording / Test the Recorded Lab. */
   recorder?: LabRecorder;
+  /** The extension's context (its folder and version), for the progress file and the bundled CLI; given by registerLabCommands. */
+  context?: vscode.ExtensionContext;
 }
 
+/** A lab command's handler, as VS Code calls it. */
+export type LabCommandHandler = (...args: unknown[]) => Promise<unknown>;
+
 export function registerLabCommands(context: vscode.ExtensionContext, deps: LabCommandDeps): void {
+  for (const [id, handler] of labCommandHandlers({ ...deps, context })) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+}
+
+/** The lab commands' handlers by command id (registered by `registerLabCommands`; tests call them on a session of their own). */
+export function labCommandHandlers(deps: LabCommandDeps): Map<string, LabCommandHandler> {
   const { session, logger } = deps;
+  const notices = session.notices;
+  const handlers = new Map<string, LabCommandHandler>();
   const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await fn(...args);
-        } catch (error) {
-          logger.error(`${id} failed: ${errorMessage(error)}`);
-          void vscode.window.showErrorMessage(`Container Labs: ${errorMessage(error)}`);
-          return undefined;
-        }
-      }),
-    );
+    handlers.set(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        logger.error(`${id} failed: ${errorMessage(error)}`);
+        notices.error(`Container Labs: ${inert(errorMessage(error), 'notification')}`);
+        return undefined;
+      }
+    });
   };
 
   /** The step the arguments name, or the current one when there are none. */
@@ -62,13 +79,20 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
   reg(Commands.checkStep, async (...args): Promise<CheckResult | undefined> => {
     const ref = stepOrCurrent(args);
     if (!ref) return refuse(Commands.checkStep, args);
+    if (!session.canRun(ref.labId)) {
+      // Restricted Mode: nothing is checked; say why, with the way to trust.
+      session.offerTrust();
+      return session.checkNow(ref);
+    }
     const result = await session.checkNow(ref);
-    const step = session.getStep(ref);
-    const title = step?.title ?? ref.stepId;
+    // The step by its number, not its title (lab text); the reason through inert.
+    const steps = session.getLab(ref.labId)?.steps ?? [];
+    const where = `Step ${steps.findIndex((s) => s.id === ref.stepId) + 1} of ${steps.length}`;
+    const reason = inert(result.reason, 'notification');
     if (result.status === 'passed') {
-      void vscode.window.showInformationMessage(`✓ ${title}: ${result.reason}`);
+      void notices.info(`✓ ${where} passed: ${reason}`);
     } else {
-      void vscode.window.showWarningMessage(`${title}: ${result.reason}`);
+      void notices.warning(`${where}: ${reason}`);
     }
     return result;
   });
@@ -102,12 +126,11 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     const labId = labOrCurrent(args);
     const lab = labId ? session.getLab(labId) : undefined;
     if (!lab) return refuse(Commands.resetLab, args);
-    const confirmed =
-      (await vscode.window.showWarningMessage(
-        `Reset your progress in "${lab.title}"?`,
-        { modal: true, detail: 'Every step of this lab goes back to "not started". Containers and images stay; use "Clean Up Lab" for those.' },
-        'Reset Lab',
-      )) === 'Reset Lab';
+    const confirmed = await session.confirm(
+      'Reset your progress in this lab?',
+      `${inert(lab.title, 'notification')}\n\nEvery step of this lab goes back to "not started". Containers and images stay; use "Clean Up Lab" for those.`,
+      'Reset Lab',
+    );
     if (!confirmed) return false;
     await session.resetLab(lab.id);
     return true;
@@ -119,26 +142,23 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     if (!lab) return refuse(Commands.cleanupLab, args);
     const plan = await session.cleanupPlan(lab.id);
     if (plan.items.length === 0) {
-      void vscode.window.showInformationMessage(`"${lab.title}" has created nothing that is left to clean up.`);
+      void notices.info('This lab has created nothing that is left to clean up.');
       return undefined;
     }
-    const lines = plan.items.map((i) => `${i.kind} ${i.name}: ${i.why}`);
-    const answer = await vscode.window.showWarningMessage(
-      `Remove what "${lab.title}" created? (${lines.length} ${lines.length === 1 ? 'item' : 'items'})`,
-      { modal: true, detail: `${lines.join('\n')}\n\nOnly these, which the lab's own commands created; nothing else is touched.` },
+    const lines = plan.items.map((i) => inert(`${i.kind} ${i.name}: ${i.why}`, 'notification'));
+    const confirmed = await session.confirm(
+      `Remove what this lab created? (${lines.length} ${lines.length === 1 ? 'item' : 'items'})`,
+      `${inert(lab.title, 'notification')}\n\n${lines.join('\n')}\n\nOnly these, which the lab's own commands created; nothing else is touched.`,
       'Remove',
     );
-    if (answer !== 'Remove') return undefined;
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cleaning up "${lab.title}"…` },
-      () => session.cleanupLab(plan),
-    );
+    if (!confirmed) return undefined;
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cleaning up the lab…' }, () => session.cleanupLab(plan));
     const refused = report.items.filter((i) => i.outcome === 'refused');
-    const summary = `Cleaned up "${lab.title}": ${report.removed} removed, ${report.alreadyGone} already gone${report.refused ? `, ${report.refused} refused` : ''}.`;
+    const summary = `Cleaned up the lab: ${report.removed} removed, ${report.alreadyGone} already gone${report.refused ? `, ${report.refused} refused` : ''}.`;
     if (refused.length > 0) {
-      void vscode.window.showWarningMessage(`${summary} ${refused.map((f) => `${f.kind} ${f.name}: ${f.reason ?? 'refused'}`).join('; ')}`);
+      void notices.warning(`${summary} ${inert(refused.map((f) => `${f.kind} ${f.name}: ${f.reason ?? 'refused'}`).join('; '), 'notification')}`);
     } else {
-      void vscode.window.showInformationMessage(summary);
+      void notices.info(summary);
     }
     return report;
   });
@@ -149,10 +169,14 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     return doc;
   });
 
-  reg(Commands.exportProgressFile, (arg) => exportProgressFile(context, session, arg));
+  const extensionContext = (): vscode.ExtensionContext => {
+    if (!deps.context) throw new Error('the lab commands were not registered with the extension\'s context');
+    return deps.context;
+  };
+  reg(Commands.exportProgressFile, (arg) => exportProgressFile(extensionContext(), session, arg));
   reg(Commands.recordLab, (arg) => deps.recorder?.start(arg));
   reg(Commands.stopRecording, () => deps.recorder?.stop());
-  reg(Commands.testRecordedLab, () => deps.recorder?.test(bundledCli(context)));
+  reg(Commands.testRecordedLab, () => deps.recorder?.test(bundledCli(extensionContext())));
 
   reg(Commands.interrupt, () => {
     session.interrupt();
@@ -163,8 +187,10 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     if (!ref) return refuse(Commands.openService, args);
     const link = await session.findService(ref);
     if (!link) {
-      void vscode.window.showWarningMessage(
-        'No running container of this step publishes its port yet. Run the step\'s command first; Jupyter takes a few seconds to start.',
+      void notices.warning(
+        session.canRun(ref.labId)
+          ? 'No running container of this step publishes its port yet. Run the step\'s command first; Jupyter takes a few seconds to start.'
+          : RESTRICTED_REASON,
       );
       return undefined;
     }
@@ -178,7 +204,7 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
     if (!ref) return undefined;
     const target = direction === 'next' ? session.next(ref) : session.previous(ref);
     if (!target) {
-      void vscode.window.showInformationMessage(direction === 'next' ? 'This is the last step.' : 'This is the first step.');
+      void notices.info(direction === 'next' ? 'This is the last step.' : 'This is the first step.');
       return undefined;
     }
     await session.openStep(target);
@@ -202,12 +228,13 @@ export function registerLabCommands(context: vscode.ExtensionContext, deps: LabC
   reg(Commands.openFirstLab, async () => {
     const first = session.catalog.courses[0]?.labs.map((id) => session.getLab(id)).find((l) => l) ?? session.catalog.labs[0];
     if (!first || first.steps.length === 0) {
-      void vscode.window.showWarningMessage('No labs were found.');
+      void notices.warning('No labs were found.');
       return undefined;
     }
     await vscode.commands.executeCommand(Commands.openWalkthrough, first.id, first.steps[0].id);
     return first.id;
   });
+  return handlers;
 }
 
 /** Only files the catalog knows (loaded or broken) are opened by id from a command. */

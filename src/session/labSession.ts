@@ -9,14 +9,14 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
 import { loadCatalog } from '../core/labs/loader';
-import { CommandRefused, LabRuntime } from '../core/runtime/labRuntime';
+import { CommandRefused, LabRuntime, RESTRICTED_REASON } from '../core/runtime/labRuntime';
 import { runContainerName, serviceCheck } from '../core/runtime/steps';
 import type { CleanupPlan, CleanupReport } from '../core/runtime/cleanup';
 import type { CommandExecution, StateStore } from '../core/runtime/types';
 import { Disposable } from '../common/lifecycle';
 import { logFailure, type Logger } from '../common/logger';
 import { runDetached } from '../core/events';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 import type { CommandTerminal, SentCommand } from '../terminal/labTerminal';
 import type { LabProgress, LabSession, QuizFeedback, ServiceLink, StepRef, StepState } from './types';
 import type { EngineHub } from './engineHub';
@@ -28,10 +28,17 @@ export interface LabRoot {
   origin: 'bundled' | 'workspace';
 }
 
-/** The dialogs the session needs besides `confirm` (VS Code's notifications in the product). */
+/**
+ * The notifications of the session and the lab commands (VS Code's window messages in the
+ * product). Every text passed here is a fixed sentence or went through `inert(…,
+ * 'notification')`: VS Code turns `[label](command:…)` in it into a link that runs the command.
+ * Tests pass a port that records the text as it would reach the window API.
+ */
 export interface SessionNotices {
-  /** A warning with one optional action; resolves with the action when it was chosen. */
-  warning(message: string, action?: string): PromiseLike<string | undefined>;
+  /** Information with optional actions; resolves with the action chosen. */
+  info(message: string, ...actions: string[]): PromiseLike<string | undefined>;
+  /** A warning with optional actions; resolves with the action chosen. */
+  warning(message: string, ...actions: string[]): PromiseLike<string | undefined>;
   error(message: string): void;
 }
 
@@ -44,10 +51,10 @@ export interface LabSessionOptions {
   roots: () => LabRoot[];
   /** Whether the workspace is trusted; workspace labs run nothing until it is. */
   isTrusted: () => boolean;
-  /** Asks a yes/no question (modal in the product). */
+  /** Asks a yes/no question (modal in the product); message and detail are inert already. */
   confirm: (message: string, detail: string, action: string) => Promise<boolean>;
-  /** Warnings and errors for the student (default: none shown, only logged). */
-  notices?: SessionNotices;
+  /** Information, warnings and errors for the student. */
+  notices: SessionNotices;
   /** Runs a VS Code command (the trust warning's "Manage Workspace Trust"). */
   executeCommand?: (command: string) => PromiseLike<unknown>;
   /** Whether steps are re-checked on engine events. */
@@ -101,6 +108,9 @@ export class LabSessionImpl extends Disposable implements LabSession {
       loadCatalog: () => this.load(),
       workspaceFolder: () => opts.workspaceFolder() ?? os.homedir(),
       liveChecks: opts.liveChecks,
+      // Restricted Mode: a workspace lab shows its text and does nothing (no checks, no live
+      // checks, no host reads, no commands) until the workspace is trusted.
+      mayAct: (lab) => lab.source.origin === 'bundled' || opts.isTrusted(),
       log: opts.logger,
     };
     if (opts.now) runtimeOpts.now = opts.now;
@@ -172,8 +182,23 @@ export class LabSessionImpl extends Disposable implements LabSession {
   }
 
   canRun(labId: string): boolean {
-    const lab = this.getLab(labId);
-    return lab !== undefined && (lab.source.origin === 'bundled' || this.opts.isTrusted());
+    return this.runtime.mayAct(labId);
+  }
+
+  /** The notifications port (the lab commands show theirs through it too). */
+  get notices(): SessionNotices {
+    return this.opts.notices;
+  }
+
+  /** Asks a yes/no question; `message` and `detail` must be fixed text or inert already. */
+  confirm(message: string, detail: string, action: string): Promise<boolean> {
+    return this.opts.confirm(message, detail, action);
+  }
+
+  /** The workspace was trusted: its labs come alive (live checks start, the views redraw) without a reload. */
+  trustChanged(): void {
+    this.log.info(`workspace trust: ${this.opts.isTrusted() ? 'trusted' : 'not trusted'}`);
+    this.runtime.permissionsChanged();
   }
 
   next(ref: StepRef): StepRef | undefined {
@@ -223,15 +248,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
     }
     if (!this.canRun(lab.id)) {
       this.log.warn(`runCommand refused: ${lab.id} is a workspace lab and the workspace is not trusted`);
-      const action = 'Manage Workspace Trust';
-      const notices = this.opts.notices;
-      if (notices) {
-        const asked = Promise.resolve(notices.warning(`"${lab.title}" comes from this workspace. Trust the workspace to run its commands.`, action));
-        runDetached(
-          asked.then((choice) => (choice === action ? this.opts.executeCommand?.('workbench.trust.manage') : undefined)),
-          logFailure(this.log, 'offering workspace trust'),
-        );
-      }
+      this.offerTrust();
       return false;
     }
     let prepared;
@@ -239,7 +256,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
       prepared = await this.runtime.prepare(ref, index, opts);
     } catch (error) {
       this.log.error(`runCommand ${lab.id}/${ref.stepId} #${index}: ${errorMessage(error)}`);
-      if (error instanceof CommandRefused) this.opts.notices?.error(`Container Labs: ${error.message}`);
+      if (error instanceof CommandRefused) this.opts.notices.error(`Container Labs: ${inert(error.message, 'notification')}`);
       return false;
     }
     if (prepared.command.destructive && !(await this.opts.confirm('This command removes something. Run it?', prepared.text, 'Run'))) {
@@ -253,6 +270,19 @@ export class LabSessionImpl extends Disposable implements LabSession {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Says why a workspace lab did nothing, with the button that manages workspace trust. A fixed
+   * sentence: no lab text reaches the notification.
+   */
+  offerTrust(): void {
+    const action = 'Manage Workspace Trust';
+    const asked = Promise.resolve(this.opts.notices.warning(RESTRICTED_REASON, action));
+    runDetached(
+      asked.then((choice) => (choice === action ? this.opts.executeCommand?.('workbench.trust.manage') : undefined)),
+      logFailure(this.log, 'offering workspace trust'),
+    );
   }
 
   interrupt(): void {
@@ -278,7 +308,8 @@ export class LabSessionImpl extends Disposable implements LabSession {
     const lab = this.getLab(ref.labId);
     const step = this.getStep(ref);
     const http = lab && step ? serviceCheck(lab, step) : undefined;
-    if (!http) return undefined;
+    // Looking for the service lists containers and reads their logs: not for a lab that may not act.
+    if (!http || !this.canRun(ref.labId)) return undefined;
     try {
       const engine = this.opts.engine;
       const found = await findService(engine.docker, engine.endpoint.publishedHost, http, {

@@ -12,7 +12,7 @@ import type { Logger } from '../common/logger';
 import { ContextKeys, setContext } from '../common/settings';
 import type { EngineHub } from '../session/engineHub';
 import type { LabTerminal } from '../terminal/labTerminal';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 
 export const ENGINE_VIEW_ID = 'containerLabs.engine';
 const REPORT_SCHEME = 'container-labs-report';
@@ -138,8 +138,8 @@ export class EngineView extends Disposable {
     }
     type Item = vscode.QuickPickItem & { run: () => Thenable<unknown> };
     const items: Item[] = report.fixes.map((fix) => ({
-      label: fix.title,
-      detail: fix.command ?? fix.url,
+      label: inert(fix.title, 'plain'),
+      detail: inert(fix.command ?? fix.url ?? '', 'plain'),
       run: async () => {
         if (fix.url) {
           await vscode.env.openExternal(vscode.Uri.parse(fix.url));
@@ -148,7 +148,7 @@ export class EngineView extends Disposable {
         if (fix.command) {
           const choice = await vscode.window.showInformationMessage(
             'Run this command in the Container Labs terminal?',
-            { modal: true, detail: fix.command },
+            { modal: true, detail: inert(fix.command, 'notification') },
             'Run in Terminal',
             'Copy',
           );
@@ -162,7 +162,8 @@ export class EngineView extends Disposable {
       { label: '$(gear) Set the engine endpoint…', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'containerLabs.engine.host') },
       { label: '$(output) Show the log', run: () => vscode.commands.executeCommand(Commands.showLog) },
     );
-    const picked = await vscode.window.showQuickPick(items, { title: report.message, placeHolder: 'Choose a fix' });
+    // The engine's own words are in the message (its errors, the endpoint's name).
+    const picked = await vscode.window.showQuickPick(items, { title: inert(report.message, 'plain'), placeHolder: 'Choose a fix' });
     if (picked) {
       this.logger.info(`engine fix chosen: ${picked.label}`);
       await picked.run();

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LabSession, StepRef } from '../session/types';
 import { WalkthroughPanel, webviewOptions, type WalkthroughDeps } from './panel';
+import { inert } from '../core/text';
 import { LIMITS, OPEN_WALKTHROUGH_COMMAND, WALKTHROUGH_VIEW_TYPE, type WalkthroughState } from './protocol';
 
 export { WalkthroughPanel } from './panel';
@@ -71,7 +72,7 @@ function waitFor<T>(session: LabSession, find: () => T | undefined, ms: number):
 async function pickLab(session: LabSession): Promise<string | undefined> {
   const items = session.catalog.labs.map((lab) => {
     const progress = session.getProgress(lab.id);
-    return { label: lab.title, description: `${progress.passed}/${progress.total}`, detail: lab.summary, labId: lab.id };
+    return { label: inert(lab.title, 'plain'), description: `${progress.passed}/${progress.total}`, detail: inert(lab.summary, 'plain'), labId: lab.id };
   });
   if (items.length === 0) {
     void vscode.window.showInformationMessage('Container Labs: no labs are loaded.');
@@ -99,7 +100,8 @@ export class WalkthroughController implements vscode.Disposable {
     const ref = pickStep(this.deps.session, labId, stepId);
     if (ref === undefined) {
       this.deps.logger.warn(`${TAG} cannot open ${labId}${stepId === undefined ? '' : `/${stepId}`}: no such lab or step`);
-      void vscode.window.showErrorMessage(`Container Labs: there is no lab step ${labId}${stepId === undefined ? '' : `/${stepId}`}.`);
+      // The ids come from the caller (a command's arguments): inert like any lab text.
+      void vscode.window.showErrorMessage(`Container Labs: there is no lab step ${inert(`${labId}${stepId === undefined ? '' : `/${stepId}`}`, 'notification')}.`);
       return false;
     }
     let panel = this.panel;

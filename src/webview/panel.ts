@@ -13,7 +13,7 @@ import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView
 import { parseWebviewMessage } from './validate';
 import { buildStepView } from './viewModel';
 import { offersStop } from '../core/runtime/steps';
-import { errorMessage } from '../core/text';
+import { errorMessage, inert } from '../core/text';
 import { runDetached } from '../core/events';
 import { logFailure } from '../common/logger';
 
@@ -27,6 +27,9 @@ export interface WalkthroughDeps {
 export type MessageOutcome = 'handled' | 'refused' | 'failed';
 
 const TAG = '[walkthrough]';
+
+/** What the page says when a workspace lab in Restricted Mode is asked to act. */
+const RESTRICTED_NOTICE = 'Not done: this lab comes from a workspace you have not trusted, and in Restricted Mode its checks and commands do not run.';
 
 /** How long the view waits to gather bursts of session changes into one update. */
 const UPDATE_DELAY_MS = 25;
@@ -224,7 +227,7 @@ export class WalkthroughPanel implements vscode.Disposable {
         if (opts !== undefined && !session.getState(ref).solutionShown) return this.refuse('run: the solution has not been revealed');
         if (session.commandText(ref, message.index, opts) === undefined) return this.refuse(`run: the step has no command ${message.index}`);
         if (!session.canRun(ref.labId)) {
-          this.notice('warning', 'Commands of this lab run only in a trusted workspace.');
+          this.notice('warning', RESTRICTED_NOTICE);
           return 'handled';
         }
         const ran = await session.runCommand(ref, message.index, opts);
@@ -243,6 +246,11 @@ export class WalkthroughPanel implements vscode.Disposable {
       }
 
       case 'check':
+        // Restricted Mode: nothing is checked (the runtime refuses too); say why.
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
         this.checking = true;
         this.postView();
         try {
@@ -295,6 +303,10 @@ export class WalkthroughPanel implements vscode.Disposable {
         return 'handled';
 
       case 'openService': {
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
         const link = await session.findService(ref);
         if (link === undefined) {
           this.service = undefined;
@@ -323,9 +335,17 @@ export class WalkthroughPanel implements vscode.Disposable {
         const lab = session.getLab(ref.labId);
         // Ctrl+C only for a step that starts a foreground server or is there to stop one.
         if (step === undefined || lab === undefined || !offersStop(lab, step)) return this.refuse('interrupt: the step neither starts nor stops a foreground server');
+        if (!session.canRun(ref.labId)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
         session.interrupt();
         return 'handled';
       }
+
+      case 'manageTrust':
+        await vscode.commands.executeCommand('workbench.trust.manage');
+        return 'handled';
     }
   }
 
@@ -384,7 +404,7 @@ export class WalkthroughPanel implements vscode.Disposable {
 
   private updateTitle(): void {
     const lab = this.deps.session.getLab(this.current.labId);
-    this.panel.title = lab === undefined ? 'Lab walkthrough' : lab.title;
+    this.panel.title = lab === undefined ? 'Lab walkthrough' : inert(lab.title, 'plain');
   }
 
   /** Sends the whole view model of the current step (when the page is there to get it). */

@@ -42,7 +42,9 @@ export type WebviewMessage =
   | ({ type: 'openService' } & StepAddress)
   /** "Remove it and run again": the lab's own container from an earlier try is in the way. */
   | ({ type: 'removeLeftovers' } & StepAddress)
-  | { type: 'interrupt' };
+  | { type: 'interrupt' }
+  /** The Restricted Mode line's button: opens VS Code's workspace trust editor. */
+  | { type: 'manageTrust' };
 
 
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ const SHAPES: Record<WebviewMessage['type'], Shape> = {
   openService: { required: [...STEP], optional: [] },
   removeLeftovers: { required: [...STEP], optional: [] },
   interrupt: { required: [], optional: [] },
+  manageTrust: { required: [], optional: [] },
 };
 
 function isMessageType(value: unknown): value is WebviewMessage['type'] {
@@ -101,6 +102,7 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
   switch (type) {
     case 'ready':
     case 'interrupt':
+    case 'manageTrust':
       return { ok: true, message: { type } };
     case 'check':
     case 'hint':

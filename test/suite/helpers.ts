@@ -10,6 +10,7 @@ import Dockerode from 'dockerode';
 import * as vscode from 'vscode';
 import type { HealthReport } from '../../src/core/engine/health';
 import type { ContainerLabsApi } from '../../src/extension';
+import type { SessionNotices } from '../../src/session/labSession';
 import type { CommandTerminal, SentCommand } from '../../src/terminal/labTerminal';
 
 export const EXTENSION_ID = 'container-labs.container-labs';
@@ -91,6 +92,41 @@ export class RecordingTerminal implements CommandTerminal {
   }
   interrupt(): void {
     this.interrupts += 1;
+  }
+}
+
+/** One notification or modal dialog, with the text exactly as the session passed it on to VS Code's window API. */
+export interface ShownMessage {
+  kind: 'info' | 'warning' | 'error' | 'confirm';
+  message: string;
+  /** The modal dialog's detail. */
+  detail?: string;
+  actions: string[];
+}
+
+/**
+ * The session's dialog port (its `notices` and `confirm`) that records what would have been
+ * shown, instead of showing it: a modal in the extension host would wait for a click. Choices
+ * are never made (notifications resolve undefined, confirm resolves false) unless `answer` says.
+ */
+export class RecordingDialogs {
+  readonly shown: ShownMessage[] = [];
+  /** What confirm answers. */
+  answer = false;
+  readonly notices: SessionNotices = {
+    info: (message, ...actions) => this.record({ kind: 'info', message, actions }),
+    warning: (message, ...actions) => this.record({ kind: 'warning', message, actions }),
+    error: (message) => {
+      this.shown.push({ kind: 'error', message, actions: [] });
+    },
+  };
+  readonly confirm = (message: string, detail: string, action: string): Promise<boolean> => {
+    this.shown.push({ kind: 'confirm', message, detail, actions: [action] });
+    return Promise.resolve(this.answer);
+  };
+  private record(shown: ShownMessage): Promise<string | undefined> {
+    this.shown.push(shown);
+    return Promise.resolve(undefined);
   }
 }
 

@@ -61,6 +61,13 @@ export interface LabRuntimeOptions<E extends CommandExecution> {
   placeholders?: (lab: Lab) => PlaceholderValues;
   /** Whether the current step is re-checked on engine events, default true. */
   liveChecks?: () => boolean;
+  /**
+   * Whether a lab may act: check the engine or the host, run live checks, send commands.
+   * Default: every lab may. The extension says no for a workspace lab in Restricted Mode; such
+   * a lab only shows its text, and every way in (Check, live checks, Run, `evaluate`) refuses
+   * with RESTRICTED_REASON.
+   */
+  mayAct?: (lab: Lab) => boolean;
   /** How long after a command a failing live result does not turn the step red, default 3000 ms. */
   graceMs?: number;
   /** Options of the live checks (tests make them quicker). */
@@ -89,6 +96,10 @@ export interface PreparedCommand {
   solution: boolean;
   text: string;
 }
+
+/** What a lab that may not act (see `mayAct`) answers to Check and Run. */
+export const RESTRICTED_REASON =
+  'This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. Trust the workspace to use it.';
 
 /** Why a command was not run. */
 export class CommandRefused extends Error {
@@ -185,6 +196,23 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   getStep(ref: StepRef): Step | undefined {
     if (!isStepRef(ref)) return undefined;
     return this.getLab(ref.labId)?.steps.find((s) => s.id === ref.stepId);
+  }
+
+  /** Whether the lab may act now (check, live-check, run); false for a lab that is not loaded. */
+  mayAct(labId: string): boolean {
+    const lab = this.getLab(labId);
+    return lab !== undefined && (this.opts.mayAct?.(lab) ?? true);
+  }
+
+  /** The step the live check watches now, if any. */
+  get liveStep(): StepRef | undefined {
+    return this.live ? { ...this.live.ref } : undefined;
+  }
+
+  /** Whether labs may act changed (the workspace was trusted): the current step's live check starts, the views redraw. */
+  permissionsChanged(): void {
+    this.restartLiveCheck();
+    this.changed.fire(undefined);
   }
 
   /** Loads the catalog again (one load at a time). */
@@ -314,6 +342,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   async checkNow(ref: StepRef): Promise<CheckResult> {
     const step = this.getStep(ref);
     if (!step) return { status: 'error', reason: 'There is no such step.' };
+    if (!this.mayAct(ref.labId)) return { status: 'error', reason: RESTRICTED_REASON };
     if (!step.check) {
       if (step.quiz) {
         return this.storedState(ref).status === 'passed'
@@ -351,6 +380,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const lab = this.getLab(ref.labId);
     const check = this.getStep(ref)?.check;
     if (!lab || !check) return { status: 'error', reason: 'There is no such step, or it has no check.' };
+    if (!this.mayAct(lab.id)) return { status: 'error', reason: RESTRICTED_REASON };
     const ctx = this.checkContext(lab, ref);
     if (opts.since !== undefined) ctx.since = opts.since;
     return evaluateCheck(check, ctx);
@@ -374,7 +404,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     this.stopLive();
     const step = this.getStep(ref);
     const lab = this.getLab(ref.labId);
-    if (!step?.check || !lab || !(this.opts.liveChecks?.() ?? true)) return;
+    if (!step?.check || !lab || !this.mayAct(lab.id) || !(this.opts.liveChecks?.() ?? true)) return;
     try {
       const check = new LiveCheck({ check: step.check, ctx: this.checkContext(lab, ref), events: this.opts.engine.events, ...this.opts.live });
       const subscription = check.onResult((result) => {
@@ -540,6 +570,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     } catch (error) {
       throw new CommandRefused(`cannot fill the placeholders: ${errorMessage(error)}`);
     }
+    // Before the data folder: a lab that may not act creates nothing either.
+    if (prepared && !this.mayAct(prepared.lab.id)) throw new CommandRefused(RESTRICTED_REASON);
     try {
       if (prepared) await ensureLabData(this.placeholders(prepared.lab));
     } catch (error) {
@@ -556,6 +588,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
    */
   async run(prepared: PreparedCommand): Promise<E> {
     const { ref, step } = prepared;
+    if (!this.mayAct(ref.labId)) throw new CommandRefused(RESTRICTED_REASON);
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
     this.commandFailures.delete(keyOf(ref));

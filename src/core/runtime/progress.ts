@@ -5,9 +5,13 @@
  * dropped when the catalog is applied, the rest is kept as it was.
  */
 import type { Catalog } from '../model';
+import { maskSecrets } from '../text';
 import { STATE_KEYS, type StateStore, type StepRef, type StepState, type StepStatus } from './types';
 
-/** What is stored for one step (the full CheckResult is not kept, only its reason). */
+/**
+ * What is stored for one step (the full CheckResult is not kept, only its reason, with secrets
+ * masked: a failing logs check quotes the container's last line, which may hold a token).
+ */
 export interface StoredStep {
   status: StepStatus;
   reason?: string;
@@ -121,7 +125,7 @@ function own(record: object, key: string): boolean {
 
 function toStored(state: StepState): StoredStep {
   const stored: StoredStep = { status: state.status, hintsShown: state.hintsShown, solutionShown: state.solutionShown };
-  if (state.reason !== undefined) stored.reason = state.reason;
+  if (state.reason !== undefined) stored.reason = maskSecrets(state.reason);
   if (state.openedAt !== undefined) stored.openedAt = state.openedAt;
   if (state.passedAt !== undefined) stored.passedAt = state.passedAt;
   if (state.answer !== undefined) stored.answer = [...state.answer];
@@ -143,7 +147,8 @@ function parseStep(value: unknown): StoredStep | undefined {
     hintsShown: Math.max(0, Math.floor(num(value.hintsShown) ?? 0)),
     solutionShown: value.solutionShown === true,
   };
-  if (typeof value.reason === 'string') step.reason = value.reason;
+  // Masked again on the way in: progress stored by an older build kept reasons as they were.
+  if (typeof value.reason === 'string') step.reason = maskSecrets(value.reason);
   const openedAt = num(value.openedAt);
   if (openedAt !== undefined) step.openedAt = openedAt;
   const passedAt = num(value.passedAt);
