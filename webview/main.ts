@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import './style.css';
 import type { CheckView, CommandView, HostMessage, QuizView, StepView, WalkthroughState, WebviewMessage } from '../src/webview/protocol';
+import { ANNOUNCE_DELAY_MS, type Announcement, announcementFor, resultKey } from '../src/webview/announce';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -82,18 +83,22 @@ const instructions = section('instructions', 'Instructions', true);
 const commands = section('commands', 'Commands');
 const quiz = section('quiz', 'Quiz');
 const check = section('check', 'Check');
-const checkStatus = h('div', { id: 'check-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'check-status' });
+// Not a live region itself: the announcer below says one sentence per change of the result.
+const checkStatus = h('div', { id: 'check-status', 'data-testid': 'check-status' });
 const checkActions = h('div', { class: 'actions' });
 check.body.append(checkStatus, checkActions);
 const hints = section('hints', 'Hints');
 const solution = section('solution', 'Solution');
 const nav = h('nav', { 'aria-label': 'Step navigation', class: 'step-nav' });
 const notice = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite', class: 'notice' });
+/** The step's result, one short sentence at a time: polite for good news, assertive for failures and a lost engine. */
+const announcePolite = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announce-polite' });
+const announceUrgent = h('div', { class: 'visually-hidden', role: 'alert', 'aria-live': 'assertive', 'aria-atomic': 'true', 'data-testid': 'announce-assertive' });
 
 /** Puts the skeleton in place (again, after an `empty` message replaced it). */
 function mountSkeleton(): void {
   if (app.contains(header)) return;
-  app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice);
+  app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice, announcePolite, announceUrgent);
   app.removeAttribute('aria-busy');
 }
 mountSkeleton();
@@ -106,6 +111,8 @@ let view: StepView | undefined;
 /** What each part was last drawn from, so unchanged parts keep their DOM (and focus). */
 const drawn = new Map<string, string>();
 let focusNewHint = false;
+/** Submit was pressed: the feedback that comes back takes the focus. */
+let focusFeedback = false;
 
 function changed(part: string, data: unknown): boolean {
   const key = JSON.stringify(data);
@@ -117,7 +124,10 @@ function changed(part: string, data: unknown): boolean {
 function commandBlock(cmd: CommandView, index: number, v: StepView, solutionCommand: boolean): HTMLElement {
   const prefix = solutionCommand ? 'solution-' : '';
   const n = index + 1;
-  const what = `${solutionCommand ? 'solution command' : 'command'} ${n}`;
+  // The name of this command in the accessible names of its buttons: the visible label of each
+  // button comes first, so a voice user saying "click Run in terminal" reaches it (WCAG 2.5.3).
+  const what = cmd.label ?? (solutionCommand ? `solution command ${n}` : `command ${n}`);
+  const groupName = cmd.label ?? (solutionCommand ? `Solution command ${n}` : `Command ${n}`);
   const address = { labId: v.labId, stepId: v.stepId, index };
   const extra = solutionCommand ? { solution: true } : {};
   const head = h('div', { class: 'command-head' }, h('span', { class: 'command-label' }, cmd.label ?? `Command ${n}`));
@@ -128,7 +138,7 @@ function commandBlock(cmd: CommandView, index: number, v: StepView, solutionComm
     { class: 'actions' },
     button('Run in terminal', `run-${prefix}${index}`, () => post({ type: 'run', ...address, ...extra }), {
       disabled: !v.canRun,
-      ariaLabel: `Run ${what} in the terminal${cmd.destructive ? ' (destructive, asks first)' : ''}`,
+      ariaLabel: `Run in terminal: ${what}${cmd.destructive ? ' (destructive, asks first)' : ''}`,
     }),
     button('Copy', `copy-${prefix}${index}`, () => post({ type: 'copy', ...address, ...extra }), { secondary: true, ariaLabel: `Copy ${what}` }),
   );
@@ -136,11 +146,11 @@ function commandBlock(cmd: CommandView, index: number, v: StepView, solutionComm
     actions.append(
       button('Stop (Ctrl+C)', `stop-${prefix}${index}`, () => post({ type: 'interrupt' }), {
         secondary: true,
-        ariaLabel: `Stop ${what}: send Ctrl+C to the terminal`,
+        ariaLabel: `Stop (Ctrl+C): ${what}`,
       }),
     );
   }
-  const block = h('div', { class: 'command', role: 'group', 'aria-label': `${what[0].toUpperCase()}${what.slice(1)}` }, head, h('pre', {}, h('code', {}, cmd.text)), actions);
+  const block = h('div', { class: 'command', role: 'group', 'aria-label': groupName }, head, h('pre', {}, h('code', {}, cmd.text)), actions);
   if (cmd.interactive) block.append(h('p', { class: 'note' }, 'This command waits for your typing in the terminal.'));
   return block;
 }
@@ -236,14 +246,25 @@ function drawQuiz(v: StepView): void {
       showNotice('Choose an answer first.');
       return;
     }
+    focusFeedback = true;
     post({ type: 'quiz', labId: v.labId, stepId: v.stepId, choices: picked });
   });
-  const feedback = h('div', { class: 'quiz-feedback', role: 'status', 'aria-live': 'polite', 'data-testid': 'quiz-feedback' });
+  // The verdict is announced by the announcer; the explanation is read from here (focus moves to it after Submit).
+  const feedback = h('div', { class: 'quiz-feedback', tabindex: '-1', 'data-testid': 'quiz-feedback' });
   if (q.feedback !== undefined) {
     feedback.dataset.correct = String(q.feedback.correct);
-    feedback.append(h('strong', {}, q.feedback.correct ? '✓ Correct.' : '✗ Not quite.'), trustedHtml(h('div', { class: 'markdown' }), q.feedback.explanationHtml));
+    feedback.append(
+      h('strong', {}, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, q.feedback.correct ? '✓' : '✗'), ' ', q.feedback.correct ? 'Correct.' : 'Not quite.'),
+      trustedHtml(h('div', { class: 'markdown' }), q.feedback.explanationHtml),
+    );
+  } else {
+    feedback.hidden = true;
   }
   quiz.body.replaceChildren(question, choices, h('div', { class: 'actions' }, submit), feedback);
+  if (focusFeedback && q.feedback !== undefined) {
+    focusFeedback = false;
+    feedback.focus();
+  }
 }
 
 function drawHints(v: StepView): void {
@@ -314,13 +335,46 @@ function draw(v: StepView): void {
   if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed'])) drawNav(v);
 
   vscode.setState({ labId: v.labId, stepId: v.stepId });
+  if (newStep) resetAnnouncer(v);
+  else scheduleAnnouncement();
   if (newStep) {
     if (previous !== undefined) stepTitle.focus();
     window.scrollTo(0, 0);
-  } else if (focusedId !== undefined && document.activeElement !== active) {
+  } else if (focusedId !== undefined && document.activeElement !== active && (document.activeElement === null || document.activeElement === document.body)) {
+    // The focused control was redrawn (and nothing else took the focus on purpose): focus its new copy.
     const again = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
     again?.focus();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Announcements: one sentence per change of the step's result, after a short pause
+// ---------------------------------------------------------------------------------------------
+
+/** The result last announced (or found when the step was shown). */
+let announcedKey: string | undefined;
+let announceTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A new step: its result is on the page (and its title takes the focus), nothing to announce. */
+function resetAnnouncer(v: StepView | undefined): void {
+  if (announceTimer !== undefined) clearTimeout(announceTimer);
+  announceTimer = undefined;
+  announcedKey = v === undefined ? undefined : resultKey(v);
+}
+
+/** Speaks the result of the step shown once the results stop changing for a moment. */
+function scheduleAnnouncement(): void {
+  if (announceTimer !== undefined) clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => {
+    announceTimer = undefined;
+    if (view === undefined) return;
+    const said: Announcement | undefined = announcementFor(announcedKey, view);
+    announcedKey = resultKey(view);
+    if (said === undefined) return;
+    const [region, other] = said.urgent ? [announceUrgent, announcePolite] : [announcePolite, announceUrgent];
+    other.textContent = '';
+    region.textContent = said.text;
+  }, ANNOUNCE_DELAY_MS);
 }
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -353,6 +407,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'empty':
       view = undefined;
+      resetAnnouncer(undefined);
       drawn.clear();
       app.replaceChildren(h('p', { class: 'empty' }, message.text));
       break;
