@@ -181,6 +181,42 @@ export class Workbench {
     }
   }
 
+  /**
+   * Changes user settings while the workbench runs (it reads the file again when it changes),
+   * for example `{ 'workbench.colorTheme': 'Default Light Modern' }`.
+   */
+  updateSettings(patch: Record<string, unknown>): void {
+    const file = path.join(this.userDataDir, 'User', 'settings.json');
+    const now = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(file, JSON.stringify({ ...now, ...patch }, null, 2));
+  }
+
+  /**
+   * Opens a step's page as a student does: the lab's row in the Labs tree (which opens the
+   * lab), its steps shown, then one click on the step; waits for the step's heading.
+   */
+  async openStep(labTitle: RegExp, stepTitle: RegExp): Promise<void> {
+    await this.openContainerLabs();
+    const lab = this.treeItem(labTitle);
+    await lab.waitFor({ state: 'visible', timeout: 120_000 });
+    // A click opens the lab's walkthrough; the twistie key (Right) shows its steps.
+    await lab.click();
+    if ((await lab.getAttribute('aria-expanded')) !== 'true') await this.page.keyboard.press('ArrowRight');
+    const step = this.treeItem(stepTitle);
+    await step.waitFor({ state: 'visible', timeout: 30_000 });
+    // One click must do it. (A click used to fail now and then with "Actual command not
+    // found": opening a lab refreshed its row, which makes VS Code replace its step rows and
+    // drop their commands for a moment. The tree now refreshes only rows whose look changed.)
+    const heading = this.webview().getByRole('heading', { name: stepTitle });
+    await step.click();
+    try {
+      await heading.first().waitFor({ state: 'visible', timeout: 20_000 });
+    } catch (error) {
+      const toasts = await this.page.locator('.notification-toast').allInnerTexts();
+      throw new Error(`the step's page did not show within 20 s of one click (notifications: ${JSON.stringify(toasts)}): ${String(error)}`, { cause: error });
+    }
+  }
+
   /** Waits until the workbench shows its activity bar and status bar. */
   async waitForWorkbench(timeoutMs = 60_000): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
