@@ -215,15 +215,20 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
   /** Starts recording what the live regions say (every non-empty text they are given, in order). */
   async function recordAnnouncements(): Promise<void> {
     await bench().webview().locator('body').evaluate(() => {
-      const w = window as unknown as { clSaid: string[] };
+      const w = window as unknown as { clSaid: string[]; clObservers?: MutationObserver[] };
+      // The page lives on from step to step: a recording started earlier stops first.
+      for (const o of w.clObservers ?? []) o.disconnect();
       w.clSaid = [];
+      w.clObservers = [];
       for (const id of ['announce-polite', 'announce-assertive']) {
         const region = document.querySelector(`[data-testid="${id}"]`);
         if (!region) throw new Error(`no live region ${id}`);
-        new MutationObserver(() => {
+        const observer = new MutationObserver(() => {
           const text = (region.textContent ?? '').trim();
           if (text !== '') w.clSaid.push(`${id === 'announce-polite' ? 'polite' : 'assertive'}: ${text}`);
-        }).observe(region, { childList: true, characterData: true, subtree: true });
+        });
+        observer.observe(region, { childList: true, characterData: true, subtree: true });
+        w.clObservers.push(observer);
       }
     });
   }
@@ -306,9 +311,10 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
     };
     // Open the lab from the command palette: its quick pick, filtered by typing.
     await palette('Container Labs: Open Lab');
-    const pick = w.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: KEYS_LAB.title }).first();
-    await pick.waitFor({ state: 'visible', timeout: 15_000 });
+    await w.page.locator('.quick-input-widget').filter({ hasText: 'Open a lab' }).waitFor({ state: 'visible', timeout: 15_000 });
     await keys.type(KEYS_LAB.title);
+    // The list is filtered to the lab (its row shows once it is among the first rows).
+    await w.page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: KEYS_LAB.title }).waitFor({ state: 'visible', timeout: 15_000 });
     await keys.press('Enter');
     const page = w.webview();
     await page.getByRole('heading', { name: /Run a finished container/ }).waitFor({ state: 'visible', timeout: 30_000 });

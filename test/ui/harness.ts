@@ -169,7 +169,9 @@ export class Workbench {
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-      const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      // A context of our own (not browser.newPage()): axe's Playwright builder opens a page beside ours in it.
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      const page = await context.newPage();
       const wb = new Workbench(page, ready.url, workspace, ready.logFile, browser, child, userDataDir, [userDataDir, extensionsDir, ...(options.workspace ? [] : [path.dirname(workspace)])]);
       await page.goto(`${ready.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await wb.waitForWorkbench();
