@@ -184,16 +184,6 @@ export class Workbench {
   }
 
   /**
-   * Changes user settings while the workbench runs (it reads the file again when it changes),
-   * for example `{ 'workbench.colorTheme': 'Default Light Modern' }`.
-   */
-  updateSettings(patch: Record<string, unknown>): void {
-    const file = path.join(this.userDataDir, 'User', 'settings.json');
-    const now = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(file, JSON.stringify({ ...now, ...patch }, null, 2));
-  }
-
-  /**
    * Opens a step's page as a student does: the lab's row in the Labs tree (which opens the
    * lab), its steps shown, then one click on the step; waits for the step's heading.
    */
