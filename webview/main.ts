@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import './style.css';
+import * as l10n from '@vscode/l10n';
 import type { CheckView, CommandView, HostMessage, QuizView, StepView, WalkthroughState, WebviewMessage } from '../src/webview/protocol';
 import { ANNOUNCE_DELAY_MS, type Announcement, announcementFor, resultKey } from '../src/webview/announce';
 
@@ -20,6 +21,11 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
+
+// The page's strings in VS Code's display language: the extension puts its l10n bundle in the
+// page (<meta name="container-labs-l10n">); without one (English) l10n.t gives the string itself.
+const bundle = document.querySelector('meta[name="container-labs-l10n"]')?.getAttribute('content');
+if (bundle !== null && bundle !== undefined && bundle !== '') l10n.config({ contents: bundle });
 
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage): void => vscode.postMessage(message);
@@ -76,20 +82,20 @@ const labTitle = h('p', { class: 'lab-title' });
 const stepTitle = h('h1', { tabindex: '-1' });
 const stepCount = h('p', { class: 'step-count' });
 const progress = h('progress', { class: 'lab-progress', max: '1', value: '0' });
-const trustNote = h('p', { class: 'trust-note', hidden: true }, 'This lab comes from your workspace: trust the workspace to run its commands.');
+const trustNote = h('p', { class: 'trust-note', hidden: true }, l10n.t('This lab comes from your workspace: trust the workspace to run its commands.'));
 const header = h('header', {}, labTitle, stepTitle, stepCount, progress, trustNote);
 
-const instructions = section('instructions', 'Instructions', true);
-const commands = section('commands', 'Commands');
-const quiz = section('quiz', 'Quiz');
-const check = section('check', 'Check');
+const instructions = section('instructions', l10n.t('Instructions'), true);
+const commands = section('commands', l10n.t('Commands'));
+const quiz = section('quiz', l10n.t('Quiz'));
+const check = section('check', l10n.t('Check'));
 // Not a live region itself: the announcer below says one sentence per change of the result.
 const checkStatus = h('div', { id: 'check-status', 'data-testid': 'check-status' });
 const checkActions = h('div', { class: 'actions' });
 check.body.append(checkStatus, checkActions);
-const hints = section('hints', 'Hints');
-const solution = section('solution', 'Solution');
-const nav = h('nav', { 'aria-label': 'Step navigation', class: 'step-nav' });
+const hints = section('hints', l10n.t('Hints'));
+const solution = section('solution', l10n.t('Solution'));
+const nav = h('nav', { 'aria-label': l10n.t('Step navigation'), class: 'step-nav' });
 const notice = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite', class: 'notice' });
 /** The step's result, one short sentence at a time: polite for good news, assertive for failures and a lost engine. */
 const announcePolite = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announce-polite' });
@@ -126,41 +132,41 @@ function commandBlock(cmd: CommandView, index: number, v: StepView, solutionComm
   const n = index + 1;
   // The name of this command in the accessible names of its buttons: the visible label of each
   // button comes first, so a voice user saying "click Run in terminal" reaches it (WCAG 2.5.3).
-  const what = cmd.label ?? (solutionCommand ? `solution command ${n}` : `command ${n}`);
-  const groupName = cmd.label ?? (solutionCommand ? `Solution command ${n}` : `Command ${n}`);
+  const what = cmd.label ?? (solutionCommand ? l10n.t('solution command {0}', n) : l10n.t('command {0}', n));
+  const groupName = cmd.label ?? (solutionCommand ? l10n.t('Solution command {0}', n) : l10n.t('Command {0}', n));
   const address = { labId: v.labId, stepId: v.stepId, index };
   const extra = solutionCommand ? { solution: true } : {};
-  const head = h('div', { class: 'command-head' }, h('span', { class: 'command-label' }, cmd.label ?? `Command ${n}`));
-  if (cmd.destructive) head.append(h('vscode-badge', { class: 'destructive', 'data-testid': `destructive-${prefix}${index}` }, 'destructive'));
-  if (cmd.interactive) head.append(h('vscode-badge', { class: 'interactive' }, 'interactive'));
+  const head = h('div', { class: 'command-head' }, h('span', { class: 'command-label' }, groupName));
+  if (cmd.destructive) head.append(h('vscode-badge', { class: 'destructive', 'data-testid': `destructive-${prefix}${index}` }, l10n.t('destructive')));
+  if (cmd.interactive) head.append(h('vscode-badge', { class: 'interactive' }, l10n.t('interactive')));
   const actions = h(
     'div',
     { class: 'actions' },
-    button('Run in terminal', `run-${prefix}${index}`, () => post({ type: 'run', ...address, ...extra }), {
+    button(l10n.t('Run in terminal'), `run-${prefix}${index}`, () => post({ type: 'run', ...address, ...extra }), {
       disabled: !v.canRun,
-      ariaLabel: `Run in terminal: ${what}${cmd.destructive ? ' (destructive, asks first)' : ''}`,
+      ariaLabel: cmd.destructive ? l10n.t('Run in terminal: {0} (destructive, asks first)', what) : l10n.t('Run in terminal: {0}', what),
     }),
-    button('Copy', `copy-${prefix}${index}`, () => post({ type: 'copy', ...address, ...extra }), { secondary: true, ariaLabel: `Copy ${what}` }),
+    button(l10n.t('Copy'), `copy-${prefix}${index}`, () => post({ type: 'copy', ...address, ...extra }), { secondary: true, ariaLabel: l10n.t('Copy {0}', what) }),
   );
   if (cmd.foreground) {
     actions.append(
-      button('Stop (Ctrl+C)', `stop-${prefix}${index}`, () => post({ type: 'interrupt' }), {
+      button(l10n.t('Stop (Ctrl+C)'), `stop-${prefix}${index}`, () => post({ type: 'interrupt' }), {
         secondary: true,
-        ariaLabel: `Stop (Ctrl+C): ${what}`,
+        ariaLabel: l10n.t('Stop (Ctrl+C): {0}', what),
       }),
     );
   }
   const block = h('div', { class: 'command', role: 'group', 'aria-label': groupName }, head, h('pre', {}, h('code', {}, cmd.text)), actions);
-  if (cmd.interactive) block.append(h('p', { class: 'note' }, 'This command waits for your typing in the terminal.'));
+  if (cmd.interactive) block.append(h('p', { class: 'note' }, l10n.t('This command waits for your typing in the terminal.')));
   return block;
 }
 
 const STATUS_TEXT: Record<CheckView['status'], string> = {
-  'not-started': 'Not checked yet',
-  current: 'Not done yet',
-  passed: 'Passed',
-  failed: 'Not yet',
-  error: 'Cannot check',
+  'not-started': l10n.t('Not checked yet'),
+  current: l10n.t('Not done yet'),
+  passed: l10n.t('Passed'),
+  failed: l10n.t('Not yet'),
+  error: l10n.t('Cannot check'),
 };
 
 const STATUS_ICON: Record<CheckView['status'], string> = {
@@ -174,10 +180,10 @@ const STATUS_ICON: Record<CheckView['status'], string> = {
 function drawHeader(v: StepView): void {
   labTitle.textContent = v.labTitle;
   stepTitle.textContent = v.stepTitle;
-  stepCount.textContent = `Step ${v.stepIndex + 1} of ${v.stepCount} · ${v.passed} passed`;
+  stepCount.textContent = l10n.t('Step {0} of {1} · {2} passed', v.stepIndex + 1, v.stepCount, v.passed);
   progress.max = Math.max(1, v.stepCount);
   progress.value = v.passed;
-  progress.setAttribute('aria-label', `Lab progress: ${v.passed} of ${v.stepCount} steps passed`);
+  progress.setAttribute('aria-label', l10n.t('Lab progress: {0} of {1} steps passed', v.passed, v.stepCount));
   trustNote.hidden = v.canRun;
 }
 
@@ -191,11 +197,11 @@ function drawCheck(v: StepView): void {
   checkStatus.dataset.status = c.status;
   const parts: Array<Node | string> = [];
   if (!v.hasCheck && v.quiz === undefined) {
-    parts.push(h('span', { class: 'reason' }, 'This step has no automatic check; go on when you are ready.'));
+    parts.push(h('span', { class: 'reason' }, l10n.t('This step has no automatic check; go on when you are ready.')));
   } else {
     parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, STATUS_TEXT[c.status]));
     if (c.reason !== undefined) parts.push(': ', h('span', { class: 'reason' }, c.reason));
-    if (c.checking) parts.push(' ', h('span', { class: 'checking' }, '(checking…)'));
+    if (c.checking) parts.push(' ', h('span', { class: 'checking' }, l10n.t('(checking…)')));
     if (c.parts.length > 0) {
       parts.push(
         h('ul', { class: 'parts' }, ...c.parts.map((p) => h('li', { 'data-status': p.status }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[p.status]), ' ', h('span', { class: 'visually-hidden' }, `${STATUS_TEXT[p.status]}: `), p.reason))),
@@ -208,11 +214,11 @@ function drawCheck(v: StepView): void {
 function drawCheckActions(v: StepView): void {
   const items: HTMLElement[] = [];
   if (v.hasCheck) {
-    items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
+    items.push(button(v.check.checking ? l10n.t('Checking…') : l10n.t('Check now'), 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking }));
   }
   if (v.service !== undefined) {
     const label = v.service.label;
-    items.push(button(`Open ${label}`, 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: `Open ${label} in the browser` }));
+    items.push(button(l10n.t('Open {0}', label), 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: l10n.t('Open {0} in the browser', label) }));
   }
   checkActions.replaceChildren(...items);
   check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined;
@@ -232,18 +238,18 @@ function drawQuiz(v: StepView): void {
   if (q.multiple) {
     choices = h('div', { role: 'group', 'aria-labelledby': questionId, class: 'choices' });
     q.choices.forEach((text, i) => choices.append(h('vscode-checkbox', { value: String(i), label: text, checked: submitted.has(i), 'data-testid': `quiz-choice-${i}` })));
-    choices.prepend(h('p', { class: 'note' }, 'Pick all that apply.'));
+    choices.prepend(h('p', { class: 'note' }, l10n.t('Pick all that apply.')));
   } else {
     choices = h('vscode-radio-group', { variant: 'vertical', 'aria-labelledby': questionId, class: 'choices' });
     q.choices.forEach((text, i) => choices.append(h('vscode-radio', { name: 'quiz', value: String(i), label: text, checked: submitted.has(i), 'data-testid': `quiz-choice-${i}` })));
   }
-  const submit = button('Submit answer', 'quiz-submit', () => {
+  const submit = button(l10n.t('Submit answer'), 'quiz-submit', () => {
     const picked: number[] = [];
     choices.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-checkbox, vscode-radio').forEach((el) => {
       if (el.checked) picked.push(Number(el.value));
     });
     if (picked.length === 0) {
-      showNotice('Choose an answer first.');
+      showNotice(l10n.t('Choose an answer first.'));
       return;
     }
     focusFeedback = true;
@@ -254,7 +260,7 @@ function drawQuiz(v: StepView): void {
   if (q.feedback !== undefined) {
     feedback.dataset.correct = String(q.feedback.correct);
     feedback.append(
-      h('strong', {}, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, q.feedback.correct ? '✓' : '✗'), ' ', q.feedback.correct ? 'Correct.' : 'Not quite.'),
+      h('strong', {}, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, q.feedback.correct ? '✓' : '✗'), ' ', q.feedback.correct ? l10n.t('Correct.') : l10n.t('Not quite.')),
       trustedHtml(h('div', { class: 'markdown' }), q.feedback.explanationHtml),
     );
   } else {
@@ -273,7 +279,7 @@ function drawHints(v: StepView): void {
   const remaining = v.hintCount - v.hints.length;
   const items: HTMLElement[] = [list];
   if (remaining > 0) {
-    const label = v.hints.length === 0 ? `Show a hint (${v.hintCount} available)` : `Show the next hint (${remaining} left)`;
+    const label = v.hints.length === 0 ? l10n.t('Show a hint ({0} available)', v.hintCount) : l10n.t('Show the next hint ({0} left)', remaining);
     items.push(h('div', { class: 'actions' }, button(label, 'hint', () => {
       focusNewHint = true;
       post({ type: 'hint', labId: v.labId, stepId: v.stepId });
@@ -296,8 +302,8 @@ function drawSolution(v: StepView): void {
   }
   if (!s.shown) {
     solution.body.replaceChildren(
-      h('p', { class: 'note' }, 'Try the hints first. You will be asked to confirm.'),
-      h('div', { class: 'actions' }, button('Show the solution…', 'solution', () => post({ type: 'solution', labId: v.labId, stepId: v.stepId }), { secondary: true })),
+      h('p', { class: 'note' }, l10n.t('Try the hints first. You will be asked to confirm.')),
+      h('div', { class: 'actions' }, button(l10n.t('Show the solution…'), 'solution', () => post({ type: 'solution', labId: v.labId, stepId: v.stepId }), { secondary: true })),
     );
     return;
   }
@@ -309,8 +315,8 @@ function drawSolution(v: StepView): void {
 
 function drawNav(v: StepView): void {
   nav.replaceChildren(
-    button('Previous', 'prev', () => post({ type: 'navigate', direction: 'previous' }), { secondary: true, disabled: !v.hasPrevious, ariaLabel: 'Previous step' }),
-    button('Next', 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: 'Next step' }),
+    button(l10n.t('Previous'), 'prev', () => post({ type: 'navigate', direction: 'previous' }), { secondary: true, disabled: !v.hasPrevious, ariaLabel: l10n.t('Previous step') }),
+    button(l10n.t('Next'), 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: l10n.t('Next step') }),
   );
 }
 

@@ -5,8 +5,9 @@
  * then started) is heard once, as the last result. Failures and "cannot check" (the engine
  * went away) are urgent (assertive), everything else polite.
  *
- * Shared by the page and unit tests: imports only the protocol's types.
+ * Shared by the page and unit tests (in Node, without a bundle, l10n.t gives the English text).
  */
+import * as l10n from '@vscode/l10n';
 import type { StepView } from './protocol';
 
 /** How long the page waits after the last change before it speaks. */
@@ -17,23 +18,14 @@ export interface Announcement {
   urgent: boolean;
 }
 
-/** The strings an announcement is made of (the page passes them in its display language). */
-export interface AnnounceWords {
-  passed(stepTitle: string): string;
-  notYet(reason: string | undefined): string;
-  cannotCheck(reason: string | undefined): string;
-  correct(): string;
-  wrong(): string;
-  reset(): string;
-}
-
-export const ENGLISH_WORDS: AnnounceWords = {
-  passed: (title) => `Step passed: ${title}.`,
-  notYet: (reason) => (reason === undefined ? 'Not yet.' : `Not yet: ${reason}`),
-  cannotCheck: (reason) => (reason === undefined ? 'Cannot check.' : `Cannot check: ${reason}`),
-  correct: () => 'Correct. Step passed.',
-  wrong: () => 'Not quite. Try another answer.',
-  reset: () => 'Not checked yet.',
+/** The sentences, in the page's display language. */
+const words = {
+  passed: (title: string): string => l10n.t('Step passed: {0}.', title),
+  notYet: (reason: string | undefined): string => (reason === undefined ? l10n.t('Not yet.') : l10n.t('Not yet: {0}', reason)),
+  cannotCheck: (reason: string | undefined): string => (reason === undefined ? l10n.t('Cannot check.') : l10n.t('Cannot check: {0}', reason)),
+  correct: (): string => l10n.t('Correct. Step passed.'),
+  wrong: (): string => l10n.t('Not quite. Try another answer.'),
+  reset: (): string => l10n.t('Not checked yet.'),
 };
 
 /**
@@ -59,7 +51,7 @@ export function resultKey(v: StepView): string | undefined {
  * What to say when the step shown goes from `before` to `after` (both the same step), or
  * nothing when its result did not change.
  */
-export function announcementFor(before: string | undefined, after: StepView, words: AnnounceWords = ENGLISH_WORDS): Announcement | undefined {
+export function announcementFor(before: string | undefined, after: StepView): Announcement | undefined {
   const key = resultKey(after);
   if (key === before) return undefined;
   if (key === undefined) return { text: words.reset(), urgent: false };

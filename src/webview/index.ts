@@ -74,10 +74,10 @@ async function pickLab(session: LabSession): Promise<string | undefined> {
     return { label: lab.title, description: `${progress.passed}/${progress.total}`, detail: lab.summary, labId: lab.id };
   });
   if (items.length === 0) {
-    void vscode.window.showInformationMessage('Container Labs: no labs are loaded.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Container Labs: no labs are loaded.'));
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'Open a lab', placeHolder: 'Choose a lab to open in the walkthrough', matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open a lab'), placeHolder: vscode.l10n.t('Choose a lab to open in the walkthrough'), matchOnDetail: true });
   return picked?.labId;
 }
 
@@ -99,7 +99,7 @@ export class WalkthroughController implements vscode.Disposable {
     const ref = pickStep(this.deps.session, labId, stepId);
     if (ref === undefined) {
       this.deps.logger.warn(`${TAG} cannot open ${labId}${stepId === undefined ? '' : `/${stepId}`}: no such lab or step`);
-      void vscode.window.showErrorMessage(`Container Labs: there is no lab step ${labId}${stepId === undefined ? '' : `/${stepId}`}.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Container Labs: there is no lab step {0}.', `${labId}${stepId === undefined ? '' : `/${stepId}`}`));
       return false;
     }
     let panel = this.panel;
