@@ -52,7 +52,7 @@ function untranslated(english: Record<string, string>, translated: Record<string
 describe('localization bundles', function () {
   this.timeout(60_000);
 
-  it('l10n/bundle.l10n.json holds exactly the strings of the code (regenerate: npx @vscode/l10n-dev export --outDir ./l10n ./src ./webview)', async () => {
+  it('l10n/bundle.l10n.json holds exactly the strings of the code (regenerate: npm run l10n)', async () => {
     const files = [...tsFiles('src'), ...tsFiles('webview')].map((f) => ({ contents: fs.readFileSync(path.join(ROOT, f), 'utf8'), extension: path.extname(f) }));
     const exported = await getL10nJson(files);
     const committed = readJson('l10n/bundle.l10n.json');
