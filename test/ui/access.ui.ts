@@ -197,7 +197,7 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
     await w.page.locator('.quick-input-widget input[placeholder*="Color Theme" i]').waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(theme.id);
     // Filtered to the one theme, its row is the active one: Enter takes it.
-    await w.page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: new RegExp(`^\\s*${theme.id}\\b`) }).waitFor({ state: 'visible', timeout: 15_000 });
+    await w.page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: new RegExp(`^\\s*${theme.id}`) }).waitFor({ state: 'visible', timeout: 15_000 });
     await w.page.keyboard.press('Enter');
     await w.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
     await page.locator(`body[data-vscode-theme-kind="${theme.kind}"]`).waitFor({ state: 'attached', timeout: 30_000 });
