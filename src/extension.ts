@@ -20,6 +20,7 @@ import { registerLabsTree, type LabsTree } from './tree';
 import { firstHttpCheck } from './core/checks/kind';
 import { registerWalkthrough } from './webview';
 import { runDetached } from './core/events';
+import { useLabLanguage } from './core/labs/translation';
 
 /** What `activate` returns: used by the integration tests. */
 export interface ContainerLabsApi {
@@ -45,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   context.subscriptions.push(channel);
   const logger = createLogger(channel, 'main');
 
+  // Labs with a translation for VS Code's display language show in it (labs/*.lab.<language>.yaml).
+  useLabLanguage(vscode.env.language);
   const settings = readSettings();
   const engine = new EngineHub(logger.child('engine'), settings.engineHost);
   const terminal = new LabTerminal(logger.child('terminal'), { cwd: () => workspaceFolder() });

@@ -10,7 +10,9 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import './style.css';
+import * as l10n from '@vscode/l10n';
 import type { CheckView, CommandView, HostMessage, QuizView, StepView, WalkthroughState, WebviewMessage } from '../src/webview/protocol';
+import { ANNOUNCE_DELAY_MS, type Announcement, announcementFor, resultKey } from '../src/webview/announce';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -19,6 +21,11 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
+
+// The page's strings in VS Code's display language: the extension puts its l10n bundle in the
+// page (<meta name="container-labs-l10n">); without one (English) l10n.t gives the string itself.
+const bundle = document.querySelector('meta[name="container-labs-l10n"]')?.getAttribute('content');
+if (bundle !== null && bundle !== undefined && bundle !== '') l10n.config({ contents: bundle });
 
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage): void => vscode.postMessage(message);
@@ -78,27 +85,32 @@ const progress = h('progress', { class: 'lab-progress', max: '1', value: '0' });
 const trustNote = h(
   'p',
   { class: 'trust-note', hidden: true, 'data-testid': 'trust-note' },
-  'This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. ',
-  button('Manage Workspace Trust', 'manage-trust', () => post({ type: 'manageTrust' }), { secondary: true }),
+  l10n.t('This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run.'),
+  ' ',
+  button(l10n.t('Manage Workspace Trust'), 'manage-trust', () => post({ type: 'manageTrust' }), { secondary: true }),
 );
 const header = h('header', {}, labTitle, stepTitle, stepCount, progress, trustNote);
 
-const instructions = section('instructions', 'Instructions', true);
-const commands = section('commands', 'Commands');
-const quiz = section('quiz', 'Quiz');
-const check = section('check', 'Check');
-const checkStatus = h('div', { id: 'check-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'check-status' });
+const instructions = section('instructions', l10n.t('Instructions'), true);
+const commands = section('commands', l10n.t('Commands'));
+const quiz = section('quiz', l10n.t('Quiz'));
+const check = section('check', l10n.t('Check'));
+// Not a live region itself: the announcer below says one sentence per change of the result.
+const checkStatus = h('div', { id: 'check-status', 'data-testid': 'check-status' });
 const checkActions = h('div', { class: 'actions' });
 check.body.append(checkStatus, checkActions);
-const hints = section('hints', 'Hints');
-const solution = section('solution', 'Solution');
-const nav = h('nav', { 'aria-label': 'Step navigation', class: 'step-nav' });
+const hints = section('hints', l10n.t('Hints'));
+const solution = section('solution', l10n.t('Solution'));
+const nav = h('nav', { 'aria-label': l10n.t('Step navigation'), class: 'step-nav' });
 const notice = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite', class: 'notice' });
+/** The step's result, one short sentence at a time: polite for good news, assertive for failures and a lost engine. */
+const announcePolite = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announce-polite' });
+const announceUrgent = h('div', { class: 'visually-hidden', role: 'alert', 'aria-live': 'assertive', 'aria-atomic': 'true', 'data-testid': 'announce-assertive' });
 
 /** Puts the skeleton in place (again, after an `empty` message replaced it). */
 function mountSkeleton(): void {
   if (app.contains(header)) return;
-  app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice);
+  app.replaceChildren(header, instructions.root, commands.root, quiz.root, check.root, hints.root, solution.root, nav, notice, announcePolite, announceUrgent);
   app.removeAttribute('aria-busy');
 }
 mountSkeleton();
@@ -111,6 +123,8 @@ let view: StepView | undefined;
 /** What each part was last drawn from, so unchanged parts keep their DOM (and focus). */
 const drawn = new Map<string, string>();
 let focusNewHint = false;
+/** Submit was pressed: the feedback that comes back takes the focus. */
+let focusFeedback = false;
 
 function changed(part: string, data: unknown): boolean {
   const key = JSON.stringify(data);
@@ -122,40 +136,43 @@ function changed(part: string, data: unknown): boolean {
 function commandBlock(cmd: CommandView, index: number, v: StepView, solutionCommand: boolean): HTMLElement {
   const prefix = solutionCommand ? 'solution-' : '';
   const n = index + 1;
-  const what = `${solutionCommand ? 'solution command' : 'command'} ${n}`;
+  // The name of this command in the accessible names of its buttons: the visible label of each
+  // button comes first, so a voice user saying "click Run in terminal" reaches it (WCAG 2.5.3).
+  const what = cmd.label ?? (solutionCommand ? l10n.t('solution command {0}', n) : l10n.t('command {0}', n));
+  const groupName = cmd.label ?? (solutionCommand ? l10n.t('Solution command {0}', n) : l10n.t('Command {0}', n));
   const address = { labId: v.labId, stepId: v.stepId, index };
   const extra = solutionCommand ? { solution: true } : {};
-  const head = h('div', { class: 'command-head' }, h('span', { class: 'command-label' }, cmd.label ?? `Command ${n}`));
-  if (cmd.destructive) head.append(h('vscode-badge', { class: 'destructive', 'data-testid': `destructive-${prefix}${index}` }, 'destructive'));
-  if (cmd.interactive) head.append(h('vscode-badge', { class: 'interactive' }, 'interactive'));
+  const head = h('div', { class: 'command-head' }, h('span', { class: 'command-label' }, groupName));
+  if (cmd.destructive) head.append(h('vscode-badge', { class: 'destructive', 'data-testid': `destructive-${prefix}${index}` }, l10n.t('destructive')));
+  if (cmd.interactive) head.append(h('vscode-badge', { class: 'interactive' }, l10n.t('interactive')));
   const actions = h(
     'div',
     { class: 'actions' },
-    button('Run in terminal', `run-${prefix}${index}`, () => post({ type: 'run', ...address, ...extra }), {
+    button(l10n.t('Run in terminal'), `run-${prefix}${index}`, () => post({ type: 'run', ...address, ...extra }), {
       disabled: !v.canRun,
-      ariaLabel: `Run ${what} in the terminal${cmd.destructive ? ' (destructive, asks first)' : ''}`,
+      ariaLabel: cmd.destructive ? l10n.t('Run in terminal: {0} (destructive, asks first)', what) : l10n.t('Run in terminal: {0}', what),
     }),
-    button('Copy', `copy-${prefix}${index}`, () => post({ type: 'copy', ...address, ...extra }), { secondary: true, ariaLabel: `Copy ${what}` }),
+    button(l10n.t('Copy'), `copy-${prefix}${index}`, () => post({ type: 'copy', ...address, ...extra }), { secondary: true, ariaLabel: l10n.t('Copy {0}', what) }),
   );
   if (cmd.foreground) {
     actions.append(
-      button('Stop (Ctrl+C)', `stop-${prefix}${index}`, () => post({ type: 'interrupt' }), {
+      button(l10n.t('Stop (Ctrl+C)'), `stop-${prefix}${index}`, () => post({ type: 'interrupt' }), {
         secondary: true,
-        ariaLabel: `Stop ${what}: send Ctrl+C to the terminal`,
+        ariaLabel: l10n.t('Stop (Ctrl+C): {0}', what),
       }),
     );
   }
-  const block = h('div', { class: 'command', role: 'group', 'aria-label': `${what[0].toUpperCase()}${what.slice(1)}` }, head, h('pre', {}, h('code', {}, cmd.text)), actions);
-  if (cmd.interactive) block.append(h('p', { class: 'note' }, 'This command waits for your typing in the terminal.'));
+  const block = h('div', { class: 'command', role: 'group', 'aria-label': groupName }, head, h('pre', {}, h('code', {}, cmd.text)), actions);
+  if (cmd.interactive) block.append(h('p', { class: 'note' }, l10n.t('This command waits for your typing in the terminal.')));
   return block;
 }
 
 const STATUS_TEXT: Record<CheckView['status'], string> = {
-  'not-started': 'Not checked yet',
-  current: 'Not done yet',
-  passed: 'Passed',
-  failed: 'Not yet',
-  error: 'Cannot check',
+  'not-started': l10n.t('Not checked yet'),
+  current: l10n.t('Not done yet'),
+  passed: l10n.t('Passed'),
+  failed: l10n.t('Not yet'),
+  error: l10n.t('Cannot check'),
 };
 
 const STATUS_ICON: Record<CheckView['status'], string> = {
@@ -169,10 +186,10 @@ const STATUS_ICON: Record<CheckView['status'], string> = {
 function drawHeader(v: StepView): void {
   labTitle.textContent = v.labTitle;
   stepTitle.textContent = v.stepTitle;
-  stepCount.textContent = `Step ${v.stepIndex + 1} of ${v.stepCount} · ${v.passed} passed`;
+  stepCount.textContent = l10n.t('Step {0} of {1} · {2} passed', v.stepIndex + 1, v.stepCount, v.passed);
   progress.max = Math.max(1, v.stepCount);
   progress.value = v.passed;
-  progress.setAttribute('aria-label', `Lab progress: ${v.passed} of ${v.stepCount} steps passed`);
+  progress.setAttribute('aria-label', l10n.t('Lab progress: {0} of {1} steps passed', v.passed, v.stepCount));
   trustNote.hidden = v.canRun;
 }
 
@@ -186,11 +203,11 @@ function drawCheck(v: StepView): void {
   checkStatus.dataset.status = c.status;
   const parts: Array<Node | string> = [];
   if (!v.hasCheck && v.quiz === undefined) {
-    parts.push(h('span', { class: 'reason' }, 'This step has no automatic check; go on when you are ready.'));
+    parts.push(h('span', { class: 'reason' }, l10n.t('This step has no automatic check; go on when you are ready.')));
   } else {
     parts.push(h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[c.status]), ' ', h('strong', { class: 'status-text' }, c.progress ?? STATUS_TEXT[c.status]));
     if (c.reason !== undefined) parts.push(': ', h('span', { class: 'reason' }, c.reason));
-    if (c.checking) parts.push(' ', h('span', { class: 'checking' }, '(checking…)'));
+    if (c.checking) parts.push(' ', h('span', { class: 'checking' }, l10n.t('(checking…)')));
     if (v.leftover !== undefined) parts.push(h('p', { class: 'reason leftover', 'data-testid': 'leftover' }, v.leftover.reason));
     if (c.parts.length > 0) {
       parts.push(
@@ -204,18 +221,18 @@ function drawCheck(v: StepView): void {
 function drawCheckActions(v: StepView): void {
   const items: HTMLElement[] = [];
   if (v.hasCheck) {
-    items.push(button(v.check.checking ? 'Checking…' : 'Check now', 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking || !v.canRun }));
+    items.push(button(v.check.checking ? l10n.t('Checking…') : l10n.t('Check now'), 'check-now', () => post({ type: 'check', labId: v.labId, stepId: v.stepId }), { disabled: v.check.checking || !v.canRun }));
   }
   if (v.leftover !== undefined) {
     const names = v.leftover.names.join(', ');
-    items.push(button('Remove it and run again', 'remove-leftovers', () => post({ type: 'removeLeftovers', labId: v.labId, stepId: v.stepId }), { ariaLabel: `Remove ${names} (asks first) and run the command again` }));
+    items.push(button(l10n.t('Remove it and run again'), 'remove-leftovers', () => post({ type: 'removeLeftovers', labId: v.labId, stepId: v.stepId }), { ariaLabel: l10n.t('Remove it and run again: {0} (asks first), then run the command again', names) }));
   }
   if (v.stopsServer) {
-    items.push(button('Stop the server (Ctrl+C)', 'stop-server', () => post({ type: 'interrupt' }), { secondary: true, ariaLabel: 'Stop the server: send Ctrl+C to the terminal where it runs' }));
+    items.push(button(l10n.t('Stop the server (Ctrl+C)'), 'stop-server', () => post({ type: 'interrupt' }), { secondary: true, ariaLabel: l10n.t('Stop the server (Ctrl+C): send Ctrl+C to the terminal where it runs') }));
   }
   if (v.service !== undefined) {
     const label = v.service.label;
-    items.push(button(`Open ${label}`, 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: `Open ${label} in the browser` }));
+    items.push(button(l10n.t('Open {0}', label), 'open-service', () => post({ type: 'openService', labId: v.labId, stepId: v.stepId }), { secondary: true, ariaLabel: l10n.t('Open {0} in the browser', label) }));
   }
   checkActions.replaceChildren(...items);
   check.root.hidden = !v.hasCheck && v.quiz === undefined && v.service === undefined && !v.stopsServer;
@@ -235,28 +252,39 @@ function drawQuiz(v: StepView): void {
   if (q.multiple) {
     choices = h('div', { role: 'group', 'aria-labelledby': questionId, class: 'choices' });
     q.choices.forEach((text, i) => choices.append(h('vscode-checkbox', { value: String(i), label: text, checked: submitted.has(i), 'data-testid': `quiz-choice-${i}` })));
-    choices.prepend(h('p', { class: 'note' }, 'Pick all that apply.'));
+    choices.prepend(h('p', { class: 'note' }, l10n.t('Pick all that apply.')));
   } else {
     choices = h('vscode-radio-group', { variant: 'vertical', 'aria-labelledby': questionId, class: 'choices' });
     q.choices.forEach((text, i) => choices.append(h('vscode-radio', { name: 'quiz', value: String(i), label: text, checked: submitted.has(i), 'data-testid': `quiz-choice-${i}` })));
   }
-  const submit = button('Submit answer', 'quiz-submit', () => {
+  const submit = button(l10n.t('Submit answer'), 'quiz-submit', () => {
     const picked: number[] = [];
     choices.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-checkbox, vscode-radio').forEach((el) => {
       if (el.checked) picked.push(Number(el.value));
     });
     if (picked.length === 0) {
-      showNotice('Choose an answer first.');
+      showNotice(l10n.t('Choose an answer first.'));
       return;
     }
+    focusFeedback = true;
     post({ type: 'quiz', labId: v.labId, stepId: v.stepId, choices: picked });
   });
-  const feedback = h('div', { class: 'quiz-feedback', role: 'status', 'aria-live': 'polite', 'data-testid': 'quiz-feedback' });
+  // The verdict is announced by the announcer; the explanation is read from here (focus moves to it after Submit).
+  const feedback = h('div', { class: 'quiz-feedback', tabindex: '-1', 'data-testid': 'quiz-feedback' });
   if (q.feedback !== undefined) {
     feedback.dataset.correct = String(q.feedback.correct);
-    feedback.append(h('strong', {}, q.feedback.correct ? '✓ Correct.' : '✗ Not quite.'), trustedHtml(h('div', { class: 'markdown' }), q.feedback.explanationHtml));
+    feedback.append(
+      h('strong', {}, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, q.feedback.correct ? '✓' : '✗'), ' ', q.feedback.correct ? l10n.t('Correct.') : l10n.t('Not quite.')),
+      trustedHtml(h('div', { class: 'markdown' }), q.feedback.explanationHtml),
+    );
+  } else {
+    feedback.hidden = true;
   }
   quiz.body.replaceChildren(question, choices, h('div', { class: 'actions' }, submit), feedback);
+  if (focusFeedback && q.feedback !== undefined) {
+    focusFeedback = false;
+    feedback.focus();
+  }
 }
 
 function drawHints(v: StepView): void {
@@ -265,7 +293,7 @@ function drawHints(v: StepView): void {
   const remaining = v.hintCount - v.hints.length;
   const items: HTMLElement[] = [list];
   if (remaining > 0) {
-    const label = v.hints.length === 0 ? `Show a hint (${v.hintCount} available)` : `Show the next hint (${remaining} left)`;
+    const label = v.hints.length === 0 ? l10n.t('Show a hint ({0} available)', v.hintCount) : l10n.t('Show the next hint ({0} left)', remaining);
     items.push(h('div', { class: 'actions' }, button(label, 'hint', () => {
       focusNewHint = true;
       post({ type: 'hint', labId: v.labId, stepId: v.stepId });
@@ -288,8 +316,8 @@ function drawSolution(v: StepView): void {
   }
   if (!s.shown) {
     solution.body.replaceChildren(
-      h('p', { class: 'note' }, 'Try the hints first. You will be asked to confirm.'),
-      h('div', { class: 'actions' }, button('Show the solution…', 'solution', () => post({ type: 'solution', labId: v.labId, stepId: v.stepId }), { secondary: true })),
+      h('p', { class: 'note' }, l10n.t('Try the hints first. You will be asked to confirm.')),
+      h('div', { class: 'actions' }, button(l10n.t('Show the solution…'), 'solution', () => post({ type: 'solution', labId: v.labId, stepId: v.stepId }), { secondary: true })),
     );
     return;
   }
@@ -301,8 +329,8 @@ function drawSolution(v: StepView): void {
 
 function drawNav(v: StepView): void {
   nav.replaceChildren(
-    button('Previous', 'prev', () => post({ type: 'navigate', direction: 'previous' }), { secondary: true, disabled: !v.hasPrevious, ariaLabel: 'Previous step' }),
-    button('Next', 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: 'Next step' }),
+    button(l10n.t('Previous'), 'prev', () => post({ type: 'navigate', direction: 'previous' }), { secondary: true, disabled: !v.hasPrevious, ariaLabel: l10n.t('Previous step') }),
+    button(l10n.t('Next'), 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: l10n.t('Next step') }),
   );
 }
 
@@ -327,13 +355,46 @@ function draw(v: StepView): void {
   if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed'])) drawNav(v);
 
   vscode.setState({ labId: v.labId, stepId: v.stepId });
+  if (newStep) resetAnnouncer(v);
+  else scheduleAnnouncement();
   if (newStep) {
     if (previous !== undefined) stepTitle.focus();
     window.scrollTo(0, 0);
-  } else if (focusedId !== undefined && document.activeElement !== active) {
+  } else if (focusedId !== undefined && document.activeElement !== active && (document.activeElement === null || document.activeElement === document.body)) {
+    // The focused control was redrawn (and nothing else took the focus on purpose): focus its new copy.
     const again = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
     again?.focus();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Announcements: one sentence per change of the step's result, after a short pause
+// ---------------------------------------------------------------------------------------------
+
+/** The result last announced (or found when the step was shown). */
+let announcedKey: string | undefined;
+let announceTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A new step: its result is on the page (and its title takes the focus), nothing to announce. */
+function resetAnnouncer(v: StepView | undefined): void {
+  if (announceTimer !== undefined) clearTimeout(announceTimer);
+  announceTimer = undefined;
+  announcedKey = v === undefined ? undefined : resultKey(v);
+}
+
+/** Speaks the result of the step shown once the results stop changing for a moment. */
+function scheduleAnnouncement(): void {
+  if (announceTimer !== undefined) clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => {
+    announceTimer = undefined;
+    if (view === undefined) return;
+    const said: Announcement | undefined = announcementFor(announcedKey, view);
+    announcedKey = resultKey(view);
+    if (said === undefined) return;
+    const [region, other] = said.urgent ? [announceUrgent, announcePolite] : [announcePolite, announceUrgent];
+    other.textContent = '';
+    region.textContent = said.text;
+  }, ANNOUNCE_DELAY_MS);
 }
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -366,6 +427,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'empty':
       view = undefined;
+      resetAnnouncer(undefined);
       drawn.clear();
       app.replaceChildren(h('p', { class: 'empty' }, message.text));
       break;

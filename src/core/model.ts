@@ -71,6 +71,8 @@ export type Lab = Omit<Schema.ContainerLabsLab, 'images' | 'steps'> & {
   steps: Step[];
   /** Where the lab came from. */
   source: LabSource;
+  /** The language of its words when a translation (`*.lab.<language>.yaml`) was laid over them. */
+  language?: string;
 };
 
 /** A course and where it came from. */
@@ -100,7 +102,7 @@ export interface BrokenLab {
   origin: 'bundled' | 'workspace';
   issues: LabIssue[];
   /** Whether the file is a lab or a course (from its name). Added by the loader; optional. */
-  kind?: 'lab' | 'course';
+  kind?: 'lab' | 'course' | 'translation';
   /**
    * The id the file declares, when it could still be read, so a course that lists this
    * lab can show it in place (broken) instead of failing itself. Optional.

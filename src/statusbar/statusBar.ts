@@ -15,13 +15,21 @@ const ICONS: Record<StepStatus, string> = {
   error: '$(warning)',
 };
 
-const WORDS: Record<StepStatus, string> = {
-  'not-started': 'not started',
-  current: 'in progress',
-  passed: 'passed',
-  failed: 'not passed yet',
-  error: 'cannot check',
-};
+/** The status in words, in the display language. */
+function words(status: StepStatus): string {
+  switch (status) {
+    case 'not-started':
+      return vscode.l10n.t('not started');
+    case 'current':
+      return vscode.l10n.t('in progress');
+    case 'passed':
+      return vscode.l10n.t('passed');
+    case 'failed':
+      return vscode.l10n.t('not passed yet');
+    case 'error':
+      return vscode.l10n.t('cannot check');
+  }
+}
 
 export class LabStatusBar extends Disposable {
   readonly item: vscode.StatusBarItem;
@@ -29,7 +37,7 @@ export class LabStatusBar extends Disposable {
   constructor(private readonly session: LabSession) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem('containerLabs.step', vscode.StatusBarAlignment.Left, 50));
-    this.item.name = 'Container Labs: Current Step';
+    this.item.name = vscode.l10n.t('Container Labs: Current Step');
     this._register(session.onDidChange(() => this.update()));
     this.update();
   }
@@ -48,19 +56,20 @@ export class LabStatusBar extends Disposable {
     this.item.text = `${ICONS[state.status]} ${inert(lab.title, 'statusBar')} ${index}/${lab.steps.length}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Container Labs**\n\n`);
-    tooltip.appendMarkdown(inert(`${lab.title}: step ${index}, ${step.title}: ${WORDS[state.status]}`, 'markdown'));
+    tooltip.appendMarkdown(inert(vscode.l10n.t('{0}: step {1}, {2}: {3}', lab.title, index, step.title, words(state.status)), 'markdown'));
     if (state.reason && state.status !== 'passed') {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendMarkdown(inert(state.reason, 'markdown'));
     }
-    tooltip.appendMarkdown(`\n\n${progress.passed}/${progress.total} steps passed. Click to open the walkthrough.`);
+    tooltip.appendMarkdown(`\n\n${vscode.l10n.t('{0}/{1} steps passed. Click to open the walkthrough.', progress.passed, progress.total)}`);
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = {
-      label: inert(`Container Labs: ${lab.title}, step ${index} of ${lab.steps.length}, ${step.title}, ${WORDS[state.status]}`, 'plain'),
+      label: inert(vscode.l10n.t('Container Labs: {0}, step {1} of {2}, {3}, {4}', lab.title, index, lab.steps.length, step.title, words(state.status)), 'plain'),
+      role: 'button',
     };
     this.item.backgroundColor =
       state.status === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.command = { command: Commands.openWalkthrough, title: 'Open Walkthrough', arguments: [ref.labId, ref.stepId] };
+    this.item.command = { command: Commands.openWalkthrough, title: vscode.l10n.t('Open Walkthrough'), arguments: [ref.labId, ref.stepId] };
     this.item.show();
   }
 }

@@ -133,7 +133,7 @@ export class EngineView extends Disposable {
   async fix(): Promise<void> {
     const report = this.engine.health ?? (await this.engine.checkHealth());
     if (report.ok) {
-      void vscode.window.showInformationMessage('The Docker engine answers: nothing to fix.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('The Docker engine answers: nothing to fix.'));
       return;
     }
     type Item = vscode.QuickPickItem & { run: () => Thenable<unknown> };
@@ -146,24 +146,21 @@ export class EngineView extends Disposable {
           return;
         }
         if (fix.command) {
-          const choice = await vscode.window.showInformationMessage(
-            'Run this command in the Container Labs terminal?',
-            { modal: true, detail: inert(fix.command, 'notification') },
-            'Run in Terminal',
-            'Copy',
-          );
-          if (choice === 'Run in Terminal') await this.terminal.run(fix.command);
-          else if (choice === 'Copy') await vscode.env.clipboard.writeText(fix.command);
+          const run = vscode.l10n.t('Run in Terminal');
+          const copy = vscode.l10n.t('Copy');
+          const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Run this command in the Container Labs terminal?'), { modal: true, detail: inert(fix.command, 'notification') }, run, copy);
+          if (choice === run) await this.terminal.run(fix.command);
+          else if (choice === copy) await vscode.env.clipboard.writeText(fix.command);
         }
       },
     }));
     items.push(
-      { label: '$(refresh) Check again', run: () => vscode.commands.executeCommand(Commands.refresh) },
-      { label: '$(gear) Set the engine endpoint…', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'containerLabs.engine.host') },
-      { label: '$(output) Show the log', run: () => vscode.commands.executeCommand(Commands.showLog) },
+      { label: `$(refresh) ${vscode.l10n.t('Check again')}`, run: () => vscode.commands.executeCommand(Commands.refresh) },
+      { label: `$(gear) ${vscode.l10n.t('Set the engine endpoint…')}`, run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'containerLabs.engine.host') },
+      { label: `$(output) ${vscode.l10n.t('Show the log')}`, run: () => vscode.commands.executeCommand(Commands.showLog) },
     );
     // The engine's own words are in the message (its errors, the endpoint's name).
-    const picked = await vscode.window.showQuickPick(items, { title: inert(report.message, 'plain'), placeHolder: 'Choose a fix' });
+    const picked = await vscode.window.showQuickPick(items, { title: inert(report.message, 'plain'), placeHolder: vscode.l10n.t('Choose a fix') });
     if (picked) {
       this.logger.info(`engine fix chosen: ${picked.label}`);
       await picked.run();

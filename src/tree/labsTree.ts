@@ -22,13 +22,21 @@ interface StatusLook {
   label: string;
 }
 
-const LOOKS: Record<StepStatus, StatusLook> = {
-  'not-started': { icon: 'circle-large-outline', label: 'Not started' },
-  current: { icon: 'arrow-circle-right', color: 'charts.blue', label: 'In progress' },
-  passed: { icon: 'pass-filled', color: 'testing.iconPassed', label: 'Passed' },
-  failed: { icon: 'error', color: 'testing.iconFailed', label: 'Not passed yet' },
-  error: { icon: 'warning', color: 'list.warningForeground', label: 'Cannot check' },
-};
+/** How a step status looks (a function: its words are in the display language, read when asked). */
+function lookOf(status: StepStatus): StatusLook {
+  switch (status) {
+    case 'not-started':
+      return { icon: 'circle-large-outline', label: vscode.l10n.t('Not started') };
+    case 'current':
+      return { icon: 'arrow-circle-right', color: 'charts.blue', label: vscode.l10n.t('In progress') };
+    case 'passed':
+      return { icon: 'pass-filled', color: 'testing.iconPassed', label: vscode.l10n.t('Passed') };
+    case 'failed':
+      return { icon: 'error', color: 'testing.iconFailed', label: vscode.l10n.t('Not passed yet') };
+    case 'error':
+      return { icon: 'warning', color: 'list.warningForeground', label: vscode.l10n.t('Cannot check') };
+  }
+}
 
 /** The look of a step in the tree: the current step shows as current until it passes or fails. */
 export function displayStatus(state: StepState, isCurrent: boolean): StepStatus {
@@ -223,7 +231,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
       const p = this.session.getProgress(id);
       return p.total > 0 && p.passed === p.total;
     }).length;
-    item.description = `${done}/${labs.length} labs`;
+    item.description = vscode.l10n.t('{0}/{1} labs', done, labs.length);
     return item;
   }
 
@@ -239,7 +247,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const complete = progress.total > 0 && progress.passed === progress.total;
     const parts = [`${progress.passed}/${progress.total}`];
     if (lab.source.origin === 'workspace') {
-      parts.push(this.session.canRun(lab.id) ? 'workspace' : 'workspace, restricted');
+      parts.push(this.session.canRun(lab.id) ? vscode.l10n.t('workspace') : vscode.l10n.t('workspace, restricted'));
     }
     item.description = parts.join(' · ');
     item.iconPath = complete
@@ -249,9 +257,9 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (progress.passed > 0 || this.anyStarted(lab)) flags.push('started');
     if (complete) flags.push('complete');
     item.contextValue = flags.join('.');
-    item.command = { command: Commands.openWalkthrough, title: 'Open Lab', arguments: [lab.id] };
+    item.command = { command: Commands.openWalkthrough, title: vscode.l10n.t('Open Lab'), arguments: [lab.id] };
     item.accessibilityInformation = {
-      label: inert(`${lab.title}, lab, ${progress.passed} of ${progress.total} steps passed`, 'plain'),
+      label: inert(vscode.l10n.t('{0}, lab, {1} of {2} steps passed', lab.title, progress.passed, progress.total), 'plain'),
     };
     return item;
   }
@@ -262,7 +270,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const current = this.session.current;
     const isCurrent = current?.labId === ref.labId && current.stepId === ref.stepId;
     const status = displayStatus(state, isCurrent);
-    const look = LOOKS[status];
+    const look = lookOf(status);
     const item = new vscode.TreeItem(inert(`${node.index + 1}. ${node.step.title}`, 'plain'), vscode.TreeItemCollapsibleState.None);
     item.id = nodeId(node);
     const icon = node.step.quiz && status === 'not-started' ? 'question' : look.icon;
@@ -270,7 +278,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (status === 'failed' || status === 'error') {
       item.description = state.reason ? inert(truncate(state.reason, 60), 'plain') : look.label;
     } else if (isCurrent) {
-      item.description = 'current';
+      item.description = vscode.l10n.t('current');
     }
     const flags = ['step', status];
     if (node.step.commands.length > 0) flags.push('runnable');
@@ -278,9 +286,10 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (node.step.quiz) flags.push('quiz');
     if (firstHttpCheck(node.step.check)) flags.push('service');
     item.contextValue = flags.join('.');
-    item.command = { command: Commands.openWalkthrough, title: 'Open Step', arguments: [ref.labId, ref.stepId] };
+    item.command = { command: Commands.openWalkthrough, title: vscode.l10n.t('Open Step'), arguments: [ref.labId, ref.stepId] };
+    const said = state.reason && status !== 'passed' ? vscode.l10n.t('{0}: {1}', look.label, state.reason) : look.label;
     item.accessibilityInformation = {
-      label: inert(`Step ${node.index + 1}, ${node.step.title}, ${look.label}${state.reason && status !== 'passed' ? `: ${state.reason}` : ''}`, 'plain'),
+      label: inert(vscode.l10n.t('Step {0}, {1}, {2}', node.index + 1, node.step.title, said), 'plain'),
     };
     return item;
   }
@@ -290,15 +299,18 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const item = new vscode.TreeItem(path.basename(node.broken.file), vscode.TreeItemCollapsibleState.None);
     item.id = nodeId(node);
     item.iconPath = new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('errorForeground'));
-    item.description = first ? inert(`${first.line}:${first.col} ${truncate(first.message, 60)}`, 'plain') : 'cannot be loaded';
+    item.description = first ? inert(`${first.line}:${first.col} ${truncate(first.message, 60)}`, 'plain') : vscode.l10n.t('cannot be loaded');
     item.contextValue = `brokenLab.${node.broken.origin}`;
     item.command = {
       command: Commands.openLabFile,
-      title: 'Open Lab File',
+      title: vscode.l10n.t('Open Lab File'),
       arguments: [node.broken.file, first?.line ?? 1, first?.col ?? 1],
     };
     item.accessibilityInformation = {
-      label: inert(`${path.basename(node.broken.file)}, broken lab file${first ? `: line ${first.line}: ${first.message}` : ''}`, 'plain'),
+      label: inert(
+        first ? vscode.l10n.t('{0}, broken lab file: line {1}: {2}', path.basename(node.broken.file), first.line, first.message) : vscode.l10n.t('{0}, broken lab file', path.basename(node.broken.file)),
+        'plain',
+      ),
     };
     return item;
   }
@@ -323,16 +335,16 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'lab': {
         const lab = node.lab;
         const p = this.session.getProgress(lab.id);
-        md.appendMarkdown(`**${inert(lab.title, 'markdown')}** · about ${lab.minutes} min · ${p.passed}/${p.total} steps passed\n\n`);
+        md.appendMarkdown(`**${inert(lab.title, 'markdown')}** · ${vscode.l10n.t('about {0} min', lab.minutes)} · ${vscode.l10n.t('{0}/{1} steps passed', p.passed, p.total)}\n\n`);
         md.appendMarkdown(inert(lab.summary, 'markdown'));
         if (lab.images.length > 0) {
-          md.appendMarkdown(`\n\nImages: ${lab.images.map((i) => `\`${i.replace(/`/g, '')}\``).join(', ')}`);
+          md.appendMarkdown(`\n\n${vscode.l10n.t('Images: {0}', lab.images.map((i) => `\`${i.replace(/`/g, '')}\``).join(', '))}`);
         }
         if (lab.source.origin === 'workspace') {
           md.appendMarkdown(
             this.session.canRun(lab.id)
-              ? '\n\n$(folder) From this workspace'
-              : '\n\n$(shield) From this workspace: its commands run only after you trust the workspace',
+              ? `\n\n$(folder) ${vscode.l10n.t('From this workspace')}`
+              : `\n\n$(shield) ${vscode.l10n.t('From this workspace: its commands run only after you trust the workspace')}`,
           );
         }
         break;
@@ -342,14 +354,14 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const state = this.session.getState(ref);
         const current = this.session.current;
         const status = displayStatus(state, current?.labId === ref.labId && current.stepId === ref.stepId);
-        const look = LOOKS[status];
+        const look = lookOf(status);
         md.appendMarkdown(`**${inert(node.step.title, 'markdown')}**\n\n$(${look.icon}) ${look.label}`);
         if (state.reason) {
           md.appendMarkdown(': ');
           md.appendMarkdown(inert(state.reason, 'markdown'));
         }
         if (state.passedAt) {
-          md.appendMarkdown(`\n\nPassed ${new Date(state.passedAt).toLocaleString()}`);
+          md.appendMarkdown(`\n\n${vscode.l10n.t('Passed {0}', new Date(state.passedAt).toLocaleString(vscode.env.language))}`);
         }
         if (node.step.commands.length > 0) {
           md.appendMarkdown('\n\n');
@@ -358,7 +370,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
         break;
       }
       case 'broken':
-        md.appendMarkdown(`**${inert(path.basename(node.broken.file), 'markdown')}** cannot be loaded\n\n`);
+        md.appendMarkdown(`**${inert(path.basename(node.broken.file), 'markdown')}** ${vscode.l10n.t('cannot be loaded')}\n\n`);
         for (const issue of node.broken.issues.slice(0, 5)) {
           md.appendMarkdown(`${inert(`${issue.line}:${issue.col} ${issue.message}`, 'markdown')}\n`);
           md.appendMarkdown('\n\n');

@@ -13,6 +13,13 @@ export interface ShellOptions {
   /** `asWebviewUri` of dist/webview.css. */
   styleUri: string;
   nonce: string;
+  /** The display language (`vscode.env.language`), for the page's `lang`. */
+  language: string;
+  /** The page's title and its text while it loads, in that language. */
+  title: string;
+  loading: string;
+  /** The extension's l10n bundle as JSON (`vscode.l10n.bundle`), for the page's own strings; none in English. */
+  l10nBundle?: string;
 }
 
 /** A fresh nonce for one page load: 16 random bytes, base64. */
@@ -38,17 +45,18 @@ function escapeAttribute(value: string): string {
 export function renderShellHtml(options: ShellOptions): string {
   const csp = escapeAttribute(contentSecurityPolicy(options.cspSource, options.nonce));
   const nonce = escapeAttribute(options.nonce);
+  const bundle = options.l10nBundle === undefined ? '' : `\n<meta name="container-labs-l10n" content="${escapeAttribute(options.l10nBundle)}">`;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttribute(options.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">${bundle}
 <link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
-<title>Lab walkthrough</title>
+<title>${escapeAttribute(options.title)}</title>
 </head>
 <body>
-<main id="app" aria-busy="true"><p class="loading">Loading the step…</p></main>
+<main id="app" aria-busy="true"><p class="loading">${escapeAttribute(options.loading)}</p></main>
 <script nonce="${nonce}" src="${escapeAttribute(options.scriptUri)}"></script>
 </body>
 </html>`;

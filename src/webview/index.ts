@@ -75,10 +75,10 @@ async function pickLab(session: LabSession): Promise<string | undefined> {
     return { label: inert(lab.title, 'plain'), description: `${progress.passed}/${progress.total}`, detail: inert(lab.summary, 'plain'), labId: lab.id };
   });
   if (items.length === 0) {
-    void vscode.window.showInformationMessage('Container Labs: no labs are loaded.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Container Labs: no labs are loaded.'));
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'Open a lab', placeHolder: 'Choose a lab to open in the walkthrough', matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open a lab'), placeHolder: vscode.l10n.t('Choose a lab to open in the walkthrough'), matchOnDetail: true });
   return picked?.labId;
 }
 
@@ -101,7 +101,7 @@ export class WalkthroughController implements vscode.Disposable {
     if (ref === undefined) {
       this.deps.logger.warn(`${TAG} cannot open ${labId}${stepId === undefined ? '' : `/${stepId}`}: no such lab or step`);
       // The ids come from the caller (a command's arguments): inert like any lab text.
-      void vscode.window.showErrorMessage(`Container Labs: there is no lab step ${inert(`${labId}${stepId === undefined ? '' : `/${stepId}`}`, 'notification')}.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Container Labs: there is no lab step {0}.', inert(`${labId}${stepId === undefined ? '' : `/${stepId}`}`, 'notification')));
       return false;
     }
     let panel = this.panel;

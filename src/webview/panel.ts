@@ -56,7 +56,7 @@ export class WalkthroughPanel implements vscode.Disposable {
   static create(deps: WalkthroughDeps, ref: StepRef): WalkthroughPanel {
     const panel = vscode.window.createWebviewPanel(
       WALKTHROUGH_VIEW_TYPE,
-      'Lab walkthrough',
+      vscode.l10n.t('Lab walkthrough'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: false, enableFindWidget: true },
     );
@@ -201,7 +201,7 @@ export class WalkthroughPanel implements vscode.Disposable {
       return await this.dispatch(message);
     } catch (err) {
       this.deps.logger.error(`${TAG} ${message.type} failed: ${errorMessage(err)}`);
-      this.notice('error', `Could not complete that: ${errorMessage(err)}`);
+      this.notice('error', vscode.l10n.t('Could not complete that: {0}', errorMessage(err)));
       return 'failed';
     }
   }
@@ -231,7 +231,7 @@ export class WalkthroughPanel implements vscode.Disposable {
           return 'handled';
         }
         const ran = await session.runCommand(ref, message.index, opts);
-        if (!ran) this.notice('info', 'The command was not run.');
+        if (!ran) this.notice('info', vscode.l10n.t('The command was not run.'));
         return 'handled';
       }
 
@@ -241,7 +241,7 @@ export class WalkthroughPanel implements vscode.Disposable {
         const text = session.commandText(ref, message.index, opts);
         if (text === undefined) return this.refuse(`copy: the step has no command ${message.index}`);
         await vscode.env.clipboard.writeText(text);
-        this.notice('info', 'Copied the command to the clipboard.');
+        this.notice('info', vscode.l10n.t('Copied the command to the clipboard.'));
         return 'handled';
       }
 
@@ -290,7 +290,7 @@ export class WalkthroughPanel implements vscode.Disposable {
       case 'navigate': {
         const target = message.direction === 'next' ? session.next(ref) : session.previous(ref);
         if (target === undefined) {
-          this.notice('info', message.direction === 'next' ? 'This is the last step of the lab.' : 'This is the first step of the lab.');
+          this.notice('info', message.direction === 'next' ? vscode.l10n.t('This is the last step of the lab.') : vscode.l10n.t('This is the first step of the lab.'));
           return 'handled';
         }
         await this.show(target);
@@ -310,7 +310,7 @@ export class WalkthroughPanel implements vscode.Disposable {
         const link = await session.findService(ref);
         if (link === undefined) {
           this.service = undefined;
-          this.notice('warning', 'No running Jupyter or RStudio container of this step was found.');
+          this.notice('warning', vscode.l10n.t('No running Jupyter or RStudio container of this step was found.'));
           this.postView();
           return 'handled';
         }
@@ -399,12 +399,16 @@ export class WalkthroughPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
       nonce: makeNonce(),
+      language: vscode.env.language,
+      title: vscode.l10n.t('Lab walkthrough'),
+      loading: vscode.l10n.t('Loading the step…'),
+      ...(vscode.l10n.bundle === undefined ? {} : { l10nBundle: JSON.stringify(vscode.l10n.bundle) }),
     });
   }
 
   private updateTitle(): void {
     const lab = this.deps.session.getLab(this.current.labId);
-    this.panel.title = lab === undefined ? 'Lab walkthrough' : inert(lab.title, 'plain');
+    this.panel.title = lab === undefined ? vscode.l10n.t('Lab walkthrough') : inert(lab.title, 'plain');
   }
 
   /** Sends the whole view model of the current step (when the page is there to get it). */
@@ -419,7 +423,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     });
     if (built === undefined) {
       this.links = new Set();
-      this.post({ type: 'empty', text: `The lab step ${ref.labId}/${ref.stepId} is no longer available.` });
+      this.post({ type: 'empty', text: vscode.l10n.t('The lab step {0} is no longer available.', `${ref.labId}/${ref.stepId}`) });
       return;
     }
     this.links = built.links;

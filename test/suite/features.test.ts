@@ -51,8 +51,11 @@ describe('Status bar', () => {
     assert.match(item.text, /Test lab: terminal and live checks 3\/3/);
     assert.strictEqual((item.command as vscode.Command).command, 'containerLabs.openWalkthrough');
     assert.deepStrictEqual((item.command as vscode.Command).arguments, [TEST_LAB, 'quiz']);
+    // The icon is not read aloud: the accessible label says the status in words.
+    assert.match(String(item.accessibilityInformation?.label), /^Container Labs: Test lab: terminal and live checks, step 3 of 3, .*, in progress$/);
     api.session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
     assert.match(item.text, /\$\(pass-filled\)/);
+    assert.match(String(item.accessibilityInformation?.label), /, passed$/);
     await api.session.resetStep({ labId: TEST_LAB, stepId: 'quiz' });
   });
 });

@@ -65,6 +65,9 @@ describe('Labs tree', () => {
     assert.match(String(first.contextValue), /^step\.not-started\..*runnable.*checkable/);
     assert.deepStrictEqual(first.command?.arguments, [TEST_LAB, 'echo']);
     assert.strictEqual(first.command?.command, 'containerLabs.openWalkthrough');
+    // A screen reader hears the step's status with its name (the icon alone says nothing).
+    assert.strictEqual(first.accessibilityInformation?.label, 'Step 1, Say hello from a container, Not started');
+    assert.strictEqual(item.accessibilityInformation?.label, 'Test lab: terminal and live checks, lab, 0 of 3 steps passed');
 
     // Pass the quiz, open the first step: the icons and the count follow.
     session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [0]);
@@ -79,6 +82,8 @@ describe('Labs tree', () => {
     const current = provider.getTreeItem(steps[0]);
     assert.strictEqual((current.iconPath as vscode.ThemeIcon).id, 'arrow-circle-right');
     assert.strictEqual(current.description, 'current');
+    assert.strictEqual(current.accessibilityInformation?.label, 'Step 1, Say hello from a container, In progress');
+    assert.strictEqual(quiz.accessibilityInformation?.label, `Step 3, ${label(quiz).replace(/^3\. /, '')}, Passed`);
 
     // A wrong re-answer keeps a passed quiz passed (issue 12, item 8).
     session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [1]);
@@ -88,6 +93,7 @@ describe('Labs tree', () => {
     session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [1]);
     const failed = provider.getTreeItem(provider.getChildren(lab)[2]);
     assert.strictEqual((failed.iconPath as vscode.ThemeIcon).id, 'error');
+    assert.match(String(failed.accessibilityInformation?.label), /^Step 3, .*, Not passed yet: Not the right answer yet/);
     const resolved = provider.resolveTreeItem(failed, provider.getChildren(lab)[2]);
     assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
     assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /try another answer/);

@@ -169,7 +169,9 @@ export class Workbench {
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-      const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      // A context of our own (not browser.newPage()): axe's Playwright builder opens a page beside ours in it.
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      const page = await context.newPage();
       const wb = new Workbench(page, ready.url, workspace, ready.logFile, browser, child, userDataDir, [userDataDir, extensionsDir, ...(options.workspace ? [] : [path.dirname(workspace)])]);
       await page.goto(`${ready.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await wb.waitForWorkbench();
@@ -178,6 +180,32 @@ export class Workbench {
       await browser?.close().catch(() => undefined);
       child.stdin?.end();
       throw error;
+    }
+  }
+
+  /**
+   * Opens a step's page as a student does: the lab's row in the Labs tree (which opens the
+   * lab), its steps shown, then one click on the step; waits for the step's heading.
+   */
+  async openStep(labTitle: RegExp, stepTitle: RegExp): Promise<void> {
+    await this.openContainerLabs();
+    const lab = this.treeItem(labTitle);
+    await lab.waitFor({ state: 'visible', timeout: 120_000 });
+    // A click opens the lab's walkthrough; the twistie key (Right) shows its steps.
+    await lab.click();
+    if ((await lab.getAttribute('aria-expanded')) !== 'true') await this.page.keyboard.press('ArrowRight');
+    const step = this.treeItem(stepTitle);
+    await step.waitFor({ state: 'visible', timeout: 30_000 });
+    // One click must do it. (A click used to fail now and then with "Actual command not
+    // found": opening a lab refreshed its row, which makes VS Code replace its step rows and
+    // drop their commands for a moment. The tree now refreshes only rows whose look changed.)
+    const heading = this.webview().getByRole('heading', { name: stepTitle });
+    await step.click();
+    try {
+      await heading.first().waitFor({ state: 'visible', timeout: 20_000 });
+    } catch (error) {
+      const toasts = await this.page.locator('.notification-toast').allInnerTexts();
+      throw new Error(`the step's page did not show within 20 s of one click (notifications: ${JSON.stringify(toasts)}): ${String(error)}`, { cause: error });
     }
   }
 

@@ -73,29 +73,6 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     await removeContainer(JUPYTER_CONTAINER);
   });
 
-  async function openStep(labTitle: RegExp, stepTitle: RegExp): Promise<void> {
-    if (!wb) throw new Error('the workbench did not open');
-    await wb.openContainerLabs();
-    const lab = wb.treeItem(labTitle);
-    await lab.waitFor({ state: 'visible', timeout: 120_000 });
-    // A click opens the lab's walkthrough; the twistie key (Right) shows its steps.
-    await lab.click();
-    if ((await lab.getAttribute('aria-expanded')) !== 'true') await wb.page.keyboard.press('ArrowRight');
-    const step = wb.treeItem(stepTitle);
-    await step.waitFor({ state: 'visible', timeout: 30_000 });
-    // One click must do it. (A click used to fail now and then with "Actual command not
-    // found": opening a lab refreshed its row, which makes VS Code replace its step rows and
-    // drop their commands for a moment. The tree now refreshes only rows whose look changed.)
-    const heading = wb.webview().getByRole('heading', { name: stepTitle });
-    await step.click();
-    try {
-      await heading.first().waitFor({ state: 'visible', timeout: 20_000 });
-    } catch (error) {
-      const toasts = await wb.page.locator('.notification-toast').allInnerTexts();
-      throw new Error(`the step's page did not show within 20 s of one click (notifications: ${JSON.stringify(toasts)}): ${String(error)}`, { cause: error });
-    }
-  }
-
   // The smoke test: the packaged VSIX installed, the view opened by a click on its entry in
   // the activity bar, the course and its labs listed, a screenshot saved.
   it('opens the Container Labs view from the activity bar and lists the course and its labs', async function () {
@@ -111,7 +88,7 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
 
   it('runs "Run your first container" from the walkthrough and the step passes by itself', async function () {
     if (!wb) throw new Error('the workbench did not open');
-    await openStep(/1\. Your first containers/, /Run your first container/);
+    await wb.openStep(/1\. Your first containers/, /Run your first container/);
     const page = wb.webview();
     const status = page.getByTestId('check-status');
     assert.notStrictEqual(await status.getAttribute('data-status'), 'passed', 'not passed before running');
@@ -136,7 +113,7 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     if (!wb) throw new Error('the workbench did not open');
     assert.ok(await imageExists('jupyter/base-notebook:latest'), 'jupyter/base-notebook:latest must exist (node scripts/images.mjs)');
     assert.strictEqual(await containerExists(JUPYTER_CONTAINER), false, `a container ${JUPYTER_CONTAINER} already exists: remove it first`);
-    await openStep(/5\. Jupyter on a published port/, /Start Jupyter in the foreground/);
+    await wb.openStep(/5\. Jupyter on a published port/, /Start Jupyter in the foreground/);
     const page = wb.webview();
     await page.getByTestId('run-0').click();
     const open = page.getByTestId('open-service');

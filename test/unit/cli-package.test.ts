@@ -66,7 +66,7 @@ steps:
   it('is a small package: the bundled CLI, its schemas, README and LICENSE, and no dependencies', () => {
     const list = sh('tar', ['tzf', tarball], repoRoot);
     assert.equal(list.status, 0, list.stderr);
-    assert.deepEqual(list.stdout.trim().split('\n').sort(), ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/package.json', 'package/schemas/course.schema.json', 'package/schemas/lab.schema.json', 'package/schemas/progress.schema.json']);
+    assert.deepEqual(list.stdout.trim().split('\n').sort(), ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/package.json', 'package/schemas/course.schema.json', 'package/schemas/lab-translation.schema.json', 'package/schemas/lab.schema.json', 'package/schemas/progress.schema.json']);
     const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(manifest.dependencies, undefined);
     assert.ok(fs.statSync(tarball).size < 1024 * 1024, `${fs.statSync(tarball).size} bytes`);

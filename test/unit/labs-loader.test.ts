@@ -425,7 +425,7 @@ describe('lab loader: catalogs', function () {
     const file = path.join(dir, 'notes.yaml');
     await writeFile(file, MINIMAL);
     const result = await loadLabFile(file, 'workspace');
-    assert.deepEqual(summary(result.issues), ['1:1: error: not a lab or course file: name lab files *.lab.yaml and course files *.course.yaml']);
+    assert.deepEqual(summary(result.issues), ['1:1: error: not a lab or course file: name lab files *.lab.yaml, course files *.course.yaml and translations *.lab.<language>.yaml']);
   });
 
   it('the bundled course in labs/ loads without errors', async () => {

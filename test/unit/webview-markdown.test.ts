@@ -96,7 +96,7 @@ describe('walkthrough page shell', () => {
     const nonce = makeNonce();
     assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
     assert.notEqual(makeNonce(), nonce);
-    const html = renderShellHtml({ cspSource, nonce, scriptUri: `${cspSource}/ext/dist/webview.js`, styleUri: `${cspSource}/ext/dist/webview.css` });
+    const html = renderShellHtml({ cspSource, nonce, scriptUri: `${cspSource}/ext/dist/webview.js`, styleUri: `${cspSource}/ext/dist/webview.css`, language: 'en', title: 'Lab walkthrough', loading: 'Loading' });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
     assert.equal(csp, contentSecurityPolicy(cspSource, nonce));
     assert.match(csp, /^default-src 'none'; /);
@@ -109,5 +109,17 @@ describe('walkthrough page shell', () => {
     assert.match(scripts[0], new RegExp(`nonce="${nonce.replace(/[+/]/g, '\\$&')}" src="`));
     assert.match(html, /<script[^>]*><\/script>/);
     assert.doesNotMatch(html, /style=|<style/);
+  });
+
+  it('carries the display language and the l10n bundle, escaped, as data (never as script)', () => {
+    const bundle = JSON.stringify({ 'Check now': 'Comprobar ahora', '"><script>x</script>': '<b>' });
+    const html = renderShellHtml({ cspSource, nonce: makeNonce(), scriptUri: 'a', styleUri: 'b', language: 'es', title: 'Guía del laboratorio', loading: 'Cargando…', l10nBundle: bundle });
+    assert.match(html, /<html lang="es">/);
+    assert.match(html, /<title>Guía del laboratorio<\/title>/);
+    const meta = /<meta name="container-labs-l10n" content="([^"]*)">/.exec(html)?.[1];
+    assert.ok(meta !== undefined, html);
+    const unescaped = meta.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    assert.deepEqual(JSON.parse(unescaped), JSON.parse(bundle));
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
   });
 });

@@ -26,24 +26,26 @@ import type { BrokenLab, Catalog, Course, Lab, LabCommand, LabIssue, LabSource, 
 import { changesState, describeCall, type DockerCall, dockerCalls, isDestructive, needsTerminal } from './dockerCommands';
 import { fillCommand, findPlaceholders, isPlaceholderName, PlaceholderError, unknownPlaceholderMessage } from './placeholders';
 import type { ValidateFunction } from 'ajv';
-import { courseValidator, labValidator, type RawCommand, type RawLab, type RawStep, renderPath, validateAgainst } from './schema';
+import { courseValidator, labValidator, type RawCommand, type RawLab, type RawStep, type RawTranslation, renderPath, translationValidator, validateAgainst } from './schema';
 import { issue, MAX_FILE_BYTES, type PathSegment, type Position, readYaml, tooLargeMessage, type YamlSource } from './yamlSource';
 import { errorMessage } from '../text';
 import { normalizeImageRef } from '../images';
 import { checkProblems } from '../checks/meaning';
 import { checkFromSchema } from './checkFromSchema';
+import { applyTranslation, baseLabFile, labLanguage, pickLanguage, translationDrift, translationLanguage } from './translation';
 
 export type Origin = LabSource['origin'];
-export type FileKind = 'lab' | 'course';
+export type FileKind = 'lab' | 'course' | 'translation';
 
 const LAB_FILE = /\.lab\.ya?ml$/i;
 const COURSE_FILE = /\.course\.ya?ml$/i;
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
-/** `lab` for *.lab.yaml, `course` for *.course.yaml (also .yml), otherwise undefined. */
+/** `lab` for *.lab.yaml, `course` for *.course.yaml, `translation` for *.lab.<language>.yaml (also .yml), otherwise undefined. */
 export function fileKind(file: string): FileKind | undefined {
   if (COURSE_FILE.test(file)) return 'course';
   if (LAB_FILE.test(file)) return 'lab';
+  if (translationLanguage(file) !== undefined) return 'translation';
   return undefined;
 }
 
@@ -85,9 +87,14 @@ function declaredId(src: YamlSource): { idHint?: string; idAt?: Position } {
 }
 
 function emptyFileMessage(kind: FileKind): string {
-  return kind === 'lab'
-    ? 'the file is empty; a lab needs id, title, summary, minutes and steps'
-    : 'the file is empty; a course needs id, title, summary and labs';
+  switch (kind) {
+    case 'lab':
+      return 'the file is empty; a lab needs id, title, summary, minutes and steps';
+    case 'course':
+      return 'the file is empty; a course needs id, title, summary and labs';
+    case 'translation':
+      return 'the file is empty; a translation needs translationOf (the lab id) and steps';
+  }
 }
 
 /** The YAML and schema stages shared by labs and courses. */
@@ -328,6 +335,19 @@ function analyseCourse(text: string, file: string, origin: Origin): CourseAnalys
   return { course, issues, labAt, listed: course.labs, ...id };
 }
 
+interface TranslationAnalysis extends Analysis {
+  translation?: RawTranslation;
+  /** Where things are in the file, for the drift check against its lab. */
+  src?: YamlSource;
+}
+
+/** A translation on its own: YAML and schema (its drift from the lab is checked in the catalog). */
+function analyseTranslation(text: string, file: string): TranslationAnalysis {
+  const { src, value, issues } = readAndValidate(text, file, 'translation', translationValidator());
+  const all = issues.map(plainIssue).sort(byPosition);
+  return value === undefined || hasErrors(all) ? { issues: all, src } : { translation: value, issues: all, src };
+}
+
 /** Parses one lab file's text; `lab` is set when there is no error (warnings allowed). */
 export function parseLabText(text: string, file: string, origin: Origin): { lab?: Lab; issues: LabIssue[] } {
   const { lab, issues } = analyseLab(text, file, origin);
@@ -342,11 +362,18 @@ export function parseCourseText(text: string, file: string, origin: Origin): { c
 
 /** Diagnostics for an editor: every issue of the text, as a lab or a course by file name. */
 export function validateText(text: string, file: string): LabIssue[] {
-  return fileKind(file) === 'course' ? analyseCourse(text, file, 'workspace').issues : analyseLab(text, file, 'workspace').issues;
+  switch (fileKind(file)) {
+    case 'course':
+      return analyseCourse(text, file, 'workspace').issues;
+    case 'translation':
+      return analyseTranslation(text, file).issues;
+    default:
+      return analyseLab(text, file, 'workspace').issues;
+  }
 }
 
 function notLabFileIssue(file: string): LabIssue {
-  return issue(file, { line: 1, col: 1 }, 'not a lab or course file: name lab files *.lab.yaml and course files *.course.yaml');
+  return issue(file, { line: 1, col: 1 }, 'not a lab or course file: name lab files *.lab.yaml, course files *.course.yaml and translations *.lab.<language>.yaml');
 }
 
 async function readLimited(file: string): Promise<{ text?: string; issue?: LabIssue }> {
@@ -371,6 +398,8 @@ interface FileResult extends Analysis {
   kind?: FileKind;
   lab?: Lab;
   course?: Course;
+  translation?: RawTranslation;
+  src?: YamlSource;
   labAt: Position[];
   listed?: string[];
 }
@@ -381,10 +410,11 @@ async function analyseFile(file: string, origin: Origin): Promise<FileResult> {
   const read = await readLimited(file);
   if (read.issue || read.text === undefined) return { kind, issues: read.issue ? [read.issue] : [], labAt: [] };
   if (kind === 'course') return { kind, ...analyseCourse(read.text, file, origin) };
+  if (kind === 'translation') return { kind, ...analyseTranslation(read.text, file), labAt: [] };
   return { kind, ...analyseLab(read.text, file, origin), labAt: [] };
 }
 
-/** Loads one file as a lab or a course, chosen by its name. */
+/** Loads one file as a lab or a course, chosen by its name (a translation alone gives only its issues). */
 export async function loadLabFile(file: string, origin: Origin): Promise<{ lab?: Lab; course?: Course; issues: LabIssue[] }> {
   const { lab, course, issues } = await analyseFile(file, origin);
   return { ...(lab ? { lab } : {}), ...(course ? { course } : {}), issues };
@@ -512,8 +542,15 @@ export interface ReservedId {
   file: string;
 }
 
-/** A catalog, and the files it was made from (for `validate`'s summary). `reserved`: ids taken elsewhere (errors here). */
-export async function scanCatalog(roots: readonly CatalogRoot[], opts: { reserved?: readonly ReservedId[] } = {}): Promise<{ catalog: Catalog; files: string[] }> {
+export interface CatalogOptions {
+  /** The language to show labs in (a translation's tag, `es`); default `labLanguage()`. */
+  language?: string;
+  /** Ids taken elsewhere (the bundled course's): errors here. */
+  reserved?: readonly ReservedId[];
+}
+
+/** A catalog, and the files it was made from (for `validate`'s summary). */
+export async function scanCatalog(roots: readonly CatalogRoot[], opts: CatalogOptions = {}): Promise<{ catalog: Catalog; files: string[] }> {
   const taken = (kind: FileKind, id: string, file: string): ReservedId | undefined => opts.reserved?.find((r) => r.kind === kind && r.id === id && r.file !== path.basename(file));
   const catalog: Catalog = { courses: [], labs: [], broken: [], warnings: [] };
   const files: string[] = [];
@@ -554,8 +591,9 @@ export async function scanCatalog(roots: readonly CatalogRoot[], opts: { reserve
 
   const labFiles = new Map<string, string>();
   const brokenLabIds = new Set<string>();
+  const labsByFile = new Map<string, Lab>();
   for (const { file, origin, result } of results) {
-    if (result.kind === 'course') continue;
+    if (result.kind === 'course' || result.kind === 'translation') continue;
     if (!result.lab) {
       catalog.broken.push(broken(file, origin, result));
       if (result.idHint) brokenLabIds.add(result.idHint);
@@ -574,9 +612,11 @@ export async function scanCatalog(roots: readonly CatalogRoot[], opts: { reserve
       continue;
     }
     labFiles.set(result.lab.id, file);
+    labsByFile.set(file, result.lab);
     catalog.labs.push(result.lab);
     catalog.warnings.push(...result.issues);
   }
+  applyTranslations(catalog, results, labsByFile, new Set(results.map((r) => r.file)), opts.language ?? labLanguage(), broken);
 
   const courseFiles = new Map<string, string>();
   for (const { file, origin, result } of results) {
@@ -615,10 +655,58 @@ export async function scanCatalog(roots: readonly CatalogRoot[], opts: { reserve
 }
 
 /**
+ * Checks every translation against its lab (a drifting one is broken, and not used) and lays
+ * the one for `language` over its lab in the catalog.
+ */
+function applyTranslations(
+  catalog: Catalog,
+  results: ReadonlyArray<{ file: string; origin: Origin; result: FileResult }>,
+  labsByFile: ReadonlyMap<string, Lab>,
+  scanned: ReadonlySet<string>,
+  language: string | undefined,
+  broken: (file: string, origin: Origin, result: FileResult, extra?: LabIssue[]) => BrokenLab,
+): void {
+  const usable = new Map<string, Map<string, RawTranslation>>();
+  for (const { file, origin, result } of results) {
+    if (result.kind !== 'translation') continue;
+    const t = result.translation;
+    if (t === undefined || result.src === undefined) {
+      catalog.broken.push(broken(file, origin, result));
+      continue;
+    }
+    const baseFile = [baseLabFile(file), baseLabFile(file).replace(/\.yaml$/i, '.yml'), baseLabFile(file).replace(/\.yml$/i, '.yaml')].find((f) => scanned.has(f));
+    if (baseFile === undefined) {
+      catalog.broken.push(broken(file, origin, result, [issue(file, { line: 1, col: 1 }, `no lab file ${path.basename(baseLabFile(file))} beside this translation`)]));
+      continue;
+    }
+    const lab = labsByFile.get(baseFile);
+    if (lab === undefined) continue; // the lab itself is broken, and says why
+    const src = result.src;
+    const drift = translationDrift(lab, t, file, (p, key) => src.locate(p, key));
+    if (drift.length > 0) {
+      catalog.broken.push(broken(file, origin, result, drift));
+      continue;
+    }
+    catalog.warnings.push(...result.issues);
+    const lang = translationLanguage(file);
+    if (lang === undefined) continue;
+    const forLab = usable.get(lab.id) ?? new Map<string, RawTranslation>();
+    forLab.set(lang, t);
+    usable.set(lab.id, forLab);
+  }
+  catalog.labs = catalog.labs.map((lab) => {
+    const forLab = usable.get(lab.id);
+    const lang = forLab === undefined ? undefined : pickLanguage([...forLab.keys()], language);
+    const t = lang === undefined ? undefined : forLab?.get(lang);
+    return lang === undefined || t === undefined ? lab : applyTranslation(lab, t, lang);
+  });
+}
+
+/**
  * Loads every lab and course under the roots (folders, searched recursively, or single
  * files), in a deterministic order. Broken files become `broken` entries and never stop
- * the others from loading.
+ * the others from loading. Labs are in `opts.language` where they have a translation.
  */
-export async function loadCatalog(roots: Array<{ path: string; origin: Origin }>): Promise<Catalog> {
-  return (await scanCatalog(roots)).catalog;
+export async function loadCatalog(roots: Array<{ path: string; origin: Origin }>, opts: CatalogOptions = {}): Promise<Catalog> {
+  return (await scanCatalog(roots, opts)).catalog;
 }

@@ -399,6 +399,74 @@ answer: (number | number[])
 explanation: string
 }
 /**
+ * A translation of a lab: a file named like its lab with the language before .yaml (01-first-containers.lab.es.yaml beside 01-first-containers.lab.yaml). It gives the words in that language: titles, instructions, hints, solution text and quiz text. Commands, checks and answers stay in the lab itself. Anything left out is shown from the lab.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "translation".
+ */
+export interface ContainerLabsLabTranslation {
+translationOf: Id
+/**
+ * The lab's title in this language.
+ */
+title?: string
+/**
+ * The lab's summary in this language, in Markdown.
+ */
+summary?: string
+/**
+ * Every step of the lab, by id, in any order. A step of the lab that is missing here, or a step here that the lab does not have, is an error (the translation has drifted from its lab).
+ */
+steps: TranslatedStep[]
+}
+/**
+ * The words of one step in this language; its id names the step of the lab.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "translatedStep".
+ */
+export interface TranslatedStep {
+id: Id
+/**
+ * The step's title.
+ */
+title?: string
+/**
+ * The step's instructions, in Markdown.
+ */
+instructions?: string
+/**
+ * The hints, as many as the lab's step has, in the same order.
+ */
+hints?: Text[]
+/**
+ * The solution's text (its commands stay in the lab).
+ */
+solution?: {
+/**
+ * The solution's explanation, in Markdown.
+ */
+text?: string
+}
+/**
+ * The quiz's words: the question, the choices (as many as the lab's quiz has, in the same order, so the answer still points at the right one) and the explanation.
+ */
+quiz?: {
+/**
+ * The question, in Markdown.
+ */
+question?: string
+/**
+ * The choices, in the lab's order.
+ */
+choices?: Text[]
+/**
+ * Shown after an answer, in Markdown.
+ */
+explanation?: string
+}
+}
+/**
  * A course groups labs in order: one course per *.course.yaml file.
  * 
  * This interface was referenced by `ContainerLabsLab`'s JSON-Schema

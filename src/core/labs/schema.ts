@@ -17,8 +17,11 @@ export type RawCheck = Schema.Check;
 /** A command in its object form (a command may also be written as plain text). */
 export type RawCommand = Exclude<Schema.Command, string>;
 export type RawCourse = Schema.ContainerLabsCourse;
+export type RawTranslation = Schema.ContainerLabsLabTranslation;
 
 export type SchemaName = 'lab' | 'course' | 'progress';
+/** What a problem is reported about (a translation is checked against the lab schema's `translation` definition). */
+type DataKind = SchemaName | 'translation';
 
 /** A schema problem: where (a path into the data) and what, in plain words. */
 export interface SchemaProblem {
@@ -52,6 +55,7 @@ export function readSchema(name: SchemaName): JsonObject {
 interface Compiled {
   lab: ValidateFunction<RawLab>;
   course: ValidateFunction<RawCourse>;
+  translation: ValidateFunction<RawTranslation>;
   /** The schema of a check object, to recognise "unknown check" errors. */
   checkSchema: unknown;
 }
@@ -70,6 +74,7 @@ function compile(): Compiled {
   compiled = {
     lab: ajv.compile<RawLab>(lab),
     course: ajv.compile<RawCourse>(readSchema('course')),
+    translation: ajv.compile<RawTranslation>({ $schema: 'http://json-schema.org/draft-07/schema#', definitions, $ref: '#/definitions/translation' }),
     checkSchema: definitions?.check,
   };
   return compiled;
@@ -81,6 +86,10 @@ export function labValidator(): ValidateFunction<RawLab> {
 
 export function courseValidator(): ValidateFunction<RawCourse> {
   return compile().course;
+}
+
+export function translationValidator(): ValidateFunction<RawTranslation> {
+  return compile().translation;
 }
 
 /** `steps[2].check.image.ref` */
@@ -233,7 +242,7 @@ function describe(error: ErrorObject, where: string, subject: string, checkSchem
 export const MAX_PROBLEMS = 100;
 
 /** Validates data against a schema; returns the data typed, or the problems in plain words. */
-export function validateAgainst<T>(validate: ValidateFunction<T>, data: unknown, kind: SchemaName): { value?: T; problems: SchemaProblem[] } {
+export function validateAgainst<T>(validate: ValidateFunction<T>, data: unknown, kind: DataKind): { value?: T; problems: SchemaProblem[] } {
   if (validate(data)) return { value: data, problems: [] };
   const checkSchema = compile().checkSchema;
   const problems: SchemaProblem[] = [];
