@@ -106,6 +106,7 @@ describe('record a lab (core drafting on the real engine)', function () {
     assert.equal(files?.check, undefined, 'a command that changed nothing on the engine gets a step without a check');
     assert.equal(listing?.check, undefined);
     assert.deepEqual(exited?.check, { container: { image: IMAGE, commandContains: 'sh -c', exitCode: 3 } }, 'by image and command: the engine made up its name');
+    assert.deepEqual(exited?.commands, [{ run: `docker run ${LABEL} ${IMAGE} sh -c 'exit 3'`, exitCode: 3 }], 'the command is expected to end as it did');
     assert.deepEqual(volumeStep?.check, { volume: { name: volume } });
     const match = { name: web };
     assert.deepEqual(server?.check, {

@@ -191,7 +191,10 @@ export function draftLab(commands: readonly RecordedCommand[], opts: DraftOption
     };
     const destructive = calls.some(isDestructive);
     const interactive = calls.some(needsTerminal);
-    const command: Schema.Command = destructive || interactive ? { run: text, ...(destructive ? { destructive: true } : {}), ...(interactive ? { interactive: true } : {}) } : text;
+    // A command that ended otherwise than 0 is expected to (the runner fails a step whose command ends otherwise).
+    const expectsExit = failed && cmd.exitCode !== undefined && cmd.exitCode <= 255 ? { exitCode: cmd.exitCode } : {};
+    const marks = { ...(destructive ? { destructive: true } : {}), ...(interactive ? { interactive: true } : {}), ...expectsExit };
+    const command: Schema.Command = Object.keys(marks).length > 0 ? { run: text, ...marks } : text;
     const stateChange = calls.some(changesState);
     if (checks.length === 0 && stateChange) {
       // A step that changes Docker state needs a check, and the recording saw nothing to check.
