@@ -93,7 +93,7 @@ describe('Labs tree', () => {
     session.answerQuiz({ labId: TEST_LAB, stepId: 'quiz' }, [1]);
     const failed = provider.getTreeItem(provider.getChildren(lab)[2]);
     assert.strictEqual((failed.iconPath as vscode.ThemeIcon).id, 'error');
-    assert.match(String(failed.accessibilityInformation?.label), /^Step 3, .*, Not passed yet: Not the right answer yet/);
+    assert.match(String(failed.accessibilityInformation?.label), /^Step 3, .*, Not passed yet: try another answer\./);
     const resolved = provider.resolveTreeItem(failed, provider.getChildren(lab)[2]);
     assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
     assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /try another answer/);
