@@ -271,10 +271,19 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
     return bench().webview().locator('body').evaluate(() => (window as unknown as { clSaid: string[] }).clSaid);
   }
 
+  /**
+   * What was announced since recordAnnouncements, once an announcement matching `pattern` is
+   * among them. (The region's text alone is not enough: it may still hold the same sentence
+   * from an earlier step, said before this recording started.)
+   */
   async function waitForAnnouncement(pattern: RegExp): Promise<string[]> {
-    const w = bench();
-    await w.webview().locator('[data-testid^="announce-"]').filter({ hasText: pattern }).waitFor({ state: 'attached', timeout: 60_000 });
-    return announcements();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const said = await announcements();
+      if (said.some((line) => pattern.test(line))) return said;
+      if (Date.now() > deadline) throw new Error(`no announcement matching ${String(pattern)} within 60 s; announced: ${JSON.stringify(said)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   const scanLab = new RegExp(SCAN_LAB.title);
