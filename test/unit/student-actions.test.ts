@@ -99,7 +99,8 @@ describe('student path: placeholders filled in the text the student reads (item 
         assert.doesNotMatch(html, /\$\{labData\}/, `${step.id}: no placeholder left`);
         const blocks = [...html.matchAll(/<pre><code>([\s\S]*?)\n?<\/code><\/pre>/g)].map((m) => decode(m[1] ?? ''));
         const command = runtime.commandText({ labId: lab.id, stepId: step.id }, 0);
-        assert.ok(command?.includes(path.join(workspace, '.container-labs')) || command?.includes(workspace), `${step.id}: the command has the folder`);
+        // ${labData} is <workspace>/.container-labs/data/<lab id>.
+        assert.ok(command?.includes(path.join(workspace, '.container-labs', 'data', lab.id)), `${step.id}: the command has the lab's data folder: ${command ?? ''}`);
         if (step.id !== 'prepare-data') assert.ok(blocks.includes(command ?? ''), `${step.id}: the block shows ${command ?? ''}, got ${JSON.stringify(blocks)}`);
       }
       // Inline code in prose (lab 4 step 3's interactive shell) is filled the same way.
