@@ -33,6 +33,7 @@ import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
 import { acquireMachineLock } from './lib/lock.mjs';
 import { startTestHost } from './lib/hosts.mjs';
+import { summarize } from './lib/summary.mjs';
 import { formatDuration, repoRoot, run, runMain, UserError } from './lib/common.mjs';
 
 const resultsDir = join(repoRoot, 'test-results');
@@ -77,8 +78,9 @@ function readJson(file) {
 function reporterCounts(layer) {
   const r = readJson(join(resultsDir, `${layer}.json`));
   if (!r) return undefined;
-  return { passed: r.passed ?? 0, failed: r.failed ?? 0, skipped: r.pending ?? 0, skippedReasons: r.skippedReasons ?? [] };
+  return { passed: r.passed ?? 0, failed: r.failed ?? 0, skipped: r.pending ?? 0, skippedReasons: r.skippedReasons ?? [], failures: (r.failures ?? []).map((f) => ({ title: f.title, reason: f.error })) };
 }
+
 
 function listFiles(dir, suffix) {
   if (!existsSync(dir)) return [];
@@ -177,9 +179,11 @@ async function courseLayer(ctx, name, env = {}) {
     counts.passed += report.passed ?? 0;
     counts.failed += (report.failed ?? 0) + (report.errors ?? 0);
     counts.skipped += report.skipped ?? 0;
+    counts.failures = (report.broken ?? []).map((b) => ({ title: `${b.file} (line ${b.line}, col ${b.col}) does not load`, reason: b.message }));
     for (const lab of report.labs ?? []) {
       for (const s of lab.steps ?? []) {
         if (s.status === 'skipped') counts.skippedReasons.push({ title: `${lab.id} / ${s.id}`, reason: s.reason });
+        if (s.status === 'failed' || s.status === 'error') counts.failures.push({ title: `${lab.id} / ${s.id} (${s.status})`, reason: s.reason });
       }
     }
   }
@@ -322,7 +326,7 @@ function layers() {
         const r = await step(ctx, node, ['scripts/run-integration.mjs']);
         const a = reporterCounts('integration');
         const b = reporterCounts('integration-restricted');
-        const counts = a && b ? { passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped, skippedReasons: [...a.skippedReasons, ...b.skippedReasons] } : a ?? b;
+        const counts = a && b ? { passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped, skippedReasons: [...a.skippedReasons, ...b.skippedReasons], failures: [...a.failures, ...b.failures] } : a ?? b;
         return { ...r, counts };
       },
     },
@@ -378,11 +382,6 @@ function selection() {
   const unknown = names.filter((n) => !SELECTABLE.includes(n));
   if (unknown.length > 0) throw new UserError(`CONTAINER_LABS_LAYERS: unknown layer(s) ${unknown.join(', ')}; choose from ${SELECTABLE.join(', ')}`, 2);
   return new Set(names);
-}
-
-function pad(s, n) {
-  s = String(s);
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
 /** The status word of a finished layer. */
@@ -557,29 +556,8 @@ runMain(async () => {
   }
 
   // Summary, in plan order.
-  const totals = { passed: 0, failed: 0, skipped: 0 };
   const rows = plan.map((layer) => ({ layer, ...results.get(layer.name) }));
-  const nameWidth = Math.max(13, ...rows.map((row) => row.layer.name.length + 2));
-  process.stdout.write(`\n${'='.repeat(96)}\n${pad('layer', nameWidth)}${pad('status', 10)}${pad('passed', 8)}${pad('failed', 8)}${pad('skipped', 9)}${pad('time', 12)}detail\n`);
-  for (const row of rows) {
-    const c = row.counts;
-    if (c) {
-      totals.passed += c.passed;
-      totals.failed += c.failed;
-      totals.skipped += c.skipped;
-    }
-    process.stdout.write(`${pad(row.layer.name, nameWidth)}${pad(row.status, 10)}${pad(c ? c.passed : '-', 8)}${pad(c ? c.failed : '-', 8)}${pad(c ? c.skipped : '-', 9)}${pad(row.status === 'not run' ? '-' : formatDuration(row.ms), 12)}${row.detail ?? ''}\n`);
-  }
-  process.stdout.write(`${pad('total', nameWidth + 10)}${pad(totals.passed, 8)}${pad(totals.failed, 8)}${pad(totals.skipped, 9)}${formatDuration(Date.now() - startedAll)} (wall clock)\n`);
-  const skippedReasons = rows.flatMap((r) => (r.counts?.skippedReasons ?? []).map((s) => `  - [${r.layer.name}] ${s.title}: ${s.reason}`));
-  if (skippedReasons.length > 0) process.stdout.write(`\nSkipped, and why:\n${skippedReasons.join('\n')}\n`);
-
-  const bad = rows.filter((r) => r.status !== 'ok');
-  if (bad.length > 0) process.stdout.write(`\nNot ok: ${bad.map((r) => `${r.layer.name} (${r.status}${r.detail ? `: ${r.detail}` : ''})`).join(', ')}\n`);
-  const ran = totals.passed + totals.failed;
-  if (ran === 0) process.stdout.write('\nNo test ran.\n');
-  if (interrupted) process.stdout.write('\nInterrupted.\n');
-  process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
-  if (interrupted) return 130;
-  return bad.length > 0 || totals.failed > 0 || ran === 0 ? 1 : 0;
+  const summary = summarize(rows, Date.now() - startedAll, interrupted);
+  process.stdout.write(summary.text);
+  return summary.code;
 }, 'test-all');

@@ -9,6 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { runAsNobody } from '../support/as-nobody';
 import { freePort } from '../support/ports';
 import { skipBecause } from '../support/skip';
@@ -139,5 +140,46 @@ describe('infra: scripts/test-all.mjs', function () {
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /unknown layer\(s\) nonsense/);
     assert.doesNotMatch(r.out, /=== \[1\//, 'no layer started');
+  });
+});
+
+describe('infra: the summary test-all prints at the end (scripts/lib/summary.mjs)', function () {
+  this.timeout(30_000);
+
+  /** Runs summarize(rows) in a child (the module is ESM) and returns its text and code. */
+  function summarize(rows: unknown[], interrupted = false): { text: string; code: number } {
+    const mod = pathToFileURL(path.join(repoRoot, 'scripts', 'lib', 'summary.mjs')).href;
+    const script = `const { summarize } = await import(${JSON.stringify(mod)}); process.stdout.write(JSON.stringify(summarize(${JSON.stringify(rows)}, 61000, ${interrupted})));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { text: string; code: number };
+  }
+
+  const okRow = { layer: { name: 'unit' }, status: 'ok', ms: 1200, detail: '', counts: { passed: 3, failed: 0, skipped: 0, skippedReasons: [], failures: [] } };
+
+  it('names each failed test with the first lines of its reason, after the table (what a CI tail shows)', function () {
+    const failing = {
+      layer: { name: 'course-podman' }, status: 'FAILED', ms: 69000, detail: 'test exit 1',
+      counts: { passed: 44, failed: 1, skipped: 0, skippedReasons: [], failures: [{ title: 'lab-5 / open-notebook (failed)', reason: 'no answer on port 8888\n\nline two\nline three\nline four\nline five is cut' }] },
+    };
+    const s = summarize([okRow, failing]);
+    assert.strictEqual(s.code, 1);
+    const table = s.text.indexOf('course-podman  FAILED');
+    const why = s.text.indexOf('Failed, and why');
+    assert.ok(table > 0 && why > table, s.text);
+    assert.match(s.text, /- \[course-podman\] lab-5 \/ open-notebook \(failed\)\n {6}no answer on port 8888\n {6}line two\n {6}line three\n {6}line four\n/);
+    assert.doesNotMatch(s.text, /line five is cut/);
+    assert.match(s.text, /Not ok: course-podman \(FAILED: test exit 1\)/);
+    assert.match(s.text, /47 passed, 1 failed, 0 skipped\n$/);
+  });
+
+  it('all ok: no failure section, exit 0; no test at all is not ok', function () {
+    const s = summarize([okRow]);
+    assert.strictEqual(s.code, 0);
+    assert.doesNotMatch(s.text, /Failed, and why|Not ok/);
+    const none = summarize([{ layer: { name: 'lint' }, status: 'ok', ms: 10, detail: '' }]);
+    assert.strictEqual(none.code, 1);
+    assert.match(none.text, /No test ran\./);
+    assert.strictEqual(summarize([okRow], true).code, 130);
   });
 });
