@@ -250,6 +250,45 @@ describe('engine: createDocker talks to the real engine', function () {
     }
   });
 
+  it('one connection per request: an engine that drops an idle kept-alive connection as a request arrives on it fails no request', async function () {
+    // Podman's service closes idle connections; with Node 20's global agent (keep-alive) a request
+    // written on such a connection just as it closed failed with "socket hang up" (seen in CI on
+    // the Podman course). This relay answers one request per connection, relays it to the real
+    // engine, and drops the connection when a second request comes on it: the moment of the race.
+    const sock = path.join(os.tmpdir(), `cl-test-idle-${process.pid}.sock`);
+    fs.rmSync(sock, { force: true });
+    const served = new WeakSet<net.Socket>();
+    let connections = 0;
+    let dropped = 0;
+    const relay = http.createServer((req, res) => {
+      if (served.has(req.socket)) {
+        dropped += 1;
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      const upstream = http.request({ socketPath: MAIN_SOCKET, path: req.url, method: req.method, headers: { ...req.headers, connection: 'close' } }, (up) => {
+        res.writeHead(up.statusCode ?? 500, { ...up.headers, connection: 'keep-alive' });
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    relay.on('connection', () => { connections += 1; });
+    await new Promise<void>((resolve) => relay.listen(sock, resolve));
+    try {
+      const docker = createDocker(resolveEndpoint({ override: `unix://${sock}` }), { timeoutMs: 5000 });
+      for (let i = 0; i < 4; i += 1) {
+        const version = await docker.version();
+        assert.match(version.ApiVersion, /^1\.\d+$/);
+      }
+      assert.equal(dropped, 0, 'no request was written on a connection that had served one');
+      assert.equal(connections, 4);
+    } finally {
+      relay.close();
+      fs.rmSync(sock, { force: true });
+    }
+  });
+
   it('over tcp:// (a loopback TCP listener relaying to the engine socket)', async function () {
     const server = net.createServer((client) => {
       const upstream = net.connect(MAIN_SOCKET);

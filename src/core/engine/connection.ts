@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import type * as http from 'node:http';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -403,13 +403,24 @@ function dockerodeFor(options: Dockerode.DockerOptions & { agent?: http.Agent })
   }
 }
 
+/**
+ * The agent for plain HTTP (a unix socket, a named pipe, tcp without TLS): one connection per
+ * request. Node 20's global agent keeps connections alive and reuses an idle one; an engine that
+ * closes idle connections (Podman's service does) can close it just as a request is written on
+ * it, and that request fails with "socket hang up". A new connection to a local socket costs
+ * about a tenth of a millisecond.
+ */
+function plainAgent(): http.Agent {
+  return new http.Agent({ keepAlive: false });
+}
+
 /** A dockerode client for the endpoint. Does not connect yet. */
 export function createDocker(endpoint: EngineEndpoint, opts: CreateDockerOptions = {}): Dockerode {
   const timeout = opts.timeoutMs ?? 10_000;
   switch (endpoint.kind) {
     case 'unix':
     case 'npipe':
-      return dockerodeFor({ socketPath: endpoint.socketPath, timeout });
+      return dockerodeFor({ socketPath: endpoint.socketPath, agent: plainAgent(), timeout });
     case 'ssh':
       // HTTP over `ssh HOST docker system dial-stdio`; host and port only name the request.
       return dockerodeFor({
@@ -421,7 +432,7 @@ export function createDocker(endpoint: EngineEndpoint, opts: CreateDockerOptions
       });
     case 'tcp': {
       if (!endpoint.tls) {
-        return dockerodeFor({ protocol: 'http', host: endpoint.host, port: endpoint.port, timeout });
+        return dockerodeFor({ protocol: 'http', host: endpoint.host, port: endpoint.port, agent: plainAgent(), timeout });
       }
       const ca = readOptional(endpoint.tls.caFile);
       const cert = readOptional(endpoint.tls.certFile);
