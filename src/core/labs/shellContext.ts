@@ -61,6 +61,16 @@ interface PendingHeredoc {
 }
 
 const OPERATOR_CHARS = new Set([';', '&', '|', '(', ')', '<', '>', '\n']);
+
+/**
+ * What opens a new frame: `$(` (a word starts inside it), a backtick and a double quote. Inside
+ * "..." only the first two open one (the quote there closes the frame instead).
+ */
+const OPENERS: ReadonlyArray<{ text: string; kind: Exclude<Frame['kind'], 'top'>; startsWord: boolean }> = [
+  { text: '$(', kind: 'sub', startsWord: true },
+  { text: '`', kind: 'backtick', startsWord: false },
+  { text: '"', kind: 'double', startsWord: false },
+];
 const BLANKS = new Set([' ', '\t']);
 
 /** Every `${...}` in the command, in order, with the context it lands in. */
@@ -73,6 +83,15 @@ export function placeholderSites(text: string, dialect: ShellDialect = 'bash'): 
   let i = 0;
   const top = (): Frame => stack[stack.length - 1] ?? { kind: 'top', start: 0, parens: 0 };
   const inBacktick = (): boolean => stack.some((f) => f.kind === 'backtick');
+
+  /** Pushes the frame an opener at `at` starts (one of `kinds`); returns its end or -1. */
+  const openAt = (at: number, kinds: ReadonlyArray<Frame['kind']>): number => {
+    const opener = OPENERS.find((o) => kinds.includes(o.kind) && text.startsWith(o.text, at));
+    if (!opener) return -1;
+    stack.push({ kind: opener.kind, start: at, parens: 0 });
+    if (opener.startsWord) wordStart = true;
+    return at + opener.text.length;
+  };
 
   /** A `${...}` at i, if one starts there; returns its end or -1. */
   const placeholderAt = (at: number, context: ShellContext): number => {
@@ -185,15 +204,9 @@ export function placeholderSites(text: string, dialect: ShellDialect = 'bash'): 
         wordStart = false;
         continue;
       }
-      if (c === '`') {
-        stack.push({ kind: 'backtick', start: i, parens: 0 });
-        i += 1;
-        continue;
-      }
-      if (c === '$' && next === '(') {
-        stack.push({ kind: 'sub', start: i, parens: 0 });
-        i += 2;
-        wordStart = true;
+      const opened = openAt(i, ['backtick', 'sub']);
+      if (opened > 0) {
+        i = opened;
         continue;
       }
       const end = placeholderAt(i, inBacktick() ? 'backtick' : 'double');
@@ -244,20 +257,9 @@ export function placeholderSites(text: string, dialect: ShellDialect = 'bash'): 
       wordStart = false;
       continue;
     }
-    if (c === '"') {
-      stack.push({ kind: 'double', start: i, parens: 0 });
-      i += 1;
-      continue;
-    }
-    if (c === '`') {
-      stack.push({ kind: 'backtick', start: i, parens: 0 });
-      i += 1;
-      continue;
-    }
-    if (c === '$' && next === '(') {
-      stack.push({ kind: 'sub', start: i, parens: 0 });
-      i += 2;
-      wordStart = true;
+    const opened = openAt(i, ['double', 'backtick', 'sub']);
+    if (opened > 0) {
+      i = opened;
       continue;
     }
     if (c === '#' && wordStart) {
