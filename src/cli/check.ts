@@ -5,7 +5,6 @@
  * Exit codes: 0 passed, 1 failed, 2 cannot check (engine down, unknown lab or step, usage).
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Check, CheckResult } from '../core/model';
 import { describeCheck } from '../core/checks/describe';
 import { EngineEvents } from '../core/checks/events';
@@ -13,7 +12,8 @@ import { LabRuntime } from '../core/runtime/labRuntime';
 import { MemoryStore } from '../core/runtime/types';
 import { loadCatalog } from '../core/labs/loader';
 import { defaultPlaceholders } from '../core/labs/placeholders';
-import { connectEngine, formatHealth, healthJson, tryParse } from './health';
+import { connectEngine, formatHealth, healthJson } from './health';
+import { parseCommandLine } from './args';
 import type { CliIo } from './io';
 import { workspaceFor } from './workspace';
 
@@ -63,29 +63,25 @@ function anyTime(check: Check): Check {
 }
 
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
-  const parsed = tryParse(
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          json: { type: 'boolean' },
-          since: { type: 'string' },
-          labs: { type: 'string', multiple: true },
-          workspace: { type: 'string' },
-          host: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
+  const parsed = parseCommandLine(
+    'check',
+    {
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        since: { type: 'string' },
+        labs: { type: 'string', multiple: true },
+        workspace: { type: 'string' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    },
     io,
     USAGE,
   );
-  if (!parsed) return 2;
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   if (positionals.length !== 2) {
     io.err(`container-labs check: expected a lab id and a step id\n\n${USAGE}`);
     return 2;

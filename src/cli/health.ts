@@ -4,12 +4,11 @@
  *
  * Also the engine connection shared by `test` and `check`, which report health first.
  */
-import { parseArgs } from 'node:util';
 import type Dockerode from 'dockerode';
 import { createDocker, resolveEndpoint, type EngineEndpoint } from '../core/engine/connection';
 import { checkHealth, type HealthReport } from '../core/engine/health';
+import { parseCommandLine } from './args';
 import type { CliIo } from './io';
-import { errorMessage } from '../core/text';
 
 export interface EngineConnection {
   endpoint: EngineEndpoint;
@@ -63,16 +62,6 @@ export function healthJson(report: HealthReport): Record<string, unknown> {
   };
 }
 
-/** Runs an argument parser, turning its errors into a usage message (exit 2) instead of a throw. */
-export function tryParse<T>(parse: () => T, io: CliIo, usage: string): T | undefined {
-  try {
-    return parse();
-  } catch (error) {
-    io.err(`container-labs: ${errorMessage(error)}\n\n${usage}`);
-    return undefined;
-  }
-}
-
 const USAGE = `Usage: container-labs health [--json] [--host URL]
 
 Reports whether the Docker engine answers (DOCKER_HOST, DOCKER_CONTEXT, the current docker
@@ -80,21 +69,17 @@ context or the default socket, like the docker CLI), and how to fix it when it d
 Exit codes: 0 the engine answers, 2 it does not.`;
 
 export async function runHealth(args: string[], io: CliIo): Promise<number> {
-  const parsed = tryParse(
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: false,
-        options: { json: { type: 'boolean' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      }),
+  const parsed = parseCommandLine(
+    'health',
+    {
+      args,
+      allowPositionals: false,
+      options: { json: { type: 'boolean' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    },
     io,
     USAGE,
   );
-  if (!parsed) return 2;
-  if (parsed.values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  if (typeof parsed === 'number') return parsed;
   const endpoint = resolveEndpoint({ override: parsed.values.host, env: io.env });
   const report = await checkHealth(endpoint, { env: io.env });
   if (parsed.values.json) io.out(JSON.stringify(healthJson(report), null, 2));

@@ -8,13 +8,12 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { classReport, type ProgressInput } from '../core/classroom/classReport';
 import { MAX_PROGRESS_BYTES, PROGRESS_FILE_NAME } from '../core/classroom/progressFile';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../core/classroom/render';
 import { loadCatalog } from '../core/labs/loader';
 import { errorMessage, inert } from '../core/text';
-import { tryParse } from './health';
+import { parseCommandLine } from './args';
 import type { CliIo } from './io';
 
 const USAGE = `Usage: container-labs report FILES-OR-FOLDERS... [options]
@@ -66,27 +65,23 @@ function isFormat(value: string): value is ReportFormat {
 }
 
 export async function runReport(args: string[], io: CliIo): Promise<number> {
-  const parsed = tryParse(
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string' },
-          output: { type: 'string', short: 'o' },
-          labs: { type: 'string', multiple: true },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
+  const parsed = parseCommandLine(
+    'report',
+    {
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        labs: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    },
     io,
     USAGE,
   );
-  if (!parsed) return 2;
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   const format = values.format ?? 'markdown';
   if (!isFormat(format)) {
     io.err(`container-labs report: unknown format '${format}'; choose one of ${REPORT_FORMATS.join(', ')}`);

@@ -9,7 +9,6 @@
 import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { BrokenLab, Lab } from '../core/model';
 import { loadCatalog } from '../core/labs/loader';
 import { readYaml } from '../core/labs/yamlSource';
@@ -19,7 +18,8 @@ import type { LabRunResult, StepRunResult, StepRunStatus } from '../core/runner/
 import type { CleanupOutcome, CleanupReport } from '../core/runtime/cleanup';
 import { errorMessage } from '../core/text';
 import { labRoots } from './check';
-import { connectEngine, formatHealth, healthJson, tryParse, type EngineConnection } from './health';
+import { connectEngine, formatHealth, healthJson, type EngineConnection } from './health';
+import { parseCommandLine } from './args';
 import type { CliIo } from './io';
 import { isReporterName, report, REPORTER_NAMES, type CaseResult, type CaseStatus, type ReporterName } from './reporters';
 import { workspaceFor } from './workspace';
@@ -263,37 +263,33 @@ function formatIssue(io: CliIo, issue: { file: string; line: number; col: number
 }
 
 export async function runTest(args: string[], io: CliIo): Promise<number> {
-  const parsed = tryParse(
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          lab: { type: 'string', multiple: true },
-          step: { type: 'string' },
-          grep: { type: 'string' },
-          bail: { type: 'boolean' },
-          watch: { type: 'boolean' },
-          reporter: { type: 'string' },
-          output: { type: 'string' },
-          json: { type: 'boolean' },
-          'json-out': { type: 'string' },
-          keep: { type: 'boolean' },
-          timeout: { type: 'string' },
-          workspace: { type: 'string' },
-          host: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
+  const parsed = parseCommandLine(
+    'test',
+    {
+      args,
+      allowPositionals: true,
+      options: {
+        lab: { type: 'string', multiple: true },
+        step: { type: 'string' },
+        grep: { type: 'string' },
+        bail: { type: 'boolean' },
+        watch: { type: 'boolean' },
+        reporter: { type: 'string' },
+        output: { type: 'string' },
+        json: { type: 'boolean' },
+        'json-out': { type: 'string' },
+        keep: { type: 'boolean' },
+        timeout: { type: 'string' },
+        workspace: { type: 'string' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    },
     io,
     USAGE,
   );
-  if (!parsed) return 2;
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   let checkTimeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     const seconds = Number(values.timeout);

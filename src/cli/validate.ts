@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { LabIssue } from '../core/model';
 import { fileKind, scanCatalog } from '../core/labs/loader';
 import { bundledIds } from './bundled';
+import { parseCommandLine } from './args';
 import type { CliIo } from './io';
 import { isReporterName, report, REPORTER_NAMES, type CaseResult, type ReporterName } from './reporters';
 
@@ -45,35 +46,34 @@ function plural(n: number, word: string): string {
 }
 
 export async function runValidate(args: string[], io: CliIo): Promise<number> {
-  let json = false;
-  let strict = false;
+  const parsed = parseCommandLine(
+    'validate',
+    {
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        strict: { type: 'boolean' },
+        reporter: { type: 'string' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    },
+    io,
+    USAGE,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals: paths } = parsed;
+  const json = values.json === true;
+  const strict = values.strict === true;
+  const output = values.output === undefined ? undefined : path.resolve(io.cwd, values.output);
   let reporter: ReporterName | undefined;
-  let output: string | undefined;
-  const paths: string[] = [];
-  for (let k = 0; k < args.length; k++) {
-    const arg = args[k] ?? '';
-    if (arg === '--json') json = true;
-    else if (arg === '--strict') strict = true;
-    else if (arg === '--reporter' || arg === '--output') {
-      const value = args[++k];
-      if (value === undefined) {
-        io.err(`container-labs validate: ${arg} needs a value\n\n${USAGE}`);
-        return 2;
-      }
-      if (arg === '--output') output = path.resolve(io.cwd, value);
-      else if (isReporterName(value)) reporter = value;
-      else {
-        io.err(`container-labs validate: unknown reporter '${value}'; choose one of ${REPORTER_NAMES.join(', ')}`);
-        return 2;
-      }
-    }
-    else if (arg === '--help' || arg === '-h') {
-      io.out(USAGE);
-      return 0;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      io.err(`container-labs validate: unknown option '${arg}'\n\n${USAGE}`);
+  if (values.reporter !== undefined) {
+    if (!isReporterName(values.reporter)) {
+      io.err(`container-labs validate: unknown reporter '${values.reporter}'; choose one of ${REPORTER_NAMES.join(', ')}`);
       return 2;
-    } else paths.push(arg);
+    }
+    reporter = values.reporter;
   }
 
   const resolved = paths.map((p) => path.resolve(io.cwd, p));

@@ -93,3 +93,41 @@ describe('issue 14 fixes: validate and check', function () {
     assert.equal(pulled.reason, `image ${ref} is not present: pull it with docker pull ${ref}`);
   });
 });
+
+describe('every subcommand parses its arguments the same way (src/cli/args.ts)', function () {
+  this.timeout(30_000);
+  const SUBCOMMANDS = ['validate', 'test', 'check', 'health', 'report'];
+
+  it('--help and -h print the usage and exit 0; nothing else runs', async () => {
+    for (const name of SUBCOMMANDS) {
+      for (const flag of ['--help', '-h']) {
+        const c = capture(os.tmpdir());
+        assert.equal(await main([name, flag], c.io), 0, `${name} ${flag}`);
+        assert.equal(c.out.length, 1, `${name} ${flag}: one text`);
+        assert.match(c.out[0] ?? '', new RegExp(`^Usage: container-labs ${name}\\b`));
+        assert.deepEqual(c.err, []);
+      }
+    }
+  });
+
+  it('an unknown option, a missing value and a value where none is taken: exit 2, one plain line, then the usage', async () => {
+    const cases: Array<[string[], string]> = [
+      [['validate', '--bogus'], "container-labs validate: unknown option '--bogus'"],
+      [['validate', '--reporter'], 'container-labs validate: --reporter needs a value'],
+      [['test', '--timeout'], 'container-labs test: --timeout needs a value'],
+      [['report', '--json=yes'], "container-labs report: unknown option '--json'"],
+      [['health', '--json=yes'], 'container-labs health: --json takes no value'],
+      [['health', 'extra'], "container-labs health: unexpected argument 'extra'"],
+      [['check', '--since'], 'container-labs check: --since needs a value'],
+    ];
+    for (const [argv, first] of cases) {
+      const c = capture(os.tmpdir());
+      assert.equal(await main(argv, c.io), 2, argv.join(' '));
+      const text = c.err.join('\n');
+      assert.equal(text.split('\n')[0], first, argv.join(' '));
+      assert.match(text, /\n\nUsage: container-labs /, `${argv.join(' ')}: the usage follows`);
+      assert.doesNotMatch(text, /\n\s+at /, `${argv.join(' ')}: no stack trace`);
+      assert.deepEqual(c.out, []);
+    }
+  });
+});
