@@ -546,7 +546,7 @@ runMain(async () => {
     try {
       const { leftovers } = await host.stop();
       if (leftovers.length > 0) {
-        process.stdout.write(`[test-all] WARNING: containers left behind on ${layer.name} by the tests, removed now: ${leftovers.join(', ')}\n`);
+        process.stdout.write(`[test-all] WARNING: left behind on ${layer.name} by the tests, removed now: ${leftovers.join(', ')}\n`);
         entry.detail = `${entry.detail}; left behind: ${leftovers.join(', ')}`;
       }
       process.stdout.write(`[test-all] stopped the ${layer.name} test host\n`);

@@ -62,7 +62,7 @@ runMain(async () => {
     }
   } finally {
     const { leftovers } = await host.stop({ keep });
-    if (leftovers.length > 0) say(kind, `removed containers the tests left behind: ${leftovers.join(', ')}`);
+    if (leftovers.length > 0) say(kind, `removed what the tests left behind: ${leftovers.join(', ')}`);
     say(kind, keep ? `stopped; logs kept in ${host.dir}` : 'stopped');
   }
   return code;

@@ -149,7 +149,7 @@ export async function startPodmanHost({ engine, images = [], log = () => undefin
 /**
  * Stops the service. Containers still in the store that carry a test run's or a lab's mark
  * were left behind by a test: they are removed (their conmon would outlive the service) and
- * named, so that the leak is seen.
+ * named, so that the leak is seen; so are a test's tags, volumes and networks.
  */
 async function stopPodman(host, docker, { keep = false } = {}) {
   const leftovers = [];
@@ -161,6 +161,29 @@ async function stopPodman(host, docker, { keep = false } = {}) {
       if (!ours) continue;
       leftovers.push(name);
       await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    }
+    // The store outlives the service (the images are copied in once): a test's own tags,
+    // volumes and networks left in it would pile up from run to run.
+    const timeout = () => AbortSignal.timeout(10_000);
+    for (const image of await docker.listImages({ abortSignal: timeout() })) {
+      for (const tag of image.RepoTags ?? []) {
+        // A test's own name (cl-test-<what>-<run>-<n>, test/support/run.ts); never the fixture
+        // images copied in (cl-test-busybox and the lesson images).
+        if (!/^(?:[^/]+\/)*cl-test-[a-z0-9-]+-[0-9a-z]+-\d+$/.test(tag.replace(/:[^:/]+$/, ''))) continue;
+        leftovers.push(`tag ${tag}`);
+        await docker.getImage(tag).remove({ noprune: true }).catch(() => undefined);
+      }
+    }
+    const { Volumes: volumes } = await docker.listVolumes({ abortSignal: timeout() });
+    for (const v of volumes ?? []) {
+      if (!('org.container-labs.test-run' in (v.Labels ?? {})) && !/^cl-(lab|test)-/.test(v.Name)) continue;
+      leftovers.push(`volume ${v.Name}`);
+      await docker.getVolume(v.Name).remove().catch(() => undefined);
+    }
+    for (const n of await docker.listNetworks({ abortSignal: timeout() })) {
+      if (!('org.container-labs.test-run' in (n.Labels ?? {})) && !/^cl-test-/.test(n.Name)) continue;
+      leftovers.push(`network ${n.Name}`);
+      await docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
   } catch {
     // the service is already gone: nothing to list

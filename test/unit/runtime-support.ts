@@ -87,8 +87,10 @@ export async function removeRunObjects(docker: Dockerode, images: string[] = [])
   const filters = { label: [`${RUN_LABEL}=${RUN}`] };
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-  for (const v of volumes) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  // And by name: a named volume that `-v NAME:/path` made on the fly carries no label.
+  const labelled = (await docker.listVolumes({ filters })).Volumes ?? [];
+  const named = ((await docker.listVolumes({ filters: { name: [RUN] } })).Volumes ?? []).filter((v) => v.Name.includes(RUN));
+  for (const name of new Set([...labelled, ...named].map((v) => v.Name))) await docker.getVolume(name).remove().catch(() => undefined);
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
   for (const ref of images) {
     if (!ref.includes(RUN)) throw new Error(`refusing to remove ${ref}: not a name of this run`);
