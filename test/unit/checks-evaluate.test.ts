@@ -265,9 +265,13 @@ describe('checks: evaluateCheck against the real engine', function () {
 
     it('http: 200 with the body, a redirect (not followed) and a 500', async function () {
       const ok = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, path: '/', bodyContains: 'hello from cl-test' } }, 'passed');
-      assert.equal(ok.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) with "hello from cl-test"`);
+      assert.equal(ok.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) with a body that contains "hello from cl-test"`);
       const body = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, bodyContains: 'jupyter' } }, 'failed');
       assert.equal(body.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) but the body does not contain "jupyter"`);
+      const matched = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, bodyMatches: 'hello from [a-z-]+' } }, 'passed');
+      assert.equal(matched.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) with a body that matches /hello from [a-z-]+/`);
+      const unmatched = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, bodyMatches: '^<html' } }, 'failed');
+      assert.equal(unmatched.reason, `GET http://127.0.0.1:${hostPort}/ answered 200 (OK) but the body does not match /^<html/`);
       const fail = await expectStatus({ http: { container: { label: `${CASE}=web` }, containerPort: 80, path: '/cgi-bin/fail' } }, 'failed');
       assert.equal(fail.reason, `GET http://127.0.0.1:${hostPort}/cgi-bin/fail answered 500 (Internal Server Error), expected a 2xx or 3xx status`);
       // A redirect passes by default (3xx), and is not followed...
@@ -423,6 +427,19 @@ describe('checks: evaluateCheck against the real engine', function () {
       assert.equal(ok.reason, `the logs of container "${box.name}" contain "server ready on port 1234"`);
       const no = await expectStatus({ logs: { container: { label: `${CASE}=data` }, contains: 'token=' } }, 'failed');
       assert.match(no.reason, new RegExp(`^the logs of container "${box.name}" do not contain "token="; its last line is "(warming up|server ready on port 1234)"$`));
+    });
+
+    it('patterns (RE2): logs matches, file matches in a container and on the host, http bodyMatches; what matched is named', async function () {
+      await waitFor('the log line', async () => (await evaluateCheck({ logs: { container: { label: `${CASE}=data` }, contains: 'server ready' } }, ctx())).status === 'passed', 5000, 100);
+      const logs = await expectStatus({ logs: { container: { label: `${CASE}=data` }, matches: 'ready on port \\d+' } }, 'passed');
+      assert.equal(logs.reason, `the logs of container "${box.name}" match /ready on port \\d+/ ("ready on port 1234")`);
+      const both = await expectStatus({ logs: { container: { label: `${CASE}=data` }, contains: 'server', matches: '(?i)PORT 9\\d{3}' } }, 'failed');
+      assert.match(both.reason, new RegExp(`^the logs of container "${box.name}" do not match /\\(\\?i\\)PORT 9\\\\d\\{3\\}/; its last line is `));
+      const inBox = await expectStatus({ file: { container: { label: `${CASE}=data` }, path: '/work/notes.txt', matches: '(?m)^.*reproduc\\w+' } }, 'passed');
+      assert.equal(inBox.reason, `/work/notes.txt exists in container "${box.name}" and matches /(?m)^.*reproduc\\w+/`);
+      const onHost = await expectStatus({ file: { path: path.join(dir, 'notes.txt'), matches: '^sci[a-z]+$' } }, 'failed');
+      assert.equal(onHost.reason, `${path.join(dir, 'notes.txt')} exists but does not match /^sci[a-z]+$/`);
+      await expectStatus({ file: { path: path.join(dir, 'notes.txt'), matches: '(?i)SCIENCE' } }, 'passed');
     });
 
     it('env: set, wrong value (secrets masked), missing', async function () {

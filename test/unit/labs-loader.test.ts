@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findLabFiles, loadCatalog, loadLabFile, parseCourseText, parseLabText, validateText } from '../../src/core/labs/loader';
+import { textHolds } from '../../src/core/checks/pattern';
 import type { Lab, LabIssue } from '../../src/core/model';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
@@ -207,6 +208,44 @@ describe('lab loader: bad input, one fixture per case', function () {
       '20:18: error: steps[2].solution.commands[0]: solution commands run without a terminal, so they cannot use `docker run` with -it; start it detached (-d) instead',
       '25:9: error: steps[3].commands[0]: ${labData} cannot stand alone on a line of a here-document',
     ]);
+  });
+});
+
+describe('lab loader: patterns of text checks (RE2)', function () {
+  it('a pattern RE2 cannot compile, and a logs check with neither contains nor matches, are errors at their place', () => {
+    const text = `id: patterns
+title: Patterns
+summary: s
+minutes: 1
+steps:
+  - id: one
+    title: One
+    instructions: Look.
+    check: { logs: { container: { name: cl-x }, matches: "(a|b" } }
+  - id: two
+    title: Two
+    instructions: Look.
+    check: { logs: { container: { name: cl-x } } }
+  - id: three
+    title: Three
+    instructions: Look.
+    check: { http: { container: { name: cl-x }, containerPort: 80, bodyMatches: "(?<=x)y" } }
+  - id: four
+    title: Four
+    instructions: Look.
+    check: { file: { path: /etc/hostname, matches: "^\\\\w+$" } }
+`;
+    const issues = summary(parseLabText(text, 'p.lab.yaml', 'workspace').issues);
+    assert.equal(issues.length, 3, issues.join('\n'));
+    assert.match(issues[0] ?? '', /^9:58: error: steps\[0\]\.check\.logs\.matches: not a valid regular expression \(RE2 syntax\): /);
+    assert.equal(issues[1], '13:20: error: steps[1].check.logs: give contains (plain text), matches (a pattern) or both');
+    assert.equal(issues[2], '17:81: error: steps[2].check.http.bodyMatches: not a valid regular expression (RE2 syntax): look-ahead and look-behind ((?=, (?!, (?<=, (?<!) are not supported; match the surrounding text instead');
+  });
+
+  it('a pattern that backtracks for ages in other engines is answered at once by RE2', () => {
+    // A backtracking engine (JavaScript's own) would not come back within the test's timeout.
+    const held = textHolds(`${'a'.repeat(50_000)}!`, { matches: '^(a+)+$' });
+    assert.deepEqual(held, { ok: false, missing: 'match /^(a+)+$/' });
   });
 });
 

@@ -21,6 +21,9 @@ const MAX_PATTERN = 1000;
 /** Compiles a pattern; throws an Error with RE2's reason when it is not a valid RE2 pattern. */
 export function compilePattern(source: string): Pattern {
   if (source.length > MAX_PATTERN) throw new Error(`the pattern is ${source.length} characters long; at most ${MAX_PATTERN}`);
+  // RE2 reads (?<=...) as a broken named group; say what is really missing.
+  if (/\(\?<?[=!]/.test(source)) throw new Error('not a valid regular expression (RE2 syntax): look-ahead and look-behind ((?=, (?!, (?<=, (?<!) are not supported; match the surrounding text instead');
+  if (/(?:^|[^\\])(?:\\\\)*\\[1-9]/.test(source)) throw new Error('not a valid regular expression (RE2 syntax): back-references (\\1 ...) are not supported');
   let re: RE2JS;
   try {
     re = RE2JS.compile(source);
@@ -36,4 +39,55 @@ export function compilePattern(source: string): Pattern {
       return m.find() ? (m.group() ?? '') : undefined;
     },
   };
+}
+
+/** What a text must hold, as a check says it: plain text (`contains`) and/or a pattern (`matches`). */
+export interface TextWant {
+  contains?: string;
+  matches?: string;
+}
+
+/** Compiled patterns of lab files, by source (a live check evaluates the same few again and again). */
+const compiled = new Map<string, Pattern>();
+const MAX_COMPILED = 500;
+
+function patternOf(source: string): Pattern {
+  let p = compiled.get(source);
+  if (!p) {
+    p = compilePattern(source);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(source, p);
+  }
+  return p;
+}
+
+/** For people: `contains "x"`, `matches /y/`, or both joined with "and". */
+export function describeTextWant(want: TextWant, verb: { contains: string; matches: string } = { contains: 'contain', matches: 'match' }): string {
+  const parts: string[] = [];
+  if (want.contains !== undefined) parts.push(`${verb.contains} "${want.contains}"`);
+  if (want.matches !== undefined) parts.push(`${verb.matches} /${want.matches}/`);
+  return parts.join(' and ');
+}
+
+/**
+ * Whether the text holds what is wanted. `missing` is the first part it lacks, in the words of
+ * describeTextWant; `found` is what the pattern matched (shown when the check passes). A pattern
+ * the loader let through is valid; one that is not (a file made by hand) throws RE2's reason.
+ */
+export function textHolds(text: string, want: TextWant): { ok: true; found?: string } | { ok: false; missing: string } {
+  if (want.contains !== undefined && !text.includes(want.contains)) return { ok: false, missing: describeTextWant({ contains: want.contains }) };
+  if (want.matches === undefined) return { ok: true };
+  const found = patternOf(want.matches).find(text);
+  if (found === undefined) return { ok: false, missing: describeTextWant({ matches: want.matches }) };
+  return { ok: true, found };
+}
+
+/** The loader's check of a pattern written in a lab file: RE2's reason, or undefined when valid. */
+export function patternProblem(source: string): string | undefined {
+  try {
+    patternOf(source);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

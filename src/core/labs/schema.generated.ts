@@ -255,6 +255,10 @@ bodyContains?: string
  * How long to wait for an answer, in milliseconds (default 5000).
  */
 timeoutMs?: number
+/**
+ * A regular expression the response body must match somewhere. RE2 syntax (linear time: no look-around, no back-references); (?i) ignores case, (?m) makes ^ and $ match at each line.
+ */
+bodyMatches?: string
 }
 /**
  * A container has a mount (bind mount, named volume or tmpfs) at a path.
@@ -288,16 +292,24 @@ path: string
  * Text the file must contain.
  */
 contains?: string
+/**
+ * A regular expression the file's content must match somewhere. RE2 syntax (linear time: no look-around, no back-references); (?i) ignores case, (?m) makes ^ and $ match at each line.
+ */
+matches?: string
 }
 /**
- * A container's logs (stdout and stderr) contain some text.
+ * A container's logs (stdout and stderr) contain some text or match a pattern (give contains, matches or both).
  */
 logs?: {
 container: ContainerMatch
 /**
  * Text the logs must contain.
  */
-contains: string
+contains?: string
+/**
+ * A regular expression the logs must match somewhere. RE2 syntax (linear time: no look-around, no back-references); (?i) ignores case, (?m) makes ^ and $ match at each line.
+ */
+matches?: string
 }
 /**
  * A container was created with an environment variable (-e NAME=value).

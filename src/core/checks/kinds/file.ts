@@ -6,19 +6,27 @@ import { isNotFound, statusCodeOf } from '../../engine/errors';
 import { readHostFile } from '../../hostFile';
 import { CannotCheck, type EngineSnapshot } from '../snapshot';
 import { BoundedSink, MAX_READ } from '../streams';
+import { describeTextWant, textHolds } from '../pattern';
 import { firstLine, matchPhrase, subject } from '../words';
-import { type CheckKindSpec, subjects } from './spec';
+import { type CheckKindSpec, subjects, textWantProblems } from './spec';
 
 export const file: CheckKindSpec<FileCheck> = {
   describe(f) {
     const where = f.container ? `in a container ${matchPhrase(f.container)}` : 'on this computer';
-    return `file ${f.path} exists ${where}${f.contains !== undefined ? ` and contains "${f.contains}"` : ''}`;
+    return `file ${f.path} exists ${where}${wanted(f)}`;
   },
   evaluate: evaluateFile,
   // A file changes without an engine event.
   needsPolling: () => true,
   subjects: (f) => subjects(f.container ? { container: f.container } : {}),
+  lint: (f, at) => textWantProblems(f, [...at, 'file'], { contains: 'contains', matches: 'matches', required: false }),
 };
+
+/** " and contains ..." / " and matches ...", or nothing when only existence is checked. */
+function wanted(f: FileCheck): string {
+  const text = describeTextWant(f, { contains: 'contains', matches: 'matches' });
+  return text ? ` and ${text}` : '';
+}
 
 async function evaluateFile(check: FileCheck, engine: EngineSnapshot): Promise<CheckResult> {
   if (!check.container) return hostFile(check);
@@ -35,10 +43,9 @@ async function evaluateFile(check: FileCheck, engine: EngineSnapshot): Promise<C
       const why = missing ? 'does not exist' : /is a directory/i.test(out.stderr) ? 'is a directory' : `cannot be read (${firstLine(out.stderr) || `cat exited with ${out.exitCode}`})`;
       return { ok: false, reason: `${check.path} ${why} in ${who}`, progress: 1 };
     }
-    if (check.contains !== undefined && !out.stdout.includes(check.contains)) {
-      return { ok: false, reason: `${check.path} in ${who} does not contain "${check.contains}"`, progress: 2 };
-    }
-    return { ok: true, reason: `${check.path} exists in ${who}${check.contains !== undefined ? ` and contains "${check.contains}"` : ''}`, progress: 3 };
+    const held = textHolds(out.stdout, check);
+    if (!held.ok) return { ok: false, reason: `${check.path} in ${who} does not ${held.missing}`, progress: 2 };
+    return { ok: true, reason: `${check.path} exists in ${who}${wanted(check)}`, progress: 3 };
   });
 }
 
@@ -47,10 +54,9 @@ async function hostFile(check: FileCheck): Promise<CheckResult> {
   const read = await readHostFile(check.path, { maxBytes: MAX_READ });
   if (!read.ok) return { status: read.problem === 'timeout' || read.problem === 'error' ? 'error' : 'failed', reason: read.reason };
   const text = read.text;
-  if (check.contains !== undefined && !text.includes(check.contains)) {
-    return { status: 'failed', reason: `${check.path} exists but does not contain "${check.contains}"` };
-  }
-  return { status: 'passed', reason: `${check.path} exists${check.contains !== undefined ? ` and contains "${check.contains}"` : ''}` };
+  const held = textHolds(text, check);
+  if (!held.ok) return { status: 'failed', reason: `${check.path} exists but does not ${held.missing}` };
+  return { status: 'passed', reason: `${check.path} exists${wanted(check)}` };
 }
 
 /** `cat PATH` inside a running container: stdout, stderr (demuxed, bounded) and the exit code. */

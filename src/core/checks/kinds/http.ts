@@ -4,20 +4,32 @@ import type { CheckResult, HttpCheck, PortCheck } from '../../model';
 import { formatSeconds } from '../../engine/errors';
 import { probeHttp } from '../http';
 import type { EngineSnapshot } from '../snapshot';
+import { describeTextWant, textHolds, type TextWant } from '../pattern';
 import { formatSize, matchPhrase } from '../words';
 import { portVerdict } from './port';
-import { type CheckKindSpec, subjects } from './spec';
+import { type CheckKindSpec, subjects, textWantProblems } from './spec';
 
 export const http: CheckKindSpec<HttpCheck> = {
   describe(h) {
     const expect = h.status !== undefined ? `status ${h.status}` : 'a 2xx/3xx status';
-    return `HTTP GET ${h.path ?? '/'} on the port publishing ${h.containerPort} of a container ${matchPhrase(h.container)} answers ${expect}${h.bodyContains !== undefined ? ` with "${h.bodyContains}" in the body` : ''}`;
+    return `HTTP GET ${h.path ?? '/'} on the port publishing ${h.containerPort} of a container ${matchPhrase(h.container)} answers ${expect}${bodyWanted(h)}`;
   },
   evaluate: evaluateHttp,
   // A server answers (or stops answering) without an engine event.
   needsPolling: () => true,
   subjects: (h) => subjects({ container: h.container }),
+  lint: (h, at) => textWantProblems(bodyWant(h), [...at, 'http'], { contains: 'bodyContains', matches: 'bodyMatches', required: false }),
 };
+
+function bodyWant(h: HttpCheck): TextWant {
+  return { contains: h.bodyContains, matches: h.bodyMatches };
+}
+
+/** " with a body that contains ... (and matches ...)", or nothing. */
+function bodyWanted(h: HttpCheck): string {
+  const text = describeTextWant(bodyWant(h), { contains: 'contains', matches: 'matches' });
+  return text ? ` with a body that ${text}` : '';
+}
 
 function evaluateHttp(check: HttpCheck, engine: EngineSnapshot): Promise<CheckResult> {
   const portCheck: PortCheck = { container: check.container, containerPort: check.containerPort };
@@ -50,10 +62,11 @@ function evaluateHttp(check: HttpCheck, engine: EngineSnapshot): Promise<CheckRe
       const expected = check.status !== undefined ? `${check.status}` : 'a 2xx or 3xx status';
       return { ok: false, reason: `GET ${url} answered ${statusText}${redirect}, expected ${expected}`, progress: 4 };
     }
-    if (check.bodyContains !== undefined && !answer.body.includes(check.bodyContains)) {
+    const held = textHolds(answer.body, bodyWant(check));
+    if (!held.ok) {
       const truncated = answer.truncated ? ` (first ${formatSize(answer.body.length)} read)` : '';
-      return { ok: false, reason: `GET ${url} answered ${statusText} but the body does not contain "${check.bodyContains}"${truncated}`, progress: 5 };
+      return { ok: false, reason: `GET ${url} answered ${statusText} but the body does not ${held.missing}${truncated}`, progress: 5 };
     }
-    return { ok: true, reason: `GET ${url} answered ${statusText}${redirect}${check.bodyContains !== undefined ? ` with "${check.bodyContains}"` : ''}`, progress: 6 };
+    return { ok: true, reason: `GET ${url} answered ${statusText}${redirect}${bodyWanted(check)}`, progress: 6 };
   });
 }

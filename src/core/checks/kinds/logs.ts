@@ -1,20 +1,22 @@
-/** `logs: {...}`: a container's logs (stdout and stderr) contain some text. */
+/** `logs: {...}`: a container's logs (stdout and stderr) contain some text and/or match a pattern. */
 import type { CheckResult, LogsCheck } from '../../model';
 import { isNotFound } from '../../engine/errors';
 import type { EngineSnapshot } from '../snapshot';
 import { demuxBuffer } from '../streams';
+import { describeTextWant, textHolds } from '../pattern';
 import { lastLine, matchPhrase, subject } from '../words';
-import { type CheckKindSpec, subjects } from './spec';
+import { type CheckKindSpec, subjects, textWantProblems } from './spec';
 
 /** How many of the last log lines are read. */
 const LOG_TAIL = 2000;
 
 export const logs: CheckKindSpec<LogsCheck> = {
-  describe: (l) => `the logs of a container ${matchPhrase(l.container)} contain "${l.contains}"`,
+  describe: (l) => `the logs of a container ${matchPhrase(l.container)} ${describeTextWant(l)}`,
   evaluate: evaluateLogs,
   // A container prints without an engine event.
   needsPolling: () => true,
   subjects: (l) => subjects({ container: l.container }),
+  lint: (l, at) => textWantProblems(l, [...at, 'logs'], { contains: 'contains', matches: 'matches', required: true }),
 };
 
 function evaluateLogs(check: LogsCheck, engine: EngineSnapshot): Promise<CheckResult> {
@@ -30,11 +32,12 @@ function evaluateLogs(check: LogsCheck, engine: EngineSnapshot): Promise<CheckRe
       throw err;
     }
     const text = demuxBuffer(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
-    if (text.includes(check.contains)) {
-      return { ok: true, reason: `the logs of ${who} contain "${check.contains}"`, progress: 2 };
+    const held = textHolds(text, check);
+    if (held.ok) {
+      return { ok: true, reason: `the logs of ${who} ${describeTextWant(check)}${held.found !== undefined ? ` ("${held.found}")` : ''}`, progress: 2 };
     }
     const state = info.State === 'running' ? '' : ` (it is ${info.State})`;
     const empty = text.trim() ? `; its last line is "${lastLine(text)}"` : '; it has printed nothing yet';
-    return { ok: false, reason: `the logs of ${who}${state} do not contain "${check.contains}"${empty}`, progress: 1 };
+    return { ok: false, reason: `the logs of ${who}${state} do not ${held.missing}${empty}`, progress: 1 };
   });
 }

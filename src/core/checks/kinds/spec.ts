@@ -5,6 +5,8 @@
 import type { Check, CheckResult, ContainerMatch } from '../../model';
 import type { PathSegment } from '../../labs/yamlSource';
 import type { EngineSnapshot } from '../snapshot';
+import { patternProblem, type TextWant } from '../pattern';
+import { renderPath } from '../../labs/schema';
 
 /** A problem the schema cannot express (the loader reports it as an error at `path`). */
 export interface CheckProblem {
@@ -60,4 +62,22 @@ export interface CheckKindSpec<Body> {
   subjects: (body: Body, subjects: Recurse<CheckSubjects>) => CheckSubjects;
   /** Problems of meaning in a schema-valid check at `at` (the loader's lint); none when absent. */
   lint?: (body: Body, at: PathSegment[], lint: (check: Check, at: PathSegment[]) => CheckProblem[]) => CheckProblem[];
+}
+
+/**
+ * The loader's lint of a kind that matches text (plain text and/or a pattern): at least one of
+ * the two when `required`, and a pattern that RE2 compiles, reported at the pattern's key.
+ */
+export function textWantProblems(
+  want: TextWant,
+  at: PathSegment[],
+  keys: { contains: string; matches: string; required: boolean },
+): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  if (keys.required && want.contains === undefined && want.matches === undefined) {
+    problems.push({ path: at, message: `${renderPath(at)}: give ${keys.contains} (plain text), ${keys.matches} (a pattern) or both` });
+  }
+  const why = want.matches === undefined ? undefined : patternProblem(want.matches);
+  if (why !== undefined) problems.push({ path: [...at, keys.matches], message: `${renderPath([...at, keys.matches])}: ${why}` });
+  return problems;
 }
