@@ -18,7 +18,7 @@ import { BUSYBOX, ensureBusybox, importOwnImage, isPodman, mainDocker, socketDoc
 import { freePort, holdPort } from '../support/ports';
 import { RUN_ID, uniqueName } from '../support/run';
 import { sleep, waitFor } from '../support/wait';
-import { HTTPD_SCRIPT, Resources, WAIT_FOR_GATE, openGate, waitListening } from './checks-fixture';
+import { HTTPD_SCRIPT, Resources, WAIT_FOR_GATE, execIn, openGate, waitListening } from './checks-fixture';
 
 describe('checks: evaluateCheck against the real engine', function () {
   this.timeout(60_000);
@@ -234,6 +234,50 @@ describe('checks: evaluateCheck against the real engine', function () {
       await waitRunning(container);
       await expectStatus({ container: { label: `${CASE}=cmd`, commandContains: 'echo cl-test-marker', state: 'running' } }, 'passed');
       await expectStatus({ container: { label: `${CASE}=cmd`, commandContains: 'something else' } }, 'failed');
+    });
+
+    it('health: none, unhealthy (with the health check\'s own words), then healthy; restart policy', async function () {
+      const podman = await isPodman(docker);
+      /** Docker runs the health check on its interval; Podman from systemd timers, which a test host has not: run it as the timer would. */
+      const runHealthCheck = async (c: Dockerode.Container): Promise<void> => {
+        if (!podman) return;
+        await new Promise<void>((resolve, reject) => {
+          docker.modem.dial({ path: `/v4.0.0/libpod/containers/${c.id}/healthcheck?`, method: 'GET', statusCodes: { 200: true, 409: true } }, (err) => (err ? reject(err) : resolve()));
+        });
+      };
+      const plain = await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: 'no-health' }, HostConfig: { NetworkMode: 'none' } });
+      await waitRunning(plain.container);
+      const none = await expectStatus({ container: { label: `${CASE}=no-health`, health: 'healthy' } }, 'failed');
+      assert.equal(none.reason, `container "${plain.name}" has no health check: add one with --health-cmd (or HEALTHCHECK in the Dockerfile)`);
+      await expectStatus({ container: { label: `${CASE}=no-health`, health: 'none', restartPolicy: 'no' } }, 'passed');
+
+      const checked = await res.run({
+        Cmd: ['sleep', '60'],
+        Labels: { [CASE]: 'health' },
+        Healthcheck: { Test: ['CMD-SHELL', 'test -e /ok || { echo not ready yet; exit 1; }'], Interval: 200_000_000, Timeout: 2_000_000_000, Retries: 1 },
+        HostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'unless-stopped' } },
+      });
+      await waitRunning(checked.container);
+      const health = async (): Promise<string | undefined> => (await checked.container.inspect()).State.Health?.Status;
+      await waitFor('the health check to fail', async () => {
+        await runHealthCheck(checked.container);
+        return (await health()) === 'unhealthy';
+      }, 15_000, 200);
+      const sick = await expectStatus({ container: { label: `${CASE}=health`, health: 'healthy' } }, 'failed');
+      assert.equal(sick.reason, `container "${checked.name}" is unhealthy, not healthy; its last health check exited with 1: "not ready yet"`);
+      const wantNone = await expectStatus({ container: { label: `${CASE}=health`, health: 'none' } }, 'failed');
+      assert.equal(wantNone.reason, `container "${checked.name}" has a health check (it is unhealthy); run it without --health-cmd (or with --no-healthcheck)`);
+
+      await execIn(checked.container, ['touch', '/ok']);
+      await waitFor('the health check to pass', async () => {
+        await runHealthCheck(checked.container);
+        return (await health()) === 'healthy';
+      }, 15_000, 200);
+      const ok = await expectStatus({ container: { label: `${CASE}=health`, health: 'healthy', restartPolicy: 'unless-stopped' } }, 'passed');
+      assert.equal(ok.reason, `container "${checked.name}" is running`);
+      const policy = await expectStatus({ container: { label: `${CASE}=health`, restartPolicy: 'always' } }, 'failed');
+      assert.equal(policy.reason, `container "${checked.name}" has restart policy unless-stopped, not always: run it with --restart always`);
+      assert.equal(describeCheck({ container: { name: 'web', health: 'healthy', restartPolicy: 'always' } }), 'a container named "web" exists, health healthy, restart policy always, created since this step opened');
     });
   });
 

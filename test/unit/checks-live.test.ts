@@ -41,7 +41,7 @@ describe('checks: JSON event stream parsing', function () {
 
   it('relevant events are the ones that can change a check (not our own exec calls)', function () {
     const ev = (type: EngineEvent['type'], action: string): EngineEvent => ({ type, action, id: 'x', time: 0, attributes: {} });
-    for (const [t, a] of [['container', 'create'], ['container', 'start'], ['container', 'die'], ['container', 'destroy'], ['image', 'pull'], ['image', 'tag'], ['image', 'untag'], ['image', 'delete'], ['volume', 'mount'], ['volume', 'create'], ['volume', 'destroy']] as const) {
+    for (const [t, a] of [['container', 'create'], ['container', 'start'], ['container', 'die'], ['container', 'destroy'], ['image', 'pull'], ['image', 'tag'], ['image', 'untag'], ['image', 'delete'], ['volume', 'mount'], ['volume', 'create'], ['volume', 'destroy'], ['container', 'health_status: healthy'], ['container', 'health_status: unhealthy'], ['container', 'health_status']] as const) {
       assert.equal(isRelevantEvent(ev(t, a)), true, `${t} ${a}`);
     }
     assert.equal(isRelevantEvent(ev('container', 'exec_start: cat /x')), false);

@@ -37,7 +37,7 @@ export interface LiveCheckOptions {
  * Podman says `build` (and no `tag`). `docker commit` is a container event that makes an image.
  */
 const RELEVANT: Record<EngineEvent['type'], ReadonlySet<string>> = {
-  container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom', 'commit']),
+  container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom', 'commit', 'health_status']),
   image: new Set(['pull', 'tag', 'untag', 'delete', 'import', 'load', 'push', 'build']),
   volume: new Set(['create', 'destroy', 'mount', 'unmount']),
   network: new Set(),
@@ -45,7 +45,9 @@ const RELEVANT: Record<EngineEvent['type'], ReadonlySet<string>> = {
 
 /** Whether an engine event can change a check's outcome at all (exec events of our own file checks cannot). */
 export function isRelevantEvent(event: EngineEvent): boolean {
-  return RELEVANT[event.type]?.has(event.action) ?? false;
+  // Docker names a health change "health_status: healthy" (Podman: "health_status").
+  const action = event.action.startsWith('health_status') ? 'health_status' : event.action;
+  return RELEVANT[event.type]?.has(action) ?? false;
 }
 
 /** What a check looks at, to tell which engine events can concern it (read through the kinds' one reader, `readCheck`). */

@@ -219,6 +219,14 @@ interactive?: boolean
  * The container is removed automatically when it exits (--rm).
  */
 autoRemove?: boolean
+/**
+ * The container's health, as its health check (--health-cmd, or HEALTHCHECK in the Dockerfile) last said: healthy, unhealthy, starting (not decided yet), or none (it has no health check).
+ */
+health?: ("healthy" | "unhealthy" | "starting" | "none")
+/**
+ * The restart policy it was started with (--restart): no (the default), always, unless-stopped or on-failure.
+ */
+restartPolicy?: ("no" | "always" | "unless-stopped" | "on-failure")
 }
 containerAbsent?: ContainerMatch
 /**

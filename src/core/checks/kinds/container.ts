@@ -1,8 +1,9 @@
 /** `container: {...}`: a container matching the fields exists, in a state, with an exit code or flags. */
+import type Dockerode from 'dockerode';
 import type { CheckResult, ContainerCheck } from '../../model';
 import { renderPath } from '../../labs/schema';
 import type { EngineSnapshot } from '../snapshot';
-import { exitCodeFromStatus, exitText, matchPhrase, sinceNote, subject } from '../words';
+import { exitCodeFromStatus, exitText, firstLine, matchPhrase, sinceNote, subject } from '../words';
 import { type CheckKindSpec, subjects } from './spec';
 
 export const container: CheckKindSpec<ContainerCheck> = {
@@ -15,6 +16,8 @@ export const container: CheckKindSpec<ContainerCheck> = {
     if (c.tty !== undefined) flags.push(c.tty ? 'with a TTY (-t)' : 'without a TTY');
     if (c.interactive !== undefined) flags.push(c.interactive ? 'with stdin open (-i)' : 'without -i');
     if (c.autoRemove !== undefined) flags.push(c.autoRemove ? 'removed on exit (--rm)' : 'not --rm');
+    if (c.health !== undefined) flags.push(c.health === 'none' ? 'with no health check' : `health ${c.health}`);
+    if (c.restartPolicy !== undefined) flags.push(`restart policy ${c.restartPolicy}`);
     return [parts.join(' '), ...flags].join(', ') + sinceNote(c);
   },
 
@@ -61,7 +64,7 @@ function evaluateContainer(check: ContainerCheck, engine: EngineSnapshot): Promi
       }
     }
     progress = 2;
-    if (check.tty !== undefined || check.interactive !== undefined || check.autoRemove !== undefined) {
+    if (check.tty !== undefined || check.interactive !== undefined || check.autoRemove !== undefined || check.health !== undefined || check.restartPolicy !== undefined) {
       const inspected = await engine.inspect(info.Id);
       if (!inspected) return { ok: false, reason: `${who} disappeared while being checked`, progress };
       if (check.tty !== undefined && inspected.Config.Tty !== check.tty) {
@@ -73,8 +76,35 @@ function evaluateContainer(check: ContainerCheck, engine: EngineSnapshot): Promi
       if (check.autoRemove !== undefined && inspected.HostConfig.AutoRemove !== check.autoRemove) {
         return { ok: false, reason: check.autoRemove ? `${who} was started without --rm` : `${who} was started with --rm`, progress };
       }
+      if (check.restartPolicy !== undefined) {
+        const policy = restartPolicyOf(inspected);
+        if (policy !== check.restartPolicy) return { ok: false, reason: `${who} has restart policy ${policy}, not ${check.restartPolicy}: run it with --restart ${check.restartPolicy}`, progress };
+      }
+      if (check.health !== undefined) {
+        const why = healthMismatch(inspected, check.health, who);
+        if (why !== undefined) return { ok: false, reason: why, progress };
+      }
     }
     const state = check.exitCode !== undefined ? `exited with ${exitText(check.exitCode)}` : info.State === 'exited' ? `exists (${info.Status.toLowerCase()})` : `is ${info.State}`;
     return { ok: true, reason: `${who} ${state}`, progress: 3 };
   });
+}
+
+/** The restart policy as `--restart` names it (the engine says "" or "no" for none). */
+function restartPolicyOf(inspected: Dockerode.ContainerInspectInfo): string {
+  const name = inspected.HostConfig.RestartPolicy?.Name ?? '';
+  return name === '' ? 'no' : name;
+}
+
+/** Why the container's health is not the one wanted (with the health check's last words), or undefined. */
+function healthMismatch(inspected: Dockerode.ContainerInspectInfo, wanted: NonNullable<ContainerCheck['health']>, who: string): string | undefined {
+  const health = inspected.State.Health;
+  const status = health?.Status && health.Status !== '' ? health.Status : 'none';
+  if (status === wanted) return undefined;
+  if (status === 'none') return `${who} has no health check: add one with --health-cmd (or HEALTHCHECK in the Dockerfile)`;
+  if (wanted === 'none') return `${who} has a health check (it is ${status}); run it without --health-cmd (or with --no-healthcheck)`;
+  const last = health?.Log?.at(-1);
+  const said = last ? `; its last health check exited with ${last.ExitCode}${firstLine(last.Output ?? '') ? `: "${firstLine(last.Output ?? '')}"` : ''}` : '; no health check has run yet';
+  if (status === 'starting') return `${who} is still starting: its health check has not decided yet${said}`;
+  return `${who} is ${status}, not ${wanted}${said}`;
 }
