@@ -95,14 +95,15 @@ async function importTar(docker: Dockerode, dir: string, name: string, changes: 
 }
 
 /**
- * Imports a one-file image (/hello.txt) as `ref`. Its content names `ref`, so its id is its own:
- * no other program's container uses it and no other tag points at it.
+ * Imports a one-file image (/hello.txt) as `ref`, with Dockerfile `changes` (LABEL, ENV, CMD...,
+ * as `docker import --change` takes them). Its content names `ref`, so its id is its own: no
+ * other program's container uses it and no other tag points at it.
  */
-export async function importOwnImage(docker: Dockerode, ref: string): Promise<void> {
+export async function importOwnImage(docker: Dockerode, ref: string, changes: string[] = []): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-test-own-'));
   try {
     fs.writeFileSync(path.join(dir, 'hello.txt'), `an image of its own: ${ref}\n`);
-    await importTar(docker, dir, ref, []);
+    await importTar(docker, dir, ref, changes);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

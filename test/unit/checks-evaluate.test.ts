@@ -122,6 +122,32 @@ describe('checks: evaluateCheck against the real engine', function () {
       await expectStatus({ imageAbsent: { ref: tag } }, 'passed');
     });
 
+    it('image configuration: labels, env, CMD, ENTRYPOINT, EXPOSE, WORKDIR and USER, each said with the instruction that sets it', async function () {
+      const ref = `${uniqueName('config')}:1`;
+      await importOwnImage(docker, ref, ['LABEL org.example.course=containers', 'ENV APP_PORT=8080', 'CMD ["serve", "--port", "8080"]', 'ENTRYPOINT ["/bin/app"]', 'EXPOSE 8080', 'EXPOSE 53/udp', 'WORKDIR /srv/app', 'USER 1000:1000']);
+      res.tags.add(ref);
+      const all = { ref, labels: ['org.example.course', 'org.example.course=containers'], env: ['APP_PORT', 'APP_PORT=8080'], cmd: ['serve', '--port', '8080'], entrypoint: ['/bin/app'], exposedPorts: [8080, '53/udp'], workingDir: '/srv/app', user: '1000:1000' };
+      const ok = await expectStatus({ image: all }, 'passed');
+      assert.match(ok.reason, new RegExp(`^image ${ref} is present \\([0-9a-f]{12}, .+\\), with label org\\.example\\.course, `));
+      const cases: Array<[Partial<typeof all>, string]> = [
+        [{ labels: ['org.example.level'] }, `image ${ref} has no label org.example.level: add LABEL org.example.level=... to the Dockerfile, then build it again`],
+        [{ labels: ['org.example.course=python'] }, `image ${ref} has label org.example.course="containers", not "python": set LABEL org.example.course="python" in the Dockerfile, then build it again`],
+        [{ env: ['APP_PORT=9090'] }, `image ${ref} sets APP_PORT="8080", not "9090": set ENV APP_PORT=9090 in the Dockerfile, then build it again`],
+        [{ env: ['DEBUG'] }, `image ${ref} does not set DEBUG: add ENV DEBUG=... to the Dockerfile, then build it again`],
+        [{ cmd: ['serve'] }, `image ${ref} has CMD ["serve","--port","8080"], not ["serve"]: write CMD ["serve"] (exec form) in the Dockerfile, then build it again`],
+        [{ entrypoint: ['/bin/sh', '-c'] }, `image ${ref} has ENTRYPOINT ["/bin/app"], not ["/bin/sh","-c"]: write ENTRYPOINT ["/bin/sh","-c"] (exec form) in the Dockerfile, then build it again`],
+        [{ exposedPorts: [80] }, `image ${ref} does not expose 80/tcp (it exposes 53/udp, 8080/tcp): add EXPOSE 80 to the Dockerfile, then build it again`],
+        [{ workingDir: '/app' }, `image ${ref} has working directory /srv/app, not /app: add WORKDIR /app to the Dockerfile, then build it again`],
+        [{ user: 'jovyan' }, `image ${ref} runs as user 1000:1000, not jovyan: add USER jovyan to the Dockerfile, then build it again`],
+      ];
+      for (const [wrong, reason] of cases) {
+        const r = await expectStatus({ image: { ref, ...wrong } }, 'failed');
+        assert.equal(r.reason.replace(/\(it exposes (.+)\)/, (_m, list: string) => `(it exposes ${list.split(', ').sort().join(', ')})`), reason);
+      }
+      const bare = await expectStatus({ image: { ref: BUSYBOX, user: 'nobody' } }, 'failed');
+      assert.equal(bare.reason, `image ${BUSYBOX} runs as root (no USER set), not nobody: add USER nobody to the Dockerfile, then build it again`);
+    });
+
     it('imageAbsent names the containers that stand in the way of removing an image\'s only name', async function () {
       const own = `${uniqueName('absent-own')}:1`;
       await importOwnImage(docker, own);

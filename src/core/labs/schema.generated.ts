@@ -179,7 +179,7 @@ all?: Check[]
  */
 any?: Check[]
 not?: Check
-image?: ImageCheck
+image?: ImagePresentCheck
 imageAbsent?: ImageCheck
 /**
  * A container matching these fields exists, optionally in a given state or with an exit code.
@@ -335,6 +335,49 @@ value?: string
 }
 volume?: VolumeCheck
 volumeAbsent?: VolumeCheck
+}
+/**
+ * An image reference, and what its configuration (what the Dockerfile set) must hold.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "imagePresentCheck".
+ */
+export interface ImagePresentCheck {
+ref: ImageRef
+/**
+ * Labels the image must carry (LABEL in the Dockerfile): key (any value) or key=value.
+ * 
+ * @minItems 1
+ */
+labels?: string[]
+/**
+ * Environment variables the image sets (ENV): NAME (any value) or NAME=value.
+ * 
+ * @minItems 1
+ */
+env?: string[]
+/**
+ * The image's default command (CMD, exec form), exactly, one list item per argument.
+ */
+cmd?: string[]
+/**
+ * The image's entrypoint (ENTRYPOINT, exec form), exactly, one list item per argument.
+ */
+entrypoint?: string[]
+/**
+ * Ports the image declares (EXPOSE): a number (TCP) or port/tcp, port/udp.
+ * 
+ * @minItems 1
+ */
+exposedPorts?: (number | string)[]
+/**
+ * The image's working directory (WORKDIR), an absolute path.
+ */
+workingDir?: string
+/**
+ * The user the image runs as (USER): a name or uid, optionally :group.
+ */
+user?: string
 }
 /**
  * An image reference.
