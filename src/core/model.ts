@@ -48,6 +48,8 @@ export type FileCheck = LeafBodies['file'];
 export type LogsCheck = LeafBodies['logs'];
 export type EnvCheck = LeafBodies['env'];
 export type VolumeCheck = LeafBodies['volume'];
+export type NetworkCheck = LeafBodies['network'];
+export type NetworkAbsentCheck = LeafBodies['networkAbsent'];
 
 /** A quiz; `answer` is always a list (a single index in the file becomes a list of one). */
 export type Quiz = Omit<Schema.Quiz, 'answer'> & { answer: number[] };

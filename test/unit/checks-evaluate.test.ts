@@ -532,6 +532,40 @@ describe('checks: evaluateCheck against the real engine', function () {
       await expectStatus({ volumeAbsent: { name: `${NEVER_VOLUME}` } }, 'passed');
     });
 
+    it('network / networkAbsent: exists, its driver, a container connected or not, and what stands in the way of removing it', async function () {
+      const net = uniqueName('net');
+      await docker.createNetwork({ Name: net, Driver: 'bridge', Labels: { [CASE]: 'network' } });
+      res.networks.add(net);
+      const ok = await expectStatus({ network: { name: net, driver: 'bridge' } }, 'passed');
+      assert.equal(ok.reason, `network ${net} exists (bridge driver)`);
+      const driver = await expectStatus({ network: { name: net, driver: 'macvlan' } }, 'failed');
+      assert.equal(driver.reason, `network ${net} uses the bridge driver, not macvlan: remove it (docker network rm ${net}) and create it with docker network create --driver macvlan ${net}`);
+      const missing = `${net}-never`;
+      const none = await expectStatus({ network: { name: missing } }, 'failed');
+      assert.equal(none.reason, `network ${missing} does not exist: create it with docker network create ${missing}`);
+
+      const outside = await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: 'net-outside' }, HostConfig: { NetworkMode: 'none' } });
+      const inside = await res.run({ Cmd: ['sleep', '60'], Labels: { [CASE]: 'net-inside' }, HostConfig: { NetworkMode: net } });
+      await waitRunning(inside.container);
+      const connected = await expectStatus({ network: { name: net, container: { label: `${CASE}=net-inside` } } }, 'passed');
+      assert.equal(connected.reason, `container "${inside.name}" is connected to network ${net}`);
+      const apart = await expectStatus({ network: { name: net, container: { label: `${CASE}=net-outside` } } }, 'failed');
+      // Docker lists --network none as a network of its own; Podman lists no network at all.
+      const on = (await isPodman(docker)) ? '' : ' (it is on none)';
+      assert.equal(apart.reason, `container "${outside.name}" is not connected to network ${net}${on}: run it with --network ${net}, or connect it with docker network connect ${net} ${outside.name}`);
+
+      const inUse = await expectStatus({ networkAbsent: { name: net } }, 'failed');
+      assert.equal(inUse.reason, `network ${net} still exists and 1 container is connected to it (${inside.name}): stop or disconnect it (docker network disconnect ${net} ${inside.name}), then docker network rm ${net}`);
+      await inside.container.remove({ force: true });
+      res.containers.delete(inside.container.id);
+      const idle = await expectStatus({ networkAbsent: { name: net } }, 'failed');
+      assert.equal(idle.reason, `network ${net} still exists: remove it with docker network rm ${net}`);
+      await docker.getNetwork(net).remove();
+      res.networks.delete(net);
+      const removed = await expectStatus({ networkAbsent: { name: net } }, 'passed');
+      assert.equal(removed.reason, `network ${net} does not exist`);
+    });
+
     it('all / any / not combine the parts', async function () {
       const all = await expectStatus({ all: [{ volume: { name: vol } }, { env: { container: { label: `${CASE}=data` }, name: 'PASSWORD' } }] }, 'passed');
       assert.equal(all.children?.length, 2);

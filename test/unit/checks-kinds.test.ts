@@ -35,6 +35,8 @@ const SAMPLES: { [K in CheckKind]: Check } = {
   env: { env: { container: { name: 'web' }, name: 'MODE' } },
   volume: { volume: { name: 'data' } },
   volumeAbsent: { volumeAbsent: { name: 'data' } },
+  network: { network: { name: 'backend', container: { name: 'web' } } },
+  networkAbsent: { networkAbsent: { name: 'backend' } },
 };
 
 describe('checks: the table of kinds', () => {
@@ -66,6 +68,8 @@ describe('checks: the table of kinds', () => {
     assert.equal(new Set(lines).size, lines.length, lines.join('\n'));
     assert.equal(describeCheck(SAMPLES.containerAbsent), 'no container named "web" exists');
     assert.equal(describeCheck(SAMPLES.volumeAbsent), 'volume data is removed');
+    assert.equal(describeCheck(SAMPLES.network), 'network backend exists and a container named "web" is connected to it, created since this step opened');
+    assert.equal(describeCheck(SAMPLES.networkAbsent), 'network backend is removed');
     assert.equal(describeCheck(SAMPLES.not), 'not: image alpine:latest is present');
     assert.equal(describeCheck({} as Check), 'an unknown check');
   });
@@ -90,7 +94,7 @@ describe('checks: the table of kinds', () => {
 
   it('says what each kind reads from the engine, so a live check knows which events concern it', () => {
     const web = { name: 'web' };
-    const none: CheckSubjects = { containers: [], images: false, volumes: false, unknown: false };
+    const none: CheckSubjects = { containers: [], images: false, volumes: false, networks: false, unknown: false };
     const expected: { [K in CheckKind]: CheckSubjects } = {
       all: { ...none, images: true, volumes: true },
       any: { ...none, images: true },
@@ -107,6 +111,8 @@ describe('checks: the table of kinds', () => {
       env: { ...none, containers: [web] },
       volume: { ...none, volumes: true },
       volumeAbsent: { ...none, volumes: true },
+      network: { ...none, containers: [web], networks: true },
+      networkAbsent: { ...none, networks: true },
     };
     for (const [kind, check] of Object.entries(SAMPLES)) assert.deepEqual(checkSubjects(check), expected[kind as CheckKind], kind);
     // Matching containers by image looks at images too (a tag can move to another image).

@@ -49,7 +49,7 @@ describe('lab schemas', function () {
     const check = definitions.check as Json;
     const kinds: Record<CheckKind, true> = {
       all: true, any: true, not: true, image: true, imageAbsent: true, container: true, containerAbsent: true, port: true,
-      http: true, mount: true, file: true, logs: true, env: true, volume: true, volumeAbsent: true,
+      http: true, mount: true, file: true, logs: true, env: true, volume: true, volumeAbsent: true, network: true, networkAbsent: true,
     };
     assert.deepEqual(Object.keys(check.properties as Json).sort(), Object.keys(kinds).sort());
     assert.equal(check.minProperties, 1);

@@ -31,6 +31,8 @@ const KINDS: Record<CheckKind, true> = {
   env: true,
   volume: true,
   volumeAbsent: true,
+  network: true,
+  networkAbsent: true,
 };
 
 export function isCheckKind(key: string): key is CheckKind {

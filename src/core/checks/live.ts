@@ -11,7 +11,7 @@
 import type { Check, CheckResult, ContainerMatch } from '../model';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { checkNeedsPolling, evaluateCheck, type CheckContext } from './evaluate';
-import { readCheck } from './kind';
+import { checkSubjects, type CheckSubjects } from './subjects';
 import { normalizeImageRef } from '../images';
 import type { EngineEvent, EngineEvents, EngineStatus } from './events';
 import { errorMessage } from '../text';
@@ -40,7 +40,7 @@ const RELEVANT: Record<EngineEvent['type'], ReadonlySet<string>> = {
   container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom', 'commit', 'health_status']),
   image: new Set(['pull', 'tag', 'untag', 'delete', 'import', 'load', 'push', 'build']),
   volume: new Set(['create', 'destroy', 'mount', 'unmount']),
-  network: new Set(),
+  network: new Set(['create', 'destroy', 'connect', 'disconnect']),
 };
 
 /** Whether an engine event can change a check's outcome at all (exec events of our own file checks cannot). */
@@ -48,69 +48,6 @@ export function isRelevantEvent(event: EngineEvent): boolean {
   // Docker names a health change "health_status: healthy" (Podman: "health_status").
   const action = event.action.startsWith('health_status') ? 'health_status' : event.action;
   return RELEVANT[event.type]?.has(action) ?? false;
-}
-
-/** What a check looks at, to tell which engine events can concern it (read through the kinds' one reader, `readCheck`). */
-export interface CheckSubjects {
-  containers: ContainerMatch[];
-  /** It looks at image references (image, imageAbsent), or matches containers by image. */
-  images: boolean;
-  /** It looks at volumes (volume, volumeAbsent, mount). */
-  volumes: boolean;
-  /** Something in it is not understood: every event concerns it. */
-  unknown: boolean;
-}
-
-/** The subjects of a check: the container matches of its kinds, and whether it looks at images or volumes. */
-export function checkSubjects(check: Check): CheckSubjects {
-  const subjects: CheckSubjects = { containers: [], images: false, volumes: false, unknown: false };
-  const match = (m: ContainerMatch): void => {
-    subjects.containers.push(m);
-    if (m.image !== undefined) subjects.images = true;
-  };
-  const walk = (node: Check): void => {
-    const read = readCheck(node);
-    if (!read) {
-      subjects.unknown = true;
-      return;
-    }
-    switch (read.kind) {
-      case 'all':
-      case 'any':
-        read.body.forEach(walk);
-        return;
-      case 'not':
-        walk(read.body);
-        return;
-      case 'image':
-      case 'imageAbsent':
-        subjects.images = true;
-        return;
-      case 'volume':
-      case 'volumeAbsent':
-        subjects.volumes = true;
-        return;
-      case 'container':
-      case 'containerAbsent':
-        match(read.body);
-        return;
-      case 'mount':
-        subjects.volumes = true;
-        match(read.body.container);
-        return;
-      case 'file':
-        if (read.body.container) match(read.body.container);
-        return;
-      case 'port':
-      case 'http':
-      case 'logs':
-      case 'env':
-        match(read.body.container);
-        return;
-    }
-  };
-  walk(check);
-  return subjects;
 }
 
 function couldMatch(m: ContainerMatch, event: EngineEvent): boolean {
@@ -143,8 +80,8 @@ export function concerns(subjects: CheckSubjects, event: EngineEvent): boolean {
       return subjects.images;
     case 'volume':
       return subjects.volumes;
-    default:
-      return false;
+    case 'network':
+      return subjects.networks;
   }
 }
 

@@ -10,7 +10,7 @@ import type { CheckSubjects } from './kinds/spec';
 
 export type { CheckSubjects } from './kinds/spec';
 
-const UNKNOWN: CheckSubjects = { containers: [], images: false, volumes: false, unknown: true };
+const UNKNOWN: CheckSubjects = { containers: [], images: false, volumes: false, networks: false, unknown: true };
 
 export function checkSubjects(check: Check): CheckSubjects {
   const read = typeof check === 'object' && check !== null && Object.keys(check).length === 1 ? readCheck(check) : undefined;

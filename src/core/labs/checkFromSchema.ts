@@ -1,5 +1,5 @@
 /**
- * A check as the schema types it (one object with fifteen optional keys, exactly one of them
+ * A check as the schema types it (one object with an optional key per kind, exactly one of them
  * present once validated) turned into the model's union of one-key objects. One entry per kind,
  * each type-checked: a kind of the schema the model lacks, or a body that differs, fails tsc.
  */
@@ -26,6 +26,8 @@ const FROM_SCHEMA: Converters = {
   env: (env) => ({ env }),
   volume: (volume) => ({ volume }),
   volumeAbsent: (volumeAbsent) => ({ volumeAbsent }),
+  network: (network) => ({ network }),
+  networkAbsent: (networkAbsent) => ({ networkAbsent }),
 };
 
 function convert<K extends CheckKind>(kind: K, body: NonNullable<RawCheck[K]>): CheckOf<K> {

@@ -91,6 +91,13 @@ export type ContainerPath = string
  */
 export type VolumeName = string
 /**
+ * A network name: letters, digits, _, . and -, starting with a letter or digit.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "networkName".
+ */
+export type NetworkName = string
+/**
  * Text that must not be empty.
  * 
  * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
@@ -335,6 +342,8 @@ value?: string
 }
 volume?: VolumeCheck
 volumeAbsent?: VolumeCheck
+network?: NetworkCheck
+networkAbsent?: NetworkAbsentCheck
 }
 /**
  * An image reference, and what its configuration (what the Dockerfile set) must hold.
@@ -418,6 +427,29 @@ since?: ("step" | "any")
  */
 export interface VolumeCheck {
 name: VolumeName
+}
+/**
+ * A network, and optionally its driver and a container connected to it.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "networkCheck".
+ */
+export interface NetworkCheck {
+name: NetworkName
+/**
+ * The network's driver: bridge (what docker network create makes by default), overlay, macvlan, ...
+ */
+driver?: string
+container?: ContainerMatch
+}
+/**
+ * A network name.
+ * 
+ * This interface was referenced by `ContainerLabsLab`'s JSON-Schema
+ * via the `definition` "networkAbsentCheck".
+ */
+export interface NetworkAbsentCheck {
+name: NetworkName
 }
 /**
  * The solution, shown behind a confirmation.

@@ -15,6 +15,7 @@ import { image } from './image';
 import { imageAbsent } from './imageAbsent';
 import { logs } from './logs';
 import { mount } from './mount';
+import { network, networkAbsent } from './network';
 import { not } from './not';
 import { port } from './port';
 import type { CheckKindSpec } from './spec';
@@ -39,6 +40,8 @@ export const CHECK_KIND_TABLE: CheckKindTable = {
   env,
   volume,
   volumeAbsent,
+  network,
+  networkAbsent,
 };
 
 /** The spec of one kind, typed for that kind's body. */

@@ -27,15 +27,17 @@ export interface CheckSubjects {
   images: boolean;
   /** It looks at volumes (volume, volumeAbsent, mount). */
   volumes: boolean;
+  /** It looks at networks (network, networkAbsent). */
+  networks: boolean;
   /** Something in it is not understood: every event concerns it. */
   unknown: boolean;
 }
 
 /** The subjects of a kind that looks at `containers` (when given), images and volumes as said. */
-export function subjects(parts: { container?: ContainerMatch; images?: boolean; volumes?: boolean }): CheckSubjects {
+export function subjects(parts: { container?: ContainerMatch; images?: boolean; volumes?: boolean; networks?: boolean }): CheckSubjects {
   const containers = parts.container ? [parts.container] : [];
   const byImage = parts.container?.image !== undefined;
-  return { containers, images: (parts.images ?? false) || byImage, volumes: parts.volumes ?? false, unknown: false };
+  return { containers, images: (parts.images ?? false) || byImage, volumes: parts.volumes ?? false, networks: parts.networks ?? false, unknown: false };
 }
 
 /** The subjects of several parts together. */
@@ -44,6 +46,7 @@ export function mergeSubjects(list: readonly CheckSubjects[]): CheckSubjects {
     containers: list.flatMap((s) => s.containers),
     images: list.some((s) => s.images),
     volumes: list.some((s) => s.volumes),
+    networks: list.some((s) => s.networks),
     unknown: list.some((s) => s.unknown),
   };
 }
