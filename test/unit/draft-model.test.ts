@@ -40,7 +40,7 @@ describe('draftLab (recorded facts to a lab)', () => {
         recorded('docker run --rm alpine echo hi', { usedImages: ['alpine:latest'] }),
         recorded('docker run -it --name shell alpine sh', {
           usedImages: ['alpine:latest'],
-          containers: [{ id: 'c1', name: 'shell', image: 'alpine', command: ['sh'], state: 'exited', exitCode: 0, ports: [], mounts: [], envNames: [] }],
+          containers: [{ id: 'c1', name: 'shell', image: 'alpine', command: ['sh'], state: 'exited', exitCode: 0, ports: [], mounts: [], envNames: [], networks: [] }],
         }),
         recorded('docker stop web', { changed: [{ name: 'web', state: 'exited', exitCode: 137 }] }),
         recorded('docker start web', { changed: [{ name: 'web', state: 'running' }] }),
@@ -57,22 +57,38 @@ describe('draftLab (recorded facts to a lab)', () => {
     valid(draft.yaml);
   });
 
-  it('leaves out a failed command that changed nothing, and a network it cannot check, and says so at the top', () => {
+  it('leaves out a failed command that changed nothing, and says so at the top', () => {
     const draft = draftLab(
       [
-        recorded('docker network create backend', { networks: ['backend'] }),
         recorded('docker rm nothing-here', { exitCode: 1 }),
         recorded('echo done'),
       ],
       OPTS,
     );
     assert.deepEqual(draft.lab.steps.map((s) => [s.id, s.commands, s.check]), [['echo-1', ['echo done'], undefined]]);
-    assert.deepEqual(draft.leftOut, [
-      'docker network create backend (it changes Docker state, but the recording saw no change to check; add its step by hand)',
-      'docker rm nothing-here (exit code 1, changed nothing)',
-    ]);
+    assert.deepEqual(draft.leftOut, ['docker rm nothing-here (exit code 1, changed nothing)']);
     assert.match(draft.yaml, /^# Drafted by "Container Labs: Record a Lab"/);
-    assert.match(draft.yaml, /# Left out of the draft:\n# {3}- docker network create backend/);
+    assert.match(draft.yaml, /# Left out of the draft:\n# {3}- docker rm nothing-here/);
+    valid(draft.yaml);
+  });
+
+  it('drafts networks: the one created, a container connected to it, and the one removed', () => {
+    const draft = draftLab(
+      [
+        recorded('docker network create backend', { networks: ['backend'] }),
+        recorded('docker run -d --name api --network backend alpine sleep 1d', {
+          usedImages: ['alpine:latest'],
+          containers: [{ id: 'a', name: 'api', image: 'alpine', command: ['sleep', '1d'], state: 'running', ports: [], mounts: [], envNames: [], networks: ['backend'] }],
+        }),
+        recorded('docker network rm old-net', { removed: { containers: [], images: [], volumes: [], networks: ['old-net'] } }),
+      ],
+      OPTS,
+    );
+    const [create, run, remove] = draft.lab.steps;
+    assert.deepEqual(create?.check, { network: { name: 'backend' } });
+    assert.deepEqual(run?.check, { all: [{ container: { name: 'api', state: 'running' } }, { network: { name: 'backend', container: { name: 'api' } } }] });
+    assert.deepEqual(remove?.check, { networkAbsent: { name: 'old-net' } });
+    assert.deepEqual(draft.leftOut, []);
     valid(draft.yaml);
   });
 
@@ -81,7 +97,7 @@ describe('draftLab (recorded facts to a lab)', () => {
       [
         recorded('docker run -d --name web -v /work/course/site:/www:ro -v /root/.cache:/c nginx', {
           containers: [{
-            id: 'w', name: 'web', image: 'nginx', command: [], state: 'running', ports: [], envNames: [],
+            id: 'w', name: 'web', image: 'nginx', command: [], state: 'running', ports: [], envNames: [], networks: [],
             mounts: [{ type: 'bind', source: '/root/.cache', destination: '/c', readOnly: false }, { type: 'bind', source: '/work/course/site', destination: '/www', readOnly: true }],
           }],
         }),

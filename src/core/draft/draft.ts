@@ -97,6 +97,7 @@ function containerChecks(c: RecordedContainer, opts: DraftOptions): RawCheck[] {
     checks.push({ mount });
   }
   for (const name of c.envNames) checks.push({ env: { container: { ...match }, name } });
+  for (const name of c.networks) checks.push({ network: { name, container: { ...match } } });
   return checks;
 }
 
@@ -111,9 +112,11 @@ function checksOf(cmd: RecordedCommand, opts: DraftOptions): RawCheck[] {
   }
   for (const ref of cmd.images) checks.push({ image: { ref } });
   for (const name of cmd.volumes) checks.push({ volume: { name } });
+  for (const name of cmd.networks) checks.push({ network: { name } });
   for (const name of cmd.removed.containers) checks.push({ containerAbsent: { name, since: 'any' } });
   for (const ref of cmd.removed.images) checks.push({ imageAbsent: { ref } });
   for (const name of cmd.removed.volumes) checks.push({ volumeAbsent: { name } });
+  for (const name of cmd.removed.networks) checks.push({ networkAbsent: { name } });
   // A run that made a container the recording could not see any more (--rm): its image stays.
   if (cmd.containers.length === 0 && cmd.exitCode === 0) {
     for (const call of dockerCalls(cmd.text)) {

@@ -54,6 +54,8 @@ export interface RecordedContainer {
   mounts: RecordedMount[];
   /** Names of the environment variables the command set (never their values). */
   envNames: string[];
+  /** The user-made networks it is connected to (not the engine's own bridge, host or none). */
+  networks: string[];
 }
 
 /** What one command did, as the engine showed it. */
@@ -111,6 +113,9 @@ function positionals(call: DockerCall): string[] {
   }
   return out;
 }
+
+/** The networks every engine has (Podman names its bridge "podman"): not a lab's. */
+const ENGINE_NETWORKS = new Set(['bridge', 'host', 'none', 'podman']);
 
 function kindOfRemoval(verb: string): keyof RecordedCommand['removed'] | undefined {
   if (verb === 'rm' || verb === 'container rm') return 'containers';
@@ -263,7 +268,7 @@ export class LabRecording implements Disposable {
       if (kind) {
         for (const name of positionals(call)) {
           // Existed when the recording looked (in the extension that is just after the command started), or its removal was seen.
-          const destroyed = seen.some((e) => e.action === 'destroy' && ((kind === 'containers' && e.type === 'container' && e.name === name) || (kind === 'volumes' && e.type === 'volume' && e.id === name)));
+          const destroyed = seen.some((e) => e.action === 'destroy' && ((kind === 'containers' && e.type === 'container' && e.name === name) || (kind === 'volumes' && e.type === 'volume' && e.id === name) || (kind === 'networks' && e.type === 'network' && e.name === name)));
           if ((before.has(`${kind}:${name}`) || destroyed) && !(await this.exists(kind, name))) recorded.removed[kind].push(name);
         }
       }
@@ -291,7 +296,7 @@ export class LabRecording implements Disposable {
   }
 
   private async container(id: string, name: string, named: boolean, run: ReturnType<typeof parseRun>): Promise<RecordedContainer> {
-    const out: RecordedContainer = { id, image: run?.image ?? '', command: run?.command ?? [], ports: [], mounts: [], envNames: [] };
+    const out: RecordedContainer = { id, image: run?.image ?? '', command: run?.command ?? [], ports: [], mounts: [], envNames: [], networks: [] };
     if (named) out.name = name;
     let info: Dockerode.ContainerInspectInfo;
     try {
@@ -336,6 +341,7 @@ export class LabRecording implements Disposable {
       }
       out.ports.push(port);
     }
+    out.networks = Object.keys(info.NetworkSettings.Networks ?? {}).filter((n) => !ENGINE_NETWORKS.has(n)).sort();
     // In a stable order (the engine's order is not one).
     out.mounts.sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0));
     out.ports.sort((a, b) => a.containerPort - b.containerPort || (a.protocol < b.protocol ? -1 : 1));
