@@ -11,6 +11,7 @@ import type Dockerode from 'dockerode';
 import type { CheckResult, ContainerMatch, PlaceholderValues } from '../model';
 import type { EngineEndpoint } from '../engine/connection';
 import { callWithDeadline, isNotFound } from '../engine/errors';
+import { dockerState } from '../engine/states';
 import { namesImage, normalizeImageRef } from '../images';
 import { escapeRegExp } from '../text';
 import { containerName, exitCodeFromStatus, exitText, explainStartError, matchPhrase, plural, quoteName, subject } from './words';
@@ -72,7 +73,7 @@ export class EngineSnapshot {
     const key = JSON.stringify(filters);
     let pending = this.lists.get(key);
     if (!pending) {
-      pending = this.call((signal) => this.ctx.docker.listContainers({ all: true, filters, abortSignal: signal }));
+      pending = this.call(async (signal) => (await this.ctx.docker.listContainers({ all: true, filters, abortSignal: signal })).map((c) => ({ ...c, State: dockerState(c.State) })));
       this.lists.set(key, pending);
     }
     return pending;
@@ -290,7 +291,7 @@ function listShapeOf(info: Dockerode.ContainerInspectInfo): Dockerode.ContainerI
     Created: Math.floor(Date.parse(info.Created) / 1000),
     Ports: ports,
     Labels: info.Config.Labels ?? {},
-    State: info.State.Status,
+    State: dockerState(info.State.Status),
     Status: info.State.Status,
     HostConfig: { NetworkMode: info.HostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: info.NetworkSettings.Networks },

@@ -12,6 +12,7 @@ import type Dockerode from 'dockerode';
 import type { EngineEvent } from '../checks/events';
 import { probeHttp } from '../checks/http';
 import { callWithDeadline, isNotFound } from '../engine/errors';
+import { dockerState } from '../engine/states';
 import type { Disposable, Event } from '../events';
 import { normalizeImageRef } from '../images';
 import { allValues, createdNames, dockerCalls, parseRun, type DockerCall } from '../labs/dockerCommands';
@@ -286,7 +287,7 @@ export class LabRecording implements Disposable {
   private async containerState(id: string): Promise<{ state: ContainerStateName; exitCode?: number } | undefined> {
     try {
       const info = await callWithDeadline((signal) => this.opts.docker.getContainer(id).inspect({ abortSignal: signal }), 15_000);
-      const status = info.State.Status;
+      const status = dockerState(info.State.Status);
       if (!isStateName(status)) return undefined;
       return status === 'exited' ? { state: status, exitCode: info.State.ExitCode } : { state: status };
     } catch (error) {
@@ -306,7 +307,7 @@ export class LabRecording implements Disposable {
       throw error;
     }
     if (!out.image) out.image = info.Config.Image;
-    const status = info.State.Status;
+    const status = dockerState(info.State.Status);
     if (isStateName(status)) out.state = status;
     if (status === 'exited') out.exitCode = info.State.ExitCode;
     const env = new Set((info.Config.Env ?? []).map((e) => e.split('=')[0] ?? ''));
