@@ -11,6 +11,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { EngineEvents } from '../../src/core/checks/events';
 import type { CleanupPlan } from '../../src/core/runtime/cleanup';
@@ -61,6 +62,8 @@ const USER = {
 
 function labYaml(): string {
   const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+  /** Shell text that waits until the test opens the step's gate (openGate below), however loaded the machine. */
+  const untilGate = (step: string): string => `while [ ! -e \${workspaceFolder}/${step}.gate ]; do sleep 0.05; done`;
   return [
     `id: ${LAB_ID}`,
     'title: Ownership matrix',
@@ -87,13 +90,13 @@ function labYaml(): string {
     '    title: A container the engine names',
     '    instructions: Run it.',
     '    commands:',
-    `      - run: ${q(`docker run ${LABEL_ARG} ${IMAGE} echo ${P}-hello`)}`,
+    `      - run: ${q(`docker run ${LABEL_ARG} ${IMAGE} echo ${P}-hello && ${untilGate('hello')}`)}`,
     `    check: { container: { image: ${IMAGE}, commandContains: ${P}-hello, exitCode: 0 } }`,
     '  - id: twin',
     '    title: A command another program runs at the same moment',
     '    instructions: Run it.',
     '    commands:',
-    `      - run: ${q(`docker run ${LABEL_ARG} ${IMAGE} echo ${P}-twin`)}`,
+    `      - run: ${q(`docker run ${LABEL_ARG} ${IMAGE} echo ${P}-twin && ${untilGate('twin')}`)}`,
     `    check: { container: { image: ${IMAGE}, commandContains: ${P}-twin, exitCode: 0 } }`,
     '  - id: images',
     '    title: A tag and a build',
@@ -147,6 +150,9 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
     return c.id;
   }
 
+  /** Opens the gate a lab command waits at (untilGate): its window stays open until then. */
+  const openGate = (stepId: string): Promise<void> => fs.writeFile(path.join(workspace, `${stepId}.gate`), '');
+
   async function runStep(stepId: string, alongside?: () => Promise<void>): Promise<void> {
     const ref = { labId: LAB_ID, stepId };
     await t.runtime.openStep(ref);
@@ -159,6 +165,7 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
         // The other program acts while the lab's command runs (its window is open).
         await waitFor('the lab command to start', () => t.runtime.commandsRunning(LAB_ID), 10_000, 5);
         await alongside();
+        await openGate(stepId);
       }
       const execution = await run;
       assert.equal(execution.result?.exitCode, 0, `${prepared.text}: ${execution.result?.tail.join('\n') ?? ''}`);
