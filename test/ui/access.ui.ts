@@ -21,6 +21,7 @@ import type { Frame, Locator } from 'playwright-core';
 import { copyWorkspace, repoRoot, Workbench } from './harness';
 import { imageExists, mainDocker } from '../support/engine';
 import { RUN_ID, RUN_LABELS, uniqueName } from '../support/run';
+import { waitFor } from '../support/wait';
 
 const docker = mainDocker();
 
@@ -353,7 +354,9 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
       await w.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 15_000 });
       await keys.press('Enter');
     };
-    // Open the lab from the command palette: its quick pick, filtered by the lab's name.
+    // Open the lab from the command palette: its quick pick, filtered by the lab's name. The
+    // palette lists Open Lab once the catalog is loaded.
+    await w.waitForExtensionReady();
     await palette('Container Labs: Open Lab');
     await w.page.locator('.quick-input-widget').filter({ hasText: 'Open a lab' }).waitFor({ state: 'visible', timeout: 15_000 });
     await w.page.locator('.quick-input-widget input').fill(KEYS_LAB.title);
@@ -364,6 +367,9 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
     await w.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
     // The keyboard way into the page: focus the editor group that shows it.
     await palette('View: Focus Active Editor Group');
+    // The workbench hands the focus on to the webview's frame a moment later (it took longer than
+    // sixty Tab presses on a loaded machine): Tab goes into the page only once it has it.
+    await waitFor('the walkthrough page to have the keyboard focus', () => page.locator('body').evaluate(() => document.hasFocus()), 15_000, 100);
 
     /** Tabs through the page until the control with this test id has the focus. */
     const tabTo = async (testId: string, target: Locator): Promise<void> => {

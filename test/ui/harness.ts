@@ -21,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { type Browser, chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { waitFor } from '../support/wait';
 
 const execFileAsync = promisify(execFile);
 
@@ -262,6 +263,9 @@ export class Workbench {
 
   /** Opens the command palette (F1), types the command title and runs it with Enter. */
   async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
+    // The palette lists an extension's commands once the workbench has read its contributions;
+    // the activity-bar entry appears at the same moment (a loaded machine took over 15 s).
+    await this.activityEntry().waitFor({ state: 'visible', timeout: 120_000 });
     await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true });
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
@@ -310,6 +314,15 @@ export class Workbench {
     const files = fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Container Labs.log'));
     if (files.length === 0) return '(no "Container Labs" log was written)';
     return files.map((f) => `--- ${f}\n${fs.readFileSync(path.join(logs, f), 'utf8').trim()}`).join('\n');
+  }
+
+  /**
+   * Until the extension says it is ready (its log's "ready ... after activation began" line):
+   * commands whose palette entry waits for the catalog (`containerLabs.labCount > 0`) are listed
+   * from then on, and a palette opened earlier does not list them when they come.
+   */
+  async waitForExtensionReady(timeoutMs = 120_000): Promise<void> {
+    await waitFor('the extension to say it is ready', () => /\[main\] ready \d+ ms after activation began/.test(this.extensionLog()), timeoutMs, 200);
   }
 
   /** Saves screenshots/<name>.png (full workbench) and returns its path. */
