@@ -153,3 +153,48 @@ describe('record a lab (core drafting on the real engine)', function () {
     assert.equal(result.failed + result.errors, 0);
   });
 });
+
+describe('record a lab: an event stream that lags behind the commands', function () {
+  this.timeout(120_000);
+  let docker: Dockerode;
+  let events: EngineEvents;
+  let folder: string;
+
+  before(async () => {
+    docker = mainDocker();
+    await ensureBusybox(docker);
+    events = await connectedEvents(docker);
+    folder = await tempDir();
+  });
+  after(async () => {
+    events.dispose();
+    await removeRunObjects(docker);
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  it('a container whose events come 4 s after its command (beyond the 1.5 s tail) is still drafted as the command\'s', async () => {
+    // The real engine's events, each handed on 4 s late: what a loaded CI machine did to the UI test.
+    const timers = new Set<NodeJS.Timeout>();
+    const late: EngineEvents['onEvent'] = (listener) => {
+      const inner = events.onEvent((event) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          listener(event);
+        }, 4000);
+        timers.add(timer);
+      });
+      return { dispose: () => { inner.dispose(); for (const t of timers) clearTimeout(t); } };
+    };
+    const name = uniqueName('rec-late');
+    const recording = new LabRecording({ docker, events: late, labId: 'late', publishedHost: '127.0.0.1' });
+    try {
+      const recorded = await record(recording, folder, `docker run --name ${name} ${LABEL} ${IMAGE} echo late`);
+      assert.equal(recorded.exitCode, 0);
+      assert.deepEqual(recorded.containers.map((c) => [c.name, c.state, c.exitCode]), [[name, 'exited', 0]]);
+      const draft = draftLab([recorded], { id: 'late', title: 'Late', folder, home: os.homedir() });
+      assert.deepEqual(draft.lab.steps[0]?.check, { container: { name, exitCode: 0 } });
+    } finally {
+      recording.dispose();
+    }
+  });
+});

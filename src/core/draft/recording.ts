@@ -115,6 +115,9 @@ function positionals(call: DockerCall): string[] {
   return out;
 }
 
+/** How long a recording waits for the engine's events of what a command made (see caughtUp). */
+const EVENT_LAG_MS = 15_000;
+
 /** The networks every engine has (Podman names its bridge "podman"): not a lab's. */
 const ENGINE_NETWORKS = new Set(['bridge', 'host', 'none', 'podman']);
 
@@ -171,8 +174,11 @@ export class LabRecording implements Disposable {
     return {
       ready,
       end: async (exitCode) => {
-        closeWindow();
         const endedAt = this.now();
+        // The window stays open until the events of what the command made have come (the
+        // recorder judges an event by when it arrives), then closes with its usual tail.
+        await this.caughtUp(text, calls, startedAt);
+        closeWindow();
         await new Promise((resolve) => setTimeout(resolve, this.tailMs));
         this.listeners.delete(listener);
         await this.ledger.settled();
@@ -181,6 +187,33 @@ export class LabRecording implements Disposable {
         return recorded;
       },
     };
+  }
+
+  /**
+   * Until the ledger holds what the command named and made: the engine's event stream can lag
+   * well behind the command on a loaded machine (a recording drafted a named container as an
+   * "image" step: its create event came after the window's tail). Whatever the command names
+   * that exists now and was made since it started has an event on its way; wait for it, up to
+   * EVENT_LAG_MS, with the command's window still open.
+   */
+  private async caughtUp(text: string, calls: DockerCall[], startedAt: number): Promise<void> {
+    const since = startedAt - 1000;
+    const expected: Array<{ kind: 'container' | 'volume' | 'network'; name: string }> = [];
+    for (const call of calls) {
+      const made = createdNames(call);
+      for (const name of made.containers) if (((await this.lookup.container(name).catch(() => undefined))?.created ?? 0) >= since) expected.push({ kind: 'container', name });
+      for (const name of made.volumes) if (((await this.lookup.volume(name).catch(() => undefined))?.createdAt ?? 0) >= since) expected.push({ kind: 'volume', name });
+      for (const name of made.networks) if (((await this.lookup.network(name).catch(() => undefined))?.createdAt ?? 0) >= since) expected.push({ kind: 'network', name });
+    }
+    // Real time, whatever clock the recording was given.
+    const deadline = Date.now() + EVENT_LAG_MS;
+    for (;;) {
+      await this.ledger.settled();
+      const entries = this.ledger.list().filter((e) => e.command === text);
+      const missing = expected.filter((x) => !entries.some((e) => e.kind === x.kind && e.name === x.name));
+      if (missing.length === 0 || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** What the command's removals name that exists now (a removal of something that was not there removes nothing). */
