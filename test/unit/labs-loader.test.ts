@@ -52,7 +52,7 @@ describe('lab loader: bad input, one fixture per case', function () {
     [
       'unknown-check.lab.yaml',
       [
-        "11:7: error: steps[0].check: unknown check 'imagee'; expected one of all, any, not, image, imageAbsent, container, containerAbsent, port, http, mount, file, logs, env, volume, volumeAbsent",
+        "11:7: error: steps[0].check: unknown check 'imagee'; expected one of all, any, not, image, imageAbsent, container, containerAbsent, port, http, mount, file, logs, env, volume, volumeAbsent, network, networkAbsent",
       ],
     ],
     [

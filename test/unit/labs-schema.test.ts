@@ -4,6 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { changesState, dockerCalls, isDestructive, needsTerminal, simpleCommands } from '../../src/core/labs/dockerCommands';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseLabText } from '../../src/core/labs/loader';
 import { readSchema, suggest } from '../../src/core/labs/schema';
 import type { CheckKind } from '../../src/core/model';
 
@@ -54,6 +57,36 @@ describe('lab schemas', function () {
     assert.deepEqual(Object.keys(check.properties as Json).sort(), Object.keys(kinds).sort());
     assert.equal(check.minProperties, 1);
     assert.equal(check.maxProperties, 1);
+  });
+
+  it('each schema has a stable $id where the CLI package serves it, and the guide\'s yaml-language-server line names it', () => {
+    for (const name of ['lab', 'course', 'progress'] as const) {
+      assert.equal(readSchema(name).$id, `https://unpkg.com/@container-labs/cli@0/schemas/${name}.schema.json`, name);
+    }
+    // Its $ref to lab.schema.json resolves next to it, at the same address.
+    const translation = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'schemas', 'lab-translation.schema.json'), 'utf8')) as Json;
+    assert.equal(translation.$id, 'https://unpkg.com/@container-labs/cli@0/schemas/lab-translation.schema.json');
+    const guide = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'authoring.md'), 'utf8');
+    assert.ok(guide.includes(`# yaml-language-server: $schema=${String(readSchema('lab').$id)}`), 'docs/authoring.md shows the line for editors without the extension');
+  });
+
+  it('every defaultSnippet (a step, a quiz, checks) is valid where it is offered, once its placeholders are filled', () => {
+    const definitions = readSchema('lab').definitions as Json;
+    const fill = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/\$\{\d+:([^}]*)\}/g, '$1') : Array.isArray(v) ? v.map(fill) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v);
+    const offered: Record<string, number> = {};
+    for (const [def, body] of Object.entries(definitions)) {
+      const snippets = (body as Json).defaultSnippets as Array<{ label: string; body: unknown }> | undefined;
+      for (const snippet of snippets ?? []) {
+        offered[def] = (offered[def] ?? 0) + 1;
+        const value = fill(snippet.body);
+        // Placed into a whole lab at the spot the definition describes, then loaded as a file is.
+        const step = def === 'step' ? value : def === 'check' ? { id: 's', title: 'S', instructions: 'I', check: value } : { id: 's', title: 'S', instructions: 'I', quiz: value };
+        const lab = { id: 'snippets', title: 'Snippets', summary: 's', minutes: 1, steps: [step] };
+        const issues = parseLabText(JSON.stringify(lab), 'snippet.lab.yaml', 'workspace').issues.filter((i) => i.severity === 'error');
+        assert.deepEqual(issues.map((i) => i.message), [], `${def}: ${snippet.label}`);
+      }
+    }
+    assert.deepEqual(offered, { step: 2, check: 5, quiz: 2 });
   });
 
   it('image references: what Docker accepts passes, the rest does not', () => {

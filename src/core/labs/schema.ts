@@ -69,6 +69,7 @@ function compile(): Compiled {
   for (const keyword of ['markdownDescription', 'patternErrorMessage', 'errorMessage']) {
     ajv.addKeyword({ keyword, schemaType: 'string' });
   }
+  ajv.addKeyword({ keyword: 'defaultSnippets', schemaType: 'array' });
   const lab = readSchema('lab');
   const definitions = lab.definitions as JsonObject | undefined;
   compiled = {
