@@ -131,3 +131,32 @@ describe('every subcommand parses its arguments the same way (src/cli/args.ts)',
     }
   });
 });
+
+describe('test: the images a lab lists are there before it runs', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(async () => {
+    await requireEngine(mainDocker());
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cl-test-images-'));
+  });
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('an image that is missing and cannot be pulled fails the lab at once, in the registry\'s words, and none of its commands runs', async () => {
+    const missing = `${uniqueName('never')}:1`;
+    const marker = path.join(dir, 'ran');
+    await fs.writeFile(path.join(dir, 'needs.lab.yaml'), [
+      'id: needs-an-image', 'title: Needs an image', 'summary: s', 'minutes: 1', `images: [${missing}]`, 'steps:',
+      '  - id: first', '    title: First', '    instructions: Run it.', `    commands: ["touch ${marker}"]`, '    check: { file: { path: "${workspaceFolder}/ran" } }',
+      '  - id: second', '    title: Second', '    instructions: Run it.', `    commands: ["docker run --rm ${missing}"]`, `    check: { image: { ref: ${missing} } }`, '',
+    ].join('\n'));
+    const c = capture(dir);
+    const code = await main(['test', '.', '--json', '--workspace', dir], c.io);
+    assert.equal(code, 1, c.err.join('\n'));
+    const report = JSON.parse(c.out.join('')) as { labs: Array<{ steps: Array<{ id: string; status: string; reason: string; commands: unknown[] }> }>; errors: number };
+    const steps = report.labs[0]?.steps ?? [];
+    assert.deepEqual(steps.map((s) => [s.id, s.status, s.commands.length]), [['first', 'error', 0], ['second', 'error', 0]]);
+    assert.match(steps[0]?.reason ?? '', new RegExp(`^not run: image ${missing.replace(/[.:]/g, '\\$&')} is not on the engine and could not be pulled \\(.+\\): pull it where a registry answers \\(docker pull ${missing.replace(/[.:]/g, '\\$&')}\\), or load it from a file \\(docker load -i FILE\\.tar\\)$`));
+    assert.equal(report.errors, 2);
+    await assert.rejects(fs.access(marker), 'the first step\'s command did not run');
+  });
+});

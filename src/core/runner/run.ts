@@ -18,6 +18,7 @@ import { ForegroundProcess, runShell, type ShellResult } from './shell';
 import { commandFailure, type CommandEnd } from '../runtime/commandExit';
 import type { CommandRun, LabRunResult, StepRunResult, StepRunStatus } from './types';
 import { errorMessage } from '../text';
+import { prepareImages } from './images';
 
 export interface RunLabOptions {
   docker: Dockerode;
@@ -122,9 +123,15 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
   });
   opts.onRuntime?.(runtime);
 
+  // Images first: one that cannot be had fails the lab here, in the registry's words, and no
+  // command of it runs.
+  const images = await prepareImages(lab, opts.docker, placeholders);
+  for (const ref of images.pulled) notes.push(`image ${ref} was missing and has been pulled`);
+  const notRunnable = images.problems.length > 0 ? `not run: ${images.problems.join('; ')}` : undefined;
+
   try {
     await runtime.setCatalog({ courses: [], labs: [lab], broken: [], warnings: [] });
-    for (const step of lab.steps) {
+    for (const step of notRunnable ? [] : lab.steps) {
       if (opts.signal?.aborted) break;
       let result: StepRunResult;
       try {
@@ -161,6 +168,13 @@ export async function runLab(lab: Lab, opts: RunLabOptions): Promise<LabRunResul
   runtime.dispose();
   ownEvents?.dispose();
 
+  if (notRunnable) {
+    for (const step of lab.steps) {
+      const result: StepRunResult = { id: step.id, title: step.title, status: 'error', reason: notRunnable, commandsMs: 0, checkMs: 0, commands: [], notes: [] };
+      steps.push(result);
+      opts.onStep?.(lab, result);
+    }
+  }
   const count = (s: StepRunStatus): number => steps.filter((x) => x.status === s).length;
   const result: LabRunResult = {
     id: lab.id,

@@ -110,7 +110,7 @@ export class CommandRefused extends Error {
 }
 
 /** The image references the lab's commands build (`docker build -t X`), normalised. */
-function builtImages(lab: Lab, placeholders: PlaceholderValues | undefined): string[] {
+export function builtImages(lab: Lab, placeholders: PlaceholderValues | undefined): string[] {
   const refs = new Set<string>();
   for (const step of lab.steps) {
     for (const command of [...step.commands, ...(step.solution?.commands ?? [])]) {
