@@ -103,8 +103,9 @@ function labYaml(): string {
     '    instructions: Make them.',
     '    commands:',
     `      - run: ${q(`docker tag ${BUSYBOX} ${LAB.tag}`)}`,
-    `      - run: ${q("mkdir -p ${labData}/ctx && printf 'FROM cl-test-busybox:latest\\nLABEL cl-test=built\\n' > ${labData}/ctx/Dockerfile")}`,
-    `      - run: ${q(`docker build -q -t ${LAB.built} \${labData}/ctx`)}`,
+    // Three instructions: the legacy builder keeps an untagged layer image for each but the last.
+    `      - run: ${q(`mkdir -p \${labData}/ctx && printf 'FROM cl-test-busybox:latest\\nLABEL cl-test-build=${P}\\nRUN echo a > /a\\nRUN echo b > /b\\n' > \${labData}/ctx/Dockerfile`)}`,
+    `      - run: ${q(`docker build --network none -q -t ${LAB.built} \${labData}/ctx`)}`,
     `    check: { all: [ { image: { ref: ${LAB.tag} } }, { image: { ref: ${LAB.built} } } ] }`,
     '',
   ].join('\n');
@@ -281,6 +282,9 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
     for (const n of [LAB.datavol, LAB.runvol, anon]) assert.equal(await exists('volume', docker, n), false, n);
     assert.equal(await exists('network', docker, LAB.net), false);
     for (const n of [LAB.tag, LAB.built]) assert.equal(await exists('image', docker, n), false, n);
+    // ...with its build layers: no image of this build is left, tagged or not.
+    const layers = await docker.listImages({ all: true, filters: { label: [`cl-test-build=${P}`] } });
+    assert.deepEqual(layers.map((i) => i.RepoTags ?? []), [], 'the build layers went with the image the lab built');
     // ...except the twin: two identical containers made at the same moment cannot be told apart, so neither was taken.
     assert.equal(await exists('container', docker, labTwin[0]?.Id ?? ''), true);
 

@@ -8,6 +8,8 @@
 import type Dockerode from 'dockerode';
 import { callWithDeadline, engineErrorReason, isNotFound, statusCodeOf } from '../engine/errors';
 import type { LedgerEntry, OwnedKind, ResourceLedger } from '../ledger';
+import { createdNames, dockerCalls } from '../labs/dockerCommands';
+import { normalizeImageRef } from '../images';
 import { REMOVAL_ORDER } from './ownership';
 
 export interface CleanupItem {
@@ -145,6 +147,11 @@ export async function planCleanup(docker: Dockerode, ledger: ResourceLedger, opt
   return { labId: ledger.labId, items, gone };
 }
 
+/** Whether the entry's command built this image reference (`docker build -t REF`). */
+function builtBy(entry: LedgerEntry): boolean {
+  return dockerCalls(entry.command).some((call) => call.verb === 'build' && createdNames(call).images.some((ref) => normalizeImageRef(ref) === entry.id));
+}
+
 async function removeOne(docker: Dockerode, item: CleanupItem, entry: LedgerEntry | undefined, timeoutMs: number, signal?: AbortSignal): Promise<CleanupResult> {
   const done = (outcome: CleanupOutcome, reason?: string): CleanupResult => (reason === undefined ? { ...item, outcome } : { ...item, outcome, reason });
   if (!entry) return done('refused', 'it is no longer in the lab\'s ledger');
@@ -165,8 +172,10 @@ async function removeOne(docker: Dockerode, item: CleanupItem, entry: LedgerEntr
         await call((s) => docker.getNetwork(entry.id).remove({ abortSignal: s }));
         break;
       case 'image':
-        // By reference: an image with other names only loses this one; never forced, never pruned.
-        await call((s) => docker.getImage(entry.id).remove({ force: false, noprune: true, abortSignal: s }));
+        // By reference: an image with other names only loses this one; never forced. An image the
+        // lab built goes with its untagged build layers (the legacy builder keeps one per
+        // instruction); the engine keeps any layer another image or a tag still uses.
+        await call((s) => docker.getImage(entry.id).remove({ force: false, noprune: !builtBy(entry), abortSignal: s }));
         break;
     }
     return done('removed');
