@@ -26,6 +26,15 @@ describe('commandFailure: how a command should end', () => {
     assert.deepEqual(commandFailure('false', cmd(), { exitCode: 1 }), { status: 'failed', reason: '`false` failed with exit code 1' });
   });
 
+  it('the reason is the line that says why, not a deprecation note or a warning printed before it', () => {
+    const restart = commandFailure('docker restart --time 1 web', cmd(), { exitCode: 1, output: ['Flag --time has been deprecated, use --timeout instead', 'Error response from daemon: Cannot restart container web: container is paused'] });
+    assert.equal(restart?.reason, '`docker restart --time 1 web` failed with exit code 1: Error response from daemon: Cannot restart container web: container is paused');
+    const plain = commandFailure('./build.sh', cmd(), { exitCode: 2, output: ['WARNING: no cache', 'step 3 of 5: make'] });
+    assert.equal(plain?.reason, '`./build.sh` failed with exit code 2: step 3 of 5: make');
+    const only = commandFailure('docker x', cmd(), { exitCode: 1, output: ['Flag --x has been deprecated'] });
+    assert.equal(only?.reason, '`docker x` failed with exit code 1: Flag --x has been deprecated');
+  });
+
   it('a number the lab expects, or any', () => {
     assert.equal(commandFailure('touch /ro/x', cmd(1), { exitCode: 1 }), undefined);
     assert.equal(commandFailure('touch /ro/x', cmd(1), { exitCode: 0 })?.reason, '`touch /ro/x` ended with exit code 0, not the 1 the lab expects');

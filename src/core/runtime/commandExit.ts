@@ -1,7 +1,7 @@
 /**
  * The one rule for how a lab command ended: it expects an exit code (`exitCode:` in the lab,
  * 0 by default, or `any`), and a command that ends otherwise fails its step at once, with the
- * command and the first line of why as the step's reason. `container-labs test` stops the step
+ * command and the line of its output that says why as the step's reason. `container-labs test` stops the step
  * there; the runtime (the extension) shows it as the step's reason instead of the check's.
  */
 import type { CheckResult, LabCommand } from '../model';
@@ -25,9 +25,19 @@ export function expectedExitCode(command: LabCommand): number | 'any' {
   return command.exitCode ?? 0;
 }
 
-/** The first line of the output that says something, shortened; undefined without output. */
+/** Lines that say nothing about why a command failed: the CLI's deprecation notes and warnings. */
+const NOISE = /deprecated|^warning\b/i;
+/** Lines that usually say why: the engine's or the CLI's error. */
+const CAUSE = /error|denied|not found|no such|cannot|can't|failed|invalid|refused|conflict|already in use|unknown/i;
+
+/**
+ * The line of the output that says why, shortened; undefined without output. The first line
+ * naming a cause, else the first that is not a warning, else the first: Docker 28 prints
+ * "Flag --time has been deprecated" before the real error of `docker restart --time`.
+ */
 function firstLine(output: readonly string[] | undefined): string | undefined {
-  const line = output?.map((l) => l.trim()).find((l) => l.length > 0);
+  const lines = (output ?? []).map((l) => l.trim()).filter((l) => l.length > 0);
+  const line = lines.find((l) => CAUSE.test(l) && !NOISE.test(l)) ?? lines.find((l) => !NOISE.test(l)) ?? lines[0];
   if (line === undefined) return undefined;
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
