@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { aptInstall } from './apt.mjs';
 import { cacheRoot, run, UserError, withDirLock } from './common.mjs';
+import { acquireMachineLock } from './lock.mjs';
 import { HostDir, reapStaleHosts } from './daemon.mjs';
 import { dockerCliEnv, engineClient } from './engine.mjs';
 
@@ -115,6 +116,10 @@ export async function startPodmanHost({ engine, images = [], log = () => undefin
   for (const dir of await reapStaleHosts('podman')) log(`stopped the servers of a run that ended without stopping them (${dir})`);
   const store = join(cacheRoot(), 'podman');
   mkdirSync(store, { recursive: true });
+  // One Podman host on the store at a time, machine-wide: the store outlives the service, and a
+  // host's stop removes the tests' and labs' objects it finds there, which would be another
+  // run's live ones (two clones' runs at once on this machine, or test-hosts.mjs by hand).
+  const release = await acquireMachineLock('podman-store', { onWait: (pid) => log(`waits for another test run's Podman host (pid ${pid}) to stop`) });
   const host = new HostDir('podman');
   try {
     const podmanEnv = writeConfig(host, store);
@@ -137,11 +142,18 @@ export async function startPodmanHost({ engine, images = [], log = () => undefin
       apiVersion: version.ApiVersion,
       dir: host.dir,
       images: lines,
-      stop: (opts) => stopPodman(host, docker, opts),
+      stop: async (opts) => {
+        try {
+          return await stopPodman(host, docker, opts);
+        } finally {
+          release();
+        }
+      },
       describe: `Podman ${version.Version} (API ${version.ApiVersion}) at unix://${socket}`,
     };
   } catch (error) {
     await host.stop({ keep: true });
+    release();
     throw error;
   }
 }
