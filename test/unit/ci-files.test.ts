@@ -44,5 +44,19 @@ describe('GitHub Action and workflows', function () {
     const release = read('.github/workflows/release.yml');
     assert.match(release, /npm run package\n/);
     assert.match(release, /npm run package:cli/);
+    // Published where its users install from: the Marketplace, Open VSX (code-server, VSCodium, Gitpod), npm; secrets only through env.
+    assert.match(release, /vsce publish --packagePath dist\/container-labs\.vsix/);
+    assert.match(release, /ovsx@[\d.]+ publish dist\/container-labs\.vsix/);
+    assert.match(release, /npm publish dist\/container-labs-cli-\*\.tgz --access public/);
+    assert.doesNotMatch(release.split('\n').filter((l) => /^\s+(if|npx|npm)/.test(l)).join('\n'), /\$\{\{/);
+  });
+
+  it('the extension\'s metadata is what the Marketplace and Open VSX need: publisher, license file, repository, icon, categories', () => {
+    const pkg = JSON.parse(read('package.json')) as Record<string, unknown> & { repository?: { url?: string }; icon?: string; engines?: { vscode?: string } };
+    for (const key of ['publisher', 'name', 'displayName', 'description', 'version', 'license', 'categories', 'keywords']) assert.ok(pkg[key], key);
+    assert.match(pkg.repository?.url ?? '', /^https:\/\/github\.com\//);
+    assert.ok(fs.existsSync(path.join(repoRoot, pkg.icon ?? 'none')), 'the icon file exists');
+    assert.ok(fs.existsSync(path.join(repoRoot, 'LICENSE')), 'Open VSX refuses an extension without a license file');
+    assert.match(pkg.engines?.vscode ?? '', /^\^1\.\d+\.\d+$/);
   });
 });
