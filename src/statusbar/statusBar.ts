@@ -53,7 +53,9 @@ export class LabStatusBar extends Disposable {
     const state = this.session.getState(ref);
     const index = lab.steps.indexOf(step) + 1;
     const progress = this.session.getProgress(lab.id);
-    this.item.text = `${ICONS[state.status]} ${inert(lab.title, 'statusBar')} ${index}/${lab.steps.length}`;
+    // The lab's count is the tree's (steps passed of all); the step's place is a word apart, so
+    // that "6/9" never reads as a count of passed steps.
+    this.item.text = `${ICONS[state.status]} ${inert(lab.title, 'statusBar')} · ${vscode.l10n.t('step {0} · {1}/{2} passed', index, progress.passed, progress.total)}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Container Labs**\n\n`);
     tooltip.appendMarkdown(inert(vscode.l10n.t('{0}: step {1}, {2}: {3}', lab.title, index, step.title, words(state.status)), 'markdown'));
