@@ -466,19 +466,30 @@ export interface Judgement {
 }
 
 export async function judgeEvent(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, facts: { at: number; volumeFirstSeen?: number }): Promise<Judgement> {
-  const add = (entries: Promise<LedgerEntry[]>): Promise<Judgement> => entries.then((a) => ({ add: a, withdraw: [] }));
   if (windows.length === 0 || !event.id) return { add: [], withdraw: [] };
-  if (event.type === 'container' && event.action === 'create') return judgeContainer(event, windows, lookup);
-  if (event.type === 'volume' && event.action === 'create') return add(judgeVolume(event.id, windows, lookup, facts.volumeFirstSeen ?? facts.at));
-  if (event.type === 'network' && event.action === 'create') return add(judgeNetwork(event, windows, lookup));
-  if (event.type === 'image' && (event.action === 'tag' || event.action === 'pull')) return add(judgeImage(event, windows, lookup, facts.at));
-  return { add: [], withdraw: [] };
+  const key = `${event.type} ${event.action}`;
+  const judge = Object.hasOwn(JUDGES, key) ? JUDGES[key] : undefined;
+  return judge ? judge(event, windows, lookup, facts) : { add: [], withdraw: [] };
 }
+
+type Judge = (event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, facts: { at: number; volumeFirstSeen?: number }) => Promise<Judgement>;
+
+const added = (entries: Promise<LedgerEntry[]>): Promise<Judgement> => entries.then((add) => ({ add, withdraw: [] }));
+
+/** The events that can make a ledger entry, by "type action", and who judges each. */
+const JUDGES: Readonly<Record<string, Judge>> = {
+  'container create': (event, windows, lookup) => judgeContainer(event, windows, lookup),
+  'volume create': (event, windows, lookup, facts) => added(judgeVolume(event.id, windows, lookup, facts.volumeFirstSeen ?? facts.at)),
+  'network create': (event, windows, lookup) => added(judgeNetwork(event, windows, lookup)),
+  'image tag': (event, windows, lookup, facts) => added(judgeImage(event, windows, lookup, facts.at)),
+  'image pull': (event, windows, lookup, facts) => added(judgeImage(event, windows, lookup, facts.at)),
+  // Podman: a build's only event; it names the image id, not the reference.
+  'image build': (event, windows, lookup, facts) => added(judgeBuild(event, windows, lookup, facts.at)),
+};
 
 /** Whether a kind of event could ever make a ledger entry (the cheap test before anything else). */
 export function isCreation(event: OwnershipEvent): boolean {
-  if (event.action === 'create') return event.type === 'container' || event.type === 'volume' || event.type === 'network';
-  return event.type === 'image' && (event.action === 'tag' || event.action === 'pull');
+  return Object.hasOwn(JUDGES, `${event.type} ${event.action}`);
 }
 
 async function judgeContainer(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup): Promise<Judgement> {
@@ -589,6 +600,26 @@ async function judgeImage(event: OwnershipEvent, windows: readonly CommandWindow
   const info = await lookup.image(ref);
   if (!info) return [];
   return [{ kind: 'image', id: ref, name: ref, createdAt: at, command: window.text, via: 'named', imageId: info.id }];
+}
+
+/**
+ * Podman tags a built image without a tag event: its build event carries only the image id. The
+ * references the windows' builds name that now point at that image are the ones it made.
+ */
+async function judgeBuild(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, at: number): Promise<LedgerEntry[]> {
+  const built = event.id.replace(/^sha256:/, '');
+  const entries: LedgerEntry[] = [];
+  for (const window of windows) {
+    if (window.creates.images.length === 0) continue;
+    await window.ready;
+    for (const ref of window.creates.images) {
+      if (window.existed.images.has(ref) || entries.some((e) => e.id === ref)) continue;
+      const info = await lookup.image(ref);
+      if (!info || info.id.replace(/^sha256:/, '') !== built) continue;
+      entries.push({ kind: 'image', id: ref, name: ref, createdAt: at, command: window.text, via: 'named', imageId: info.id });
+    }
+  }
+  return entries;
 }
 
 /** The kinds of ledger entries, in the order clean-up removes them (containers free their volumes and networks). */
