@@ -22,3 +22,18 @@ export const Commands = {
   showLog: 'containerLabs.showLog',
   openFirstLab: 'containerLabs.openFirstLab',
 } as const;
+
+/**
+ * The string fields `keys` of a command's options argument (from a caller, a keybinding or a
+ * forged link: anything), each kept only when it is a string; anything else gives no options.
+ */
+export function stringOptions<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  const v = value as Record<string, unknown>;
+  for (const key of keys) {
+    const field = v[key];
+    if (typeof field === 'string') out[key] = field;
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
  * and the Markdown report beside it (`container-labs-progress.md`, to read) into the
  * workspace, where they can be committed and pushed (a GitHub Classroom repository).
  */
+import { stringOptions } from '../common/commands';
 import * as vscode from 'vscode';
 import { buildProgressFile, PROGRESS_FILE_NAME, progressFileText } from '../core/classroom/progressFile';
 import type { LabSession } from '../session/types';
@@ -19,12 +20,7 @@ export interface ExportOptions {
 }
 
 function optionsFrom(value: unknown): ExportOptions {
-  if (typeof value !== 'object' || value === null) return {};
-  const v = value as Record<string, unknown>;
-  const out: ExportOptions = {};
-  if (typeof v.student === 'string') out.student = v.student;
-  if (typeof v.folder === 'string') out.folder = v.folder;
-  return out;
+  return stringOptions(value, ['student', 'folder']);
 }
 
 /** Writes both files; resolves to the JSON file's URI, or undefined when the student cancelled. */

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { realpathSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { Commands } from '../common/commands';
+import { Commands, stringOptions } from '../common/commands';
 import type { Logger } from '../common/logger';
 import { readSettings, setContext } from '../common/settings';
 import { draftLab, type LabDraft } from '../core/draft/draft';
@@ -60,12 +60,7 @@ function labIdOf(title: string): string {
 }
 
 function optionsFrom(value: unknown): RecordOptions {
-  if (typeof value !== 'object' || value === null) return {};
-  const v = value as Record<string, unknown>;
-  const out: RecordOptions = {};
-  if (typeof v.title === 'string') out.title = v.title;
-  if (typeof v.folder === 'string') out.folder = v.folder;
-  return out;
+  return stringOptions(value, ['title', 'folder']);
 }
 
 export class LabRecorder implements vscode.Disposable {
