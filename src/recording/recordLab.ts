@@ -90,7 +90,7 @@ export class LabRecorder implements vscode.Disposable {
 
     const events = this.deps.engine.events;
     events.start();
-    const recording = new LabRecording({ docker: this.deps.engine.docker, events: events.onEvent, labId: labIdOf(title), publishedHost: this.deps.engine.endpoint.publishedHost });
+    const recording = new LabRecording({ docker: this.deps.engine.docker, events: events.onEvent, labId: labIdOf(title), publishedHost: this.deps.engine.endpoint.publishedHost, onError: (error) => this.deps.logger.warn(`recording: could not tell whether an engine event was the recording's: ${errorMessage(error)}`) });
     const terminal = vscode.window.createTerminal({
       name: RECORDING_TERMINAL,
       shellPath: process.platform === 'win32' ? undefined : labShell().path,
@@ -112,7 +112,7 @@ export class LabRecorder implements vscode.Disposable {
         const text = event.execution.commandLine.value;
         if (!text.trim()) return;
         this.deps.logger.info(`recording: ${inert(text, 'plain')}`);
-        running.set(event.execution, recording.begin(text));
+        running.set(event.execution, recording.begin(text, true));
       }),
       vscode.window.onDidEndTerminalShellExecution((event) => {
         const command = running.get(event.execution);

@@ -72,11 +72,11 @@ describe('UI: record a lab by doing it', function () {
     await w.screenshot('recorded-lab-draft');
 
     const text = fs.readFileSync(file, 'utf8');
-    assert.deepEqual(validateText(text, file).filter((i) => i.severity === 'error'), [], text);
-    assert.match(text, new RegExp(`volume:\\s+name: ${volume}`), text);
-    assert.match(text, new RegExp(`name: ${container}\\s+exitCode: 0`), text);
-    assert.match(text, new RegExp(`type: volume\\s+destination: /data\\s+readOnly: false\\s+source: ${volume}`), text);
-    assert.match(text, new RegExp(`run: docker rm -f ${container}\\s+destructive: true`), text);
-    assert.match(text, new RegExp(`containerAbsent:\\s+name: ${container}\\s+since: any`), text);
+    assert.deepEqual(validateText(text, file).filter((i) => i.severity === 'error'), [], `the draft does not validate:\n${text}`);
+    assert.match(text, new RegExp(`volume:\\s+name: ${volume}`), `the draft has no volume check for ${volume}:\n${text}`);
+    assert.match(text, new RegExp(`name: ${container}\\s+exitCode: 0`), `the draft has no exited-with-0 check for ${container}:\n${text}`);
+    assert.match(text, new RegExp(`type: volume\\s+destination: /data\\s+readOnly: false\\s+source: ${volume}`), `the draft has no mount of ${volume} at /data:\n${text}`);
+    assert.match(text, new RegExp(`run: docker rm -f ${container}\\s+destructive: true`), `the draft does not mark docker rm -f as destructive:\n${text}`);
+    assert.match(text, new RegExp(`containerAbsent:\\s+name: ${container}\\s+since: any`), `the draft has no containerAbsent check for ${container}:\n${text}`);
   });
 });

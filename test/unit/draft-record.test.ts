@@ -198,3 +198,63 @@ describe('record a lab: an event stream that lags behind the commands', function
     }
   });
 });
+
+describe('record a lab: commands reported after they started (shell integration)', function () {
+  this.timeout(120_000);
+  let docker: Dockerode;
+  let events: EngineEvents;
+  let folder: string;
+
+  before(async () => {
+    docker = mainDocker();
+    await ensureBusybox(docker);
+    events = await connectedEvents(docker);
+    folder = await tempDir();
+  });
+  after(async () => {
+    events.dispose();
+    await removeRunObjects(docker);
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  /** What the workbench does: the shell runs the command, and its start is reported once the engine's events of it have come. */
+  async function reportedLate(recording: LabRecording, text: string, eventOf: (e: { type: string; action: string; name?: string; id: string }) => boolean): Promise<RecordedCommand> {
+    const came = new Promise<void>((resolve) => {
+      const sub = events.onEvent((e) => {
+        if (eventOf(e)) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    const result = await runShell(text, { cwd: folder, env: process.env, timeoutMs: 60_000 });
+    await came;
+    const command = recording.begin(text, true);
+    await command.ready;
+    return command.end(result.exitCode ?? undefined);
+  }
+
+  it('a volume, a container that used it and its removal, each reported after the engine showed it, are drafted as checks', async () => {
+    const volume = uniqueName('rec-rep-vol');
+    const name = uniqueName('rec-rep');
+    const recording = new LabRecording({ docker, events: events.onEvent, labId: 'reported', publishedHost: '127.0.0.1' });
+    try {
+      const made = await reportedLate(recording, `docker volume create ${LABEL} ${volume}`, (e) => e.type === 'volume' && e.action === 'create' && e.id === volume);
+      assert.deepEqual(made.volumes, [volume]);
+      const run = await reportedLate(recording, `docker run --name ${name} ${LABEL} -v ${volume}:/data ${IMAGE} sh -c 'echo hi > /data/x'`, (e) => e.type === 'container' && e.action === 'die' && e.name === name);
+      assert.deepEqual(run.containers.map((c) => [c.name, c.state, c.exitCode, c.mounts.map((m) => m.source)]), [[name, 'exited', 0, [volume]]]);
+      const rm = await reportedLate(recording, `docker rm -f ${name}`, (e) => e.type === 'container' && e.action === 'destroy' && e.name === name);
+      assert.deepEqual(rm.removed.containers, [name]);
+      const draft = draftLab([made, run, rm], { id: 'reported', title: 'Reported', folder, home: os.homedir() });
+      assert.deepEqual(draft.lab.steps.map((s) => s.check), [
+        { volume: { name: volume } },
+        { all: [{ container: { name, exitCode: 0 } }, { mount: { container: { name }, destination: '/data', readOnly: false, source: volume, type: 'volume' } }] },
+        { containerAbsent: { name, since: 'any' } },
+      ]);
+      // The recording's ledger holds the volume (the container is gone): "Test this lab" starts clean.
+      assert.deepEqual(recording.ledger.list().map((e) => `${e.kind} ${e.name}`), [`volume ${volume}`]);
+    } finally {
+      recording.dispose();
+    }
+  });
+});

@@ -326,4 +326,29 @@ describe('ownership matrix: the lab\'s clean-up takes only what the lab created 
     assert.equal(await exists('container', docker, labTyped[0]?.Id ?? ''), false);
     assert.equal(await exists('container', docker, studentOwn[0]?.Id ?? ''), true, 'the student\'s own command\'s container stays');
   });
+
+  it('a typed command that shell integration reports after the engine\'s events of it (as the workbench does) still counts', async () => {
+    await t.runtime.openStep({ labId: TYPED_LAB_ID, stepId: 'typed' });
+    const died = new Set<string>();
+    const sub = events.onEvent((e) => {
+      if (e.type === 'container' && e.action === 'die') died.add(e.id);
+    });
+    try {
+      await new Promise<void>((resolve, reject) => execFile('/bin/sh', ['-c', TYPED], (error) => (error ? reject(new Error(`${TYPED}: ${error.message}`)) : resolve())));
+      const labelled = await docker.listContainers({ all: true, filters: { label: [`${Object.keys(LABELS)[0] ?? ''}=${Object.values(LABELS)[0] ?? ''}`] } });
+      const made = labelled.filter((c) => c.Command === `echo ${P}-typed`);
+      assert.equal(made.length, 1, 'the command made one container');
+      const id = made[0]?.Id ?? '';
+      await waitFor('the container\'s events to arrive', () => died.has(id), 10_000, 20);
+      // Only now does the report of the command's start come.
+      const end = t.runtime.commandTyped(TYPED);
+      end();
+      await waitFor('the command window to close', () => !t.runtime.commandsRunning(TYPED_LAB_ID), 10_000, 50);
+      const plan = await t.runtime.cleanupPlan(TYPED_LAB_ID);
+      assert.deepEqual(plan.items.map((i) => `${i.kind} ${i.name}`), [`container ${(made[0]?.Names[0] ?? '').replace(/^\//, '')}`]);
+      assert.equal((await t.runtime.cleanup(plan)).removed, 1);
+    } finally {
+      sub.dispose();
+    }
+  });
 });

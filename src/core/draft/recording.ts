@@ -93,6 +93,8 @@ export interface RecordingOptions {
   /** How long a published port may take to answer HTTP after the command ended, default 5000 ms. */
   httpWaitMs?: number;
   now?: () => number;
+  /** Called when the engine could not answer whether an event was the recording's: that thing is not recorded. */
+  onError?: (error: unknown) => void;
 }
 
 /** One command while it runs: `ready` before running it, `end` once it ended. */
@@ -114,6 +116,14 @@ function positionals(call: DockerCall): string[] {
   }
   return out;
 }
+
+/**
+ * How long before shell integration reports a command the shell may have started it: in the
+ * extension the report comes through the workbench, after the engine's first events of the
+ * command (0.5 s on an idle machine here). The command's window opens that much earlier, and
+ * the events that arrived since then count as seen by it.
+ */
+const REPORTED_LATE_MS = 5000;
 
 /** How long a recording waits for the engine's events of what a command made (see caughtUp). */
 const EVENT_LAG_MS = 15_000;
@@ -141,6 +151,8 @@ export class LabRecording implements Disposable {
   private readonly recorder: OwnershipRecorder;
   private readonly lookup: EngineLookup;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
+  /** The events of the last REPORTED_LATE_MS, with when they arrived (a command reported late saw them). */
+  private readonly recent: Array<{ event: EngineEvent; at: number }> = [];
   private readonly subscription: Disposable;
   private readonly now: () => number;
   private readonly tailMs: number;
@@ -151,20 +163,28 @@ export class LabRecording implements Disposable {
     this.ledger = new ResourceLedger(opts.labId, this.now());
     this.windows = new CommandWindows({ tailMs: this.tailMs, now: this.now });
     this.lookup = dockerLookup(opts.docker);
-    this.recorder = new OwnershipRecorder({ ledger: this.ledger, windows: this.windows, lookup: this.lookup });
+    this.recorder = new OwnershipRecorder({ ledger: this.ledger, windows: this.windows, lookup: this.lookup, ...(opts.onError ? { onError: opts.onError } : {}) });
     this.recorder.attach(opts.events);
     this.subscription = opts.events((event) => {
+      const at = this.now();
+      this.recent.push({ event, at });
+      while (this.recent[0] !== undefined && this.recent[0].at < at - REPORTED_LATE_MS) this.recent.shift();
       for (const listener of this.listeners) listener(event);
     });
   }
 
-  /** Starts watching a command: run it once `ready` resolves, then call `end` with its exit code. */
-  begin(text: string): RecordingCommand {
-    const startedAt = this.now();
+  /**
+   * Starts watching a command: run it once `ready` resolves, then call `end` with its exit code.
+   * `reported`: the command was reported once it had started (shell integration), so it may
+   * have begun up to REPORTED_LATE_MS before; the default is a command about to run.
+   */
+  begin(text: string, reported = false): RecordingCommand {
+    const lateMs = reported ? REPORTED_LATE_MS : 0;
+    const startedAt = this.now() - lateMs;
     const calls = dockerCalls(text);
     // The instructor's command is the lab's by definition: it may claim what it names, and an unnamed run it made.
-    const { window, end: closeWindow } = this.windows.begin(text, 'sent', new LabClaims([text]), this.lookup);
-    const seen: EngineEvent[] = [];
+    const { window, end: closeWindow } = this.windows.begin(text, 'sent', new LabClaims([text]), this.lookup, lateMs);
+    const seen: EngineEvent[] = this.recent.filter((r) => r.at >= startedAt).map((r) => r.event);
     const listener = (event: EngineEvent): void => {
       seen.push(event);
     };
@@ -209,7 +229,8 @@ export class LabRecording implements Disposable {
     const deadline = Date.now() + EVENT_LAG_MS;
     for (;;) {
       await this.ledger.settled();
-      const entries = this.ledger.list().filter((e) => e.command === text);
+      // In the ledger as this command's or an earlier one's (a volume the command before made and this one mounts): its event came.
+      const entries = this.ledger.list();
       const missing = expected.filter((x) => !entries.some((e) => e.kind === x.kind && e.name === x.name));
       if (missing.length === 0 || Date.now() >= deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -97,6 +97,13 @@ export interface PreparedCommand {
   text: string;
 }
 
+/**
+ * How long before shell integration reports a typed command the shell may have started it: the
+ * report goes through the workbench, and the engine's events of the command came 0.5 s before
+ * it on an idle machine here.
+ */
+export const TYPED_LATE_MS = 3000;
+
 /** What a lab that may not act (see `mayAct`) answers to Check and Run. */
 export const RESTRICTED_REASON =
   'This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. Trust the workspace to use it.';
@@ -659,11 +666,12 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (!current) return () => undefined;
     // The student tries something else: the lab command's failure is no longer the reason.
     this.commandFailures.delete(keyOf(current));
-    return this.openWindow(current.labId, text, 'typed').end;
+    // Reported by shell integration after the shell started it: its window opens that much earlier.
+    return this.openWindow(current.labId, text, 'typed', TYPED_LATE_MS).end;
   }
 
-  private openWindow(labId: string, text: string, source: CommandSource): { window: CommandWindow; end: () => void } {
-    return this.ledgers.openWindow(labId, text, source);
+  private openWindow(labId: string, text: string, source: CommandSource, lateMs = 0): { window: CommandWindow; end: () => void } {
+    return this.ledgers.openWindow(labId, text, source, lateMs);
   }
 
   // ---- hints, solution, quiz -------------------------------------------------------------

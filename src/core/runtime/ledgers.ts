@@ -112,10 +112,10 @@ export class LabLedgers {
     return [...this.ownerships.keys()];
   }
 
-  /** Opens the window of a lab command: what it creates may be the lab's. */
-  openWindow(labId: string, text: string, source: CommandSource): { window: CommandWindow; end: () => void } {
+  /** Opens the window of a lab command: what it creates may be the lab's (`lateMs`: see CommandWindow). */
+  openWindow(labId: string, text: string, source: CommandSource, lateMs = 0): { window: CommandWindow; end: () => void } {
     const own = this.ownership(labId);
-    return own.windows.begin(text, source, own.claims, this.lookup);
+    return own.windows.begin(text, source, own.claims, this.lookup, lateMs);
   }
 
   /** A new endpoint: new lookups, the recorders on the new event stream. */

@@ -35,6 +35,7 @@ import {
   type RunCall,
 } from '../labs/dockerCommands';
 import { fillCommand } from '../labs/placeholders';
+import type { Disposable } from '../events';
 import type { LedgerEntry, OwnedKind } from '../ledger';
 
 /** The part of an engine event the ownership rule reads (EngineEvents' events have this shape). */
@@ -251,14 +252,21 @@ export class CommandWindow {
   /** Resolves when `existed` is filled (the runner and the extension wait for it before running the command). */
   readonly ready: Promise<void>;
 
+  /**
+   * `lateMs`: how long before `now` the command may really have started. Shell integration
+   * reports a typed command's start through the workbench, often after the engine's first
+   * events of it (0.5 s on an idle machine here); such a window starts that much earlier, and
+   * its snapshot counts only what was made before that as existing.
+   */
   constructor(
     readonly text: string,
     readonly source: CommandSource,
     claims: LabClaims,
     lookup: EngineLookup | undefined,
     now: number,
+    readonly lateMs = 0,
   ) {
-    this.startedAt = now;
+    this.startedAt = now - lateMs;
     const calls = dockerCalls(text);
     const made = emptyNames();
     for (const call of calls) {
@@ -289,11 +297,13 @@ export class CommandWindow {
   }
 
   private async snapshot(lookup: EngineLookup): Promise<void> {
-    const look = async <T>(names: string[], find: (name: string) => Promise<T | undefined>, into: Set<string>): Promise<void> => {
+    /** Found, and (in a late window) made before the window started: a volume or network made since is the command's. */
+    const existed = (found: { createdAt?: number } | undefined): boolean => found !== undefined && (this.lateMs === 0 || found.createdAt === undefined || !createdInside(found.createdAt, this));
+    const look = async (names: string[], find: (name: string) => Promise<{ createdAt?: number } | undefined>, into: Set<string>): Promise<void> => {
       await Promise.all(
         names.map(async (name) => {
           try {
-            if ((await find(name)) !== undefined) into.add(name);
+            if (existed(await find(name))) into.add(name);
           } catch {
             // The engine did not answer: count it as existing, so nothing of the user's is taken.
             into.add(name);
@@ -304,7 +314,8 @@ export class CommandWindow {
     await Promise.all([
       look(this.creates.volumes, (n) => lookup.volume(n), this.existed.volumes),
       look(this.creates.networks, (n) => lookup.network(n), this.existed.networks),
-      look(this.creates.images, (n) => lookup.image(n), this.existed.images),
+      // An image has no time it was tagged: found means it existed, late or not (the safe side).
+      look(this.creates.images, async (n) => ((await lookup.image(n)) ? {} : undefined), this.existed.images),
     ]);
   }
 }
@@ -330,10 +341,22 @@ export class CommandWindows {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Opens a window for a command; `end()` closes it (after the tail). */
-  begin(text: string, source: CommandSource, claims: LabClaims, lookup?: EngineLookup): { window: CommandWindow; end: () => void } {
-    const window = new CommandWindow(text, source, claims, lookup, this.now());
+  private readonly openedListeners = new Set<(window: CommandWindow) => void>();
+
+  /** Called with each window as it opens (the recorder replays a late window's earlier events). */
+  onDidOpen(listener: (window: CommandWindow) => void): Disposable {
+    this.openedListeners.add(listener);
+    return { dispose: () => this.openedListeners.delete(listener) };
+  }
+
+  /**
+   * Opens a window for a command; `end()` closes it (after the tail). `lateMs`: the command
+   * may have started that long ago (a typed command, reported by shell integration after the fact).
+   */
+  begin(text: string, source: CommandSource, claims: LabClaims, lookup?: EngineLookup, lateMs = 0): { window: CommandWindow; end: () => void } {
+    const window = new CommandWindow(text, source, claims, lookup, this.now(), lateMs);
     this.windows.push(window);
+    for (const listener of this.openedListeners) listener(window);
     const end = (): void => {
       window.endedAt ??= this.now();
     };

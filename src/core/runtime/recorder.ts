@@ -5,7 +5,7 @@
  */
 import type { Disposable, Event } from '../events';
 import type { ResourceLedger } from '../ledger';
-import { isCreation, judgeEvent, VolumeHistory, type CommandWindows, type EngineLookup, type OwnershipEvent } from './ownership';
+import { isCreation, judgeEvent, VolumeHistory, type CommandWindow, type CommandWindows, type EngineLookup, type OwnershipEvent } from './ownership';
 
 export interface RecorderOptions {
   ledger: ResourceLedger;
@@ -17,11 +17,22 @@ export interface RecorderOptions {
   onError?: (error: unknown) => void;
 }
 
+/** How long creation events are kept for a late window to be judged on (see CommandWindow's lateMs). */
+const REPLAY_KEEP_MS = 10_000;
+const REPLAY_MAX = 2000;
+
 export class OwnershipRecorder implements Disposable {
   private readonly history = new VolumeHistory();
   private subscription: Disposable | undefined;
+  /** The recent creation events, with when they arrived: a window that opens late is judged on those since its start. */
+  private readonly recent: Array<{ event: OwnershipEvent; at: number }> = [];
+  private readonly opened: Disposable;
 
-  constructor(private readonly opts: RecorderOptions) {}
+  constructor(private readonly opts: RecorderOptions) {
+    this.opened = opts.windows.onDidOpen((window) => {
+      if (window.lateMs > 0) this.replay(window);
+    });
+  }
 
   /** Records from `onEvent` until disposed (or attached elsewhere). */
   attach(onEvent: Event<OwnershipEvent>): void {
@@ -44,9 +55,27 @@ export class OwnershipRecorder implements Disposable {
     if (!isCreation(event)) return;
     const at = this.opts.windows.now();
     const volumeFirstSeen = event.type === 'volume' ? this.history.note(event.id, at) : undefined;
+    this.keep(event, at);
     const windows = this.opts.windows.active(at);
     if (windows.length === 0) return;
-    const facts = volumeFirstSeen === undefined ? { at } : { at, volumeFirstSeen };
+    this.judge(event, windows, volumeFirstSeen === undefined ? { at } : { at, volumeFirstSeen });
+  }
+
+  private keep(event: OwnershipEvent, at: number): void {
+    this.recent.push({ event, at });
+    while (this.recent.length > REPLAY_MAX || (this.recent[0] !== undefined && this.recent[0].at < at - REPLAY_KEEP_MS)) this.recent.shift();
+  }
+
+  /** A window opened late: the creations that arrived since it started are judged for it too. */
+  private replay(window: CommandWindow): void {
+    for (const { event, at } of this.recent) {
+      if (at < window.startedAt) continue;
+      const volumeFirstSeen = event.type === 'volume' ? this.history.note(event.id, at) : undefined;
+      this.judge(event, [window], volumeFirstSeen === undefined ? { at } : { at, volumeFirstSeen });
+    }
+  }
+
+  private judge(event: OwnershipEvent, windows: readonly CommandWindow[], facts: { at: number; volumeFirstSeen?: number }): void {
     const work = judgeEvent(event, windows, this.opts.lookup, facts).then(
       ({ add, withdraw }) => {
         const ledger = this.opts.ledger;
@@ -67,5 +96,6 @@ export class OwnershipRecorder implements Disposable {
   dispose(): void {
     this.subscription?.dispose();
     this.subscription = undefined;
+    this.opened.dispose();
   }
 }
