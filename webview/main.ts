@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import './style.css';
 import * as l10n from '@vscode/l10n';
-import type { CheckView, CommandView, HostMessage, QuizView, StepView, WalkthroughState, WebviewMessage } from '../src/webview/protocol';
+import type { CheckView, CommandView, HostMessage, LabSummaryView, QuizView, StepView, WalkthroughState, WebviewMessage } from '../src/webview/protocol';
 import { ANNOUNCE_DELAY_MS, type Announcement, announcementFor, resultKey } from '../src/webview/announce';
 
 interface VsCodeApi {
@@ -120,6 +120,8 @@ mountSkeleton();
 // ---------------------------------------------------------------------------------------------
 
 let view: StepView | undefined;
+/** The summary page was shown: the step drawn next takes the focus like any new step. */
+let leftSummary = false;
 /** What each part was last drawn from, so unchanged parts keep their DOM (and focus). */
 const drawn = new Map<string, string>();
 let focusNewHint = false;
@@ -330,8 +332,64 @@ function drawSolution(v: StepView): void {
 function drawNav(v: StepView): void {
   nav.replaceChildren(
     button(l10n.t('Previous'), 'prev', () => post({ type: 'navigate', direction: 'previous' }), { secondary: true, disabled: !v.hasPrevious, ariaLabel: l10n.t('Previous step') }),
-    button(l10n.t('Next'), 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: l10n.t('Next step') }),
+    v.lastOfLab
+      ? button(l10n.t('Finish the lab'), 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', ariaLabel: l10n.t('Finish the lab: see how it went and what to do next') })
+      : button(l10n.t('Next'), 'next', () => post({ type: 'navigate', direction: 'next' }), { secondary: v.check.status !== 'passed', disabled: !v.hasNext, ariaLabel: l10n.t('Next step') }),
   );
+}
+
+/** The page after a lab's last step: how it went, and what to do now. Built whole each time (it changes rarely). */
+function drawSummary(s: LabSummaryView): void {
+  view = undefined;
+  leftSummary = true;
+  resetAnnouncer(undefined);
+  drawn.clear();
+  const heading = h('h1', { tabindex: '-1', 'data-testid': 'summary-heading' }, s.passed === s.total ? l10n.t('Lab complete') : l10n.t('End of the lab'));
+  const facts = h('p', { 'data-testid': 'summary-counts' }, l10n.t('{0} of {1} steps passed', s.passed, s.total));
+  if (s.minutes !== undefined) facts.append(' · ', s.minutes === 1 ? l10n.t('about 1 minute') : l10n.t('about {0} minutes', s.minutes));
+  const parts: HTMLElement[] = [h('p', { class: 'lab-title' }, s.labTitle), heading, facts];
+
+  const open = s.steps.filter((step) => step.status !== 'passed');
+  if (open.length > 0) {
+    const list = section('summary-open', l10n.t('Steps not passed yet'));
+    list.body.append(
+      h('ul', { class: 'summary-steps' }, ...open.map((step) => h('li', {}, h('span', {}, step.title, ' '), button(l10n.t('Go to step'), `summary-step-${step.stepId}`, () => post({ type: 'summary', action: 'step', stepId: step.stepId }), { secondary: true, ariaLabel: l10n.t('Go to step: {0}', step.title) })))),
+    );
+    parts.push(list.root);
+  }
+
+  const cleanup = section('summary-cleanup', l10n.t('Clean up'));
+  if (!s.canRun) cleanup.body.append(h('p', {}, l10n.t('This lab comes from a workspace you have not trusted: it ran nothing, so there is nothing to clean up.')));
+  else if (s.leftovers === undefined) cleanup.body.append(h('p', {}, l10n.t('What this lab left could not be looked up (is the engine running?).')));
+  else if (s.leftovers.length === 0) cleanup.body.append(h('p', { 'data-testid': 'summary-nothing-left' }, l10n.t('Nothing this lab created is left on the engine.')));
+  else {
+    cleanup.body.append(
+      h('p', { 'data-testid': 'summary-leftovers' }, l10n.t('Still there from this lab: {0}', s.leftovers.join(', '))),
+      h('div', { class: 'actions' }, button(l10n.t('Clean up this lab'), 'summary-cleanup-button', () => post({ type: 'summary', action: 'cleanup' }), { ariaLabel: l10n.t('Clean up this lab: remove what it created (asks first)') })),
+    );
+  }
+  parts.push(cleanup.root);
+
+  const nextActions = h(
+    'div',
+    { class: 'actions' },
+    button(l10n.t('Export progress report'), 'summary-export', () => post({ type: 'summary', action: 'export' }), { secondary: true }),
+    button(l10n.t('Back to the last step'), 'summary-back', () => post({ type: 'summary', action: 'back' }), { secondary: true }),
+  );
+  if (s.nextLab !== undefined) {
+    const title = s.nextLab.title;
+    nextActions.prepend(button(l10n.t('Next lab: {0}', title), 'summary-next-lab', () => post({ type: 'summary', action: 'nextLab' })));
+  }
+  const after = section('summary-next', l10n.t('What next'));
+  if (s.nextLab === undefined) after.body.append(h('p', {}, l10n.t('No lab comes after this one.')));
+  after.body.append(nextActions);
+  parts.push(after.root);
+
+  app.replaceChildren(h('div', { class: 'summary', 'data-testid': 'summary' }, ...parts), notice, announcePolite, announceUrgent);
+  heading.focus();
+  window.scrollTo(0, 0);
+  // Announced once: where the student is now.
+  announcePolite.textContent = `${heading.textContent ?? ''}. ${facts.textContent ?? ''}`;
 }
 
 function draw(v: StepView): void {
@@ -358,7 +416,8 @@ function draw(v: StepView): void {
   if (newStep) resetAnnouncer(v);
   else scheduleAnnouncement();
   if (newStep) {
-    if (previous !== undefined) stepTitle.focus();
+    if (previous !== undefined || leftSummary) stepTitle.focus();
+    leftSummary = false;
     window.scrollTo(0, 0);
   } else if (focusedId !== undefined && document.activeElement !== active && (document.activeElement === null || document.activeElement === document.body)) {
     // The focused control was redrawn (and nothing else took the focus on purpose): focus its new copy.
@@ -421,6 +480,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   switch (message.type) {
     case 'view':
       draw(message.view);
+      break;
+    case 'summary':
+      drawSummary(message.summary);
       break;
     case 'notice':
       showNotice(message.text, message.kind);

@@ -66,6 +66,9 @@ export interface LabSessionOptions {
   now?: () => number;
 }
 
+/** The container events after which a running service may have come or gone. */
+const CONTAINER_LIFECYCLE = new Set(['start', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'restart']);
+
 /** What the terminal gave for a command the runtime sent. */
 interface TerminalExecution extends CommandExecution {
   sent: SentCommand;
@@ -76,6 +79,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
   readonly runtime: LabRuntime<TerminalExecution>;
   private readonly log: Logger;
   readonly onDidChange: LabSession['onDidChange'];
+  readonly onDidChangeContainers: LabSession['onDidChangeContainers'];
   /** Fires after a lab command was sent to the terminal. */
   readonly onDidRunCommand: vscode.Event<{ ref: StepRef; text: string }>;
 
@@ -117,6 +121,27 @@ export class LabSessionImpl extends Disposable implements LabSession {
     this.runtime = new LabRuntime<TerminalExecution>(runtimeOpts);
     this._register(this.runtime);
     this.onDidChange = this.runtime.onDidChange;
+    this.onDidChangeContainers = (listener) => {
+      // The hub's event stream is replaced when the endpoint changes: follow it.
+      const follow = (): { dispose(): void } => {
+        const events = engine.events;
+        events.start();
+        return events.onEvent((event) => {
+          if (event.type === 'container' && CONTAINER_LIFECYCLE.has(event.action)) listener();
+        });
+      };
+      let sub = follow();
+      const changed = engine.onDidChangeEngine(() => {
+        sub.dispose();
+        sub = follow();
+      });
+      return {
+        dispose: () => {
+          sub.dispose();
+          changed.dispose();
+        },
+      };
+    };
     this.onDidRunCommand = (listener) =>
       this.runtime.onDidRunCommand((e) => {
         listener({ ref: e.ref, text: e.text });

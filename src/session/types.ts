@@ -24,6 +24,8 @@ export interface LabSession extends vscode.Disposable {
   readonly current: StepRef | undefined;
   /** Fires when the catalog, the current step or any step state changes. */
   readonly onDidChange: vscode.Event<StepRef | undefined>;
+  /** Fires when the engine says a container started, stopped or went (an Open button may come or go). */
+  readonly onDidChangeContainers: vscode.Event<void>;
 
   getLab(labId: string): Lab | undefined;
   getStep(ref: StepRef): Step | undefined;
@@ -57,6 +59,8 @@ export interface LabSession extends vscode.Disposable {
   next(ref: StepRef): StepRef | undefined;
   previous(ref: StepRef): StepRef | undefined;
   resetStep(ref: StepRef): Promise<void>;
+  /** What the lab created that is still there (what "Clean Up Lab" would remove). */
+  cleanupPlan(labId: string): Promise<CleanupPlan>;
   /** The lab's own containers from an earlier try in the way of the step's `docker run --name`. */
   leftovers(ref: StepRef): Promise<CleanupPlan>;
   /** Asks, removes the step's leftovers (only the lab's own), and with `rerun` runs the step's command again. */

@@ -9,9 +9,10 @@ import * as vscode from 'vscode';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import { makeNonce, renderShellHtml } from './html';
 import { MarkdownRenderer } from './markdown';
-import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type NoticeKind, type StepView, type WalkthroughState, type WebviewMessage } from './protocol';
+import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type LabSummaryView, type NoticeKind, type StepView, type SummaryAction, type WalkthroughState, type WebviewMessage } from './protocol';
 import { parseWebviewMessage } from './validate';
-import { buildStepView } from './viewModel';
+import { buildLabSummary, buildStepView } from './viewModel';
+import { Commands } from '../common/commands';
 import { offersStop } from '../core/runtime/steps';
 import { errorMessage, inert } from '../core/text';
 import { runDetached } from '../core/events';
@@ -21,6 +22,8 @@ export interface WalkthroughDeps {
   session: LabSession;
   logger: vscode.LogOutputChannel;
   extensionUri: vscode.Uri;
+  /** How often a visible page looks for its service when nothing else changed (default SERVICE_POLL_MS; tests turn it off to see what the engine's events do alone). */
+  servicePollMs?: number;
 }
 
 /** What `handleMessage` did with a message (tests assert on it). */
@@ -37,6 +40,8 @@ const UPDATE_DELAY_MS = 25;
 const SERVICE_LOOKUP_INTERVAL_MS = 2000;
 /** While the page is visible, look for a service this often even when nothing else changed (a token appears in the logs late). */
 const SERVICE_POLL_MS = 3000;
+/** A container started or stopped: the Open button follows after this (a burst of events is one lookup). */
+const CONTAINER_CHANGE_DELAY_MS = 100;
 
 function sameRef(a: StepRef | undefined, b: StepRef | undefined): boolean {
   return a !== undefined && b !== undefined && a.labId === b.labId && a.stepId === b.stepId;
@@ -82,6 +87,10 @@ export class WalkthroughPanel implements vscode.Disposable {
   /** The lab's own containers from an earlier try in the way of the step's command (looked up with the service). */
   private leftovers: { ref: StepRef; names: string[] } | undefined;
   private serviceLookedUpAt = 0;
+  private containersTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The lab whose summary the page shows (after Next on its last step), and what it left behind. */
+  private summary: { labId: string; leftovers: string[] | undefined } | undefined;
+  private lastSummarySent: LabSummaryView | undefined;
   private serviceLookup: Promise<void> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private readyWaiters: Array<() => void> = [];
@@ -108,20 +117,34 @@ export class WalkthroughPanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
       deps.session.onDidChange(() => this.onSessionChange()),
+      deps.session.onDidChangeContainers(() => this.onContainersChange()),
     );
-    const poll = setInterval(() => runDetached(this.pollService(), logFailure(deps.logger, `${TAG} looking for the step's service`)), SERVICE_POLL_MS);
-    this.disposables.push({ dispose: () => clearInterval(poll) });
+    const poll = setInterval(() => runDetached(this.pollService(false), logFailure(deps.logger, `${TAG} looking for the step's service`)), deps.servicePollMs ?? SERVICE_POLL_MS);
+    this.disposables.push({ dispose: () => clearInterval(poll) }, { dispose: () => clearTimeout(this.containersTimer) });
     this.setHtml();
     this.updateTitle();
   }
 
+  /** A container started, stopped or went: the Open button (and the leftovers) are looked up again at once. */
+  private onContainersChange(): void {
+    if (this.disposed || this.containersTimer !== undefined) return;
+    this.containersTimer = setTimeout(() => {
+      this.containersTimer = undefined;
+      // The summary's "still there" list follows the engine too.
+      const work = this.summary !== undefined ? this.showSummary(this.summary.labId) : this.pollService(true);
+      runDetached(work, logFailure(this.deps.logger, `${TAG} looking for the step's service`));
+    }, CONTAINER_CHANGE_DELAY_MS);
+  }
+
   /** Redraws when a service of the step appeared or went away since the last lookup. */
-  private async pollService(): Promise<void> {
+  private async pollService(force: boolean): Promise<void> {
     if (this.disposed || !this.pageReady || !this.panel.visible) return;
     const ref = this.ref;
     const shown = (): string => JSON.stringify([sameRef(this.service?.ref, ref) ? this.service?.label : undefined, sameRef(this.leftovers?.ref, ref) ? this.leftovers?.names : undefined]);
     const before = shown();
-    await this.refreshService(false);
+    // A lookup already under way may have started before the change: wait for it, then look again.
+    if (force && this.serviceLookup !== undefined) await this.serviceLookup;
+    await this.refreshService(force);
     const after = shown();
     if (before !== after && sameRef(ref, this.current)) this.postView();
   }
@@ -173,6 +196,7 @@ export class WalkthroughPanel implements vscode.Disposable {
       return;
     }
     const changed = !sameRef(ref, this.current);
+    this.summary = undefined;
     this.current = { labId: ref.labId, stepId: ref.stepId };
     if (changed) {
       this.checking = false;
@@ -289,13 +313,21 @@ export class WalkthroughPanel implements vscode.Disposable {
 
       case 'navigate': {
         const target = message.direction === 'next' ? session.next(ref) : session.previous(ref);
+        if (message.direction === 'next' && (target === undefined || target.labId !== ref.labId)) {
+          // Past the lab's last step: how it went, and what to do now (never straight into the next lab).
+          await this.showSummary(ref.labId);
+          return 'handled';
+        }
         if (target === undefined) {
-          this.notice('info', message.direction === 'next' ? vscode.l10n.t('This is the last step of the lab.') : vscode.l10n.t('This is the first step of the lab.'));
+          this.notice('info', vscode.l10n.t('This is the first step of the lab.'));
           return 'handled';
         }
         await this.show(target);
         return 'handled';
       }
+
+      case 'summary':
+        return this.summaryAction(message.action, message.stepId);
 
       case 'openLink':
         if (!this.links.has(message.href)) return this.refuse(`openLink: ${JSON.stringify(message.href.slice(0, 80))} is not a link of this step`);
@@ -354,6 +386,7 @@ export class WalkthroughPanel implements vscode.Disposable {
     const current = this.deps.session.current;
     if (current !== undefined && !sameRef(current, this.current) && this.deps.session.getStep(current) !== undefined) {
       // The student moved to another step (from the tree): follow it.
+      this.summary = undefined;
       this.current = { labId: current.labId, stepId: current.stepId };
       this.checking = false;
       this.serviceLookedUpAt = 0;
@@ -412,8 +445,83 @@ export class WalkthroughPanel implements vscode.Disposable {
   }
 
   /** Sends the whole view model of the current step (when the page is there to get it). */
+  /** Shows the summary of a lab: its clean-up plan is looked up first (only for a lab that may act). */
+  private async showSummary(labId: string): Promise<void> {
+    this.summary = { labId, leftovers: await this.leftoversOf(labId) };
+    this.postView();
+  }
+
+  private async leftoversOf(labId: string): Promise<string[] | undefined> {
+    if (!this.deps.session.canRun(labId)) return undefined;
+    try {
+      return (await this.deps.session.cleanupPlan(labId)).items.map((i) => i.name);
+    } catch (error) {
+      this.deps.logger.warn(`${TAG} the clean-up plan of ${labId} could not be made: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+
+  /** The summary page's buttons, one handler per action. */
+  private async summaryAction(action: SummaryAction, stepId: string | undefined): Promise<MessageOutcome> {
+    const labId = this.summary?.labId;
+    const lab = labId === undefined ? undefined : this.deps.session.getLab(labId);
+    const last = lab?.steps[lab.steps.length - 1];
+    if (!lab || !last) return this.refuse(`summary: ${action} while no lab summary is shown`);
+    const lastRef = { labId: lab.id, stepId: last.id };
+    const handlers: Record<SummaryAction, () => Promise<MessageOutcome>> = {
+      cleanup: async () => {
+        if (!this.deps.session.canRun(lab.id)) {
+          this.notice('warning', RESTRICTED_NOTICE);
+          return 'handled';
+        }
+        await vscode.commands.executeCommand(Commands.cleanupLab, lab.id);
+        if (this.summary?.labId === lab.id) await this.showSummary(lab.id);
+        return 'handled';
+      },
+      export: async () => {
+        await vscode.commands.executeCommand(Commands.exportReport);
+        return 'handled';
+      },
+      nextLab: async () => {
+        const next = this.deps.session.next(lastRef);
+        if (next === undefined || next.labId === lab.id) {
+          this.notice('info', vscode.l10n.t('No lab comes after this one.'));
+          return 'handled';
+        }
+        await this.show(next);
+        return 'handled';
+      },
+      back: async () => {
+        await this.show(lastRef);
+        return 'handled';
+      },
+      step: async () => {
+        const step = lab.steps.find((s) => s.id === stepId);
+        if (!step) return this.refuse(`summary: ${JSON.stringify(stepId)} is not a step of ${lab.id}`);
+        await this.show({ labId: lab.id, stepId: step.id });
+        return 'handled';
+      },
+    };
+    return handlers[action]();
+  }
+
+  /** The last lab summary sent to the page (tests read it). */
+  get lastSummary(): LabSummaryView | undefined {
+    return this.summary === undefined ? undefined : this.lastSummarySent;
+  }
+
   private postView(): void {
     if (this.disposed) return;
+    if (this.summary !== undefined) {
+      const summary = buildLabSummary(this.deps.session, this.summary.labId, this.summary.leftovers);
+      if (summary !== undefined) {
+        this.links = new Set();
+        this.lastSummarySent = summary;
+        this.post({ type: 'summary', summary });
+        return;
+      }
+      this.summary = undefined;
+    }
     const ref = this.ref;
     const built = buildStepView(this.deps.session, ref, this.markdown, {
       checking: this.checking,

@@ -44,7 +44,13 @@ export type WebviewMessage =
   | ({ type: 'removeLeftovers' } & StepAddress)
   | { type: 'interrupt' }
   /** The Restricted Mode line's button: opens VS Code's workspace trust editor. */
-  | { type: 'manageTrust' };
+  | { type: 'manageTrust' }
+  /** A button of the lab's summary page (the lab is the one the summary shows; `step` names one of its steps). */
+  | { type: 'summary'; action: SummaryAction; stepId?: string };
+
+/** What the summary page of a finished lab can ask for. */
+export type SummaryAction = 'cleanup' | 'export' | 'nextLab' | 'back' | 'step';
+export const SUMMARY_ACTIONS: readonly SummaryAction[] = ['cleanup', 'export', 'nextLab', 'back', 'step'];
 
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +138,8 @@ export interface StepView {
   quiz?: QuizView;
   hasPrevious: boolean;
   hasNext: boolean;
+  /** The lab's last step: Next shows the lab's summary. */
+  lastOfLab: boolean;
   /** The lab's own containers from an earlier try that are in the way of the step's `docker run --name`. */
   leftover?: { names: string[]; reason: string };
   /** The step is there to stop a foreground server a step before started: the panel offers Stop (Ctrl+C). */
@@ -140,10 +148,29 @@ export interface StepView {
   service?: { label: string };
 }
 
+/** The page shown after Next on a lab's last step: how the lab went and what to do now. */
+export interface LabSummaryView {
+  labId: string;
+  labTitle: string;
+  passed: number;
+  total: number;
+  /** Every step, with its status (the ones not passed get a button to go back to them). */
+  steps: Array<{ stepId: string; title: string; status: ViewCheckStatus }>;
+  /** Whole minutes from the first step opened to the last step passed, when both are known. */
+  minutes?: number;
+  /** What the lab created that is still there (names), or undefined when it could not be looked up. */
+  leftovers?: string[];
+  canRun: boolean;
+  /** The next lab of the course, if there is one. */
+  nextLab?: { labId: string; title: string };
+}
+
 export type NoticeKind = 'info' | 'warning' | 'error';
 
 export type HostMessage =
   | { type: 'view'; view: StepView }
+  /** The summary of a finished lab (after Next on its last step). */
+  | { type: 'summary'; summary: LabSummaryView }
   /** A short, polite announcement ("Copied", "Not run: the workspace is not trusted"). */
   | { type: 'notice'; kind: NoticeKind; text: string }
   /** Nothing to show (the lab is gone after a reload). */

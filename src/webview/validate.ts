@@ -5,7 +5,7 @@
  * (unknown type, a missing, extra or mistyped field, oversized values) is refused with a
  * reason that the panel logs. Plain TypeScript, no `vscode`, so unit tests run in Node.
  */
-import { LIMITS, type NavigateDirection, type WebviewMessage } from './protocol';
+import { LIMITS, SUMMARY_ACTIONS, type NavigateDirection, type WebviewMessage } from './protocol';
 import { hasControlChars } from '../core/text';
 
 export type ParseResult = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
@@ -34,6 +34,7 @@ const SHAPES: Record<WebviewMessage['type'], Shape> = {
   removeLeftovers: { required: [...STEP], optional: [] },
   interrupt: { required: [], optional: [] },
   manageTrust: { required: [], optional: [] },
+  summary: { required: ['action'], optional: ['stepId'] },
 };
 
 function isMessageType(value: unknown): value is WebviewMessage['type'] {
@@ -132,6 +133,12 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
         picked.push(choice);
       }
       return { ok: true, message: { type, labId, stepId, choices: picked } };
+    }
+    case 'summary': {
+      const action = SUMMARY_ACTIONS.find((a) => a === raw.action);
+      if (action === undefined) return { ok: false, reason: `summary: unknown action (${describe(raw.action)})` };
+      if ((action === 'step') !== (raw.stepId !== undefined)) return { ok: false, reason: `summary: ${action === 'step' ? 'step needs a stepId' : `${action} takes no stepId`}` };
+      return { ok: true, message: action === 'step' ? { type, action, stepId } : { type, action } };
     }
     case 'navigate':
       if (!isDirection(raw.direction)) return { ok: false, reason: `navigate: bad direction (${describe(raw.direction)})` };

@@ -6,7 +6,7 @@ import type { CheckResult, LabCommand, Quiz } from '../core/model';
 import { commandProgress, leftoverReason, shownCheck, stopsForegroundServer } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
 import type { MarkdownRenderer, RenderOptions } from './markdown';
-import type { CheckPartView, CommandView, QuizView, StepView } from './protocol';
+import type { CheckPartView, CommandView, LabSummaryView, QuizView, StepView } from './protocol';
 
 export interface ViewExtras {
   /** Check now is running. */
@@ -127,6 +127,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     },
     hasPrevious: session.previous(ref) !== undefined,
     hasNext: session.next(ref) !== undefined,
+    lastOfLab: lab.steps[lab.steps.length - 1]?.id === ref.stepId,
     stopsServer: stopsForegroundServer(lab, step),
   };
   // The status already says "Cannot check": the reason does not say it again.
@@ -146,4 +147,36 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     view.leftover = { names: [...extras.leftovers], reason: leftoverReason(extras.leftovers) };
   }
   return { view, links };
+}
+
+/**
+ * The summary page of a lab (after Next on its last step): its steps' statuses, the time from
+ * the first step opened to the last one passed, what it left behind, the next lab.
+ * `leftovers`: names from the lab's clean-up plan (undefined when it was not looked up).
+ */
+export function buildLabSummary(session: LabSession, labId: string, leftovers: string[] | undefined): LabSummaryView | undefined {
+  const lab = session.getLab(labId);
+  const last = lab?.steps[lab.steps.length - 1];
+  if (!lab || !last) return undefined;
+  const states = lab.steps.map((s) => ({ step: s, state: session.getState({ labId, stepId: s.id }) }));
+  const progress = session.getProgress(labId);
+  const summary: LabSummaryView = {
+    labId,
+    labTitle: lab.title,
+    passed: progress.passed,
+    total: progress.total,
+    steps: states.map(({ step, state }) => ({ stepId: step.id, title: step.title, status: state.status })),
+    canRun: session.canRun(labId),
+  };
+  const opened = states.flatMap(({ state }) => (state.openedAt === undefined ? [] : [state.openedAt]));
+  const passedAt = states.flatMap(({ state }) => (state.passedAt === undefined ? [] : [state.passedAt]));
+  if (opened.length > 0 && passedAt.length > 0) {
+    const ms = Math.max(...passedAt) - Math.min(...opened);
+    if (ms >= 0) summary.minutes = Math.max(1, Math.round(ms / 60_000));
+  }
+  if (leftovers !== undefined) summary.leftovers = [...leftovers];
+  const next = session.next({ labId, stepId: last.id });
+  const nextLab = next && next.labId !== labId ? session.getLab(next.labId) : undefined;
+  if (nextLab) summary.nextLab = { labId: nextLab.id, title: nextLab.title };
+  return summary;
 }

@@ -354,6 +354,38 @@ describe('walkthrough panel (webview)', function () {
     assert.deepEqual(panel.ref, FIRST);
   });
 
+  it('Next on the lab\'s last step shows the lab\'s summary; its buttons go back to a step, and forged ones are refused', async () => {
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'back' }), 'refused', 'no summary is shown yet');
+    await panel.show(QUIZ);
+    assert.equal(viewOf(panel).lastOfLab, true, 'the quiz is the lab\'s last step: Next finishes the lab');
+    const posted = nextPost(panel, (m) => m.type === 'summary', 30_000);
+    assert.equal(await panel.handleMessage({ type: 'navigate', direction: 'next' }), 'handled');
+    const message = await posted;
+    assert.equal(message.type, 'summary');
+    const summary = panel.lastSummary;
+    assert.ok(summary, 'the panel shows a summary');
+    const progress = session.getProgress(LAB_ID);
+    assert.deepEqual(
+      { labId: summary.labId, passed: summary.passed, total: summary.total, steps: summary.steps.map((st) => [st.stepId, st.status]), next: summary.nextLab },
+      { labId: LAB_ID, passed: progress.passed, total: 2, steps: [['first', session.getState(FIRST).status], ['quiz', 'passed']], next: undefined },
+    );
+    // What the clean-up plan holds, exactly (the lab's own commands made nothing that is still there, or what they made).
+    assert.deepEqual(summary.leftovers, (await session.cleanupPlan(LAB_ID)).items.map((i) => i.name));
+    assert.deepEqual(panel.ref, QUIZ, 'the step stays the last one while the summary shows');
+
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'step' }), 'refused', 'step needs a stepId');
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'back', stepId: 'first' }), 'refused', 'back takes no stepId');
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'rm -rf' }), 'refused');
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'step', stepId: 'no-such-step' }), 'refused');
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'nextLab' }), 'handled', 'no next lab: a notice, nothing opens');
+    assert.deepEqual(panel.ref, QUIZ);
+
+    assert.equal(await panel.handleMessage({ type: 'summary', action: 'step', stepId: 'first' }), 'handled');
+    assert.deepEqual(panel.ref, FIRST);
+    assert.equal(panel.lastSummary, undefined, 'the step is shown again');
+    assert.equal(viewOf(panel).stepId, 'first');
+  });
+
   it('restores a panel from saved state, one panel only, and closes one whose lab is gone', async () => {
     const logger = recordingLogger(channel, warnings);
     const controller = new WalkthroughController({ session, logger, extensionUri }, { restoreWaitMs: 300 });
@@ -402,5 +434,88 @@ describe('walkthrough panel (webview)', function () {
     assert.deepEqual(api.session.current, { labId: lab.id, stepId: lab.steps[1].id });
     assert.equal(await vscode.commands.executeCommand(OPEN_WALKTHROUGH_COMMAND, 'cl-test-no-such-lab'), false);
     await vscode.window.tabGroups.close(tabs);
+  });
+});
+
+describe('walkthrough panel: the Open button follows the engine', function () {
+  this.timeout(120_000);
+  const SERVICE_LAB = 'cl-test-walkthrough-service';
+  const SERVER = runName('walkthrough-server');
+  const REF: StepRef = { labId: SERVICE_LAB, stepId: 'serve' };
+  let session: LabSession | undefined;
+  let panel: WalkthroughPanel | undefined;
+  let channel: vscode.LogOutputChannel | undefined;
+  let labDir = '';
+
+  before(async function () {
+    const ext = vscode.extensions.getExtension<ContainerLabsApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is installed in the host`);
+    const api = await ext.activate();
+    await api.ready;
+    labDir = mkdtempSync(join(tmpdir(), 'cl-test-walkthrough-service-'));
+    writeFileSync(
+      join(labDir, 'service.lab.yaml'),
+      [
+        `id: ${SERVICE_LAB}`,
+        'title: "A lab with a server"',
+        'summary: The Open button of a step whose check is a web server.',
+        'minutes: 1',
+        'images: []',
+        'steps:',
+        '  - id: serve',
+        '    title: Serve',
+        '    instructions: Start the server.',
+        '    commands: []',
+        '    check:',
+        '      http:',
+        '        container:',
+        `          name: ${SERVER}`,
+        '          since: any',
+        '        containerPort: 8080',
+        '        path: /',
+        '',
+      ].join('\n'),
+    );
+    // No live checks and no polling: whatever the button does here, the engine's events made it do.
+    const real = api.createSession({ memento: new MemoryMemento(), roots: () => [{ dir: labDir, origin: 'bundled' }], confirm: () => Promise.resolve(true), liveChecks: () => false });
+    await real.reload();
+    assert.ok(real.getStep(REF), `the test lab loaded: ${JSON.stringify(real.catalog.broken)}`);
+    session = real;
+    channel = vscode.window.createOutputChannel('cl-test-walkthrough-service', { log: true });
+    panel = WalkthroughPanel.create({ session: real, logger: channel, extensionUri: ext.extensionUri, servicePollMs: 3_600_000 }, REF);
+    await panel.show(REF);
+    await panel.whenReady(90_000);
+  });
+
+  after(async () => {
+    await removeContainer(docker, SERVER);
+    panel?.dispose();
+    session?.dispose();
+    channel?.dispose();
+    if (labDir) rmSync(labDir, { recursive: true, force: true });
+  });
+
+  it('appears when the server starts and goes when it stops, without a poll', async () => {
+    const p = panel;
+    assert.ok(p);
+    assert.equal(viewOf(p).service, undefined, 'no server yet: no Open button');
+    const c = await docker.createContainer({
+      name: SERVER,
+      Labels: { [RUN_LABEL_KEY]: RUN_ID },
+      Image: IMAGE,
+      Cmd: ['sh', '-c', 'mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 8080 -h /www'],
+      ExposedPorts: { '8080/tcp': {} },
+      HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+    });
+    const shown = nextPost(p, (m) => m.type === 'view' && m.view.service !== undefined, 60_000);
+    await c.start();
+    const hostPort = Number((await c.inspect()).NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort);
+    const up = await shown;
+    assert.equal(up.type === 'view' ? up.view.service?.label : undefined, `Port ${hostPort}`);
+
+    const gone = nextPost(p, (m) => m.type === 'view' && m.view.service === undefined, 60_000);
+    await c.stop({ t: 0 });
+    await gone;
+    assert.equal(viewOf(p).service, undefined, 'the stopped server has no Open button');
   });
 });

@@ -408,5 +408,26 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
     // The feedback takes the focus, so it is read next.
     assert.strictEqual(await feedback.evaluate((el) => el === document.activeElement), true, 'the focus is on the feedback');
     await page.locator('[data-testid="check-status"][data-status="passed"]').waitFor({ state: 'visible', timeout: 20_000 });
+
+    // The quiz was the lab's last step: its Next is "Finish the lab", and it shows the lab's
+    // summary (not the next lab), its heading focused and announced.
+    const finish = page.getByTestId('next');
+    assert.strictEqual((await finish.innerText()).trim(), 'Finish the lab');
+    await tabTo('next', finish);
+    await keys.press('Enter');
+    const heading = page.getByTestId('summary-heading');
+    await heading.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.strictEqual(await heading.evaluate((el) => el === document.activeElement), true, 'the focus is on the summary\'s heading');
+    // Two of its three steps passed (the middle one was skipped over): it says so and offers a way back to it.
+    assert.strictEqual((await heading.innerText()).trim(), 'End of the lab');
+    assert.match(await page.getByTestId('summary-counts').innerText(), /^2 of 3 steps passed/);
+    await page.getByRole('button', { name: /Go to step: Find a container that is not there/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await page.getByTestId('announce-polite').evaluate((el) => el.textContent ?? ''), /End of the lab\. 2 of 3 steps passed/);
+    await w.screenshot('lab-summary');
+    await scan('lab summary');
+    // Back to the skipped step, by keyboard.
+    await tabTo('summary-step', page.getByRole('button', { name: /Go to step: Find a container that is not there/ }));
+    await keys.press('Enter');
+    await page.getByRole('heading', { name: /Find a container that is not there/ }).waitFor({ state: 'visible', timeout: 20_000 });
   });
 });

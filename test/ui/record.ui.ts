@@ -2,7 +2,8 @@
  * UI test: an instructor records a lab. Record a Lab (the title typed into the input box), the
  * commands typed into the recording terminal (shell integration reports them), Stop Recording:
  * the drafted lab opens in an editor, valid, with the checks the engine showed. Saves the
- * screenshot the authoring guide shows (screenshots/recorded-lab-draft.png). Only this run's
+ * screenshot the authoring guide shows (screenshots/recorded-lab-draft.png); "Test this lab" then
+ * cleans up and solves the draft with the CLI in a terminal. Only this run's
  * names: a container and a volume of uniqueName, labelled with the run's label.
  */
 import * as assert from 'assert';
@@ -21,6 +22,7 @@ describe('UI: record a lab by doing it', function () {
   let wb: Workbench | undefined;
   const container = uniqueName('ui-rec');
   const volume = uniqueName('ui-rec-vol');
+  let drafted = false;
 
   before(async function () {
     await ensureBusybox(docker);
@@ -78,5 +80,22 @@ describe('UI: record a lab by doing it', function () {
     assert.match(text, new RegExp(`type: volume\\s+destination: /data\\s+readOnly: false\\s+source: ${volume}`), `the draft has no mount of ${volume} at /data:\n${text}`);
     assert.match(text, new RegExp(`run: docker rm -f ${container}\\s+destructive: true`), `the draft does not mark docker rm -f as destructive:\n${text}`);
     assert.match(text, new RegExp(`containerAbsent:\\s+name: ${container}\\s+since: any`), `the draft has no containerAbsent check for ${container}:\n${text}`);
+    drafted = true;
+  });
+
+  it('"Test this lab" removes what the recording made, then the CLI solves the draft in a terminal', async function () {
+    if (!wb || !drafted) throw new Error('the previous test drafted no lab to test');
+    const w = wb;
+    assert.ok(await docker.getVolume(volume).inspect().then(() => true, () => false), 'the recording\'s volume is there before the test');
+    // The notification's button, from the notification center (the toast hides itself after a while).
+    await w.runCommand('Notifications: Show Notifications');
+    const notification = w.page.locator('.notifications-center .monaco-list-row').filter({ hasText: /Drafted \d+ steps/ }).last();
+    await notification.getByRole('button', { name: 'Test this lab' }).click({ timeout: 30_000 });
+    const shown = await w.waitForTerminalText(/\d+ passed, \d+ failed, \d+ skipped/, 180_000);
+    assert.match(shown, /\d+ passed, 0 failed/, `the draft did not pass its own test:\n${shown.slice(-1500)}`);
+    // Had the recording's volume stayed, the test's `docker volume create` would have found it
+    // (not the lab's, so left after the test); removed first, the test made it and removed it.
+    assert.equal(await docker.getVolume(volume).inspect().then(() => true, () => false), false, 'the volume is gone after the test');
+    assert.equal(await docker.getContainer(container).inspect().then(() => true, () => false), false, 'the container is gone after the test');
   });
 });

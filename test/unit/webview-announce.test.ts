@@ -26,6 +26,7 @@ function view(check: Partial<CheckView>, quiz?: QuizView): StepView {
     solution: { available: false, shown: false, commands: [] },
     hasPrevious: false,
     hasNext: true,
+    lastOfLab: false,
     stopsServer: false,
   };
   if (quiz !== undefined) v.quiz = quiz;

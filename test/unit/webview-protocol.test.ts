@@ -35,6 +35,8 @@ describe('webview message guard', () => {
     assert.deepEqual(accepted({ type: 'navigate', direction: 'next' }), { type: 'navigate', direction: 'next' });
     assert.deepEqual(accepted({ type: 'navigate', direction: 'previous' }), { type: 'navigate', direction: 'previous' });
     assert.deepEqual(accepted({ type: 'openLink', href: 'https://docs.docker.com/engine/' }), { type: 'openLink', href: 'https://docs.docker.com/engine/' });
+    for (const action of ['cleanup', 'export', 'nextLab', 'back']) assert.deepEqual(accepted({ type: 'summary', action }), { type: 'summary', action });
+    assert.deepEqual(accepted({ type: 'summary', action: 'step', stepId: 'run' }), { type: 'summary', action: 'step', stepId: 'run' });
   });
 
   it('returns a fresh object, not the one that arrived', () => {
@@ -83,6 +85,12 @@ describe('webview message guard', () => {
     refused({ type: 'quiz', ...step, choices: [1, 1] }, /given twice/);
     refused({ type: 'navigate', direction: 'sideways' }, /bad direction/);
     refused({ type: 'navigate', direction: 'next', labId: step.labId }, /unexpected field/);
+    refused({ type: 'summary', action: 'toString' }, /unknown action/);
+    refused({ type: 'summary' }, /missing field action/);
+    refused({ type: 'summary', action: 'step' }, /step needs a stepId/);
+    refused({ type: 'summary', action: 'cleanup', stepId: 'run' }, /cleanup takes no stepId/);
+    refused({ type: 'summary', action: 'step', stepId: '' }, /stepId is not a valid id/);
+    refused({ type: 'summary', action: 'cleanup', labId: step.labId }, /unexpected field/);
   });
 
   it('refuses huge payloads without echoing them', () => {
