@@ -342,11 +342,18 @@ export class CommandWindows {
   }
 
   private readonly openedListeners = new Set<(window: CommandWindow) => void>();
+  private readonly endedListeners = new Set<(window: CommandWindow) => void>();
 
   /** Called with each window as it opens (the recorder replays a late window's earlier events). */
   onDidOpen(listener: (window: CommandWindow) => void): Disposable {
     this.openedListeners.add(listener);
     return { dispose: () => this.openedListeners.delete(listener) };
+  }
+
+  /** Called with each window once its command ended (the recorder looks up what no event announced). */
+  onDidEnd(listener: (window: CommandWindow) => void): Disposable {
+    this.endedListeners.add(listener);
+    return { dispose: () => this.endedListeners.delete(listener) };
   }
 
   /**
@@ -358,7 +365,9 @@ export class CommandWindows {
     this.windows.push(window);
     for (const listener of this.openedListeners) listener(window);
     const end = (): void => {
-      window.endedAt ??= this.now();
+      if (window.endedAt !== undefined) return;
+      window.endedAt = this.now();
+      for (const listener of this.endedListeners) listener(window);
     };
     const cap = setTimeout(end, this.maxMs);
     cap.unref?.();
@@ -603,12 +612,29 @@ async function judgeVolume(name: string, windows: readonly CommandWindow[], look
 async function judgeNetwork(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup): Promise<LedgerEntry[]> {
   const name = event.name ?? '';
   const window = windows.find((w) => name !== '' && w.creates.networks.includes(name));
-  if (!window) return [];
+  return window ? networkOfWindow(name, event.id, window, lookup) : [];
+}
+
+/**
+ * The network `name` (looked up by `idOrName`) is the window's when it did not exist as the
+ * command started and was created inside the window.
+ */
+async function networkOfWindow(name: string, idOrName: string, window: CommandWindow, lookup: EngineLookup): Promise<LedgerEntry[]> {
   await window.ready;
   if (window.existed.networks.has(name)) return [];
-  const info = await lookup.network(event.id);
+  const info = await lookup.network(idOrName);
   if (!info || info.name !== name || !createdInside(info.createdAt, window)) return [];
   return [{ kind: 'network', id: info.id, name, createdAt: info.createdAt, command: window.text, via: 'named' }];
+}
+
+/**
+ * Once a command ended, the networks it names and created, looked up by name: Podman 4.3
+ * sends no network events, so no event would ever announce them (on Docker the event's entry
+ * is already in the ledger, and this finds the same one).
+ */
+export async function networksOfEndedWindow(window: CommandWindow, lookup: EngineLookup): Promise<LedgerEntry[]> {
+  const found = await Promise.all(window.creates.networks.map((name) => networkOfWindow(name, name, window, lookup)));
+  return found.flat();
 }
 
 async function judgeImage(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, at: number): Promise<LedgerEntry[]> {

@@ -5,7 +5,7 @@
  */
 import type { Disposable, Event } from '../events';
 import type { ResourceLedger } from '../ledger';
-import { isCreation, judgeEvent, VolumeHistory, type CommandWindow, type CommandWindows, type EngineLookup, type OwnershipEvent } from './ownership';
+import { isCreation, judgeEvent, networksOfEndedWindow, VolumeHistory, type CommandWindow, type CommandWindows, type EngineLookup, type Judgement, type OwnershipEvent } from './ownership';
 
 export interface RecorderOptions {
   ledger: ResourceLedger;
@@ -28,9 +28,14 @@ export class OwnershipRecorder implements Disposable {
   private readonly recent: Array<{ event: OwnershipEvent; at: number }> = [];
   private readonly opened: Disposable;
 
+  private readonly ended: Disposable;
+
   constructor(private readonly opts: RecorderOptions) {
     this.opened = opts.windows.onDidOpen((window) => {
       if (window.lateMs > 0) this.replay(window);
+    });
+    this.ended = opts.windows.onDidEnd((window) => {
+      if (window.creates.networks.length > 0) this.apply(networksOfEndedWindow(window, opts.lookup).then((add) => ({ add, withdraw: [] })));
     });
   }
 
@@ -76,7 +81,12 @@ export class OwnershipRecorder implements Disposable {
   }
 
   private judge(event: OwnershipEvent, windows: readonly CommandWindow[], facts: { at: number; volumeFirstSeen?: number }): void {
-    const work = judgeEvent(event, windows, this.opts.lookup, facts).then(
+    this.apply(judgeEvent(event, windows, this.opts.lookup, facts));
+  }
+
+  /** Puts a judgement into the ledger once it is made (the ledger's `settled` waits for it). */
+  private apply(judgement: Promise<Judgement>): void {
+    const work = judgement.then(
       ({ add, withdraw }) => {
         const ledger = this.opts.ledger;
         let changed = false;
@@ -97,5 +107,6 @@ export class OwnershipRecorder implements Disposable {
     this.subscription?.dispose();
     this.subscription = undefined;
     this.opened.dispose();
+    this.ended.dispose();
   }
 }
