@@ -114,11 +114,11 @@ function hostTestOf(file) {
 }
 
 /**
- * The unit tests that exercise the engine (check kinds, the event stream, the ledger and the
- * runtime), run again against each other engine.
+ * The unit tests that exercise the engine (check kinds, the event stream, the ledger, the
+ * ownership rule and its matrix, the runtime), run again against each other engine.
  */
 function isEngineTest(file) {
-  return /[\\/](checks-[^\\/]*|runner-ledger|runtime-[^\\/]*)\.test\.js$/.test(file);
+  return /[\\/](checks-[^\\/]*|ownership-[^\\/]*|runner-ledger|runtime-[^\\/]*)\.test\.js$/.test(file);
 }
 
 /**

@@ -15,6 +15,7 @@ import { errorMessage, inert } from '../core/text';
 import { ContextKeys, setContext } from '../common/settings';
 import { progressReport } from '../progress/report';
 import { exportProgressFile } from '../progress/exportFile';
+import { openServiceLink } from './openService';
 import { bundledCli, type LabRecorder } from '../recording/recordLab';
 import { RESTRICTED_REASON } from '../core/runtime/labRuntime';
 import type { LabSessionImpl } from './labSession';
@@ -194,8 +195,8 @@ export function labCommandHandlers(deps: LabCommandDeps): Map<string, LabCommand
       );
       return undefined;
     }
-    logger.info(`opening ${link.label}`);
-    await vscode.env.openExternal(link.uri);
+    logger.info(`opening ${link.label}${link.pathProxied ? ' (behind a path proxy: told the student what works)' : ''}`);
+    await openServiceLink(link);
     return link.uri.toString();
   });
 

@@ -21,6 +21,7 @@ import type { CommandTerminal, SentCommand } from '../terminal/labTerminal';
 import type { LabProgress, LabSession, QuizFeedback, ServiceLink, StepRef, StepState } from './types';
 import type { EngineHub } from './engineHub';
 import { findService } from './findService';
+import { serviceAddress } from '../core/runtime/serviceUrl';
 
 /** Where labs come from. */
 export interface LabRoot {
@@ -342,7 +343,11 @@ export class LabSessionImpl extends Disposable implements LabSession {
       });
       if (!found) return undefined;
       const external = this.opts.externalUri ?? ((uri: vscode.Uri) => vscode.env.asExternalUri(uri));
-      return { uri: await external(vscode.Uri.parse(found.url, true)), label: found.label };
+      const forBrowser = await external(vscode.Uri.parse(found.url, true));
+      const address = serviceAddress(found.url, forBrowser.toString(true));
+      const link: ServiceLink = { uri: vscode.Uri.parse(address.url, true), label: found.label };
+      if (address.pathProxied) link.pathProxied = address.pathProxied;
+      return link;
     } catch (error) {
       this.log.warn(`findService ${ref.labId}/${ref.stepId}: ${errorMessage(error)}`);
       return undefined;

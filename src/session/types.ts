@@ -16,6 +16,8 @@ export interface ServiceLink {
   uri: vscode.Uri;
   /** For the button label, e.g. "Jupyter on port 8888". */
   label: string;
+  /** The editor's address for it goes through a path proxy the service cannot work behind (see core/runtime/serviceUrl.ts). */
+  pathProxied?: { direct: string; proxied: string };
 }
 
 export interface LabSession extends vscode.Disposable {

@@ -13,6 +13,7 @@ import { WALKTHROUGH_VIEW_TYPE, type HostMessage, type LabSummaryView, type Noti
 import { parseWebviewMessage } from './validate';
 import { buildLabSummary, buildStepView } from './viewModel';
 import { Commands } from '../common/commands';
+import { openServiceLink } from '../session/openService';
 import { offersStop } from '../core/runtime/steps';
 import { errorMessage, inert } from '../core/text';
 import { runDetached } from '../core/events';
@@ -346,7 +347,7 @@ export class WalkthroughPanel implements vscode.Disposable {
           this.postView();
           return 'handled';
         }
-        await vscode.env.openExternal(link.uri);
+        await openServiceLink(link);
         return 'handled';
       }
 

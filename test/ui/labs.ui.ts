@@ -7,7 +7,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import Dockerode from 'dockerode';
-import { Workbench } from './harness';
+import * as path from 'path';
+import { screenshotsDir, Workbench } from './harness';
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 /** The real Jupyter lab's container: a fixed name (the course layer never runs beside this one). */
@@ -122,6 +123,24 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     await page.locator('[data-testid="check-status"][data-status="passed"]').waitFor({ state: 'visible', timeout: 60_000 });
     await open.scrollIntoViewIfNeeded();
     await wb.screenshot('jupyter-open-button');
+
+    // Open: in code-server on this machine the editor's address for port 8888 is its path
+    // proxy (/proxy/8888/), under which Jupyter cannot work; the button opens Jupyter's own
+    // address with its token, and the page is Jupyter's file list with its styles loaded.
+    const opened = wb.page.context().waitForEvent('page', { timeout: 30_000 });
+    await open.click();
+    const jupyter = await opened;
+    try {
+      await jupyter.waitForLoadState('load', { timeout: 30_000 });
+      assert.match(jupyter.url(), /^http:\/\/127\.0\.0\.1:8888\/tree/, 'signed in with the token: Jupyter went on to its file list');
+      await jupyter.locator('#notebook_list').waitFor({ state: 'visible', timeout: 30_000 });
+      const sheets = await jupyter.evaluate(() => Array.from(document.styleSheets).filter((sheet) => (sheet.href ?? '').includes('/static/')).map((sheet) => sheet.cssRules.length));
+      assert.ok(sheets.length > 0, 'the page links Jupyter\'s own stylesheets');
+      assert.deepEqual(sheets.filter((rules) => rules === 0), [], `every stylesheet loaded with its rules: ${JSON.stringify(sheets)}`);
+      await jupyter.screenshot({ path: path.join(screenshotsDir, 'jupyter-opened.png') });
+    } finally {
+      await jupyter.close();
+    }
     // Stop the foreground server as the student would: the Stop (Ctrl+C) button. The server
     // ends and --rm removes its container.
     await page.getByTestId('stop-0').click();

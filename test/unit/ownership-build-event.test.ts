@@ -1,10 +1,11 @@
 /**
  * Podman tags the image a `docker build -t REF` made without a tag event: its only event is an
- * image `build` with the image id (seen on Podman 4.3). The ownership rule takes REF as the
+ * image `build` with an empty id and the image id as the actor's name (seen on Podman 4.3). The ownership rule takes REF as the
  * lab's when it now points at that image, on the real engine's lookup; a reference the command
  * does not name, or one that points elsewhere, is not taken.
  */
 import * as assert from 'node:assert/strict';
+import { toEngineEvent, type EngineEvent } from '../../src/core/checks/events';
 import { ResourceLedger } from '../../src/core/ledger';
 import { CommandWindows, dockerLookup, LabClaims } from '../../src/core/runtime/ownership';
 import { OwnershipRecorder } from '../../src/core/runtime/recorder';
@@ -35,8 +36,14 @@ describe('ownership: an image build event that names no reference (Podman)', fun
     await importOwnImage(docker, other);
     const id = (await docker.getImage(built).inspect()).Id;
     const otherId = (await docker.getImage(other).inspect()).Id;
-    recorder.handle({ type: 'image', action: 'build', id: otherId.replace(/^sha256:/, '') });
-    recorder.handle({ type: 'image', action: 'build', id: id.replace(/^sha256:/, '') });
+    // The event exactly as Podman 4.3 sends it: no id, the image id as the actor's name.
+    const podmanBuild = (imageId: string): EngineEvent => {
+      const event = toEngineEvent({ status: 'build', Type: 'image', Action: 'build', Actor: { ID: '', Attributes: { containerExitCode: '0', image: '', name: imageId.replace(/^sha256:/, ''), podId: '' } }, scope: 'local', time: 1796196721, timeNano: 1796196721000000000 });
+      assert.ok(event, 'the stream reads Podman\'s build event');
+      return event;
+    };
+    recorder.handle(podmanBuild(otherId));
+    recorder.handle(podmanBuild(id));
     end();
     await ledger.settled();
     assert.deepEqual(ledger.list().map((e) => [e.kind, e.name, e.imageId]), [['image', built, id]]);

@@ -135,7 +135,9 @@ export function toEngineEvent(raw: unknown): EngineEvent | undefined {
   }
   const actorId = typeof actor.ID === 'string' && actor.ID ? actor.ID : typeof r.id === 'string' ? r.id : '';
   // Podman: a volume event has an empty Actor.ID; its name is the volume's id, as in Docker's.
-  const id = actorId || (type === 'volume' && attributes.name ? attributes.name : '');
+  // So has its image `build` event, whose name is the built image's id.
+  const nameIsId = (type === 'volume' && attributes.name !== undefined) || (type === 'image' && /^[0-9a-f]{64}$/.test(attributes.name ?? ''));
+  const id = actorId || (nameIsId ? (attributes.name ?? '') : '');
   const timeNano = typeof r.timeNano === 'number' ? r.timeNano : undefined;
   const timeSec = typeof r.time === 'number' ? r.time : undefined;
   const time = timeNano !== undefined ? Math.floor(timeNano / 1e6) : timeSec !== undefined ? timeSec * 1000 : Date.now();

@@ -457,9 +457,18 @@ export async function runMatches(run: RunCall, c: ContainerFacts, lookup: Engine
   return own !== undefined && sameList(c.cmd, own);
 }
 
-/** The volumes the engine made with a container: anonymous, not named by it, not borrowed with --volumes-from, not older than it. */
-async function anonymousVolumesOf(c: ContainerFacts, lookup: EngineLookup): Promise<string[]> {
-  const named = new Set<string>([...c.binds.map((b) => volumeOfSpec(b) ?? ''), ...c.mountSources].filter(Boolean));
+/** How long before its container an anonymous volume of it may have been made (Podman makes it first). */
+const ANONYMOUS_VOLUME_SLACK_MS = 5000;
+
+/**
+ * The anonymous volumes made for a container the lab's command `text` created: volume mounts
+ * with a generated name that the command did not name (a `-v NAME:/d` of someone else's volume
+ * is not the lab's) and did not borrow (`--volumes-from`). Podman lists its anonymous volumes
+ * among the binds too (`<id>:/data:rw,...`), so a bind counts as named only when the command's
+ * own text names it.
+ */
+async function anonymousVolumesOf(c: ContainerFacts, lookup: EngineLookup, text: string): Promise<string[]> {
+  const named = new Set<string>([...c.binds.map((b) => volumeOfSpec(b) ?? '').filter((v) => text.includes(v)), ...c.mountSources].filter(Boolean));
   const borrowed = new Set<string>();
   for (const other of c.volumesFrom) {
     const source = await lookup.container(other.split(':')[0] ?? other);
@@ -470,8 +479,9 @@ async function anonymousVolumesOf(c: ContainerFacts, lookup: EngineLookup): Prom
     if (m.type !== 'volume' || !m.name || named.has(m.name) || borrowed.has(m.name)) continue;
     if (!/^[0-9a-f]{64}$/.test(m.name)) continue;
     const volume = await lookup.volume(m.name);
-    // The engine keeps whole seconds for a volume.
-    if (volume && volume.createdAt >= Math.floor(c.created / 1000) * 1000) out.push(m.name);
+    // Made for this container: Docker keeps whole seconds for a volume, and Podman makes the
+    // volume before the container (its CreatedAt can fall in the second before).
+    if (volume && volume.createdAt >= Math.floor(c.created / 1000) * 1000 - ANONYMOUS_VOLUME_SLACK_MS) out.push(m.name);
   }
   return out;
 }
@@ -561,7 +571,7 @@ async function judgeContainer(event: OwnershipEvent, windows: readonly CommandWi
   // Gone already (`--rm`): nothing is left to clean up.
   if (!facts) return none;
   const entries: LedgerEntry[] = [{ kind: 'container', id: facts.id, name: facts.name, createdAt: facts.created, command: window.text, via }];
-  for (const volume of await anonymousVolumesOf(facts, lookup)) {
+  for (const volume of await anonymousVolumesOf(facts, lookup, window.text)) {
     const info = await lookup.volume(volume);
     entries.push({ kind: 'volume', id: volume, name: volume, createdAt: info?.createdAt ?? facts.created, command: window.text, via: 'with-container', container: facts.id });
   }
@@ -657,6 +667,7 @@ async function judgeImage(event: OwnershipEvent, windows: readonly CommandWindow
  */
 async function judgeBuild(event: OwnershipEvent, windows: readonly CommandWindow[], lookup: EngineLookup, at: number): Promise<LedgerEntry[]> {
   const built = event.id.replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{64}$/.test(built)) return [];
   const entries: LedgerEntry[] = [];
   for (const window of windows) {
     if (window.creates.images.length === 0) continue;
