@@ -192,6 +192,12 @@ export async function start(opts = {}) {
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
+    // A service a lab starts (Jupyter on 8888) opens at http://8888.localhost:PORT/: code-server
+    // proxies it by host name, at its own root path, so its pages work (its default path proxy,
+    // /proxy/8888/, breaks Jupyter, whose pages load /static/... from the root), and the token
+    // in the address is kept (browsers resolve *.localhost to this machine).
+    // (code-server matches the Host header with its port, so the domain names the port too.)
+    '--proxy-domain', `{{port}}.localhost:${port}`,
   ];
   if (opts.disableWorkspaceTrust !== false) args.push('--disable-workspace-trust');
   if (opts.extraArgs) args.push(...opts.extraArgs);
@@ -201,7 +207,7 @@ export async function start(opts = {}) {
   // noGallery: an empty gallery makes the workbench skip Marketplace/Open VSX lookups, which
   // offline only cost time (tests install what they need from a VSIX).
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...(opts.noGallery ? { EXTENSIONS_GALLERY: '{}' } : {}), ...opts.env },
+    env: { ...process.env, VSCODE_PROXY_URI: `http://{{port}}.localhost:${port}/`, ...(opts.noGallery ? { EXTENSIONS_GALLERY: '{}' } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

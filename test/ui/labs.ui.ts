@@ -124,15 +124,16 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     await open.scrollIntoViewIfNeeded();
     await wb.screenshot('jupyter-open-button');
 
-    // Open: in code-server on this machine the editor's address for port 8888 is its path
-    // proxy (/proxy/8888/), under which Jupyter cannot work; the button opens Jupyter's own
-    // address with its token, and the page is Jupyter's file list with its styles loaded.
+    // Open: code-server as npm start runs it proxies port 8888 by host name
+    // (http://8888.localhost:PORT/, where Jupyter works at its root), and the button opens that
+    // address with the token (code-server's own address for the port has none): the page is
+    // Jupyter's file list, signed in, with its styles loaded.
     const opened = wb.page.context().waitForEvent('page', { timeout: 30_000 });
     await open.click();
     const jupyter = await opened;
     try {
       await jupyter.waitForLoadState('load', { timeout: 30_000 });
-      assert.match(jupyter.url(), /^http:\/\/127\.0\.0\.1:8888\/tree/, 'signed in with the token: Jupyter went on to its file list');
+      assert.match(jupyter.url(), /^http:\/\/8888\.localhost:\d+\/tree/, `signed in with the token, Jupyter goes on to its file list; the page is at ${jupyter.url()}`);
       await jupyter.locator('#notebook_list').waitFor({ state: 'visible', timeout: 30_000 });
       const sheets = await jupyter.evaluate(() => Array.from(document.styleSheets).filter((sheet) => (sheet.href ?? '').includes('/static/')).map((sheet) => sheet.cssRules.length));
       assert.ok(sheets.length > 0, 'the page links Jupyter\'s own stylesheets');

@@ -6,11 +6,13 @@
  * - desktop VS Code: the same address;
  * - Codespaces and other host-forwarding IDEs: another host, the same path (the token is kept,
  *   even when the forwarding dropped the query);
- * - code-server and other path proxies (`http://host:8080/proxy/8888/`): Jupyter does not work
- *   under a path it was not started with (its pages load `/static/...` from the root). When the
- *   student's browser reached the IDE on a loopback address it runs on this machine, and the
- *   service's own address works: that one is opened. Otherwise nothing that works can be made
- *   here, and the student is told plainly what to do.
+ * - code-server's host proxy (`http://8888.localhost:8080/`, what `npm start` sets up): the same
+ *   path, so the service works; the token is put back (code-server's address has none);
+ * - code-server's default path proxy and others like it (`http://host:8080/proxy/8888/`):
+ *   Jupyter does not work under a path it was not started with (its pages load `/static/...`
+ *   from the root), and the editor rewrites any localhost address it is asked to open into that
+ *   proxy, so nothing that works can be opened from here: the student is told plainly what to
+ *   open instead.
  *
  * Plain strings, no `vscode` import.
  */
@@ -20,11 +22,6 @@ export interface ServiceAddress {
   url: string;
   /** Set when `url` goes through a path proxy the service cannot work behind: what to tell the student. */
   pathProxied?: { direct: string; proxied: string };
-}
-
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** `direct`: the service's address on this machine; `external`: what the editor gave for the browser. */
@@ -42,6 +39,5 @@ export function serviceAddress(direct: string, external: string): ServiceAddress
   const ownPath = own.pathname === '' ? '/' : own.pathname;
   const prefixed = ext.pathname !== ownPath && ext.pathname.endsWith(ownPath === '/' ? '/' : ownPath) && ext.pathname.length > ownPath.length;
   if (!prefixed) return { url: ext.href };
-  if (isLoopback(ext.hostname)) return { url: own.href };
   return { url: ext.href, pathProxied: { direct: own.href, proxied: ext.href } };
 }
