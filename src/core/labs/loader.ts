@@ -32,6 +32,7 @@ import { errorMessage } from '../text';
 import { normalizeImageRef } from '../images';
 import { checkProblems } from '../checks/meaning';
 import { checkFromSchema } from './checkFromSchema';
+import { offersStop, serviceCheck } from '../runtime/steps';
 import { applyTranslation, baseLabFile, labLanguage, pickLanguage, translationDrift, translationLanguage } from './translation';
 
 export type Origin = LabSource['origin'];
@@ -318,7 +319,37 @@ function analyseLab(text: string, file: string, origin: Origin): LabAnalysis {
   if (hasErrors(all)) return { issues: all, ...id };
   const { images, steps, ...same } = value;
   const lab: Lab = { ...same, images: (images ?? []).map(normalizeImageRef), steps: steps.map(toStep), source: { file, origin } };
-  return { lab, issues: all, ...id };
+  const mentioned = mentionedActionIssues(lab, src, file);
+  return { lab, issues: mentioned.length > 0 ? [...all, ...mentioned].sort(byPosition) : all, ...id };
+}
+
+/**
+ * The walkthrough's buttons a step's instructions tell the student to use: the step must show
+ * them, or the student looks for a button that is not there. One row per button.
+ */
+const MENTIONED_ACTIONS: ReadonlyArray<{ pattern: RegExp; offered: (lab: Lab, step: Step) => boolean; message: string }> = [
+  {
+    pattern: /\*\*Open\*\*|\bOpen button\b/,
+    offered: (lab, step) => serviceCheck(lab, step) !== undefined,
+    message: 'mention the **Open** button, but the walkthrough shows none here: give this step (or a step before it, for the same container) an http check on a named container',
+  },
+  {
+    pattern: /\*\*Ctrl\+C\*\*/,
+    offered: offersStop,
+    message: 'tell the student to press **Ctrl+C**, but the walkthrough offers no Stop (Ctrl+C) button here: no command of the step runs in the foreground (foreground: true), and it does not stop a server an earlier step started',
+  },
+];
+
+function mentionedActionIssues(lab: Lab, src: YamlSource, file: string): LabIssue[] {
+  const out: LabIssue[] = [];
+  lab.steps.forEach((step, i) => {
+    for (const action of MENTIONED_ACTIONS) {
+      if (action.pattern.test(step.instructions) && !action.offered(lab, step)) {
+        out.push(issue(file, src.locate(['steps', i, 'instructions']), `steps[${i}].instructions ${action.message}`, 'warning'));
+      }
+    }
+  });
+  return out;
 }
 
 function analyseCourse(text: string, file: string, origin: Origin): CourseAnalysis {

@@ -181,7 +181,8 @@ function containerNames(check: Check | undefined): string[] {
   if (read.kind === 'all' || read.kind === 'any') return read.body.flatMap(containerNames);
   if (read.kind === 'not') return [];
   const body: unknown = read.body;
-  const container = typeof body === 'object' && body !== null && 'container' in body ? (body as { container?: unknown }).container : undefined;
+  // A container check names it itself; the other kinds name theirs in `container`.
+  const container = read.kind === 'container' ? body : typeof body === 'object' && body !== null && 'container' in body ? (body as { container?: unknown }).container : undefined;
   const name = typeof container === 'object' && container !== null ? (container as { name?: unknown }).name : undefined;
   return typeof name === 'string' ? [name] : [];
 }
