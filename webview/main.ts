@@ -188,10 +188,11 @@ const STATUS_ICON: Record<CheckView['status'], string> = {
 function drawHeader(v: StepView): void {
   labTitle.textContent = v.labTitle;
   stepTitle.textContent = v.stepTitle;
-  stepCount.textContent = l10n.t('Step {0} of {1} · {2} passed', v.stepIndex + 1, v.stepCount, v.passed);
+  // Steps without a check are read, not passed: counted apart.
+  stepCount.textContent = v.read > 0 ? l10n.t('Step {0} of {1} · {2} passed · {3} read', v.stepIndex + 1, v.stepCount, v.passed, v.read) : l10n.t('Step {0} of {1} · {2} passed', v.stepIndex + 1, v.stepCount, v.passed);
   progress.max = Math.max(1, v.stepCount);
-  progress.value = v.passed;
-  progress.setAttribute('aria-label', l10n.t('Lab progress: {0} of {1} steps passed', v.passed, v.stepCount));
+  progress.value = v.passed + v.read;
+  progress.setAttribute('aria-label', l10n.t('Lab progress: {0} of {1} steps done', v.passed + v.read, v.stepCount));
   trustNote.hidden = v.canRun;
 }
 
@@ -344,14 +345,19 @@ function drawSummary(s: LabSummaryView): void {
   leftSummary = true;
   resetAnnouncer(undefined);
   drawn.clear();
-  const heading = h('h1', { tabindex: '-1', 'data-testid': 'summary-heading' }, s.passed === s.total ? l10n.t('Lab complete') : l10n.t('End of the lab'));
-  const facts = h('p', { 'data-testid': 'summary-counts' }, l10n.t('{0} of {1} steps passed', s.passed, s.total));
+  const complete = s.passed === s.total && s.read === s.unchecked;
+  const heading = h('h1', { tabindex: '-1', 'data-testid': 'summary-heading' }, complete ? l10n.t('Lab complete') : l10n.t('End of the lab'));
+  const facts = h(
+    'p',
+    { 'data-testid': 'summary-counts' },
+    s.unchecked > 0 ? l10n.t('{0} of {1} checked steps passed · {2} of {3} other steps read', s.passed, s.total, s.read, s.unchecked) : l10n.t('{0} of {1} steps passed', s.passed, s.total),
+  );
   if (s.minutes !== undefined) facts.append(' · ', s.minutes === 1 ? l10n.t('about 1 minute') : l10n.t('about {0} minutes', s.minutes));
   const parts: HTMLElement[] = [h('p', { class: 'lab-title' }, s.labTitle), heading, facts];
 
   const open = s.steps.filter((step) => step.status !== 'passed');
   if (open.length > 0) {
-    const list = section('summary-open', l10n.t('Steps not passed yet'));
+    const list = section('summary-open', l10n.t('Steps not done yet'));
     list.body.append(
       h('ul', { class: 'summary-steps' }, ...open.map((step) => h('li', {}, h('span', {}, step.title, ' '), button(l10n.t('Go to step'), `summary-step-${step.stepId}`, () => post({ type: 'summary', action: 'step', stepId: step.stepId }), { secondary: true, ariaLabel: l10n.t('Go to step: {0}', step.title) })))),
     );
@@ -386,7 +392,7 @@ function drawSummary(s: LabSummaryView): void {
   parts.push(after.root);
 
   app.replaceChildren(h('div', { class: 'summary', 'data-testid': 'summary' }, ...parts), notice, announcePolite, announceUrgent);
-  heading.focus();
+  if (document.hasFocus()) heading.focus();
   window.scrollTo(0, 0);
   // Announced once: where the student is now.
   announcePolite.textContent = `${heading.textContent ?? ''}. ${facts.textContent ?? ''}`;
@@ -402,7 +408,7 @@ function draw(v: StepView): void {
   const active = document.activeElement;
   const focusedId = active instanceof HTMLElement ? active.dataset.testid : undefined;
 
-  if (changed('header', [v.labTitle, v.stepTitle, v.stepIndex, v.stepCount, v.passed, v.canRun])) drawHeader(v);
+  if (changed('header', [v.labTitle, v.stepTitle, v.stepIndex, v.stepCount, v.passed, v.read, v.canRun])) drawHeader(v);
   if (changed('instructions', v.instructionsHtml)) trustedHtml(instructions.body, v.instructionsHtml).classList.add('markdown');
   if (changed('commands', [v.commands, v.canRun])) drawCommands(v);
   if (changed('quiz', v.quiz ?? null)) drawQuiz(v);
@@ -419,8 +425,11 @@ function draw(v: StepView): void {
     if (previous !== undefined || leftSummary) stepTitle.focus();
     leftSummary = false;
     window.scrollTo(0, 0);
-  } else if (focusedId !== undefined && document.activeElement !== active && (document.activeElement === null || document.activeElement === document.body)) {
-    // The focused control was redrawn (and nothing else took the focus on purpose): focus its new copy.
+  } else if (document.hasFocus() && focusedId !== undefined && document.activeElement !== active && (document.activeElement === null || document.activeElement === document.body)) {
+    // The focused control was redrawn (and nothing else took the focus on purpose): focus its new
+    // copy, only while the page has the focus: a redraw the engine caused (a container started,
+    // a check passed) must never take the keyboard from the editor, the tree or an open quick
+    // pick, which closes when it loses the focus.
     const again = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
     again?.focus();
   }

@@ -2,13 +2,15 @@
  * A Markdown progress report a student can hand to an instructor.
  */
 import type { Catalog } from '../core/model';
-import type { LabSession, StepStatus } from '../session/types';
+import type { LabSession } from '../session/types';
+import { isComplete, shownStatus, type ShownStatus } from '../core/runtime/steps';
 import { inert } from '../core/text';
 
-const WORDS: Record<StepStatus, string> = {
+const WORDS: Record<ShownStatus, string> = {
   'not-started': 'not started',
   current: 'in progress',
   passed: 'passed',
+  read: 'read (no check)',
   failed: 'not passed',
   error: 'could not be checked',
 };
@@ -28,26 +30,30 @@ export function progressReport(session: LabSession, opts: { now?: Date; who?: st
   lines.push(`Generated ${now.toISOString().replace('T', ' ').slice(0, 16)} UTC${opts.who ? ` for ${cell(opts.who)}` : ''}.`, '');
   let passed = 0;
   let total = 0;
+  let read = 0;
+  let unchecked = 0;
   for (const lab of catalog.labs) {
     const p = session.getProgress(lab.id);
     passed += p.passed;
     total += p.total;
+    read += p.read;
+    unchecked += p.unchecked;
   }
-  lines.push(`**${passed} of ${total} steps passed** in ${catalog.labs.length} labs.`, '');
-  lines.push('| Lab | Passed | Steps |', '|---|---|---|');
+  lines.push(`**${passed} of ${total} checked steps passed**${unchecked > 0 ? `, ${read} of ${unchecked} steps without a check read,` : ''} in ${catalog.labs.length} labs.`, '');
+  lines.push('| Lab | Passed | Checked steps | Read | Steps without a check |', '|---|---|---|---|---|');
   for (const lab of catalog.labs) {
     const p = session.getProgress(lab.id);
-    lines.push(`| ${cell(lab.title)} | ${p.passed === p.total && p.total > 0 ? '✅ ' : ''}${p.passed} | ${p.total} |`);
+    lines.push(`| ${cell(lab.title)} | ${isComplete(p) ? '✅ ' : ''}${p.passed} | ${p.total} | ${p.read} | ${p.unchecked} |`);
   }
   for (const lab of catalog.labs) {
     const p = session.getProgress(lab.id);
-    lines.push('', `## ${cell(lab.title)} (${p.passed}/${p.total})`, '');
+    lines.push('', `## ${cell(lab.title)} (${p.passed}/${p.total}${p.unchecked > 0 ? `, ${p.read}/${p.unchecked} read` : ''})`, '');
     lines.push('| # | Step | Status | Passed at | Hints | Solution | Note |', '|---|---|---|---|---|---|---|');
     lab.steps.forEach((step, i) => {
       const s = session.getState({ labId: lab.id, stepId: step.id });
       const note = s.status === 'passed' ? '' : (s.reason ?? '');
       lines.push(
-        `| ${i + 1} | ${cell(step.title)} | ${WORDS[s.status]} | ${when(s.passedAt)} | ${s.hintsShown}/${step.hints.length} | ${s.solutionShown ? 'viewed' : ''} | ${cell(note)} |`,
+        `| ${i + 1} | ${cell(step.title)} | ${WORDS[shownStatus(step, s.status)]} | ${when(s.passedAt)} | ${s.hintsShown}/${step.hints.length} | ${s.solutionShown ? 'viewed' : ''} | ${cell(note)} |`,
       );
     });
   }

@@ -4,20 +4,24 @@
 import * as vscode from 'vscode';
 import { Commands } from '../common/commands';
 import { Disposable } from '../common/lifecycle';
-import type { LabSession, StepStatus } from '../session/types';
+import type { LabSession } from '../session/types';
+import { shownStatus, type ShownStatus } from '../core/runtime/steps';
 import { inert } from '../core/text';
 
-const ICONS: Record<StepStatus, string> = {
+const ICONS: Record<ShownStatus, string> = {
   'not-started': '$(circle-large-outline)',
   current: '$(beaker)',
   passed: '$(pass-filled)',
+  read: '$(book)',
   failed: '$(error)',
   error: '$(warning)',
 };
 
 /** The status in words, in the display language. */
-function words(status: StepStatus): string {
+function words(status: ShownStatus): string {
   switch (status) {
+    case 'read':
+      return vscode.l10n.t('read');
     case 'not-started':
       return vscode.l10n.t('not started');
     case 'current':
@@ -51,22 +55,24 @@ export class LabStatusBar extends Disposable {
       return;
     }
     const state = this.session.getState(ref);
+    const shown = shownStatus(step, state.status);
     const index = lab.steps.indexOf(step) + 1;
     const progress = this.session.getProgress(lab.id);
     // The lab's count is the tree's (steps passed of all); the step's place is a word apart, so
     // that "6/9" never reads as a count of passed steps.
-    this.item.text = `${ICONS[state.status]} ${inert(lab.title, 'statusBar')} · ${vscode.l10n.t('step {0} · {1}/{2} passed', index, progress.passed, progress.total)}`;
+    this.item.text = `${ICONS[shown]} ${inert(lab.title, 'statusBar')} · ${vscode.l10n.t('step {0} · {1}/{2} passed', index, progress.passed, progress.total)}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Container Labs**\n\n`);
-    tooltip.appendMarkdown(inert(vscode.l10n.t('{0}: step {1}, {2}: {3}', lab.title, index, step.title, words(state.status)), 'markdown'));
+    tooltip.appendMarkdown(inert(vscode.l10n.t('{0}: step {1}, {2}: {3}', lab.title, index, step.title, words(shown)), 'markdown'));
     if (state.reason && state.status !== 'passed') {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendMarkdown(inert(state.reason, 'markdown'));
     }
-    tooltip.appendMarkdown(`\n\n${vscode.l10n.t('{0}/{1} steps passed. Click to open the walkthrough.', progress.passed, progress.total)}`);
+    const counts = progress.unchecked > 0 ? vscode.l10n.t('{0}/{1} checked steps passed, {2}/{3} other steps read.', progress.passed, progress.total, progress.read, progress.unchecked) : vscode.l10n.t('{0}/{1} steps passed.', progress.passed, progress.total);
+    tooltip.appendMarkdown(`\n\n${counts} ${vscode.l10n.t('Click to open the walkthrough.')}`);
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = {
-      label: inert(vscode.l10n.t('Container Labs: {0}, step {1} of {2}, {3}, {4}', lab.title, index, lab.steps.length, step.title, words(state.status)), 'plain'),
+      label: inert(vscode.l10n.t('Container Labs: {0}, step {1} of {2}, {3}, {4}', lab.title, index, lab.steps.length, step.title, words(shown)), 'plain'),
       role: 'button',
     };
     this.item.backgroundColor =

@@ -11,6 +11,7 @@ import { Commands } from '../common/commands';
 import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logger';
 import type { LabSession, StepRef, StepState, StepStatus } from '../session/types';
+import { isComplete, shownStatus, type ShownStatus } from '../core/runtime/steps';
 import { type BrokenNode, type CourseNode, type LabNode, type LabsNode, type StepNode, nodeId } from './nodes';
 import { errorMessage, inert } from '../core/text';
 
@@ -23,8 +24,10 @@ interface StatusLook {
 }
 
 /** How a step status looks (a function: its words are in the display language, read when asked). */
-function lookOf(status: StepStatus): StatusLook {
+function lookOf(status: ShownStatus): StatusLook {
   switch (status) {
+    case 'read':
+      return { icon: 'book', label: vscode.l10n.t('Read') };
     case 'not-started':
       return { icon: 'circle-large-outline', label: vscode.l10n.t('Not started') };
     case 'current':
@@ -227,10 +230,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.iconPath = new vscode.ThemeIcon('book');
     item.contextValue = 'course';
     const labs = node.course.labs.filter((id) => this.labNodes.get(id)?.parent === node);
-    const done = labs.filter((id) => {
-      const p = this.session.getProgress(id);
-      return p.total > 0 && p.passed === p.total;
-    }).length;
+    const done = labs.filter((id) => isComplete(this.session.getProgress(id))).length;
     item.description = vscode.l10n.t('{0}/{1} labs', done, labs.length);
     return item;
   }
@@ -244,8 +244,10 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const item = new vscode.TreeItem(inert(lab.title, 'plain'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = nodeId(node);
     const progress = this.session.getProgress(lab.id);
-    const complete = progress.total > 0 && progress.passed === progress.total;
+    const complete = isComplete(progress);
+    // Checked steps passed, and the steps without a check that were read, counted apart.
     const parts = [`${progress.passed}/${progress.total}`];
+    if (progress.unchecked > 0) parts.push(vscode.l10n.t('{0}/{1} read', progress.read, progress.unchecked));
     if (lab.source.origin === 'workspace') {
       parts.push(this.session.canRun(lab.id) ? vscode.l10n.t('workspace') : vscode.l10n.t('workspace, restricted'));
     }
@@ -254,12 +256,17 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
       ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
       : new vscode.ThemeIcon('beaker');
     const flags = ['lab', lab.source.origin];
-    if (progress.passed > 0 || this.anyStarted(lab)) flags.push('started');
+    if (progress.passed > 0 || progress.read > 0 || this.anyStarted(lab)) flags.push('started');
     if (complete) flags.push('complete');
     item.contextValue = flags.join('.');
     item.command = { command: Commands.openWalkthrough, title: vscode.l10n.t('Open Lab'), arguments: [lab.id] };
     item.accessibilityInformation = {
-      label: inert(vscode.l10n.t('{0}, lab, {1} of {2} steps passed', lab.title, progress.passed, progress.total), 'plain'),
+      label: inert(
+        progress.unchecked > 0
+          ? vscode.l10n.t('{0}, lab, {1} of {2} checked steps passed, {3} of {4} other steps read', lab.title, progress.passed, progress.total, progress.read, progress.unchecked)
+          : vscode.l10n.t('{0}, lab, {1} of {2} steps passed', lab.title, progress.passed, progress.total),
+        'plain',
+      ),
     };
     return item;
   }
@@ -270,7 +277,7 @@ export class LabsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const current = this.session.current;
     const isCurrent = current?.labId === ref.labId && current.stepId === ref.stepId;
     const status = displayStatus(state, isCurrent);
-    const look = lookOf(status);
+    const look = lookOf(shownStatus(node.step, status));
     const item = new vscode.TreeItem(inert(`${node.index + 1}. ${node.step.title}`, 'plain'), vscode.TreeItemCollapsibleState.None);
     item.id = nodeId(node);
     const icon = node.step.quiz && status === 'not-started' ? 'question' : look.icon;

@@ -72,7 +72,7 @@ function waitFor<T>(session: LabSession, find: () => T | undefined, ms: number):
 async function pickLab(session: LabSession): Promise<string | undefined> {
   const items = session.catalog.labs.map((lab) => {
     const progress = session.getProgress(lab.id);
-    return { label: inert(lab.title, 'plain'), description: `${progress.passed}/${progress.total}`, detail: inert(lab.summary, 'plain'), labId: lab.id };
+    return { label: inert(lab.title, 'plain'), description: progress.unchecked > 0 ? `${progress.passed}/${progress.total} · ${vscode.l10n.t('{0}/{1} read', progress.read, progress.unchecked)}` : `${progress.passed}/${progress.total}`, detail: inert(lab.summary, 'plain'), labId: lab.id };
   });
   if (items.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Container Labs: no labs are loaded.'));

@@ -121,8 +121,10 @@ export interface StepView {
   /** 0-based position of the step in the lab. */
   stepIndex: number;
   stepCount: number;
-  /** Steps passed in this lab. */
+  /** Checked steps passed in this lab. */
   passed: number;
+  /** Steps without a check read (or their command run) in this lab. */
+  read: number;
   /** Safe HTML rendered by the extension from the step's Markdown. */
   instructionsHtml: string;
   commands: CommandView[];
@@ -152,8 +154,12 @@ export interface StepView {
 export interface LabSummaryView {
   labId: string;
   labTitle: string;
+  /** Checked steps passed, of all checked steps (a check or a quiz). */
   passed: number;
   total: number;
+  /** Steps without a check that were read, of all such steps. */
+  read: number;
+  unchecked: number;
   /** Every step, with its status (the ones not passed get a button to go back to them). */
   steps: Array<{ stepId: string; title: string; status: ViewCheckStatus }>;
   /** Whole minutes from the first step opened to the last step passed, when both are known. */

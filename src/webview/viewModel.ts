@@ -109,6 +109,7 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     stepIndex: Math.max(0, lab.steps.findIndex((s) => s.id === step.id)),
     stepCount: lab.steps.length,
     passed: progress.passed,
+    read: progress.read,
     instructionsHtml: render(step.instructions),
     commands: step.commands.map((c, i) => commandView(session, ref, c, i, false)),
     canRun: session.canRun(lab.id),
@@ -165,6 +166,8 @@ export function buildLabSummary(session: LabSession, labId: string, leftovers: s
     labTitle: lab.title,
     passed: progress.passed,
     total: progress.total,
+    read: progress.read,
+    unchecked: progress.unchecked,
     steps: states.map(({ step, state }) => ({ stepId: step.id, title: step.title, status: state.status })),
     canRun: session.canRun(labId),
   };

@@ -122,7 +122,7 @@ describe('Lab session', function () {
         assert.deepStrictEqual(two.getState(QUIZ).answer, [0]);
         assert.strictEqual(two.getState(ECHO).hintsShown, 1);
         assert.strictEqual(two.getState(ECHO).openedAt, opened);
-        assert.deepStrictEqual(two.getProgress(TEST_LAB), { passed: 1, total: 3 });
+        assert.deepStrictEqual(two.getProgress(TEST_LAB), { passed: 1, total: 3, read: 0, unchecked: 0 });
         assert.ok(memento.keys().includes('containerLabs.progress.v1'));
       } finally {
         two.dispose();
@@ -155,7 +155,7 @@ describe('Lab session', function () {
       try {
         await session.reload();
         assert.strictEqual(session.getState(QUIZ).status, 'not-started');
-        assert.deepStrictEqual(session.getProgress(TEST_LAB), { passed: 0, total: 3 });
+        assert.deepStrictEqual(session.getProgress(TEST_LAB), { passed: 0, total: 3, read: 0, unchecked: 0 });
       } finally {
         session.dispose();
       }
@@ -183,7 +183,7 @@ describe('Lab session', function () {
           assert.strictEqual(state.status, 'not-started', ref.stepId);
           assert.strictEqual(state.hintsShown, 0);
         }
-        assert.deepStrictEqual(session.getProgress(TEST_LAB), { passed: 0, total: 3 });
+        assert.deepStrictEqual(session.getProgress(TEST_LAB), { passed: 0, total: 3, read: 0, unchecked: 0 });
       } finally {
         session.dispose();
       }

@@ -99,6 +99,33 @@ describe('Labs tree', () => {
     assert.match(resolved.tooltip.value.replace(/&nbsp;/g, ' '), /try another answer/);
   });
 
+  it('counts a step without a check apart: read, never passed (issue 12, item 6)', async () => {
+    const labId = 'first-containers';
+    const lab = provider.find({ labId });
+    const model = session.getLab(labId);
+    assert.ok(lab && lab.kind === 'lab' && model);
+    const checked = model.steps.filter((st) => st.check !== undefined || st.quiz !== undefined).length;
+    const unchecked = model.steps.length - checked;
+    const index = model.steps.findIndex((st) => st.check === undefined && st.quiz === undefined);
+    assert.ok(checked > 0 && unchecked > 0 && index >= 0 && index < model.steps.length - 1, 'lab 1 has steps with and without a check');
+    assert.strictEqual(provider.getTreeItem(lab).description, `0/${checked} · 0/${unchecked} read`);
+    const step = model.steps[index];
+    const next = model.steps[index + 1];
+    assert.ok(step && next);
+    // The student reads it and moves on.
+    await session.openStep({ labId, stepId: step.id });
+    await session.openStep({ labId, stepId: next.id });
+    assert.strictEqual(session.getState({ labId, stepId: step.id }).status, 'passed', 'stored as done');
+    const item = provider.getTreeItem(lab);
+    assert.strictEqual(item.description, `0/${checked} · 1/${unchecked} read`);
+    assert.strictEqual(item.accessibilityInformation?.label, `${model.title}, lab, 0 of ${checked} checked steps passed, 1 of ${unchecked} other steps read`);
+    const row = provider.getTreeItem(provider.getChildren(lab)[index]);
+    assert.strictEqual((row.iconPath as vscode.ThemeIcon).id, 'book');
+    assert.strictEqual(row.accessibilityInformation?.label, `Step ${index + 1}, ${step.title}, Read`);
+    assert.deepStrictEqual(session.getProgress(labId), { passed: 0, total: checked, read: 1, unchecked });
+    await session.resetLab(labId);
+  });
+
   it('refreshes only the rows whose look changed, with the same nodes; a reload rebuilds', async () => {
     await session.resetLab(TEST_LAB);
     const lab = provider.find({ labId: TEST_LAB });

@@ -351,7 +351,11 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
       const input = w.page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 15_000 });
       await input.fill(`>${title}`);
-      await w.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      // The arrow keys move to the row of exactly this command ("Open Lab" also matches "Open Lab File").
+      const row = w.paletteRow(title);
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      for (let i = 0; i < 10 && !(await row.evaluate((el) => el.classList.contains('focused'))); i++) await keys.press('ArrowDown');
+      assert.strictEqual(await row.evaluate((el) => el.classList.contains('focused')), true, `the palette's row for ${title} has the focus`);
       await keys.press('Enter');
     };
     // Open the lab from the command palette: its quick pick, filtered by the lab's name. The

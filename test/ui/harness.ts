@@ -262,6 +262,12 @@ export class Workbench {
   }
 
   /** Opens the command palette (F1), types the command title and runs it with Enter. */
+  /** The command palette's row whose label is exactly `title` (not one that only contains it). */
+  paletteRow(title: string): Locator {
+    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    return this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name').filter({ hasText: exact }) }).first();
+  }
+
   async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
     // The palette lists an extension's commands once the workbench has read its contributions;
     // the activity-bar entry appears at the same moment (a loaded machine took over 15 s).
@@ -271,7 +277,8 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    // The row whose label is the title exactly: "Open Lab" also matches "Open Lab File".
+    const row = this.paletteRow(title);
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
     // The palette closes once the command was picked.

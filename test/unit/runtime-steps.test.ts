@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import type { EngineEvents } from '../../src/core/checks/events';
 import type { CheckResult } from '../../src/core/model';
-import { applyResult, emptyStepState, shownCheck } from '../../src/core/runtime/steps';
+import { applyResult, emptyStepState, shownCheck, shownStatus } from '../../src/core/runtime/steps';
 import type { StepState } from '../../src/core/runtime/types';
 import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
 import { waitFor } from '../support/wait';
@@ -141,6 +141,11 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
       await runtime.openStep(read);
       await runtime.openStep(quiz);
       assert.equal(runtime.getState(read).status, 'passed', 'moving forward again passes it');
+      // Counted apart from the checked steps, and read as "read", never "passed".
+      assert.deepEqual(runtime.getProgress(labA), { passed: 0, total: 2, read: 1, unchecked: 1 });
+      const readStep = runtime.getStep(read);
+      assert.ok(readStep);
+      assert.equal(shownStatus(readStep, runtime.getState(read).status), 'read');
       await runtime.resetStep(read);
       await runtime.openStep(read);
       await runtime.openStep({ labId: labB, stepId: 'first' });
@@ -150,9 +155,9 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
       assert.equal(runtime.getState(quiz).status, 'failed');
       assert.equal(runtime.answerQuiz(quiz, [1])?.correct, true);
       assert.equal(runtime.getState(quiz).status, 'passed');
-      assert.deepEqual(runtime.getProgress(labA), { passed: 1, total: 3 });
+      assert.deepEqual(runtime.getProgress(labA), { passed: 1, total: 2, read: 0, unchecked: 1 });
       await runtime.resetLab(labA);
-      assert.deepEqual(runtime.getProgress(labA), { passed: 0, total: 3 });
+      assert.deepEqual(runtime.getProgress(labA), { passed: 0, total: 2, read: 0, unchecked: 1 });
     } finally {
       runtime.dispose();
     }

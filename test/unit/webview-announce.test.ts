@@ -16,6 +16,7 @@ function view(check: Partial<CheckView>, quiz?: QuizView): StepView {
     stepIndex: 0,
     stepCount: 2,
     passed: 0,
+    read: 0,
     instructionsHtml: '',
     commands: [],
     canRun: true,

@@ -47,7 +47,7 @@ function fakeSession(states: Record<string, Partial<StepState>>): LabSession {
     getLab: (id) => (id === lab.id ? lab : undefined),
     getStep: stepOf,
     getState: (ref) => ({ status: 'current', hintsShown: 0, solutionShown: false, ...states[ref.stepId] }),
-    getProgress: () => ({ passed: 1, total: 2 }),
+    getProgress: () => ({ passed: 1, total: 2, read: 0, unchecked: 0 }),
     canRun: () => false,
     openStep: () => Promise.resolve(),
     checkNow: () => Promise.reject(new Error('not here')),

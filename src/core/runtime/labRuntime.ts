@@ -23,7 +23,7 @@ import type { CleanupPlan, CleanupReport } from './cleanup';
 import { LabLedgers } from './ledgers';
 import { LabClaims, type CommandSource, type CommandWindow } from './ownership';
 import { ProgressStore } from './progress';
-import { applyAnswer, applyResult, emptyStepState, markDone, namedContainers, type ResultContext } from './steps';
+import { applyAnswer, applyResult, emptyStepState, isChecked, markDone, namedContainers, type ResultContext } from './steps';
 import { commandFailure } from './commandExit';
 import {
   isStepRef,
@@ -267,9 +267,11 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
 
   getProgress(labId: string): LabProgress {
     const lab = this.getLab(labId);
-    if (!lab) return { passed: 0, total: 0 };
-    const passed = lab.steps.filter((s) => this.storedState({ labId, stepId: s.id }).status === 'passed').length;
-    return { passed, total: lab.steps.length };
+    if (!lab) return { passed: 0, total: 0, read: 0, unchecked: 0 };
+    const done = (s: Step): boolean => this.storedState({ labId, stepId: s.id }).status === 'passed';
+    const checked = lab.steps.filter(isChecked);
+    const plain = lab.steps.filter((s) => !isChecked(s));
+    return { passed: checked.filter(done).length, total: checked.length, read: plain.filter(done).length, unchecked: plain.length };
   }
 
   private storedState(ref: StepRef): StepState {

@@ -17,6 +17,23 @@ import { firstHttpCheck, readCheck } from '../checks/kind';
 import type { Check, CheckResult, HttpCheck, Lab, Step } from '../model';
 import type { StepState } from './types';
 
+/** Whether a step has something that decides it passed (a check or a quiz); the others are read. */
+export function isChecked(step: Step): boolean {
+  return step.check !== undefined || step.quiz !== undefined;
+}
+
+/** How a step's status reads: a step without a check that is done is "read", never "passed". */
+export type ShownStatus = StepState['status'] | 'read';
+
+export function shownStatus(step: Step, status: StepState['status']): ShownStatus {
+  return status === 'passed' && !isChecked(step) ? 'read' : status;
+}
+
+/** Whether every step of the lab is done: each checked step passed, each other step read. */
+export function isComplete(progress: { passed: number; total: number; read: number; unchecked: number }): boolean {
+  return progress.total + progress.unchecked > 0 && progress.passed === progress.total && progress.read === progress.unchecked;
+}
+
 export function emptyStepState(): StepState {
   return { status: 'not-started', hintsShown: 0, solutionShown: false };
 }

@@ -37,9 +37,19 @@ export interface StepState {
   attempts?: number;
 }
 
+/**
+ * A lab's progress, its checked steps (a check or a quiz) and its other steps counted apart: a
+ * step without a check is read (or its command was run), never "passed".
+ */
 export interface LabProgress {
+  /** Checked steps that passed. */
   passed: number;
+  /** Checked steps. */
   total: number;
+  /** Steps without a check that are done (read, or their command ran). */
+  read: number;
+  /** Steps without a check. */
+  unchecked: number;
 }
 
 export interface QuizFeedback {
