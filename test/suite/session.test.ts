@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { inert } from '../../src/core/text';
+import { escapeRegExp, inert } from '../../src/core/text';
 import type { ContainerLabsApi } from '../../src/extension';
 import type { LabSessionImpl } from '../../src/session/labSession';
 import { TERMINAL_NAME } from '../../src/terminal/labTerminal';
@@ -265,7 +265,7 @@ describe('Lab session', function () {
       const lab1 = api.session.getProgress('first-containers');
       assert.ok(lab1.unchecked > 0, 'lab 1 has steps without a check');
       // As the report writes it: Markdown-inert ("1\\. Your first containers").
-      const title = inert(api.session.getLab('first-containers')?.title ?? '', 'markdown').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const title = escapeRegExp(inert(api.session.getLab('first-containers')?.title ?? '', 'markdown'));
       assert.match(text, new RegExp(`\\| ${title} \\| (✅ )?${lab1.passed} \\| ${lab1.total} \\| ${lab1.read} \\| ${lab1.unchecked} \\|`));
       assert.match(text, new RegExp(`## ${title} \\(${lab1.passed}/${lab1.total}, ${lab1.read}/${lab1.unchecked} read\\)`));
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

@@ -21,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { type Browser, chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { escapeRegExp } from '../../src/core/text';
 import { waitFor } from '../support/wait';
 
 const execFileAsync = promisify(execFile);
@@ -264,7 +265,7 @@ export class Workbench {
   /** Opens the command palette (F1), types the command title and runs it with Enter. */
   /** The command palette's row whose label is exactly `title` (not one that only contains it). */
   paletteRow(title: string): Locator {
-    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const exact = new RegExp(`^${escapeRegExp(title)}$`);
     return this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name').filter({ hasText: exact }) }).first();
   }
 
@@ -357,8 +358,4 @@ export class Workbench {
     });
     for (const dir of this.tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

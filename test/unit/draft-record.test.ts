@@ -154,7 +154,7 @@ describe('record a lab (core drafting on the real engine)', function () {
   });
 });
 
-describe('record a lab: an event stream that lags behind the commands', function () {
+describe('record a lab: events that lag behind the commands, commands reported after they started', function () {
   this.timeout(120_000);
   let docker: Dockerode;
   let events: EngineEvents;
@@ -197,25 +197,7 @@ describe('record a lab: an event stream that lags behind the commands', function
       recording.dispose();
     }
   });
-});
 
-describe('record a lab: commands reported after they started (shell integration)', function () {
-  this.timeout(120_000);
-  let docker: Dockerode;
-  let events: EngineEvents;
-  let folder: string;
-
-  before(async () => {
-    docker = mainDocker();
-    await ensureBusybox(docker);
-    events = await connectedEvents(docker);
-    folder = await tempDir();
-  });
-  after(async () => {
-    events.dispose();
-    await removeRunObjects(docker);
-    await fs.rm(folder, { recursive: true, force: true });
-  });
 
   /** What the workbench does: the shell runs the command, and its start is reported once the engine's events of it have come. */
   async function reportedLate(recording: LabRecording, text: string, eventOf: (e: { type: string; action: string; name?: string; id: string }) => boolean): Promise<RecordedCommand> {

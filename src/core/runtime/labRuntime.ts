@@ -340,7 +340,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private passReadStep(from: StepRef, to: StepRef): void {
     const lab = this.getLab(from.labId);
     const step = this.getStep(from);
-    if (!lab || !step || step.check || step.quiz) return;
+    if (!lab || !step || isChecked(step)) return;
     if (lab.steps.findIndex((s) => s.id === to.stepId) > lab.steps.indexOf(step)) {
       this.setState(from, markDone(this.storedState(from), 'Read.', this.now()));
       this.changed.fire(from);
@@ -626,7 +626,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       );
     }
     this.ran.fire({ ref, text: prepared.text, execution });
-    if (!step.check && !step.quiz) {
+    if (!isChecked(step)) {
       this.setState(ref, markDone(this.storedState(ref), 'Command run (this step has no automatic check).', this.now()));
       this.changed.fire(ref);
     }
