@@ -11,6 +11,7 @@ import { registerLabCommands } from './session/commands';
 import { createRecorder } from './recording/recordLab';
 import { registerLabDiagnostics, type LabDiagnostics } from './session/diagnostics';
 import { EngineHub } from './session/engineHub';
+import { dockerCliEnv } from './core/engine/connection';
 import { LabSessionImpl, type LabRoot, type LabSessionOptions } from './session/labSession';
 import { registerLabWatcher } from './session/watcher';
 import { registerStatusBar, type LabStatusBar } from './statusbar/statusBar';
@@ -50,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
   useLabLanguage(vscode.env.language);
   const settings = readSettings();
   const engine = new EngineHub(logger.child('engine'), settings.engineHost);
-  const terminal = new LabTerminal(logger.child('terminal'), { cwd: () => workspaceFolder() });
+  // The lab terminal's `docker` reaches the engine the checks read (the setting's, when set).
+  const terminal = new LabTerminal(logger.child('terminal'), { cwd: () => workspaceFolder(), env: () => dockerCliEnv(engine.endpoint) });
   context.subscriptions.push(engine, terminal);
 
   const roots = (): LabRoot[] => labRoots(context.extensionUri.fsPath, readSettings().labsFolder);

@@ -341,6 +341,9 @@ function drawNav(v: StepView): void {
 
 /** The page after a lab's last step: how it went, and what to do now. Built whole each time (it changes rarely). */
 function drawSummary(s: LabSummaryView): void {
+  // A redraw of the summary already shown (what the lab left changed) keeps the keyboard where it was.
+  const redraw = view === undefined && leftSummary;
+  const focusedId = redraw && document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
   view = undefined;
   leftSummary = true;
   resetAnnouncer(undefined);
@@ -392,6 +395,11 @@ function drawSummary(s: LabSummaryView): void {
   parts.push(after.root);
 
   app.replaceChildren(h('div', { class: 'summary', 'data-testid': 'summary' }, ...parts), notice, announcePolite, announceUrgent);
+  if (redraw) {
+    const again = focusedId === undefined ? undefined : app.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
+    if (document.hasFocus() && focusedId !== undefined) (again ?? heading).focus();
+    return;
+  }
   if (document.hasFocus()) heading.focus();
   window.scrollTo(0, 0);
   // Announced once: where the student is now.

@@ -66,7 +66,11 @@ export class LabTerminal extends Disposable implements CommandTerminal {
 
   constructor(
     private readonly logger: Logger,
-    private readonly options: { cwd?: () => string | undefined } = {},
+    private readonly options: {
+      cwd?: () => string | undefined;
+      /** The environment the lab's `docker` needs (the engine the checks read), when the shell's own is not it. */
+      env?: () => Record<string, string | null> | undefined;
+    } = {},
   ) {
     super();
     this._register(
@@ -167,11 +171,15 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     for (let i = 0; ; i += 1) {
       const open = this.terminals[i];
       if (open && open.exitStatus === undefined) {
-        if (!this.serving.has(open)) return { terminal: open, created: false };
-        continue;
+        if (this.serving.has(open)) continue;
+        if (sameEnv(open, this.env())) return { terminal: open, created: false };
+        // The engine setting changed since it opened: its `docker` reaches another engine than the checks.
+        this.logger.info(`${open.name} was opened for another engine: a new one replaces it`);
+        this.terminals[i] = undefined;
+        open.dispose();
       }
       const name = terminalName(i + 1);
-      const existing = vscode.window.terminals.find((t) => t.name === name && t.exitStatus === undefined && !this.serving.has(t));
+      const existing = vscode.window.terminals.find((t) => t.name === name && t.exitStatus === undefined && !this.serving.has(t) && sameEnv(t, this.env()));
       if (existing) {
         this.terminals[i] = existing;
         return { terminal: existing, created: false };
@@ -186,14 +194,20 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     // Lab commands are written for bash (or POSIX sh) and their placeholders quoted for it:
     // the lab terminal runs that shell, whatever the user's default profile is.
     const shell = process.platform === 'win32' ? undefined : labShell().path;
+    const env = this.env();
     const terminal = vscode.window.createTerminal({
       name,
       shellPath: shell,
       cwd: this.options.cwd?.(),
       iconPath: new vscode.ThemeIcon('beaker'),
+      ...(env === undefined ? {} : { env }),
     });
     this.logger.debug(`created ${name}`);
     return terminal;
+  }
+
+  private env(): Record<string, string | null> | undefined {
+    return this.options.env?.();
   }
 
   override dispose(): void {
@@ -222,4 +236,14 @@ function waitForShellIntegration(terminal: vscode.Terminal): Promise<vscode.Term
       }
     });
   });
+}
+
+/** The environment a terminal was opened with (lab terminals are never extension-driven pseudoterminals). */
+export function terminalEnv(terminal: vscode.Terminal): vscode.TerminalOptions['env'] {
+  return (terminal.creationOptions as vscode.TerminalOptions).env;
+}
+
+/** Whether the terminal was opened with this environment for `docker` (none given: none asked). */
+function sameEnv(terminal: vscode.Terminal, env: Record<string, string | null> | undefined): boolean {
+  return JSON.stringify(terminalEnv(terminal) ?? null) === JSON.stringify(env ?? null);
 }

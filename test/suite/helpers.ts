@@ -4,6 +4,7 @@
  */
 import * as assert from 'assert';
 import { spawn } from 'child_process';
+import * as net from 'net';
 import * as fs from 'fs';
 import * as path from 'path';
 import Dockerode from 'dockerode';
@@ -216,4 +217,51 @@ export function resultsDir(): string {
   const dir = process.env.CONTAINER_LABS_RESULTS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'test-results');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * An engine that can stop in the middle of a test without stopping the shared one: a unix
+ * socket that passes every connection through to the real engine's socket. `stop` closes it and
+ * every connection through it (what the extension sees when dockerd stops); `start` again.
+ */
+export class EngineProxy {
+  private server: net.Server | undefined;
+  private readonly open = new Set<net.Socket>();
+  constructor(
+    readonly socketPath: string,
+    private readonly target: string,
+  ) {}
+
+  get url(): string {
+    return `unix://${this.socketPath}`;
+  }
+
+  async start(): Promise<void> {
+    fs.rmSync(this.socketPath, { force: true });
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      this.open.add(client).add(upstream);
+      const drop = (): void => {
+        client.destroy();
+        upstream.destroy();
+        this.open.delete(client);
+        this.open.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.socketPath, () => resolve()));
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(this.socketPath, { force: true });
+  }
 }

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ContainerLabsApi } from '../../src/extension';
 import type { LabSessionImpl } from '../../src/session/labSession';
-import { terminalName } from '../../src/terminal/labTerminal';
+import { terminalEnv, terminalName } from '../../src/terminal/labTerminal';
 import { buildStepView } from '../../src/webview/viewModel';
 import { MarkdownRenderer } from '../../src/webview/markdown';
-import { activateExtension, docker, MemoryMemento, removeContainer, RUN_LABEL, RUN_LABEL_KEY, RUN_ID, runName, ShellTerminal, waitFor } from './helpers';
+import { activateExtension, docker, EngineProxy, LIVE_CONTAINER, MemoryMemento, removeContainer, RUN_LABEL, RUN_LABEL_KEY, RUN_ID, runName, ShellTerminal, TEST_LAB, waitFor } from './helpers';
 
 const LAB_ID = `cl-test-student-${runName('lab')}`;
 
@@ -240,5 +240,59 @@ describe('Student path: the lab\'s own named container from a wrong try is in th
     assert.equal(asked[1], `Also remove what this step left (${mine})?`);
     await assert.rejects(docker().getContainer(mine).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
     assert.equal((await docker().getContainer(foreign).inspect()).Id, other.id);
+  });
+});
+
+describe('Student path: the engine stops in the middle of a lab (issue 12, item 5)', function () {
+  this.timeout(120_000);
+  const LIVE = { labId: TEST_LAB, stepId: 'live' };
+  const MAIN = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+  const proxy = new EngineProxy(join(tmpdir(), `cl-test-engine-${RUN_ID}.sock`), MAIN);
+  const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('containerLabs');
+  let api: ContainerLabsApi;
+
+  before(async () => {
+    api = await activateExtension();
+    await removeContainer(docker(), LIVE_CONTAINER);
+    await proxy.start();
+    await config().update('engine.host', proxy.url, vscode.ConfigurationTarget.Workspace);
+    await waitFor('the extension to use the engine behind the proxy', () => api.engine.endpoint.url === proxy.url, 15_000);
+    await waitFor('the engine behind the proxy to answer', async () => (await api.engine.checkHealth()).ok, 30_000, 500);
+  });
+
+  after(async () => {
+    await proxy.stop();
+    await config().update('engine.host', undefined, vscode.ConfigurationTarget.Workspace);
+    await removeContainer(docker(), LIVE_CONTAINER);
+    await api.session.resetStep(LIVE);
+  });
+
+  it('shows the Docker Engine view by itself, the step and the status bar say "cannot check", and the lab resumes when the engine is back', async () => {
+    await api.session.resetStep(LIVE);
+    await api.session.openStep(LIVE);
+    // The live check listens to the engine's event stream, through the proxy.
+    await waitFor('the event stream to connect', () => api.engine.events.connected, 20_000);
+    assert.equal(api.engineView.state, 'ok');
+
+    await proxy.stop();
+    // Nothing polls the health while the engine is fine: only the dropped stream can show the view.
+    await waitFor('the Docker Engine view to show the engine is gone', () => api.engineView.state === 'not-running', 20_000);
+    await waitFor('the step to say it cannot check', () => api.session.getState(LIVE).status === 'error', 20_000);
+    assert.match(api.session.getState(LIVE).reason ?? '', /^cannot check: nothing listens at /);
+    const node = api.tree.provider.find(LIVE);
+    assert.ok(node);
+    assert.equal((api.tree.provider.getTreeItem(node).iconPath as vscode.ThemeIcon).id, 'warning', 'the tree shows the step cannot be checked');
+    assert.match(api.statusBar.item.text, /^\$\(warning\) /, api.statusBar.item.text);
+    assert.match(String(api.statusBar.item.accessibilityInformation?.label), /, cannot check$/);
+
+    // The engine is back: the view goes by itself, and the step's command (in a lab terminal
+    // whose docker reaches the engine the checks read) passes the step.
+    await proxy.start();
+    await waitFor('the Docker Engine view to see the engine again', () => api.engineView.state === 'ok', 30_000, 200);
+    assert.equal(await vscode.commands.executeCommand('containerLabs.runStepCommand', LIVE.labId, LIVE.stepId, 0), true);
+    const current = api.terminal.current;
+    assert.ok(current, 'a lab terminal is open');
+    assert.equal(terminalEnv(current)?.DOCKER_HOST, proxy.url, 'the lab terminal\'s docker uses the engine of the setting');
+    await waitFor('the step to pass once the engine is back', () => api.session.getState(LIVE).status === 'passed', 60_000);
   });
 });

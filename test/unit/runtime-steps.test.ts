@@ -37,6 +37,21 @@ describe('step states: the transitions (pure)', () => {
     assert.equal(applyResult(base('current'), ERROR, { ...ctx, now: 12_001, attemptedAt: 9000 }).state.status, 'error');
   });
 
+  it('while the step\'s command still runs a failure is not red, however long it runs (a pull, a loaded engine)', () => {
+    const running = applyResult(base('current'), FAIL, { ...ctx, now: 60_000, attemptedAt: 9000, commandRunning: true });
+    assert.equal(running.state.status, 'current', 'long past the grace, but the command has not ended');
+    assert.equal(running.recheckAt, undefined);
+    assert.equal(applyResult(base('current'), FAIL, { ...ctx, now: 60_000, attemptedAt: 9000 }).state.status, 'failed', 'once it ended, the grace counts');
+  });
+
+  it('"cannot check" shows at once, even before any command; once the engine answers the step is judged as before', () => {
+    const lost = applyResult(base('current'), ERROR, ctx);
+    assert.equal(lost.state.status, 'error', 'the tree and the status bar show the engine is gone');
+    const back = applyResult(lost.state, FAIL, ctx);
+    assert.equal(back.state.status, 'current', 'not done yet, never red: nothing was attempted');
+    assert.equal(applyResult(base('passed'), ERROR, ctx).state.status, 'passed', 'a passed step keeps its pass while the engine is away');
+  });
+
   it('Check now counts at once; a red step stays red until it passes', () => {
     assert.equal(applyResult(base('current'), FAIL, { ...ctx, explicit: true }).state.status, 'failed');
     assert.equal(applyResult(base('failed'), ERROR, ctx).state.status, 'error');

@@ -92,6 +92,18 @@ export interface ResolveOptions {
 
 const LOOPBACK = '127.0.0.1';
 
+/**
+ * What a terminal's `docker` needs in its environment to reach this endpoint, when it would
+ * not find it by itself: only an endpoint from the `containerLabs.engine.host` setting (or the
+ * CLI's `--host`). DOCKER_HOST, contexts and the default socket are what the docker CLI finds
+ * on its own. undefined: the terminal's own environment already reaches it.
+ */
+export function dockerCliEnv(endpoint: EngineEndpoint): Record<string, string | null> | undefined {
+  if (endpoint.source !== 'setting' || endpoint.hostError !== undefined) return undefined;
+  // DOCKER_HOST wins over the current context; a DOCKER_CONTEXT beside it would be an error for docker.
+  return { DOCKER_HOST: endpoint.url, DOCKER_CONTEXT: null };
+}
+
 /** Resolve the engine endpoint. Pure apart from reading the docker config and stat-ing sockets. */
 export function resolveEndpoint(opts: ResolveOptions = {}): EngineEndpoint {
   const env = opts.env ?? process.env;

@@ -142,6 +142,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly progress: ProgressStore;
   private readonly states = new Map<string, StepState>();
   private readonly attemptedAt = new Map<string, number>();
+  /** How many of each step's commands run now, whose end will be reported (by step key). */
+  private readonly running = new Map<string, number>();
   /** The step's last lab command did not end as the lab expects: the reason its failing check shows. */
   private readonly commandFailures = new Map<string, CheckResult>();
   private readonly ledgers: LabLedgers;
@@ -501,6 +503,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (attemptedAt !== undefined) ctx.attemptedAt = attemptedAt;
     const failure = this.commandFailures.get(keyOf(ref));
     if (failure) ctx.commandFailure = failure;
+    if ((this.running.get(keyOf(ref)) ?? 0) > 0) ctx.commandRunning = true;
     const outcome = applyResult(before, result, ctx);
     if (result.status === 'passed') this.commandFailures.delete(keyOf(ref));
     if (outcome.passed) this.log.info(`step ${ref.labId}/${ref.stepId} passed: ${result.reason}`);
@@ -617,12 +620,18 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       throw error;
     }
     if (execution.ended) {
+      const key = keyOf(ref);
+      this.running.set(key, (this.running.get(key) ?? 0) + 1);
+      const stopped = (): void => {
+        end();
+        this.commandStopped(ref);
+      };
       Promise.resolve(execution.ended).then(
         (code) => {
-          end();
+          stopped();
           this.commandEnded(prepared, code);
         },
-        end,
+        stopped,
       );
     }
     this.ran.fire({ ref, text: prepared.text, execution });
@@ -631,6 +640,24 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       this.changed.fire(ref);
     }
     return execution;
+  }
+
+  /**
+   * One of the step's commands ended: the grace starts now, and the step's last result is
+   * looked at again (it did not count while the command ran).
+   */
+  private commandStopped(ref: StepRef): void {
+    const key = keyOf(ref);
+    const left = (this.running.get(key) ?? 1) - 1;
+    if (left > 0) {
+      this.running.set(key, left);
+      return;
+    }
+    this.running.delete(key);
+    if (this.disposed || !this.attemptedAt.has(key)) return;
+    this.attemptedAt.set(key, this.now());
+    const result = this.storedState(ref).result;
+    if (result !== undefined && result.status !== 'passed') this.apply(ref, result, false);
   }
 
   /**

@@ -4,7 +4,10 @@
  *
  *   not-started --open--> current --result passes--> passed
  *   current --result fails, in the grace after a command--> current (reason shown, not red yet)
- *   current --result fails after the grace, or Check now--> failed (error: cannot check)
+ *   current --result fails while the step's command still runs--> current (the grace starts at its end)
+ *   current --result fails after the grace, or Check now--> failed
+ *   current or failed --cannot check (the engine went away)--> error, at once; the next result
+ *             that can be had is judged as if it never happened
  *   current --its lab command ends with an exit code the lab does not expect, and the check
  *             fails--> failed at once, the command's failure as the reason
  *   passed --live result fails--> passed (progress kept) with that result shown as it is
@@ -53,6 +56,11 @@ export interface ResultContext {
    * result shows this reason, with the check's result as its part, and counts at once.
    */
   commandFailure?: CheckResult;
+  /**
+   * One of the step's commands is still running (its end will be reported): a failing result
+   * does not count yet, however long it runs (a pull, a slow engine); the grace starts at its end.
+   */
+  commandRunning?: boolean;
 }
 
 export interface ResultOutcome {
@@ -84,12 +92,23 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
     // Passing is kept (the next step may well remove what this one created); the result shown is the engine's.
     return { state: next, passed: false };
   }
-  // Part way through a multi-command step: progress, not failure (until all ran, or Check now).
-  if (!ctx.explicit && (ctx.commandsLeft ?? 0) > 0 && state.status !== 'failed' && state.status !== 'error') return { state: next, passed: false };
+  // "Cannot check" (the engine went away, a check that cannot be asked) is no judgement of the
+  // student's work: it shows at once, in the tree and the status bar too.
+  if (result.status === 'error') {
+    next.status = 'error';
+    delete next.passedAt;
+    return { state: next, passed: false };
+  }
+  // The engine answers again: the step is judged as if it had never been unreachable.
+  const was = state.status === 'error' ? 'current' : state.status;
+  if (was !== state.status) next.status = was;
+  // Part way through a multi-command step, or while its command still runs: progress, not
+  // failure (until all ran and ended, or Check now).
+  if (!ctx.explicit && ((ctx.commandsLeft ?? 0) > 0 || ctx.commandRunning === true) && was !== 'failed') return { state: next, passed: false };
   const sinceRun = ctx.attemptedAt === undefined ? undefined : ctx.now - ctx.attemptedAt;
-  const counts = ctx.explicit || state.status === 'failed' || state.status === 'error' || (sinceRun !== undefined && sinceRun > ctx.graceMs);
+  const counts = ctx.explicit || was === 'failed' || (sinceRun !== undefined && sinceRun > ctx.graceMs);
   if (counts) {
-    next.status = result.status === 'error' ? 'error' : 'failed';
+    next.status = 'failed';
     delete next.passedAt;
     return { state: next, passed: false };
   }
