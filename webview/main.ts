@@ -341,13 +341,16 @@ function drawNav(v: StepView): void {
 
 /** The page after a lab's last step: how it went, and what to do now. Built whole each time (it changes rarely). */
 function drawSummary(s: LabSummaryView): void {
-  // A redraw of the summary already shown (what the lab left changed) keeps the keyboard where it was.
+  // The host sends the summary again after every engine event: the same one is not drawn again,
+  // and a changed one (what the lab left) keeps the keyboard where it was.
   const redraw = view === undefined && leftSummary;
-  const focusedId = redraw && document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
+  if (redraw && !changed('summary', s)) return;
+  const focusedId = redraw ? focusedTestId() : undefined;
   view = undefined;
   leftSummary = true;
   resetAnnouncer(undefined);
   drawn.clear();
+  changed('summary', s);
   const complete = s.passed === s.total && s.read === s.unchecked;
   const heading = h('h1', { tabindex: '-1', 'data-testid': 'summary-heading' }, complete ? l10n.t('Lab complete') : l10n.t('End of the lab'));
   const facts = h(
@@ -396,8 +399,7 @@ function drawSummary(s: LabSummaryView): void {
 
   app.replaceChildren(h('div', { class: 'summary', 'data-testid': 'summary' }, ...parts), notice, announcePolite, announceUrgent);
   if (redraw) {
-    const again = focusedId === undefined ? undefined : app.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
-    if (document.hasFocus() && focusedId !== undefined) (again ?? heading).focus();
+    refocus(focusedId, heading);
     return;
   }
   if (document.hasFocus()) heading.focus();
@@ -413,8 +415,7 @@ function draw(v: StepView): void {
   const newStep = previous === undefined || previous.labId !== v.labId || previous.stepId !== v.stepId;
   if (newStep) drawn.clear();
   // Keep the focus on the same control when a part is redrawn.
-  const active = document.activeElement;
-  const focusedId = active instanceof HTMLElement ? active.dataset.testid : undefined;
+  const focusedId = focusedTestId();
 
   if (changed('header', [v.labTitle, v.stepTitle, v.stepIndex, v.stepCount, v.passed, v.read, v.canRun])) drawHeader(v);
   if (changed('instructions', v.instructionsHtml)) trustedHtml(instructions.body, v.instructionsHtml).classList.add('markdown');
@@ -433,14 +434,27 @@ function draw(v: StepView): void {
     if (previous !== undefined || leftSummary) stepTitle.focus();
     leftSummary = false;
     window.scrollTo(0, 0);
-  } else if (document.hasFocus() && focusedId !== undefined && document.activeElement !== active && (document.activeElement === null || document.activeElement === document.body)) {
-    // The focused control was redrawn (and nothing else took the focus on purpose): focus its new
-    // copy, only while the page has the focus: a redraw the engine caused (a container started,
-    // a check passed) must never take the keyboard from the editor, the tree or an open quick
-    // pick, which closes when it loses the focus.
-    const again = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`);
-    again?.focus();
+  } else {
+    refocus(focusedId);
   }
+}
+
+/** The `data-testid` of the control that has the focus, if any. */
+function focusedTestId(): string | undefined {
+  const active = document.activeElement;
+  return active instanceof HTMLElement ? active.dataset.testid : undefined;
+}
+
+/**
+ * After a redraw: the focused control was replaced (and nothing else took the focus on
+ * purpose), so its new copy gets the focus, or `fallback` when it is gone. Only while the page
+ * has the focus: a redraw the engine caused (a container started, a check passed) must never
+ * take the keyboard from the editor, the tree or an open quick pick, which closes when it loses it.
+ */
+function refocus(focusedId: string | undefined, fallback?: HTMLElement): void {
+  if (focusedId === undefined || !document.hasFocus()) return;
+  if (document.activeElement !== null && document.activeElement !== document.body) return;
+  (document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusedId)}"]`) ?? fallback)?.focus();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -168,18 +168,19 @@ export class LabTerminal extends Disposable implements CommandTerminal {
 
   /** The first lab terminal that no foreground server keeps busy (opened when needed). */
   private ensure(): { terminal: vscode.Terminal; created: boolean } {
+    const env = this.env();
     for (let i = 0; ; i += 1) {
       const open = this.terminals[i];
       if (open && open.exitStatus === undefined) {
         if (this.serving.has(open)) continue;
-        if (sameEnv(open, this.env())) return { terminal: open, created: false };
+        if (sameEnv(open, env)) return { terminal: open, created: false };
         // The engine setting changed since it opened: its `docker` reaches another engine than the checks.
         this.logger.info(`${open.name} was opened for another engine: a new one replaces it`);
         this.terminals[i] = undefined;
         open.dispose();
       }
       const name = terminalName(i + 1);
-      const existing = vscode.window.terminals.find((t) => t.name === name && t.exitStatus === undefined && !this.serving.has(t) && sameEnv(t, this.env()));
+      const existing = vscode.window.terminals.find((t) => t.name === name && t.exitStatus === undefined && !this.serving.has(t) && sameEnv(t, env));
       if (existing) {
         this.terminals[i] = existing;
         return { terminal: existing, created: false };

@@ -92,12 +92,6 @@ export class WalkthroughPanel implements vscode.Disposable {
   /** The lab whose summary the page shows (after Next on its last step), and what it left behind. */
   private summary: { labId: string; leftovers: string[] | undefined } | undefined;
   private lastSummarySent: LabSummaryView | undefined;
-  /**
-   * The summary the page shows now, as sent (undefined: it shows a step, or it was reloaded).
-   * The same summary is not sent again: every engine event and session change asks for it,
-   * and a redraw would take the keyboard's place away from the student.
-   */
-  private summaryOnPage: string | undefined;
   private serviceLookup: Promise<void> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private readyWaiters: Array<() => void> = [];
@@ -248,7 +242,6 @@ export class WalkthroughPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.pageReady = true;
-        this.summaryOnPage = undefined;
         await this.refreshService(false);
         this.postView();
         for (const waiter of this.readyWaiters.splice(0)) waiter();
@@ -525,15 +518,11 @@ export class WalkthroughPanel implements vscode.Disposable {
       if (summary !== undefined) {
         this.links = new Set();
         this.lastSummarySent = summary;
-        const sent = JSON.stringify(summary);
-        if (sent === this.summaryOnPage && this.pageReady) return;
-        this.summaryOnPage = this.pageReady ? sent : undefined;
         this.post({ type: 'summary', summary });
         return;
       }
       this.summary = undefined;
     }
-    this.summaryOnPage = undefined;
     const ref = this.ref;
     const built = buildStepView(this.deps.session, ref, this.markdown, {
       checking: this.checking,
