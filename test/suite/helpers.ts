@@ -183,7 +183,11 @@ export async function nextEvent(
   timeoutMs = 30_000,
 ): Promise<{ status?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } }> {
   const controller = new AbortController();
-  const stream = (await d.getEvents({ filters, abortSignal: controller.signal }));
+  // The engine answers an events request before it subscribes it: an event of the action could
+  // fall in between and never come. `since` (this machine's clock, the engine's too: the suite
+  // runs on a local engine) makes the engine replay what it logged from this moment on, and its
+  // replay and subscription are one step. Everything before this call stays out.
+  const stream = await d.getEvents({ since: Date.now() / 1000, filters, abortSignal: controller.signal });
   try {
     const seen = new Promise<{ Action?: string; Actor?: { Attributes?: Record<string, string> } }>((resolve, reject) => {
       let buffer = '';
@@ -205,8 +209,10 @@ export async function nextEvent(
     });
     // If the action throws, `seen` must not become an unhandled rejection later.
     seen.catch(() => undefined);
-    await action();
-    return await seen;
+    const outcome = await action();
+    return await seen.catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; the action gave ${JSON.stringify(outcome)}`);
+    });
   } finally {
     controller.abort();
     (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();

@@ -235,7 +235,9 @@ steps:
     assert.match(String(first.Action), new RegExp(`exec_create: sh -c ${own}$`));
 
     const control = await loaded(open({ trusted: () => true }));
-    const controlFirst = await nextEvent(d, filters, () => control.session.checkNow(EXEC));
+    let controlResult: { status: string; reason?: string } | undefined;
+    const controlFirst = await nextEvent(d, filters, async () => (controlResult = await control.session.checkNow(EXEC)));
+    assert.equal(controlResult?.status, 'passed', `trusted: the check passes: ${controlResult?.reason}`);
     assert.match(String(controlFirst.Action), /^exec_create: cat -- \/etc\/hostname$/, 'trusted: the check runs cat in the container');
   });
 
