@@ -6,7 +6,8 @@
 //   npm start [-- FOLDER]      default folder: ~/container-labs-workspace (created if missing)
 //   PORT=9000 npm start        default port 8080, on 127.0.0.1 only
 //
-// Settings, progress and the installed extension persist in ~/.cache/container-labs/open/.
+// Settings, progress and the installed extension persist in ~/.cache/container-labs/open/
+// (env CONTAINER_LABS_OPEN_DIR: elsewhere; env CONTAINER_LABS_VSIX: install that VSIX, no build).
 // On Ctrl+C it stops code-server, and the Docker Engine only if this run started it.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -35,13 +36,20 @@ runMain(async () => {
   const images = await run(process.execPath, ['scripts/images.mjs']);
   if (images.code !== 0) throw new UserError('preparing the lesson images failed (see above)');
 
-  say(TAG, 'building and packaging the extension (npm run package)');
-  const pkg = await run('npm', ['run', '--silent', 'package'], { capture: true, echo: false });
-  const vsix = join(repoRoot, 'dist', 'container-labs.vsix');
-  if (pkg.code !== 0 || !existsSync(vsix)) throw new UserError(`npm run package failed:\n${`${pkg.stdout}\n${pkg.stderr}`.trim()}`);
+  // CONTAINER_LABS_VSIX: a VSIX packaged already (the tests hand in the one `npm test` made).
+  let vsix = process.env.CONTAINER_LABS_VSIX;
+  if (vsix) {
+    if (!existsSync(vsix)) throw new UserError(`CONTAINER_LABS_VSIX=${vsix}: no such file`, 2);
+    say(TAG, `installing ${vsix} (CONTAINER_LABS_VSIX)`);
+  } else {
+    say(TAG, 'building and packaging the extension (npm run package)');
+    const pkg = await run('npm', ['run', '--silent', 'package'], { capture: true, echo: false });
+    vsix = join(repoRoot, 'dist', 'container-labs.vsix');
+    if (pkg.code !== 0 || !existsSync(vsix)) throw new UserError(`npm run package failed:\n${`${pkg.stdout}\n${pkg.stderr}`.trim()}`);
+  }
 
   await ensureCodeServer();
-  const base = join(cacheRoot(), 'open');
+  const base = process.env.CONTAINER_LABS_OPEN_DIR || join(cacheRoot(), 'open');
   const userDataDir = join(base, 'user-data');
   const extensionsDir = join(base, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });

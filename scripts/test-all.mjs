@@ -307,8 +307,9 @@ function layers() {
     {
       // The test hosts themselves (scripts/engine.mjs, scripts/images.mjs and its images, the
       // reporter): last in the other lane, so that both lanes end about together.
-      name: 'infra', kind: 'tests', what: 'mocha out/test/unit/{images,infra}-*.test.js (the scripts and fixture images)', selectable: true, needs: ['build', 'compile', 'images', 'ui'],
-      run: (ctx) => mochaLayer(ctx, 'infra', isInfraTest),
+      name: 'infra', kind: 'tests', what: 'mocha out/test/unit/{images,infra}-*.test.js (the scripts and fixture images)', selectable: true, needs: ['package', 'build', 'compile', 'images', 'code-server', 'ui'],
+      // npm start's test installs the VSIX of the package step (no second build beside the UI tests).
+      run: (ctx) => mochaLayer(ctx, 'infra', isInfraTest, { CONTAINER_LABS_VSIX: vsixPath }),
     },
     {
       // Forced-overlap mode only: another program busy on the same engine for the whole run.
@@ -405,10 +406,10 @@ runMain(async () => {
     const setups = new Set(plan.filter((l) => l.kind === 'setup').map((l) => l.name));
     for (const l of plan) if (l.kind === 'tests') l.needs = l.needs.filter((n) => setups.has(n));
   }
-  // The VSIX is only for the UI test, code-server for it and the integration tests.
+  // The VSIX is only for the UI test and npm start's (infra), code-server for them and the integration tests.
   const planned = new Set(plan.map((l) => l.name));
-  if (!planned.has('ui')) plan.splice(plan.findIndex((l) => l.name === 'package'), 1);
-  if (!planned.has('ui') && !planned.has('integration')) plan.splice(plan.findIndex((l) => l.name === 'code-server'), 1);
+  if (!planned.has('ui') && !planned.has('infra')) plan.splice(plan.findIndex((l) => l.name === 'package'), 1);
+  if (!planned.has('ui') && !planned.has('infra') && !planned.has('integration')) plan.splice(plan.findIndex((l) => l.name === 'code-server'), 1);
   // A test host only for the layers that run on it (and its noise only with it).
   for (const kind of ['podman', 'tls', 'ssh']) {
     if (plan.some((l) => l.kind === 'tests' && l.needs.includes(kind))) continue;
