@@ -53,9 +53,12 @@ describe('UI: record a lab by doing it', function () {
   it('drafts the lab from the commands typed in the recording terminal and opens it', async function () {
     if (!wb) throw new Error('the workbench did not open');
     const w = wb;
+    // The command's input box comes once the extension is up: on a loaded machine (CI's two
+    // lanes and more) activation took longer than the 15 s this test once gave the input box.
+    await w.waitForExtensionReady();
     await w.runCommand('Container Labs: Record a Lab');
     const input = w.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill('Volumes and containers');
     await w.page.keyboard.press('Enter');
     await w.page.locator('.statusbar').getByText('Recording lab: 0 commands').waitFor({ state: 'visible', timeout: 30_000 });
