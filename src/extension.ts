@@ -2,6 +2,7 @@
  * Container Labs: wires the features together. Each feature registers itself through a
  * `register…(context, deps)` function; nothing else happens here.
  */
+import * as l10n from '@vscode/l10n';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from './common/commands';
@@ -49,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
 
   // Labs with a translation for VS Code's display language show in it (labs/*.lab.<language>.yaml).
   useLabLanguage(vscode.env.language);
+  // The core's messages (health report, fixes) come through @vscode/l10n: the same bundle.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const settings = readSettings();
   const engine = new EngineHub(logger.child('engine'), settings.engineHost);
   // The lab terminal's `docker` reaches the engine the checks read (the setting's, when set).

@@ -5,6 +5,7 @@
  * Exit codes: 0 passed, 1 failed, 2 cannot check (engine down, unknown lab or step, usage).
  */
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { Check, CheckResult } from '../core/model';
 import { describeCheck } from '../core/checks/describe';
 import { EngineEvents } from '../core/checks/events';
@@ -13,19 +14,30 @@ import { MemoryStore } from '../core/runtime/types';
 import { loadCatalog } from '../core/labs/loader';
 import { defaultPlaceholders } from '../core/labs/placeholders';
 import { connectEngine, formatHealth, healthJson } from './health';
-import { parseCommandLine } from './args';
+import { parseCommandLine, usageRows } from './args';
 import type { CliIo } from './io';
 import { workspaceFor } from './workspace';
 
-const USAGE = `Usage: container-labs check <lab> <step> [--json] [--since ISO|0] [--labs PATH]... [--workspace DIR] [--host URL]
+function usage(): string {
+  return [
+    l10n.t('Usage: {0}', 'container-labs check <lab> <step> [--json] [--since ISO|0] [--labs PATH]... [--workspace DIR] [--host URL]'),
+    '',
+    l10n.t('Checks the present state of one step against the Docker engine; runs nothing.'),
+    usageRows(
+      18,
+      [
+        ['--since ISO|0', l10n.t('count only containers created since this moment (default 0: any time)')],
+        ['--labs PATH', l10n.t('where the labs are (default: ./labs and ./.container-labs)')],
+        ['--workspace DIR', l10n.t("what ${workspaceFolder} means (default: the folder holding the lab's .container-labs)")],
+        ['--json', l10n.t('print the result as JSON')],
+      ],
+      1,
+    ),
+    l10n.t('Exit codes: 0 passed, 1 failed, 2 cannot check.'),
+  ].join('\n');
+}
 
-Checks the present state of one step against the Docker engine; runs nothing.
-  --since ISO|0   count only containers created since this moment (default 0: any time)
-  --labs PATH     where the labs are (default: ./labs and ./.container-labs)
-  --workspace DIR what \${workspaceFolder} means (default: the folder holding the lab's .container-labs)
-  --json          print the result as JSON
-Exit codes: 0 passed, 1 failed, 2 cannot check.`;
-
+/** The status words of a check result: the same in every language, as in `test`'s table. */
 export const STATUS_WORD: Record<string, string> = { passed: 'PASS', failed: 'FAIL', error: 'ERROR' };
 
 /** `0` or an ISO date (or unix ms) -> unix ms; undefined when it is neither. */
@@ -78,18 +90,18 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
       },
     },
     io,
-    USAGE,
+    usage(),
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (positionals.length !== 2) {
-    io.err(`container-labs check: expected a lab id and a step id\n\n${USAGE}`);
+    io.err(`container-labs check: ${l10n.t('expected a lab id and a step id')}\n\n${usage()}`);
     return 2;
   }
   const [labId, stepId] = positionals;
   const since = parseSince(values.since);
   if (since === undefined) {
-    io.err(`container-labs check: --since must be 0 or a date such as 2024-05-01T10:00:00Z, not '${values.since ?? ''}'`);
+    io.err(`container-labs check: ${l10n.t("--since must be 0 or a date such as 2024-05-01T10:00:00Z, not '{0}'", values.since ?? '')}`);
     return 2;
   }
 
@@ -97,17 +109,19 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const catalog = await loadCatalog(roots);
   const lab = catalog.labs.find((l) => l.id === labId);
   if (!lab) {
-    const known = catalog.labs.map((l) => l.id).join(', ') || 'none';
-    io.err(`container-labs check: no lab '${labId}' in ${roots.map((r) => path.relative(io.cwd, r.path) || '.').join(', ')} (labs: ${known})`);
+    const known = catalog.labs.map((l) => l.id).join(', ') || l10n.t('none');
+    const where = roots.map((r) => path.relative(io.cwd, r.path) || '.').join(', ');
+    io.err(`container-labs check: ${l10n.t("no lab '{0}' in {1} (labs: {2})", labId, where, known)}`);
     return 2;
   }
   const step = lab.steps.find((s) => s.id === stepId);
   if (!step) {
-    io.err(`container-labs check: lab '${labId}' has no step '${stepId}' (steps: ${lab.steps.map((s) => s.id).join(', ')})`);
+    io.err(`container-labs check: ${l10n.t("lab '{0}' has no step '{1}' (steps: {2})", labId, stepId, lab.steps.map((s) => s.id).join(', '))}`);
     return 2;
   }
   if (!step.check) {
-    io.err(`container-labs check: step '${labId}/${stepId}' has no check (${step.quiz ? 'a quiz' : 'a reading step'})`);
+    const why = step.quiz ? l10n.t("step '{0}/{1}' has no check (a quiz)", labId, stepId) : l10n.t("step '{0}/{1}' has no check (a reading step)", labId, stepId);
+    io.err(`container-labs check: ${why}`);
     return 2;
   }
 
@@ -123,7 +137,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const runtime = new LabRuntime({
     engine: { docker: engine.docker, endpoint: engine.endpoint, events },
     store: new MemoryStore(),
-    executor: { run: () => Promise.reject(new Error('container-labs check runs no commands')) },
+    executor: { run: () => Promise.reject(new Error(l10n.t('container-labs check runs no commands'))) },
     placeholders: (l) => defaultPlaceholders({ workspaceFolder: workspaceFor(l.source.file, io.cwd, values.workspace), labId: l.id, home: io.env.HOME }),
     liveChecks: () => false,
   });

@@ -5,6 +5,7 @@
  * Also the engine connection shared by `test` and `check`, which report health first.
  */
 import type Dockerode from 'dockerode';
+import * as l10n from '@vscode/l10n';
 import { createDocker, resolveEndpoint, type EngineEndpoint } from '../core/engine/connection';
 import { checkHealth, type HealthReport } from '../core/engine/health';
 import { parseCommandLine } from './args';
@@ -26,15 +27,22 @@ export async function connectEngine(io: CliIo, host?: string): Promise<EngineCon
 
 /** The report for people: the message, which engine as whom, the notes, then each fix with its command or link. */
 export function formatHealth(report: HealthReport): string {
+  // `error:` is a severity word, as in validate's `file:line:col: error:` lines: not translated.
   const lines = [report.ok ? report.message : `error: ${report.message}`];
-  if (!report.ok) lines.push(`  engine: ${report.endpoint.description}`);
-  if (report.engine) lines.push(`  engine: ${report.engine.product} ${report.engine.version}${report.engine.rootless ? ', rootless' : ''}${report.engine.hostName ? ` on host ${report.engine.hostName}` : ''}${report.clientApiVersion ? `, spoken to in API ${report.clientApiVersion}` : ''}`);
-  if (report.context) lines.push(`  context: ${report.context}`);
-  if (report.user) lines.push(`  as: ${report.user}`);
-  lines.push(`  published ports answer on: ${report.endpoint.publishedHost}`);
-  for (const note of report.notes ?? []) lines.push(`  note: ${note}`);
+  if (!report.ok) lines.push(`  ${l10n.t('engine: {0}', report.endpoint.description)}`);
+  if (report.engine) {
+    let engine = `${report.engine.product} ${report.engine.version}`;
+    if (report.engine.rootless) engine = l10n.t('{0}, rootless', engine);
+    if (report.engine.hostName) engine = l10n.t('{0} on host {1}', engine, report.engine.hostName);
+    if (report.clientApiVersion) engine = l10n.t('{0}, spoken to in API {1}', engine, report.clientApiVersion);
+    lines.push(`  ${l10n.t('engine: {0}', engine)}`);
+  }
+  if (report.context) lines.push(`  ${l10n.t('context: {0}', report.context)}`);
+  if (report.user) lines.push(`  ${l10n.t('as: {0}', report.user)}`);
+  lines.push(`  ${l10n.t('published ports answer on: {0}', report.endpoint.publishedHost)}`);
+  for (const note of report.notes ?? []) lines.push(`  ${l10n.t('note: {0}', note)}`);
   if (report.fixes.length) {
-    lines.push('How to fix it:');
+    lines.push(l10n.t('How to fix it:'));
     for (const fix of report.fixes) {
       const how = fix.command ? `\n      $ ${fix.command}` : fix.url ? `\n      ${fix.url}` : '';
       lines.push(`  - ${fix.title}${how}`);
@@ -62,11 +70,14 @@ export function healthJson(report: HealthReport): Record<string, unknown> {
   };
 }
 
-const USAGE = `Usage: container-labs health [--json] [--host URL]
-
-Reports whether the Docker engine answers (DOCKER_HOST, DOCKER_CONTEXT, the current docker
-context or the default socket, like the docker CLI), and how to fix it when it does not.
-Exit codes: 0 the engine answers, 2 it does not.`;
+function usage(): string {
+  return [
+    l10n.t('Usage: {0}', 'container-labs health [--json] [--host URL]'),
+    '',
+    l10n.t('Reports whether the Docker engine answers (DOCKER_HOST, DOCKER_CONTEXT, the current docker\ncontext or the default socket, like the docker CLI), and how to fix it when it does not.'),
+    l10n.t('Exit codes: 0 the engine answers, 2 it does not.'),
+  ].join('\n');
+}
 
 export async function runHealth(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(
@@ -77,7 +88,7 @@ export async function runHealth(args: string[], io: CliIo): Promise<number> {
       options: { json: { type: 'boolean' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     },
     io,
-    USAGE,
+    usage(),
   );
   if (typeof parsed === 'number') return parsed;
   const endpoint = resolveEndpoint({ override: parsed.values.host, env: io.env });

@@ -7,6 +7,7 @@
  *   container-labs health [--json]          how the Docker engine answers, and how to fix it
  *   container-labs report FILES...          a class's progress from students' progress files
  */
+import * as l10n from '@vscode/l10n';
 import { type CliIo, processIo, type Subcommand } from './io';
 import { runValidate } from './validate';
 import { runTest } from './test';
@@ -14,18 +15,27 @@ import { runCheck } from './check';
 import { runHealth } from './health';
 import { runReport } from './report';
 import { errorMessage } from '../core/text';
+import { useCliLanguage } from './language';
+import { usageRows } from './args';
 
-const USAGE = `Usage: container-labs <command> [options]
-
-Commands:
-  validate [paths...]        Validate lab files (default: ./labs and ./.container-labs)
-  test [paths...]            Run each step's solution against the Docker engine, then its check
-  check <lab> <step> [--json]  Check the present state of one step
-  health [--json]            Report whether the Docker engine answers, and how to fix it
-  report <files/folders...>  A class's progress from progress files (--format markdown|csv|html)
-  help                       Show this help
-
-Exit codes: 0 success, 1 a lab or check failed, 2 usage error or engine unreachable.`;
+/** The usage, in the language `main` set (never at load time: the language is not known then). */
+function usage(): string {
+  return [
+    l10n.t('Usage: {0}', 'container-labs <command> [options]'),
+    '',
+    l10n.t('Commands:'),
+    usageRows(29, [
+      ['validate [paths...]', l10n.t('Validate lab files (default: ./labs and ./.container-labs)')],
+      ['test [paths...]', l10n.t("Run each step's solution against the Docker engine, then its check")],
+      ['check <lab> <step> [--json]', l10n.t('Check the present state of one step')],
+      ['health [--json]', l10n.t('Report whether the Docker engine answers, and how to fix it')],
+      ['report <files/folders...>', l10n.t("A class's progress from progress files (--format markdown|csv|html)")],
+      ['help', l10n.t('Show this help')],
+    ]),
+    '',
+    l10n.t('Exit codes: 0 success, 1 a lab or check failed, 2 usage error or engine unreachable.'),
+  ].join('\n');
+}
 
 const commands: Record<string, Subcommand> = {
   validate: runValidate,
@@ -36,9 +46,10 @@ const commands: Record<string, Subcommand> = {
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  useCliLanguage(io.env);
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    io.out(USAGE);
+    io.out(usage());
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
@@ -47,7 +58,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   const command = commands[name];
   if (!command) {
-    io.err(`container-labs: unknown command '${name}'\n\n${USAGE}`);
+    io.err(`container-labs: ${l10n.t("unknown command '{0}'", name)}\n\n${usage()}`);
     return 2;
   }
   return command(rest, io);

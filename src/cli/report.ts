@@ -8,24 +8,31 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import { classReport, type ProgressInput } from '../core/classroom/classReport';
 import { MAX_PROGRESS_BYTES, PROGRESS_FILE_NAME } from '../core/classroom/progressFile';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../core/classroom/render';
 import { loadCatalog } from '../core/labs/loader';
 import { errorMessage, inert } from '../core/text';
-import { parseCommandLine } from './args';
+import { parseCommandLine, usageRows } from './args';
 import type { CliIo } from './io';
 
-const USAGE = `Usage: container-labs report FILES-OR-FOLDERS... [options]
-
-Merges students' progress files (Container Labs: Export Progress File) into a class view.
-Folders are searched for ${PROGRESS_FILE_NAME} and *.progress.json (a clone of each
-student's repository, side by side, works).
-  --format F      markdown (default), csv (a grade book: one row per student) or html (a page with a chart)
-  --output FILE   write the report to FILE instead of printing it
-  --labs PATH     the class's lab files (default: ./labs and ./.container-labs when they exist):
-                  titles, step order and points: come from them, other labs are left out
-Exit codes: 0 a report was written, 1 no progress file could be counted, 2 usage error.`;
+function usage(): string {
+  return [
+    l10n.t('Usage: {0}', 'container-labs report FILES-OR-FOLDERS... [options]'),
+    '',
+    l10n.t(
+      "Merges students' progress files (Container Labs: Export Progress File) into a class view.\nFolders are searched for {0} and *.progress.json (a clone of each\nstudent's repository, side by side, works).",
+      PROGRESS_FILE_NAME,
+    ),
+    usageRows(18, [
+      ['--format F', l10n.t('markdown (default), csv (a grade book: one row per student) or html (a page with a chart)')],
+      ['--output FILE', l10n.t('write the report to FILE instead of printing it')],
+      ['--labs PATH', l10n.t("the class's lab files (default: ./labs and ./.container-labs when they exist):\ntitles, step order and points: come from them, other labs are left out")],
+    ]),
+    l10n.t('Exit codes: 0 a report was written, 1 no progress file could be counted, 2 usage error.'),
+  ].join('\n');
+}
 
 const SKIPPED = new Set(['node_modules', '.git']);
 const MAX_DEPTH = 6;
@@ -45,7 +52,7 @@ async function findProgressFiles(dir: string, depth = 0, found: string[] = []): 
     } else if (entry.isFile() && isProgressName(entry.name)) {
       found.push(full);
     }
-    if (found.length > MAX_FILES) throw new Error(`${dir} holds more than ${MAX_FILES} progress files; give a smaller folder`);
+    if (found.length > MAX_FILES) throw new Error(l10n.t('{0} holds more than {1} progress files; give a smaller folder', dir, MAX_FILES));
   }
   return found;
 }
@@ -53,10 +60,10 @@ async function findProgressFiles(dir: string, depth = 0, found: string[] = []): 
 async function readInput(file: string, name: string): Promise<ProgressInput> {
   try {
     const info = await fs.stat(file);
-    if (info.size > MAX_PROGRESS_BYTES) return { name, readError: `${Math.round(info.size / 1000)} kB is too large for a progress file` };
+    if (info.size > MAX_PROGRESS_BYTES) return { name, readError: l10n.t('{0} kB is too large for a progress file', Math.round(info.size / 1000)) };
     return { name, text: await fs.readFile(file, 'utf8') };
   } catch (error) {
-    return { name, readError: `cannot read it: ${errorMessage(error)}` };
+    return { name, readError: l10n.t('cannot read it: {0}', errorMessage(error)) };
   }
 }
 
@@ -78,17 +85,17 @@ export async function runReport(args: string[], io: CliIo): Promise<number> {
       },
     },
     io,
-    USAGE,
+    usage(),
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const format = values.format ?? 'markdown';
   if (!isFormat(format)) {
-    io.err(`container-labs report: unknown format '${format}'; choose one of ${REPORT_FORMATS.join(', ')}`);
+    io.err(`container-labs report: ${l10n.t("unknown format '{0}'; choose one of {1}", format, REPORT_FORMATS.join(', '))}`);
     return 2;
   }
   if (positionals.length === 0) {
-    io.err(`container-labs report: give the progress files or folders to read\n\n${USAGE}`);
+    io.err(`container-labs report: ${l10n.t('give the progress files or folders to read')}\n\n${usage()}`);
     return 2;
   }
   const shown = (file: string): string => path.relative(io.cwd, file) || file;
@@ -100,7 +107,7 @@ export async function runReport(args: string[], io: CliIo): Promise<number> {
     try {
       isDir = (await fs.stat(full)).isDirectory();
     } catch {
-      io.err(`container-labs report: ${p}: no such file or folder`);
+      io.err(`container-labs report: ${l10n.t('{0}: no such file or folder', p)}`);
       return 2;
     }
     let files: string[];
@@ -110,28 +117,28 @@ export async function runReport(args: string[], io: CliIo): Promise<number> {
       io.err(`container-labs report: ${errorMessage(error)}`);
       return 2;
     }
-    if (isDir && files.length === 0) io.err(`container-labs report: ${p}: no ${PROGRESS_FILE_NAME} or *.progress.json files in it`);
+    if (isDir && files.length === 0) io.err(`container-labs report: ${l10n.t('{0}: no {1} or *.progress.json files in it', p, PROGRESS_FILE_NAME)}`);
     for (const file of files) inputs.push(await readInput(file, shown(file)));
   }
 
   const labPaths = values.labs ?? ['labs', '.container-labs'].filter((f) => existsSync(path.resolve(io.cwd, f)));
   const missing = labPaths.filter((p) => !existsSync(path.resolve(io.cwd, p)));
   if (missing.length > 0) {
-    for (const p of missing) io.err(`container-labs report: --labs ${p}: no such file or folder`);
+    for (const p of missing) io.err(`container-labs report: ${l10n.t('{0}: no such file or folder', `--labs ${p}`)}`);
     return 2;
   }
   const catalog = labPaths.length > 0 ? await loadCatalog(labPaths.map((p) => ({ path: path.resolve(io.cwd, p), origin: 'workspace' as const }))) : undefined;
-  for (const b of catalog?.broken ?? []) io.err(`container-labs report: ${shown(b.file)}: not used (${b.issues[0]?.message ?? 'cannot be loaded'})`);
+  for (const b of catalog?.broken ?? []) io.err(`container-labs report: ${l10n.t('{0}: not used ({1})', shown(b.file), b.issues[0]?.message ?? l10n.t('cannot be loaded'))}`);
 
   const report = classReport(inputs, catalog ? { labs: catalog.labs } : {});
   const text = renderReport(report, format);
   if (values.output !== undefined) {
     const out = path.resolve(io.cwd, values.output);
     await fs.writeFile(out, text);
-    io.err(`container-labs report: wrote ${shown(out)} (${report.students.length} students, ${report.problems.length} files not counted)`);
+    io.err(`container-labs report: ${l10n.t('wrote {0} ({1} students, {2} files not counted)', shown(out), report.students.length, report.problems.length)}`);
   } else {
     io.out(text);
   }
-  for (const p of report.problems) io.err(inert(`container-labs report: ${p.file}: not counted (${p.kind}): ${p.message}`, 'plain'));
+  for (const p of report.problems) io.err(inert(`container-labs report: ${l10n.t('{0}: not counted ({1}): {2}', p.file, p.kind, p.message)}`, 'plain'));
   return report.students.length > 0 ? 0 : 1;
 }

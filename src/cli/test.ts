@@ -9,6 +9,7 @@
 import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { BrokenLab, Lab } from '../core/model';
 import { loadCatalog } from '../core/labs/loader';
 import { readYaml } from '../core/labs/yamlSource';
@@ -19,34 +20,36 @@ import type { CleanupOutcome, CleanupReport } from '../core/runtime/cleanup';
 import { errorMessage } from '../core/text';
 import { labRoots } from './check';
 import { connectEngine, formatHealth, healthJson, type EngineConnection } from './health';
-import { parseCommandLine } from './args';
+import { parseCommandLine, usageRows } from './args';
 import type { CliIo } from './io';
 import { isReporterName, report, REPORTER_NAMES, type CaseResult, type CaseStatus, type ReporterName } from './reporters';
 import { workspaceFor } from './workspace';
 
-const USAGE = `Usage: container-labs test [paths...] [options]
+function usage(): string {
+  return [
+    l10n.t('Usage: {0}', 'container-labs test [paths...] [options]'),
+    '',
+    l10n.t("Runs each step's solution commands in a real shell against the Docker engine, then the\nstep's check, and prints a table of steps. Paths default to ./labs and ./.container-labs."),
+    usageRows(20, [
+      ['--lab ID', l10n.t('only this lab (repeatable)')],
+      ['--step ID', l10n.t('stop after this step (earlier steps run to set it up)')],
+      ['--grep PATTERN', l10n.t('only the labs or steps whose id or title matches (a regular expression,\ntried on LAB, LAB/STEP and the titles); a picked step runs with the steps\nbefore it, which set it up')],
+      ['--bail', l10n.t('stop at the first step that fails (still cleans up)')],
+      ['--watch', l10n.t('after the run, run a lab again whenever its file changes (Ctrl+C ends)')],
+      ['--reporter NAME', l10n.t("print the results for CI: {0} (github: annotations at each step's line)", REPORTER_NAMES.join(', '))],
+      ['--output FILE', l10n.t('write the --reporter output to FILE and print the usual tables')],
+      ['--timeout S', l10n.t("deadline of each step's check in seconds (default 60 for HTTP/logs/files, 10 otherwise)")],
+      ['--keep', l10n.t("leave what the labs created (default: remove it after each lab, the same\nclean-up plan the extension offers: only what the lab's commands created)")],
+      ['--json', l10n.t('print the results as JSON instead of tables')],
+      ['--json-out FILE', l10n.t('also write the results as JSON to FILE')],
+      ['--workspace DIR', l10n.t("the folder ${workspaceFolder} means, where commands run (default: the\nfolder that holds the lab's .container-labs folder, else the current one)")],
+      ['--host URL', l10n.t('the Docker engine to use (default: like the docker CLI)')],
+    ]),
+    l10n.t('Exit codes: 0 no step failed, 1 a step failed or a lab file is broken, 2 usage error or no engine.'),
+  ].join('\n');
+}
 
-Runs each step's solution commands in a real shell against the Docker engine, then the
-step's check, and prints a table of steps. Paths default to ./labs and ./.container-labs.
-  --lab ID          only this lab (repeatable)
-  --step ID         stop after this step (earlier steps run to set it up)
-  --grep PATTERN    only the labs or steps whose id or title matches (a regular expression,
-                    tried on LAB, LAB/STEP and the titles); a picked step runs with the steps
-                    before it, which set it up
-  --bail            stop at the first step that fails (still cleans up)
-  --watch           after the run, run a lab again whenever its file changes (Ctrl+C ends)
-  --reporter NAME   print the results for CI: ${REPORTER_NAMES.join(', ')} (github: annotations at each step's line)
-  --output FILE     write the --reporter output to FILE and print the usual tables
-  --timeout S       deadline of each step's check in seconds (default 60 for HTTP/logs/files, 10 otherwise)
-  --keep            leave what the labs created (default: remove it after each lab, the same
-                    clean-up plan the extension offers: only what the lab's commands created)
-  --json            print the results as JSON instead of tables
-  --json-out FILE   also write the results as JSON to FILE
-  --workspace DIR   the folder \${workspaceFolder} means, where commands run (default: the
-                    folder that holds the lab's .container-labs folder, else the current one)
-  --host URL        the Docker engine to use (default: like the docker CLI)
-Exit codes: 0 no step failed, 1 a step failed or a lab file is broken, 2 usage error or no engine.`;
-
+/** The status words of the table: the same in every language (logs and scripts look for them). */
 export const STATUS_LABEL: Record<StepRunStatus, string> = {
   passed: 'PASS',
   failed: 'FAIL',
@@ -108,20 +111,35 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-/** Widths of the table's STATUS and TIME columns: each at least as wide as its header. */
-const STATUS_WIDTH = Math.max('STATUS'.length, ...Object.values(STATUS_LABEL).map((l) => l.length));
-const TIME_WIDTH = 8;
+/** Widths of the table's STEP, STATUS and TIME columns: each at least as wide as its header (in the CLI's language). */
+function stepWidth(ids: readonly string[]): number {
+  return Math.max(l10n.t('STEP').length, ...ids.map((id) => id.length));
+}
+
+function statusWidth(): number {
+  return Math.max(l10n.t('STATUS').length, ...Object.values(STATUS_LABEL).map((l) => l.length));
+}
+
+function timeWidth(): number {
+  return Math.max(8, l10n.t('TIME').length);
+}
 
 /** The table's header, aligned with `formatStepRow`'s columns. */
 export function formatHeader(idWidth: number): string {
-  return `  ${pad('STEP', idWidth)}  ${pad('STATUS', STATUS_WIDTH)}  ${pad('TIME', TIME_WIDTH)}  REASON`;
+  return `  ${pad(l10n.t('STEP'), idWidth)}  ${pad(l10n.t('STATUS'), statusWidth())}  ${pad(l10n.t('TIME'), timeWidth())}  ${l10n.t('REASON')}`;
 }
 
 /** The lines under a failed step: each command with how it ended and its output, then the check's parts. */
 function stepDetail(step: StepRunResult): string[] {
   const lines: string[] = [];
   for (const c of step.commands) {
-    const how = c.foreground ? (c.exitCode === null ? 'running in the foreground' : `foreground, exited ${String(c.exitCode)}`) : c.timedOut ? 'timed out' : `exit ${String(c.exitCode ?? c.signal)}`;
+    const how = c.foreground
+      ? c.exitCode === null
+        ? l10n.t('running in the foreground')
+        : l10n.t('foreground, exited {0}', String(c.exitCode))
+      : c.timedOut
+        ? l10n.t('timed out')
+        : l10n.t('exit {0}', String(c.exitCode ?? c.signal));
     lines.push(`$ ${c.text}   [${how}, ${formatMs(c.ms)}]`);
     for (const l of c.tail ?? []) lines.push(`| ${l}`);
   }
@@ -134,16 +152,20 @@ function stepDetail(step: StepRunResult): string[] {
 /** One table row, plus the commands' exit codes and output when the step did not pass. */
 export function formatStepRow(step: StepRunResult, idWidth: number): string[] {
   const time = formatMs(step.commandsMs + step.checkMs);
-  const lines = [`  ${pad(step.id, idWidth)}  ${pad(STATUS_LABEL[step.status], STATUS_WIDTH)}  ${pad(time, TIME_WIDTH)}  ${step.reason}`];
+  const lines = [`  ${pad(step.id, idWidth)}  ${pad(STATUS_LABEL[step.status], statusWidth())}  ${pad(time, timeWidth())}  ${step.reason}`];
   if (step.status === 'failed' || step.status === 'error') lines.push(...stepDetail(step).map((l) => `      ${l}`));
   return lines;
 }
 
-const OUTCOME_WORD: Record<CleanupOutcome, string> = { removed: 'removed', 'already-gone': 'gone', refused: 'REFUSED' };
+function outcomeWords(): Record<CleanupOutcome, string> {
+  return { removed: l10n.t('removed'), 'already-gone': l10n.t('gone'), refused: l10n.t('REFUSED') };
+}
 
 /** One line per thing of the lab's clean-up plan: what happened to it and why it was the lab's. */
 export function formatCleanup(report: CleanupReport): string[] {
-  return report.items.map((i) => `    ${pad(OUTCOME_WORD[i.outcome], 7)}  ${i.kind} ${i.name}: ${i.why}${i.reason ? ` (${i.reason})` : ''}`);
+  const words = outcomeWords();
+  const width = Math.max(...Object.values(words).map((w) => w.length));
+  return report.items.map((i) => `    ${pad(words[i.outcome], width)}  ${i.kind} ${i.name}: ${i.why}${i.reason ? ` (${i.reason})` : ''}`);
 }
 
 const CASE_STATUS: Record<StepRunStatus, CaseStatus> = { passed: 'passed', failed: 'failed', error: 'error', skipped: 'skipped', info: 'passed', quiz: 'skipped' };
@@ -226,7 +248,7 @@ async function runLabs(work: ReadonlyArray<{ lab: Lab; untilStep?: string }>, t:
   const results: LabRunResult[] = [];
   for (const { lab, untilStep } of work) {
     if (t.signal.aborted) break;
-    const idWidth = Math.max(4, ...lab.steps.map((s) => s.id.length));
+    const idWidth = stepWidth(lab.steps.map((s) => s.id));
     say('');
     say(`${lab.id}: ${lab.title} (${path.relative(io.cwd, lab.source.file) || lab.source.file})`);
     say(formatHeader(idWidth));
@@ -249,10 +271,10 @@ async function runLabs(work: ReadonlyArray<{ lab: Lab; untilStep?: string }>, t:
     results.push(result);
     if (result.cleanup && (result.cleanup.removed || result.cleanup.refused)) {
       const c = result.cleanup;
-      say(`  cleanup: removed ${c.removed}, already gone ${c.alreadyGone}${c.refused ? `, REFUSED ${c.refused}` : ''}`);
+      say(`  ${c.refused ? l10n.t('cleanup: removed {0}, already gone {1}, REFUSED {2}', c.removed, c.alreadyGone, c.refused) : l10n.t('cleanup: removed {0}, already gone {1}', c.removed, c.alreadyGone)}`);
       for (const line of formatCleanup(c)) say(line);
     }
-    for (const note of result.notes) say(`  note: ${note}`);
+    for (const note of result.notes) say(`  ${l10n.t('note: {0}', note)}`);
     if (t.values.bail && result.failed + result.errors > 0) break;
   }
   return results;
@@ -286,7 +308,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
       },
     },
     io,
-    USAGE,
+    usage(),
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
@@ -294,7 +316,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   if (values.timeout !== undefined) {
     const seconds = Number(values.timeout);
     if (!Number.isFinite(seconds) || seconds <= 0) {
-      io.err(`container-labs test: --timeout must be a positive number of seconds, not '${values.timeout}'`);
+      io.err(`container-labs test: ${l10n.t("--timeout must be a positive number of seconds, not '{0}'", values.timeout)}`);
       return 2;
     }
     checkTimeoutMs = Math.round(seconds * 1000);
@@ -302,13 +324,13 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   let reporter: ReporterName | undefined;
   if (values.reporter !== undefined) {
     if (!isReporterName(values.reporter)) {
-      io.err(`container-labs test: unknown reporter '${values.reporter}'; choose one of ${REPORTER_NAMES.join(', ')}`);
+      io.err(`container-labs test: ${l10n.t("unknown reporter '{0}'; choose one of {1}", values.reporter, REPORTER_NAMES.join(', '))}`);
       return 2;
     }
     reporter = values.reporter;
   }
   if (values.output !== undefined && reporter === undefined) {
-    io.err('container-labs test: --output goes with --reporter');
+    io.err(`container-labs test: ${l10n.t('--output goes with --reporter')}`);
     return 2;
   }
   let pattern: Pattern | undefined;
@@ -324,7 +346,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     const dir = path.resolve(io.cwd, values.workspace);
     const info = await fs.stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) {
-      io.err(`container-labs test: --workspace ${values.workspace}: no such folder`);
+      io.err(`container-labs test: ${l10n.t('--workspace {0}: no such folder', values.workspace)}`);
       return 2;
     }
   }
@@ -349,7 +371,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   // A broken file is reported, and the other labs still run (the run then exits 1).
   const reportBroken = (broken: readonly BrokenLab[]): void => {
     for (const b of broken) for (const issue of b.issues.filter((i) => i.severity === 'error')) io.err(formatIssue(io, issue));
-    if (broken.length) io.err(`container-labs test: ${broken.length} lab file(s) do not load; fix them first (container-labs validate)`);
+    if (broken.length) io.err(`container-labs test: ${l10n.t('{0} lab file(s) do not load; fix them first (container-labs validate)', broken.length)}`);
   };
   reportBroken(catalog.broken);
 
@@ -358,7 +380,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     const wanted = values.lab;
     const unknown = wanted.filter((id) => !catalog.labs.some((l) => l.id === id) && !catalog.broken.some((b) => b.id === id));
     if (unknown.length) {
-      io.err(`container-labs test: no lab ${unknown.map((u) => `'${u}'`).join(', ')} (labs: ${catalog.labs.map((l) => l.id).join(', ') || 'none'})`);
+      io.err(`container-labs test: ${l10n.t('no lab {0} (labs: {1})', unknown.map((u) => `'${u}'`).join(', '), catalog.labs.map((l) => l.id).join(', ') || l10n.t('none'))}`);
       return 2;
     }
     labs = catalog.labs.filter((l) => wanted.includes(l.id));
@@ -367,17 +389,17 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     const stepId = values.step;
     labs = labs.filter((l) => l.steps.some((s) => s.id === stepId));
     if (!labs.length && !catalog.broken.length) {
-      io.err(`container-labs test: no lab has a step '${stepId}'`);
+      io.err(`container-labs test: ${l10n.t("no lab has a step '{0}'", stepId)}`);
       return 2;
     }
   }
   const work = pick(labs, pattern);
   if (pattern && !work.length && !catalog.broken.length) {
-    io.err(`container-labs test: --grep ${values.grep ?? ''} matches no lab or step (labs: ${labs.map((l) => l.id).join(', ') || 'none'})`);
+    io.err(`container-labs test: ${l10n.t('--grep {0} matches no lab or step (labs: {1})', values.grep ?? '', labs.map((l) => l.id).join(', ') || l10n.t('none'))}`);
     return 2;
   }
   if (!work.length && !catalog.broken.length) {
-    io.err(`container-labs test: no labs found in ${roots.map((r) => path.relative(io.cwd, r.path) || '.').join(', ')}`);
+    io.err(`container-labs test: ${l10n.t('no labs found in {0}', roots.map((r) => path.relative(io.cwd, r.path) || '.').join(', '))}`);
     return 2;
   }
 
@@ -387,7 +409,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   const onSigint = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    io.err('container-labs test: interrupted; stopping and cleaning up (Ctrl+C again to quit now)');
+    io.err(`container-labs test: ${l10n.t('interrupted; stopping and cleaning up (Ctrl+C again to quit now)')}`);
     abort.abort();
   };
   process.on('SIGINT', onSigint);
@@ -420,12 +442,15 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
       const steps = sum(results, (r) => r.steps.length);
       const infos = sum(results, (r) => r.steps.filter((s) => s.status === 'info' || s.status === 'quiz').length);
       say('');
-      say(`${json.passed} passed, ${failed} failed, ${json.skipped} skipped${broken.length ? `, ${broken.length} lab file(s) broken` : ''}`);
       say(
-        `${results.length} lab(s), ${steps} step(s)` +
-          ` (${infos} without a check${json.errors ? `, ${json.errors} could not be checked` : ''}) in ${formatMs(ms)}` +
-          (abort.signal.aborted ? ' (interrupted)' : ''),
+        broken.length
+          ? l10n.t('{0} passed, {1} failed, {2} skipped, {3} lab file(s) broken', json.passed, failed, json.skipped, broken.length)
+          : l10n.t('{0} passed, {1} failed, {2} skipped', json.passed, failed, json.skipped),
       );
+      const counted = json.errors
+        ? l10n.t('{0} lab(s), {1} step(s) ({2} without a check, {3} could not be checked) in {4}', results.length, steps, infos, json.errors, formatMs(ms))
+        : l10n.t('{0} lab(s), {1} step(s) ({2} without a check) in {3}', results.length, steps, infos, formatMs(ms));
+      say(abort.signal.aborted ? l10n.t('{0} (interrupted)', counted) : counted);
     }
     return failed > 0 || broken.length > 0 ? 1 : 0;
   };
@@ -481,10 +506,10 @@ async function watchLabs(
       w.on('error', () => undefined);
       watchers.push(w);
     } catch (error) {
-      t.io.err(`container-labs test: cannot watch ${folder}: ${errorMessage(error)}`);
+      t.io.err(`container-labs test: ${l10n.t('cannot watch {0}: {1}', folder, errorMessage(error))}`);
     }
   }
-  t.io.err(`container-labs test: watching ${[...folders].map((f) => path.relative(t.io.cwd, f) || '.').join(', ')} for changes (Ctrl+C ends)`);
+  t.io.err(`container-labs test: ${l10n.t('watching {0} for changes (Ctrl+C ends)', [...folders].map((f) => path.relative(t.io.cwd, f) || '.').join(', '))}`);
   const stopped = new Promise<void>((resolve) => t.signal.addEventListener('abort', () => resolve(), { once: true }));
   try {
     while (!t.signal.aborted) {
@@ -503,7 +528,7 @@ async function watchLabs(
       t.reportBroken(broken);
       const work = t.pick(catalog.labs.filter((l) => files.has(l.source.file)));
       t.say('');
-      t.say(`changed: ${[...files].map((f) => path.relative(t.io.cwd, f) || f).join(', ')}`);
+      t.say(l10n.t('changed: {0}', [...files].map((f) => path.relative(t.io.cwd, f) || f).join(', ')));
       const results = await runLabs(work, t);
       code = await t.finish(results, broken, Date.now() - started);
     }

@@ -11,22 +11,28 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { LabIssue } from '../core/model';
 import { fileKind, scanCatalog } from '../core/labs/loader';
 import { bundledIds } from './bundled';
-import { parseCommandLine } from './args';
+import { parseCommandLine, usageRows } from './args';
 import type { CliIo } from './io';
 import { isReporterName, report, REPORTER_NAMES, type CaseResult, type ReporterName } from './reporters';
 
-const USAGE = `Usage: container-labs validate [paths...] [--json] [--strict] [--reporter NAME [--output FILE]]
-
-Checks *.lab.yaml and *.course.yaml files; folders are searched recursively.
-Default paths: ./labs and ./.container-labs (those that exist).
-
-  --json             print the result as JSON
-  --strict           treat warnings as errors (exit 1)
-  --reporter NAME    print the result for CI: ${REPORTER_NAMES.join(', ')} (github: annotations at each file:line:col)
-  --output FILE      write the --reporter output to FILE and print the usual lines`;
+function usage(): string {
+  return [
+    l10n.t('Usage: {0}', 'container-labs validate [paths...] [--json] [--strict] [--reporter NAME [--output FILE]]'),
+    '',
+    l10n.t('Checks *.lab.yaml and *.course.yaml files; folders are searched recursively.\nDefault paths: ./labs and ./.container-labs (those that exist).'),
+    '',
+    usageRows(21, [
+      ['--json', l10n.t('print the result as JSON')],
+      ['--strict', l10n.t('treat warnings as errors (exit 1)')],
+      ['--reporter NAME', l10n.t('print the result for CI: {0} (github: annotations at each file:line:col)', REPORTER_NAMES.join(', '))],
+      ['--output FILE', l10n.t('write the --reporter output to FILE and print the usual lines')],
+    ]),
+  ].join('\n');
+}
 
 /** One case per file: passed when it has no error, one failed case per error, warnings marked. */
 function validateCases(files: string[], issues: readonly LabIssue[], shown: (file: string) => string): CaseResult[] {
@@ -41,8 +47,13 @@ function validateCases(files: string[], issues: readonly LabIssue[], shown: (fil
   return cases;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** The summary line: `12 files, 0 errors, 1 warning`. */
+function summary(files: number, errors: number, warnings: number): string {
+  return [
+    files === 1 ? l10n.t('{0} file', files) : l10n.t('{0} files', files),
+    errors === 1 ? l10n.t('{0} error', errors) : l10n.t('{0} errors', errors),
+    warnings === 1 ? l10n.t('{0} warning', warnings) : l10n.t('{0} warnings', warnings),
+  ].join(', ');
 }
 
 export async function runValidate(args: string[], io: CliIo): Promise<number> {
@@ -60,7 +71,7 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
       },
     },
     io,
-    USAGE,
+    usage(),
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals: paths } = parsed;
@@ -70,7 +81,7 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
   let reporter: ReporterName | undefined;
   if (values.reporter !== undefined) {
     if (!isReporterName(values.reporter)) {
-      io.err(`container-labs validate: unknown reporter '${values.reporter}'; choose one of ${REPORTER_NAMES.join(', ')}`);
+      io.err(`container-labs validate: ${l10n.t("unknown reporter '{0}'; choose one of {1}", values.reporter, REPORTER_NAMES.join(', '))}`);
       return 2;
     }
     reporter = values.reporter;
@@ -83,13 +94,13 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
       if (existsSync(candidate)) resolved.push(candidate);
     }
     if (resolved.length === 0) {
-      io.err(`container-labs validate: nothing to validate: no ./labs or ./.container-labs here; give the paths to check\n\n${USAGE}`);
+      io.err(`container-labs validate: ${l10n.t('nothing to validate: no ./labs or ./.container-labs here; give the paths to check')}\n\n${usage()}`);
       return 2;
     }
   }
   const missing = resolved.filter((p) => !existsSync(p));
   if (missing.length > 0) {
-    for (const p of missing) io.err(`container-labs validate: ${path.relative(io.cwd, p) || p}: no such file or folder`);
+    for (const p of missing) io.err(`container-labs validate: ${l10n.t('{0}: no such file or folder', path.relative(io.cwd, p) || p)}`);
     return 2;
   }
 
@@ -110,7 +121,7 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
   const warnings = issues.length - errors;
 
   if (output !== undefined && reporter === undefined) {
-    io.err('container-labs validate: --output goes with --reporter');
+    io.err(`container-labs validate: ${l10n.t('--output goes with --reporter')}`);
     return 2;
   }
   if (reporter !== undefined) {
@@ -137,10 +148,10 @@ export async function runValidate(args: string[], io: CliIo): Promise<number> {
     );
   } else {
     for (const i of issues) io.out(`${shown(i.file)}:${i.line}:${i.col}: ${i.severity}: ${i.message}`);
-    io.out(`${plural(files.length, 'file')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+    io.out(summary(files.length, errors, warnings));
   }
   if (files.length === 0) {
-    io.err(`container-labs validate: no *.lab.yaml or *.course.yaml files in ${resolved.map(shown).join(', ')}`);
+    io.err(`container-labs validate: ${l10n.t('no *.lab.yaml or *.course.yaml files in {0}', resolved.map(shown).join(', '))}`);
     return 1;
   }
   return errors > 0 || (strict && warnings > 0) ? 1 : 0;

@@ -9,6 +9,7 @@
  *   await wb.runCommand('Container Labs: Open Lab');
  *   await wb.webview().getByRole('button', { name: 'Run in terminal' }).click();
  *   await wb.screenshot('first-lab');           // screenshots/first-lab.png (git-ignored)
+ *   await Workbench.open({ language: 'es' });   // the workbench (and so the extension) in Spanish
  *   await wb.close();
  *
  * The VSIX is packaged once per process (`npm run package` -> dist/container-labs.vsix), or
@@ -16,6 +17,7 @@
  * code-server comes from scripts/code-server.mjs (installed into the cache on first use).
  */
 import { type ChildProcess, execFile, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -119,6 +121,72 @@ export interface WorkbenchOptions {
   /** Install the packaged VSIX (default true). */
   installVsix?: boolean;
   viewport?: { width: number; height: number };
+  /**
+   * VS Code's display language, e.g. 'es' (default: English). VS Code shows a language other
+   * than English only with a language pack for it installed: this installs the test pack in
+   * test/fixtures/language-pack-<language> (packageLanguagePack, registerLanguagePacks) and sets
+   * the language as "Configure Display Language" does (argv.json "locale"). The browser's locale
+   * (Accept-Language) is set to it too.
+   */
+  language?: string;
+}
+
+/**
+ * Packages test/fixtures/language-pack-<language> (a minimal language pack of our own: the
+ * Marketplace's cannot be downloaded here) with @vscode/vsce into `dir` and returns the VSIX.
+ */
+async function packageLanguagePack(language: string, dir: string): Promise<string> {
+  const fixture = path.join(repoRoot, 'test', 'fixtures', `language-pack-${language}`);
+  if (!fs.existsSync(path.join(fixture, 'package.json'))) throw new Error(`no test language pack for "${language}" (${fixture})`);
+  const vsix = path.join(dir, `language-pack-${language}.vsix`);
+  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  try {
+    await execFileAsync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix], { cwd: fixture, timeout: 120_000 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`vsce package of ${fixture} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: error });
+  }
+  if (!fs.existsSync(vsix)) throw new Error(`vsce package succeeded but ${vsix} is missing`);
+  return vsix;
+}
+
+interface LocalizationContribution {
+  languageId: string;
+  languageName?: string;
+  localizedLanguageName?: string;
+  translations: Array<{ id: string; path: string }>;
+}
+
+/**
+ * Registers the language packs installed in extensionsDir in <user-data-dir>/languagepacks.json,
+ * the file VS Code resolves a display language from (src/vs/base/node/nls.ts): without an entry
+ * for the language there it shows English. VS Code writes the file when it installs a language
+ * pack itself (the Extensions view), but not after `--install-extension`: the CLI never starts
+ * its language pack service (microsoft/vscode#237663, coder/code-server#4735), so code-server's
+ * own display-language test writes it too. The entries are those VS Code's LanguagePacksCache
+ * writes (src/vs/platform/languagePacks/node/languagePacks.ts), read from each installed
+ * extension's manifest.
+ */
+function registerLanguagePacks(extensionsDir: string, userDataDir: string): string[] {
+  // extensions.json: what `--install-extension` installed, each in <extensionsDir>/<relativeLocation>.
+  const installed = JSON.parse(fs.readFileSync(path.join(extensionsDir, 'extensions.json'), 'utf8')) as Array<{ identifier: { id: string; uuid?: string }; version: string; relativeLocation: string }>;
+  const packs: Record<string, { hash: string; label?: string; extensions: Array<{ extensionIdentifier: { id: string; uuid?: string }; version: string }>; translations: Record<string, string> }> = {};
+  for (const extension of installed) {
+    const location = path.join(extensionsDir, extension.relativeLocation);
+    const manifest = JSON.parse(fs.readFileSync(path.join(location, 'package.json'), 'utf8')) as { contributes?: { localizations?: LocalizationContribution[] } };
+    for (const l of manifest.contributes?.localizations ?? []) {
+      const pack = (packs[l.languageId] ??= { hash: '', label: l.localizedLanguageName ?? l.languageName, extensions: [], translations: {} });
+      pack.extensions.push({ extensionIdentifier: extension.identifier, version: extension.version });
+      for (const t of l.translations) pack.translations[t.id] = path.join(location, t.path);
+    }
+  }
+  for (const pack of Object.values(packs)) {
+    const md5 = createHash('md5');
+    for (const e of pack.extensions) md5.update(e.extensionIdentifier.uuid ?? e.extensionIdentifier.id).update(e.version);
+    pack.hash = md5.digest('hex');
+  }
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(packs));
+  return Object.keys(packs);
 }
 
 const DEFAULT_SETTINGS: Record<string, unknown> = {
@@ -163,16 +231,30 @@ export class Workbench {
       fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(options.machineSettings, null, 2));
     }
 
+    const language = options.language !== undefined && !options.language.startsWith('en') ? options.language : undefined;
     const args = [workspace, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--no-gallery'];
     if (options.installVsix !== false) args.push('--install-extension', await packageVsix());
+    if (language) {
+      // The pack installs as any extension (registered in languagepacks.json once installed,
+      // below). The display language: code-server takes it from --locale or, failing that, from
+      // <user-data-dir>/User/argv.json's "locale", where Configure Display Language keeps it.
+      args.push('--install-extension', await packageLanguagePack(language, userDataDir));
+      fs.writeFileSync(path.join(userDataDir, 'User', 'argv.json'), JSON.stringify({ locale: language }, null, 2));
+    }
     if (options.trusted === false) args.push('--trust-prompt');
     const { child, ready } = await serveCodeServer(args, 180_000);
 
     let browser: Browser | undefined;
     try {
+      if (language) {
+        // After the installs (done before the server answers), before the page asks the server
+        // for the workbench's translations.
+        const languages = registerLanguagePacks(extensionsDir, userDataDir);
+        if (!languages.includes(language)) throw new Error(`no language pack for "${language}" among the installed extensions (found: ${languages.join(', ') || 'none'})`);
+      }
       browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
       // A context of our own (not browser.newPage()): axe's Playwright builder opens a page beside ours in it.
-      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 }, ...(language ? { locale: language } : {}) });
       const page = await context.newPage();
       const wb = new Workbench(page, ready.url, workspace, ready.logFile, browser, child, userDataDir, [userDataDir, extensionsDir, ...(options.workspace ? [] : [path.dirname(workspace)])]);
       await page.goto(`${ready.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });

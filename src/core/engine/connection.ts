@@ -22,6 +22,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import Dockerode from 'dockerode';
 import { errorMessage } from '../text';
 import { resolveSshTarget, SshAgent } from './ssh';
@@ -140,7 +141,7 @@ export function resolveEndpoint(opts: ResolveOptions = {}): EngineEndpoint {
       ...fallback,
       contextName,
       contextError: fromContext.error,
-      description: `${fallback.description}; context "${contextName}" (${contextOrigin}) is unusable: ${fromContext.error}`,
+      description: l10n.t('{0}; context "{1}" ({2}) is unusable: {3}', fallback.description, contextName, contextOrigin, fromContext.error),
     };
   }
   return defaultSocket(env, home, opts.systemSocket);
@@ -237,7 +238,7 @@ function fromHostUrl(
   if (scheme === 'unix') {
     const socketPath = text.slice('unix://'.length);
     if (!socketPath) {
-      throw new Error(`${source}: "${raw}" has no socket path (expected unix:///path/to/docker.sock)`);
+      throw new Error(l10n.t('{0}: "{1}" has no socket path (expected unix:///path/to/docker.sock)', source, raw));
     }
     return unixEndpoint(socketPath, source);
   }
@@ -256,11 +257,11 @@ function fromHostUrl(
   try {
     parsed = new URL(text);
   } catch {
-    throw new Error(`${source}: "${raw}" is not a docker host (expected unix://, tcp://host:port or ssh://user@host)`);
+    throw new Error(l10n.t('{0}: "{1}" is not a docker host (expected unix://, tcp://host:port or ssh://user@host)', source, raw));
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!host) {
-    throw new Error(`${source}: "${raw}" has no host name`);
+    throw new Error(l10n.t('{0}: "{1}" has no host name', source, raw));
   }
   if (scheme === 'ssh') {
     const port = parsed.port ? Number(parsed.port) : undefined;
@@ -290,7 +291,7 @@ function fromHostUrl(
     return endpoint;
   }
   if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
-    throw new Error(`${source}: "${raw}" uses the unsupported scheme ${scheme}:// (expected unix, tcp or ssh)`);
+    throw new Error(l10n.t('{0}: "{1}" uses the unsupported scheme {2}:// (expected unix, tcp or ssh)', source, raw, scheme));
   }
   let tls = tlsFromContext ?? undefined;
   if (tlsFromContext === undefined) {
@@ -316,7 +317,7 @@ function fromHostUrl(
     port,
     tls,
     source,
-    description: `${url}${tls ? (tls.verify ? ' with TLS' : ' with TLS, not verified') : ''} (${source})`,
+    description: tls ? (tls.verify ? l10n.t('{0} with TLS ({1})', url, source) : l10n.t('{0} with TLS, not verified ({1})', url, source)) : `${url} (${source})`,
     publishedHost: host === '0.0.0.0' || host === '::' ? LOOPBACK : host,
   };
 }
@@ -358,19 +359,19 @@ function fromContextName(
   try {
     text = fs.readFileSync(metaFile, 'utf8');
   } catch {
-    return { error: `no context named "${name}" exists (looked for ${metaFile})` };
+    return { error: l10n.t('no context named "{0}" exists (looked for {1})', name, metaFile) };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { error: `the metadata of context "${name}" is not valid JSON (${metaFile}: ${errorText(err)})` };
+    return { error: l10n.t('the metadata of context "{0}" is not valid JSON ({1}: {2})', name, metaFile, errorText(err)) };
   }
   const endpoints = isRecord(json) ? json.Endpoints : undefined;
   const docker = isRecord(endpoints) ? endpoints.docker : undefined;
   const host = isRecord(docker) ? docker.Host : undefined;
   if (typeof host !== 'string' || !host) {
-    return { error: `context "${name}" has no docker endpoint (Endpoints.docker.Host in ${metaFile})` };
+    return { error: l10n.t('context "{0}" has no docker endpoint (Endpoints.docker.Host in {1})', name, metaFile) };
   }
   const skipVerify = isRecord(docker) && docker.SkipTLSVerify === true;
   const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');

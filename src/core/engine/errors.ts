@@ -2,6 +2,7 @@
  * Engine call deadlines and error classification shared by the health report and the checks.
  * A 404 is "not there"; everything in `EngineErrorKind` means "the engine did not answer".
  */
+import * as l10n from '@vscode/l10n';
 import type { EngineEndpoint } from './connection';
 import { errorMessage } from '../text';
 import { SshError } from './ssh';
@@ -104,23 +105,23 @@ export function engineErrorKind(err: unknown): EngineErrorKind {
   return 'unreachable';
 }
 
-/** A short, specific sentence fragment about why the engine did not answer. */
+/** A short, specific sentence fragment about why the engine did not answer (in the user's language: the health report and the checks show it). */
 export function describeEngineError(err: unknown, endpoint: EngineEndpoint | undefined, timeoutMs: number): string {
   const address = typeof err === 'object' && err !== null && 'address' in err ? (err as { address?: unknown }).address : undefined;
-  const where = endpoint ? (endpoint.socketPath ?? endpoint.url) : typeof address === 'string' ? address : 'the engine';
+  const where = endpoint ? (endpoint.socketPath ?? endpoint.url) : typeof address === 'string' ? address : l10n.t('the engine');
   const code = codeOf(err);
-  if (err instanceof SshError) return `the ssh connection to ${endpoint?.url ?? 'the engine'} failed: ${err.stderr || err.message}`;
+  if (err instanceof SshError) return l10n.t('the ssh connection to {0} failed: {1}', endpoint?.url ?? l10n.t('the engine'), err.stderr || err.message);
   switch (engineErrorKind(err)) {
     case 'timeout':
-      return `the Docker Engine did not answer within ${formatSeconds(err instanceof DeadlineError ? err.timeoutMs : timeoutMs)}`;
+      return l10n.t('the Docker Engine did not answer within {0}', formatSeconds(err instanceof DeadlineError ? err.timeoutMs : timeoutMs));
     case 'not-running':
-      return code === 'ENOENT' ? `nothing listens at ${where} (the socket does not exist)` : `${where} refused the connection`;
+      return code === 'ENOENT' ? l10n.t('nothing listens at {0} (the socket does not exist)', where) : l10n.t('{0} refused the connection', where);
     case 'permission-denied':
-      return `permission denied on ${where}`;
+      return l10n.t('permission denied on {0}', where);
     case 'aborted':
-      return 'the check was cancelled';
+      return l10n.t('the check was cancelled');
     case 'http':
-      return `the Docker Engine answered with an error: ${messageOf(err)}`;
+      return l10n.t('the Docker Engine answered with an error: {0}', messageOf(err));
     default:
       return `${where}: ${messageOf(err)}`;
   }

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSecureContext } from 'node:tls';
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import { compareApiVersions, createDocker, negotiateApiVersion, pingOf, type EngineEndpoint } from './connection';
 import { callWithDeadline, describeEngineError, engineErrorKind, formatSeconds, messageOf, statusCodeOf } from './errors';
@@ -120,11 +121,11 @@ export async function checkHealth(endpoint: EngineEndpoint, opts: HealthOptions 
     return report({
       ok: false,
       problem: 'wrong-context',
-      message: `The docker context cannot be used: ${endpoint.contextError}.`,
+      message: l10n.t('The docker context cannot be used: {0}.', endpoint.contextError),
       fixes: [
-        { title: 'List the contexts that exist', command: 'docker context ls' },
-        { title: 'Switch back to the default context', command: 'docker context use default' },
-        ...(env.DOCKER_CONTEXT ? [{ title: 'Or unset DOCKER_CONTEXT in your shell', command: 'unset DOCKER_CONTEXT' }] : []),
+        { title: l10n.t('List the contexts that exist'), command: 'docker context ls' },
+        { title: l10n.t('Switch back to the default context'), command: 'docker context use default' },
+        ...(env.DOCKER_CONTEXT ? [{ title: l10n.t('Or unset DOCKER_CONTEXT in your shell'), command: 'unset DOCKER_CONTEXT' }] : []),
       ],
     });
   }
@@ -133,10 +134,10 @@ export async function checkHealth(endpoint: EngineEndpoint, opts: HealthOptions 
     return report({
       ok: false,
       problem: 'unreachable',
-      message: `The engine address cannot be used: ${endpoint.hostError}.`,
+      message: l10n.t('The engine address cannot be used: {0}.', endpoint.hostError),
       fixes: [
-        { title: 'Use a docker host such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST' },
-        ...(endpoint.hostError.startsWith('DOCKER_HOST') ? [{ title: 'Or unset DOCKER_HOST in your shell', command: 'unset DOCKER_HOST' }] : []),
+        { title: l10n.t('Use a docker host such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST') },
+        ...(endpoint.hostError.startsWith('DOCKER_HOST') ? [{ title: l10n.t('Or unset DOCKER_HOST in your shell'), command: 'unset DOCKER_HOST' }] : []),
       ],
     });
   }
@@ -171,12 +172,12 @@ export async function checkHealth(endpoint: EngineEndpoint, opts: HealthOptions 
     return report({
       ok: false,
       problem: 'too-old',
-      message: `The ${identity.product} at ${endpoint.url} is too old: version ${serverVersion} speaks API ${apiVersion}; Container Labs needs API ${MIN_API_VERSION} (Docker 19.03) or newer.`,
+      message: l10n.t('The {0} at {1} is too old: version {2} speaks API {3}; Container Labs needs API {4} (Docker 19.03) or newer.', identity.product, endpoint.url, String(serverVersion), apiVersion, MIN_API_VERSION),
       fixes: identity.product === 'Podman'
-        ? [{ title: 'Update Podman (4.0 or newer serves API 1.40 and up)', url: 'https://podman.io/docs/installation' }]
+        ? [{ title: l10n.t('Update Podman (4.0 or newer serves API 1.40 and up)'), url: 'https://podman.io/docs/installation' }]
         : [
-            { title: 'Update Docker Engine', url: 'https://docs.docker.com/engine/install/' },
-            { title: 'Update Docker Desktop', url: 'https://docs.docker.com/desktop/release-notes/' },
+            { title: l10n.t('Update Docker Engine'), url: 'https://docs.docker.com/engine/install/' },
+            { title: l10n.t('Update Docker Desktop'), url: 'https://docs.docker.com/desktop/release-notes/' },
           ],
       serverVersion,
       apiVersion,
@@ -191,10 +192,11 @@ export async function checkHealth(endpoint: EngineEndpoint, opts: HealthOptions 
     identity.rootless = security.some((o) => /name=rootless/.test(o));
     if (typeof info.Name === 'string' && info.Name) identity.hostName = info.Name;
   }
-  const who = [identity.rootless ? 'rootless' : '', identity.product].filter(Boolean).join(' ');
+  // `${version}` as the template did: an engine that leaves a field out shows `undefined`.
+  const answers = [identity.product, String(serverVersion), String(apiVersion), endpoint.description] as const;
   return report({
     ok: true,
-    message: `${who} ${serverVersion} (API ${apiVersion}) answers at ${endpoint.description}.`,
+    message: identity.rootless ? l10n.t('rootless {0} {1} (API {2}) answers at {3}.', ...answers) : l10n.t('{0} {1} (API {2}) answers at {3}.', ...answers),
     fixes: [],
     serverVersion,
     apiVersion,
@@ -218,19 +220,19 @@ function productOf(version: Dockerode.DockerVersion): string {
 function whoAmI(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): string | undefined {
   if (endpoint.kind === 'ssh') {
     const user = endpoint.username ?? endpoint.sshResolved?.user ?? localUser(env);
-    return user ? `${user} on ${endpoint.sshResolved?.hostname ?? endpoint.host ?? 'the remote host'} (ssh)` : undefined;
+    return user ? l10n.t('{0} on {1} (ssh)', user, endpoint.sshResolved?.hostname ?? endpoint.host ?? l10n.t('the remote host')) : undefined;
   }
   if (endpoint.kind === 'tcp') {
-    if (!endpoint.tls?.certFile) return endpoint.tls ? 'no client certificate' : 'anyone who reaches the port (no TLS)';
+    if (!endpoint.tls?.certFile) return endpoint.tls ? l10n.t('no client certificate') : l10n.t('anyone who reaches the port (no TLS)');
     try {
       const subject = new X509Certificate(fs.readFileSync(endpoint.tls.certFile)).subject.replace(/\n/g, ', ');
-      return `the client certificate ${subject}`;
+      return l10n.t('the client certificate {0}', subject);
     } catch {
       return undefined;
     }
   }
   const user = localUser(env);
-  return user ? `${user} (this computer)` : undefined;
+  return user ? l10n.t('{0} (this computer)', user) : undefined;
 }
 
 function localUser(env: NodeJS.ProcessEnv): string | undefined {
@@ -247,21 +249,21 @@ function notesFor(endpoint: EngineEndpoint, identity: EngineIdentity): string[] 
   const chosenBySearch = endpoint.source.startsWith('Podman');
   if (identity.product === 'Podman' && chosenBySearch && endpoint.socketPath) {
     notes.push(
-      `The docker CLI does not look for Podman's socket by itself: in your terminal, run \`export DOCKER_HOST=unix://${endpoint.socketPath}\` (or install podman-docker), so that \`docker\` commands reach the engine the checks read.`,
+      l10n.t('The docker CLI does not look for Podman\'s socket by itself: in your terminal, run `export DOCKER_HOST=unix://{0}` (or install podman-docker), so that `docker` commands reach the engine the checks read.', endpoint.socketPath),
     );
   }
   if (identity.product === 'Podman') {
     notes.push(
       identity.rootless
-        ? 'This is your own (rootless) Podman: containers made with `sudo podman` or `sudo docker` are in root\'s store, which the checks do not see.'
-        : 'This is root\'s Podman: containers made with `podman` as your own user (rootless) are in another store, which the checks do not see.',
+        ? l10n.t('This is your own (rootless) Podman: containers made with `sudo podman` or `sudo docker` are in root\'s store, which the checks do not see.')
+        : l10n.t('This is root\'s Podman: containers made with `podman` as your own user (rootless) are in another store, which the checks do not see.'),
     );
   }
   if (endpoint.kind === 'tcp' && !endpoint.tls && !['127.0.0.1', 'localhost', '::1'].includes(endpoint.host ?? '')) {
-    notes.push(`The engine at ${endpoint.url} speaks plain HTTP: anyone who reaches that port controls the engine. Use TLS (port 2376) or ssh://.`);
+    notes.push(l10n.t('The engine at {0} speaks plain HTTP: anyone who reaches that port controls the engine. Use TLS (port 2376) or ssh://.', endpoint.url));
   }
   if ((endpoint.kind === 'ssh' || endpoint.kind === 'tcp') && !['127.0.0.1', 'localhost', '::1'].includes(endpoint.publishedHost)) {
-    notes.push(`Published ports are reached on ${endpoint.publishedHost}, not on this computer: open http://${endpoint.publishedHost}:PORT in the browser.`);
+    notes.push(l10n.t('Published ports are reached on {0}, not on this computer: open http://{0}:PORT in the browser.', endpoint.publishedHost));
   }
   return notes;
 }
@@ -273,12 +275,12 @@ function notesFor(endpoint: EngineEndpoint, identity: EngineIdentity): string[] 
 function tlsFolderOf(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): { dir: string; how: string } {
   if (endpoint.contextName) {
     const file = endpoint.tls?.caFile ?? endpoint.tls?.certFile ?? endpoint.tls?.keyFile;
-    return { dir: file ? path.dirname(file) : 'the context\'s TLS folder', how: `the TLS folder of context "${endpoint.contextName}"` };
+    return { dir: file ? path.dirname(file) : l10n.t('the context\'s TLS folder'), how: l10n.t('the TLS folder of context "{0}"', endpoint.contextName) };
   }
   const certPath = env.DOCKER_CERT_PATH?.trim();
   if (certPath) return { dir: certPath, how: `DOCKER_CERT_PATH (${certPath})` };
   const dir = path.join(env.HOME ?? os.homedir(), '.docker');
-  return { dir, how: `${dir} (DOCKER_CERT_PATH is not set)` };
+  return { dir, how: l10n.t('{0} (DOCKER_CERT_PATH is not set)', dir) };
 }
 
 /** Missing, unreadable or mismatched certificate files: found before connecting, each with its fix. */
@@ -287,15 +289,15 @@ function checkTlsFiles(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): Findin
   if (endpoint.kind !== 'tcp' || !tls) return undefined;
   const { dir, how } = tlsFolderOf(endpoint, env);
   const fixes: HealthFix[] = [
-    { title: `Put the engine's CA certificate (ca.pem) and your client certificate and key (cert.pem, key.pem) in ${dir}: your instructor or the engine's admin has them` },
-    { title: 'See what the docker CLI says with the same settings', command: 'docker version' },
+    { title: l10n.t('Put the engine\'s CA certificate (ca.pem) and your client certificate and key (cert.pem, key.pem) in {0}: your instructor or the engine\'s admin has them', dir) },
+    { title: l10n.t('See what the docker CLI says with the same settings'), command: 'docker version' },
   ];
   if (!endpoint.contextName && env.DOCKER_CERT_PATH && !isDirectory(dir)) {
     return {
       ok: false,
       problem: 'tls-files',
-      message: `TLS is on for ${endpoint.url}, but ${how} does not exist, so there are no certificates to use.`,
-      fixes: [{ title: 'Point DOCKER_CERT_PATH at the folder with ca.pem, cert.pem and key.pem', command: 'export DOCKER_CERT_PATH=/path/to/certs' }, ...fixes],
+      message: l10n.t('TLS is on for {0}, but {1} does not exist, so there are no certificates to use.', endpoint.url, how),
+      fixes: [{ title: l10n.t('Point DOCKER_CERT_PATH at the folder with ca.pem, cert.pem and key.pem'), command: 'export DOCKER_CERT_PATH=/path/to/certs' }, ...fixes],
     };
   }
   const missing = [
@@ -309,7 +311,9 @@ function checkTlsFiles(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): Findin
     return {
       ok: false,
       problem: 'tls-files',
-      message: `TLS is on for ${endpoint.url}, but ${listed(missing)} ${missing.length === 1 ? 'is' : 'are'} missing from ${how}.`,
+      message: missing.length === 1
+        ? l10n.t('TLS is on for {0}, but {1} is missing from {2}.', endpoint.url, listed(missing), how)
+        : l10n.t('TLS is on for {0}, but {1} are missing from {2}.', endpoint.url, listed(missing), how),
       fixes,
     };
   }
@@ -326,7 +330,7 @@ function checkTlsFiles(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): Findin
   const key = read(tls.keyFile);
   for (const [name, value] of [['ca.pem', ca], ['cert.pem', cert], ['key.pem', key]] as const) {
     if (value instanceof Error) {
-      return { ok: false, problem: 'tls-files', message: `${name} in ${dir} cannot be read: ${messageOf(value)}.`, fixes };
+      return { ok: false, problem: 'tls-files', message: l10n.t('{0} in {1} cannot be read: {2}.', name, dir, messageOf(value)), fixes };
     }
   }
   try {
@@ -334,13 +338,13 @@ function checkTlsFiles(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): Findin
   } catch (err) {
     const text = messageOf(err);
     const mismatch = /key values mismatch|KEY_VALUES_MISMATCH/i.test(text) || (err as { code?: string }).code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH';
-    const which = /no start line|PEM|bad base64|ASN1/i.test(text) ? 'one of ca.pem, cert.pem and key.pem is not a PEM certificate or key' : text;
+    const which = /no start line|PEM|bad base64|ASN1/i.test(text) ? l10n.t('one of ca.pem, cert.pem and key.pem is not a PEM certificate or key') : text;
     return {
       ok: false,
       problem: 'tls-files',
       message: mismatch
-        ? `cert.pem and key.pem in ${dir} do not belong together: the key is not the certificate's. Use the key that was made with that certificate.`
-        : `The TLS files in ${dir} cannot be used: ${which}.`,
+        ? l10n.t('cert.pem and key.pem in {0} do not belong together: the key is not the certificate\'s. Use the key that was made with that certificate.', dir)
+        : l10n.t('The TLS files in {0} cannot be used: {1}.', dir, which),
       fixes,
     };
   }
@@ -349,7 +353,7 @@ function checkTlsFiles(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): Findin
 
 /** `a`, `a and b`, `a, b and c`. */
 function listed(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+  return items.length <= 1 ? (items[0] ?? '') : l10n.t('{0} and {1}', items.slice(0, -1).join(', '), items[items.length - 1] ?? '');
 }
 
 function isDirectory(dir: string): boolean {
@@ -389,10 +393,12 @@ function tlsProblemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.Proce
       return {
         ok: false,
         problem: 'tls-expected',
-        message: `The engine at ${endpoint.url} closed the connection on plain HTTP: that port speaks TLS${endpoint.port === 2376 ? ' (2376 is Docker\'s TLS port)' : ''}. Turn TLS on and give the certificates.`,
+        message: endpoint.port === 2376
+          ? l10n.t('The engine at {0} closed the connection on plain HTTP: that port speaks TLS (2376 is Docker\'s TLS port). Turn TLS on and give the certificates.', endpoint.url)
+          : l10n.t('The engine at {0} closed the connection on plain HTTP: that port speaks TLS. Turn TLS on and give the certificates.', endpoint.url),
         fixes: [
-          { title: 'Turn TLS on for the docker CLI and Container Labs', command: 'export DOCKER_TLS_VERIFY=1' },
-          { title: 'Point DOCKER_CERT_PATH at the folder with ca.pem, cert.pem and key.pem', command: 'export DOCKER_CERT_PATH=/path/to/certs' },
+          { title: l10n.t('Turn TLS on for the docker CLI and Container Labs'), command: 'export DOCKER_TLS_VERIFY=1' },
+          { title: l10n.t('Point DOCKER_CERT_PATH at the folder with ca.pem, cert.pem and key.pem'), command: 'export DOCKER_CERT_PATH=/path/to/certs' },
         ],
       };
     }
@@ -403,10 +409,10 @@ function tlsProblemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.Proce
     return {
       ok: false,
       problem: 'tls-untrusted',
-      message: `The engine at ${endpoint.url} showed a certificate that ca.pem in ${dir} does not vouch for (unknown CA: ${code}). This ca.pem belongs to another engine, or someone is in between.`,
+      message: l10n.t('The engine at {0} showed a certificate that ca.pem in {1} does not vouch for (unknown CA: {2}). This ca.pem belongs to another engine, or someone is in between.', endpoint.url, dir, code),
       fixes: [
-        { title: `Get this engine's ca.pem from your instructor or the engine's admin, and put it in ${dir}` },
-        { title: 'See the certificate the engine shows', command: `openssl s_client -connect ${hostPort} -showcerts </dev/null` },
+        { title: l10n.t('Get this engine\'s ca.pem from your instructor or the engine\'s admin, and put it in {0}', dir) },
+        { title: l10n.t('See the certificate the engine shows'), command: `openssl s_client -connect ${hostPort} -showcerts </dev/null` },
       ],
     };
   }
@@ -414,16 +420,18 @@ function tlsProblemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.Proce
     return {
       ok: false,
       problem: 'tls-untrusted',
-      message: `The engine's certificate is not for ${endpoint.host ?? 'this address'}: ${text}. Connect with the name or address its certificate was made for.`,
-      fixes: [{ title: 'See which names the certificate covers', command: `openssl s_client -connect ${hostPort} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName` }],
+      message: l10n.t('The engine\'s certificate is not for {0}: {1}. Connect with the name or address its certificate was made for.', endpoint.host ?? l10n.t('this address'), text),
+      fixes: [{ title: l10n.t('See which names the certificate covers'), command: `openssl s_client -connect ${hostPort} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName` }],
     };
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
     return {
       ok: false,
       problem: 'tls-untrusted',
-      message: `The engine's certificate at ${endpoint.url} ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet (is this computer\'s clock right?)'}.`,
-      fixes: [{ title: 'Ask the engine\'s admin for a new server certificate' }],
+      message: code === 'CERT_HAS_EXPIRED'
+        ? l10n.t('The engine\'s certificate at {0} has expired.', endpoint.url)
+        : l10n.t('The engine\'s certificate at {0} is not valid yet (is this computer\'s clock right?).', endpoint.url),
+      fixes: [{ title: l10n.t('Ask the engine\'s admin for a new server certificate') }],
     };
   }
   if (/ALERT_CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN|ALERT_HANDSHAKE_FAILURE|ALERT_ACCESS_DENIED/.test(code) || /alert (certificate required|bad certificate|unknown ca|handshake failure)/i.test(text)) {
@@ -432,19 +440,21 @@ function tlsProblemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.Proce
       ok: false,
       problem: 'tls-client-refused',
       message: none
-        ? `The engine at ${endpoint.url} wants a client certificate, and ${dir} has none (cert.pem, key.pem).`
-        : `The engine at ${endpoint.url} refused the client certificate cert.pem in ${dir}: it is not signed by a CA that engine trusts.`,
-      fixes: [{ title: `Get a client certificate (cert.pem, key.pem) made for this engine from your instructor or the engine's admin, and put it in ${dir}` }],
+        ? l10n.t('The engine at {0} wants a client certificate, and {1} has none (cert.pem, key.pem).', endpoint.url, dir)
+        : l10n.t('The engine at {0} refused the client certificate cert.pem in {1}: it is not signed by a CA that engine trusts.', endpoint.url, dir),
+      fixes: [{ title: l10n.t('Get a client certificate (cert.pem, key.pem) made for this engine from your instructor or the engine\'s admin, and put it in {0}', dir) }],
     };
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(text)) {
     return {
       ok: false,
       problem: 'tls-unexpected',
-      message: `The engine at ${endpoint.url} speaks plain HTTP, not TLS${endpoint.port === 2375 ? ' (2375 is Docker\'s plain port)' : ''}.`,
+      message: endpoint.port === 2375
+        ? l10n.t('The engine at {0} speaks plain HTTP, not TLS (2375 is Docker\'s plain port).', endpoint.url)
+        : l10n.t('The engine at {0} speaks plain HTTP, not TLS.', endpoint.url),
       fixes: [
-        { title: 'Turn TLS off for this engine', command: 'unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH' },
-        { title: 'Or use the engine\'s TLS port, usually 2376' },
+        { title: l10n.t('Turn TLS off for this engine'), command: 'unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH' },
+        { title: l10n.t('Or use the engine\'s TLS port, usually 2376') },
       ],
     };
   }
@@ -457,56 +467,58 @@ function tlsProblemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.Proce
 function sshProblemFor(err: SshError, endpoint: EngineEndpoint): Findings {
   const target = `${endpoint.username ? `${endpoint.username}@` : ''}${endpoint.host ?? ''}`;
   const portFlag = endpoint.port !== undefined ? ` -p ${endpoint.port}` : '';
-  const tryIt = { title: 'Try the same connection in a terminal', command: `ssh${portFlag} ${target} docker version` };
-  const said = err.stderr ? ` ssh said: "${err.stderr}"` : '';
+  const tryIt = { title: l10n.t('Try the same connection in a terminal'), command: `ssh${portFlag} ${target} docker version` };
+  const said = err.stderr ? ` ${l10n.t('ssh said: "{0}"', err.stderr)}` : '';
   switch (err.kind) {
     case 'no-ssh-client':
       return {
         ok: false,
         problem: 'ssh-no-client',
-        message: `${endpoint.url} needs the ssh command, and it is not installed or not on PATH.`,
+        message: l10n.t('{0} needs the ssh command, and it is not installed or not on PATH.', endpoint.url),
         fixes: [
-          { title: 'Install the OpenSSH client (Debian/Ubuntu)', command: 'sudo apt-get install openssh-client' },
-          { title: 'On Windows: Settings > System > Optional features > OpenSSH Client' },
+          { title: l10n.t('Install the OpenSSH client (Debian/Ubuntu)'), command: 'sudo apt-get install openssh-client' },
+          { title: l10n.t('On Windows: Settings > System > Optional features > OpenSSH Client') },
         ],
       };
     case 'host-key-unknown':
       return {
         ok: false,
         problem: 'ssh-host-key',
-        message: `The host key of ${endpoint.host ?? 'the remote host'}${endpoint.port !== undefined ? ` (port ${endpoint.port})` : ''} is not in your known_hosts, so ssh will not connect without asking, and nothing here can answer.${said}`,
+        message: (endpoint.port !== undefined
+          ? l10n.t('The host key of {0} (port {1}) is not in your known_hosts, so ssh will not connect without asking, and nothing here can answer.', endpoint.host ?? l10n.t('the remote host'), endpoint.port)
+          : l10n.t('The host key of {0} is not in your known_hosts, so ssh will not connect without asking, and nothing here can answer.', endpoint.host ?? l10n.t('the remote host'))) + said,
         fixes: [
-          { title: 'Connect once in a terminal, compare the fingerprint with the one your instructor gave, and answer yes', command: `ssh${portFlag} ${target} true` },
+          { title: l10n.t('Connect once in a terminal, compare the fingerprint with the one your instructor gave, and answer yes'), command: `ssh${portFlag} ${target} true` },
         ],
       };
     case 'host-key-changed':
       return {
         ok: false,
         problem: 'ssh-host-key',
-        message: `The host key of ${endpoint.host ?? 'the remote host'} changed since you last connected: either the machine was rebuilt or someone is in between. ssh refuses to connect.${said}`,
+        message: l10n.t('The host key of {0} changed since you last connected: either the machine was rebuilt or someone is in between. ssh refuses to connect.', endpoint.host ?? l10n.t('the remote host')) + said,
         fixes: [
-          { title: 'Ask your instructor whether the machine was rebuilt; only then forget the old key', command: `ssh-keygen -R ${endpoint.port !== undefined ? `'[${endpoint.host ?? ''}]:${endpoint.port}'` : endpoint.host ?? ''}` },
+          { title: l10n.t('Ask your instructor whether the machine was rebuilt; only then forget the old key'), command: `ssh-keygen -R ${endpoint.port !== undefined ? `'[${endpoint.host ?? ''}]:${endpoint.port}'` : endpoint.host ?? ''}` },
         ],
       };
     case 'auth-refused':
       return {
         ok: false,
         problem: 'ssh-auth',
-        message: `${endpoint.host ?? 'The remote host'} refused every key ssh offered for ${target}.${said} Container Labs (like the docker CLI) needs a key: in your ssh-agent or named in ~/.ssh/config; it cannot type a password.`,
+        message: `${l10n.t('{0} refused every key ssh offered for {1}.', endpoint.host ?? l10n.t('The remote host'), target)}${said} ${l10n.t('Container Labs (like the docker CLI) needs a key: in your ssh-agent or named in ~/.ssh/config; it cannot type a password.')}`,
         fixes: [
-          { title: 'See which keys your agent holds', command: 'ssh-add -l' },
-          { title: 'Add your key to the agent', command: 'ssh-add ~/.ssh/id_ed25519' },
-          { title: 'Or install your public key on the remote host', command: `ssh-copy-id${portFlag} ${target}` },
+          { title: l10n.t('See which keys your agent holds'), command: 'ssh-add -l' },
+          { title: l10n.t('Add your key to the agent'), command: 'ssh-add ~/.ssh/id_ed25519' },
+          { title: l10n.t('Or install your public key on the remote host'), command: `ssh-copy-id${portFlag} ${target}` },
         ],
       };
     case 'no-docker':
       return {
         ok: false,
         problem: 'ssh-no-docker',
-        message: `ssh to ${target} works, but there is no docker command there (in the PATH of a non-interactive ssh session).${said}`,
+        message: l10n.t('ssh to {0} works, but there is no docker command there (in the PATH of a non-interactive ssh session).', target) + said,
         fixes: [
-          { title: 'Install Docker on the remote host', url: 'https://docs.docker.com/engine/install/' },
-          { title: 'See which docker the remote session finds', command: `ssh${portFlag} ${target} 'command -v docker; echo $PATH'` },
+          { title: l10n.t('Install Docker on the remote host'), url: 'https://docs.docker.com/engine/install/' },
+          { title: l10n.t('See which docker the remote session finds'), command: `ssh${portFlag} ${target} 'command -v docker; echo $PATH'` },
         ],
       };
     case 'remote-permission-denied':
@@ -515,28 +527,28 @@ function sshProblemFor(err: SshError, endpoint: EngineEndpoint): Findings {
         ok: false,
         problem: 'ssh-remote-engine',
         message: err.kind === 'remote-permission-denied'
-          ? `ssh to ${target} works, but that user may not use the remote Docker socket.${said}`
-          : `ssh to ${target} works, but the Docker engine there is not running.${said}`,
+          ? l10n.t('ssh to {0} works, but that user may not use the remote Docker socket.', target) + said
+          : l10n.t('ssh to {0} works, but the Docker engine there is not running.', target) + said,
         fixes: err.kind === 'remote-permission-denied'
-          ? [{ title: 'On the remote host, add the user to the docker group, then connect again', command: 'sudo usermod -aG docker $USER' }]
-          : [{ title: 'Start Docker on the remote host', command: `ssh${portFlag} ${target} sudo systemctl start docker` }],
+          ? [{ title: l10n.t('On the remote host, add the user to the docker group, then connect again'), command: 'sudo usermod -aG docker $USER' }]
+          : [{ title: l10n.t('Start Docker on the remote host'), command: `ssh${portFlag} ${target} sudo systemctl start docker` }],
       };
     case 'host-not-found':
     case 'connection-refused':
     case 'connection-timeout':
     case 'other': {
       const what = err.kind === 'host-not-found'
-        ? `the host name ${endpoint.host ?? ''} cannot be resolved (not in DNS, and no Host entry in ~/.ssh/config)`
+        ? l10n.t('the host name {0} cannot be resolved (not in DNS, and no Host entry in ~/.ssh/config)', endpoint.host ?? '')
         : err.kind === 'connection-refused'
-          ? 'the connection was refused: no sshd listens there'
+          ? l10n.t('the connection was refused: no sshd listens there')
           : err.kind === 'connection-timeout'
-            ? 'the connection timed out: the host is down, or a firewall is in the way'
-            : 'ssh failed';
+            ? l10n.t('the connection timed out: the host is down, or a firewall is in the way')
+            : l10n.t('ssh failed');
       return {
         ok: false,
         problem: 'ssh-unreachable',
-        message: `The SSH connection to ${endpoint.url} did not get through: ${what}.${said}`,
-        fixes: [tryIt, { title: 'Check the address, the port and the user in DOCKER_HOST or the context', command: 'docker context ls' }],
+        message: l10n.t('The SSH connection to {0} did not get through: {1}.', endpoint.url, what) + said,
+        fixes: [tryIt, { title: l10n.t('Check the address, the port and the user in DOCKER_HOST or the context'), command: 'docker context ls' }],
       };
     }
   }
@@ -555,10 +567,10 @@ function problemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.ProcessE
     return {
       ok: false,
       problem: 'no-engine-in-codespace',
-      message: `This Codespace has no Docker Engine (${detail}). Add the docker-in-docker feature to the dev container and rebuild it.`,
+      message: l10n.t('This Codespace has no Docker Engine ({0}). Add the docker-in-docker feature to the dev container and rebuild it.', detail),
       fixes: [
         {
-          title: 'Add "ghcr.io/devcontainers/features/docker-in-docker:2": {} to "features" in .devcontainer/devcontainer.json, then run "Codespaces: Rebuild Container"',
+          title: l10n.t('Add "ghcr.io/devcontainers/features/docker-in-docker:2": {} to "features" in .devcontainer/devcontainer.json, then run "Codespaces: Rebuild Container"'),
           url: 'https://github.com/devcontainers/features/tree/main/src/docker-in-docker',
         },
       ],
@@ -566,18 +578,19 @@ function problemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.ProcessE
   }
   if (kind === 'not-running') {
     const podman = endpoint.engineHint === 'podman';
-    return { ok: false, problem: 'not-running', message: `The ${podman ? 'Podman service' : 'Docker Engine'} is not running: ${detail}.`, fixes: startFixes(endpoint, env) };
+    const message = podman ? l10n.t('The Podman service is not running: {0}.', detail) : l10n.t('The Docker Engine is not running: {0}.', detail);
+    return { ok: false, problem: 'not-running', message, fixes: startFixes(endpoint, env) };
   }
   if (kind === 'permission-denied') {
     return {
       ok: false,
       problem: 'permission-denied',
-      message: `Permission denied on ${endpoint.socketPath ?? endpoint.url}: your user may not use the ${endpoint.engineHint === 'podman' ? 'Podman' : 'Docker'} socket.`,
+      message: l10n.t('Permission denied on {0}: your user may not use the {1} socket.', endpoint.socketPath ?? endpoint.url, endpoint.engineHint === 'podman' ? 'Podman' : 'Docker'),
       fixes: endpoint.engineHint === 'podman'
-        ? [{ title: 'Use your own (rootless) Podman socket instead of root\'s', command: 'systemctl --user enable --now podman.socket && export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock' }]
+        ? [{ title: l10n.t('Use your own (rootless) Podman socket instead of root\'s'), command: 'systemctl --user enable --now podman.socket && export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock' }]
         : [
-            { title: 'Add your user to the docker group, then log out and back in (or run `newgrp docker`)', command: 'sudo usermod -aG docker $USER' },
-            { title: 'Docker post-installation steps for Linux', url: 'https://docs.docker.com/engine/install/linux-postinstall/' },
+            { title: l10n.t('Add your user to the docker group, then log out and back in (or run `newgrp docker`)'), command: 'sudo usermod -aG docker $USER' },
+            { title: l10n.t('Docker post-installation steps for Linux'), url: 'https://docs.docker.com/engine/install/linux-postinstall/' },
           ],
     };
   }
@@ -585,9 +598,9 @@ function problemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.ProcessE
     return {
       ok: false,
       problem: 'unreachable',
-      message: `The Docker Engine at ${endpoint.url} did not answer within ${formatSeconds(timeoutMs)}. It may be starting, overloaded or behind a firewall.`,
+      message: l10n.t('The Docker Engine at {0} did not answer within {1}. It may be starting, overloaded or behind a firewall.', endpoint.url, formatSeconds(timeoutMs)),
       fixes: [
-        { title: 'See whether the docker CLI gets an answer', command: 'docker version' },
+        { title: l10n.t('See whether the docker CLI gets an answer'), command: 'docker version' },
         ...startFixes(endpoint, env),
       ],
     };
@@ -595,10 +608,10 @@ function problemFor(err: unknown, endpoint: EngineEndpoint, env: NodeJS.ProcessE
   return {
     ok: false,
     problem: 'unreachable',
-    message: `The Docker Engine at ${endpoint.url} cannot be reached: ${detail}.`,
+    message: l10n.t('The Docker Engine at {0} cannot be reached: {1}.', endpoint.url, detail),
     fixes: [
-      { title: 'See what the docker CLI says', command: 'docker version' },
-      ...(endpoint.source === 'DOCKER_HOST' ? [{ title: 'Check DOCKER_HOST in your shell', command: 'echo $DOCKER_HOST' }] : []),
+      { title: l10n.t('See what the docker CLI says'), command: 'docker version' },
+      ...(endpoint.source === 'DOCKER_HOST' ? [{ title: l10n.t('Check DOCKER_HOST in your shell'), command: 'echo $DOCKER_HOST' }] : []),
     ],
   };
 }
@@ -620,34 +633,34 @@ function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
 function podmanStartFixes(endpoint: EngineEndpoint): HealthFix[] {
   if (endpoint.source === 'Podman machine socket' || process.platform === 'darwin' || process.platform === 'win32') {
     return [
-      { title: 'Start the Podman machine (Podman Desktop does this from its dashboard)', command: 'podman machine start' },
-      { title: 'Then use its socket', command: 'export DOCKER_HOST=unix://$(podman machine inspect --format \'{{.ConnectionInfo.PodmanSocket.Path}}\')' },
+      { title: l10n.t('Start the Podman machine (Podman Desktop does this from its dashboard)'), command: 'podman machine start' },
+      { title: l10n.t('Then use its socket'), command: 'export DOCKER_HOST=unix://$(podman machine inspect --format \'{{.ConnectionInfo.PodmanSocket.Path}}\')' },
     ];
   }
   if (endpoint.source === 'Podman socket (rootful)' || endpoint.socketPath === '/run/podman/podman.sock') {
-    return [{ title: 'Start root\'s Podman API socket', command: 'sudo systemctl enable --now podman.socket' }];
+    return [{ title: l10n.t('Start root\'s Podman API socket'), command: 'sudo systemctl enable --now podman.socket' }];
   }
   return [
-    { title: 'Start your own (rootless) Podman API socket', command: 'systemctl --user enable --now podman.socket' },
-    { title: 'Without systemd, serve it by hand', command: 'podman system service --time=0 &' },
+    { title: l10n.t('Start your own (rootless) Podman API socket'), command: 'systemctl --user enable --now podman.socket' },
+    { title: l10n.t('Without systemd, serve it by hand'), command: 'podman system service --time=0 &' },
   ];
 }
 
 function startFixes(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): HealthFix[] {
   if (endpoint.kind === 'tcp' || endpoint.kind === 'ssh') {
-    return [{ title: `Start Docker on ${endpoint.host ?? 'the remote host'}, or point DOCKER_HOST at an engine that runs` }];
+    return [{ title: l10n.t('Start Docker on {0}, or point DOCKER_HOST at an engine that runs', endpoint.host ?? l10n.t('the remote host')) }];
   }
   if (endpoint.engineHint === 'podman') return podmanStartFixes(endpoint);
   const fixes: HealthFix[] = [];
   if (process.platform === 'darwin' || process.platform === 'win32' || endpoint.source === 'Docker Desktop socket') {
-    fixes.push({ title: 'Start Docker Desktop', url: 'https://docs.docker.com/desktop/' });
+    fixes.push({ title: l10n.t('Start Docker Desktop'), url: 'https://docs.docker.com/desktop/' });
   } else if (endpoint.source === 'rootless socket') {
-    fixes.push({ title: 'Start the rootless Docker daemon', command: 'systemctl --user start docker' });
+    fixes.push({ title: l10n.t('Start the rootless Docker daemon'), command: 'systemctl --user start docker' });
   } else {
     fixes.push(
-      { title: 'Start the Docker service', command: 'sudo systemctl start docker' },
-      { title: 'Without systemd, start the daemon by hand', command: 'sudo dockerd' },
-      { title: 'Or start Docker Desktop', url: 'https://docs.docker.com/desktop/' },
+      { title: l10n.t('Start the Docker service'), command: 'sudo systemctl start docker' },
+      { title: l10n.t('Without systemd, start the daemon by hand'), command: 'sudo dockerd' },
+      { title: l10n.t('Or start Docker Desktop'), url: 'https://docs.docker.com/desktop/' },
     );
   }
   // No Docker socket anywhere, but Podman is installed: its service is what is missing.
@@ -655,8 +668,8 @@ function startFixes(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): HealthFix
     const rootless = typeof process.getuid === 'function' && process.getuid() !== 0 && env.XDG_RUNTIME_DIR;
     fixes.unshift(
       ...(rootless
-        ? [{ title: 'Podman is installed: start its API socket for your user', command: 'systemctl --user enable --now podman.socket' }, { title: 'and point the docker CLI and Container Labs at it', command: 'export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock' }]
-        : [{ title: 'Podman is installed: start its API socket', command: 'sudo systemctl enable --now podman.socket' }, { title: 'and point the docker CLI and Container Labs at it', command: 'export DOCKER_HOST=unix:///run/podman/podman.sock' }]),
+        ? [{ title: l10n.t('Podman is installed: start its API socket for your user'), command: 'systemctl --user enable --now podman.socket' }, { title: l10n.t('and point the docker CLI and Container Labs at it'), command: 'export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock' }]
+        : [{ title: l10n.t('Podman is installed: start its API socket'), command: 'sudo systemctl enable --now podman.socket' }, { title: l10n.t('and point the docker CLI and Container Labs at it'), command: 'export DOCKER_HOST=unix:///run/podman/podman.sock' }]),
     );
   }
   return fixes;
