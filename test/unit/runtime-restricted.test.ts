@@ -55,6 +55,12 @@ steps:
       file:
         path: ${note}
         contains: hello from the host
+  - id: typed
+    title: Type it as shown
+    instructions: "Type \`echo hi > \${labData}/notes.txt\`"
+    check:
+      file:
+        path: \${labData}/notes.txt
 `,
     });
     catalog = loaded.catalog;
@@ -90,6 +96,29 @@ steps:
       runtime.dispose();
       allowed.runtime.dispose();
       await fs.rm(marker, { force: true });
+    }
+  });
+
+  it('Opening a step whose text shows the data folder makes it only for a lab that may act (a student who types the command finds it there)', async () => {
+    const TYPED: StepRef = { labId: LAB, stepId: 'typed' };
+    const data = path.join(workspace, '.container-labs', 'data', LAB);
+    const { runtime } = shellRuntime(docker, events, workspace, { mayAct: () => false });
+    const allowed = shellRuntime(docker, events, workspace);
+    try {
+      await fs.rm(path.join(workspace, '.container-labs'), { recursive: true, force: true });
+      await runtime.setCatalog(catalog);
+      await runtime.openStep(TYPED);
+      assert.equal(existsSync(path.join(workspace, '.container-labs')), false, 'a lab that may not act makes no folder');
+      await allowed.runtime.setCatalog(catalog);
+      // A step whose text does not show it: nothing made either.
+      await allowed.runtime.openStep(HOST);
+      assert.equal(existsSync(path.join(workspace, '.container-labs')), false, 'a step that does not show the folder makes none');
+      await allowed.runtime.openStep(TYPED);
+      assert.equal((await fs.stat(data)).isDirectory(), true, 'the data folder is there once the step is open');
+    } finally {
+      runtime.dispose();
+      allowed.runtime.dispose();
+      await fs.rm(path.join(workspace, '.container-labs'), { recursive: true, force: true });
     }
   });
 

@@ -14,7 +14,7 @@ import type { EngineEvents } from '../checks/events';
 import { evaluateCheck, type CheckContext } from '../checks/evaluate';
 import { LiveCheck } from '../checks/live';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
-import { defaultPlaceholders, ensureLabData, fillCommand, fillText } from '../labs/placeholders';
+import { defaultPlaceholders, ensureLabData, fillCommand, fillText, findPlaceholders } from '../labs/placeholders';
 import type { ResourceLedger } from '../ledger';
 import { createdNames, dockerCalls } from '../labs/dockerCommands';
 import { normalizeImageRef } from '../images';
@@ -328,8 +328,24 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     this.save(() => this.progress.setCurrent(target), 'saving the current step');
     if (!same || !this.live) this.startLive(target);
     this.ledgers.ensure(target.labId);
+    await this.readyDataFolder(target, step);
     this.changed.fire(target);
     await this.flush();
+  }
+
+  /**
+   * A step whose text shows the lab's data folder gets it made when opened, so a student who
+   * types the command as shown (`echo ... > <folder>/notes.txt`) finds the folder there, as one
+   * who clicked Run does. Never for a lab that may not act; a failure is logged, and Run says it.
+   */
+  private async readyDataFolder(ref: StepRef, step: Step): Promise<void> {
+    const lab = this.getLab(ref.labId);
+    if (!lab || !this.mayAct(lab.id) || !findPlaceholders(step.instructions).some((use) => use.name === 'labData')) return;
+    try {
+      await ensureLabData(this.placeholders(lab));
+    } catch (error) {
+      this.log.warn(`cannot create the data folder of ${lab.id}: ${errorMessage(error)}`);
+    }
   }
 
   /** One more attempt at a step (a command of it run, or Check now): the class report shows them. */
