@@ -5,7 +5,8 @@
  * the server (VS Code types Ctrl+C before a command it runs in a busy terminal). Ctrl+C goes
  * to the terminal where the server runs.
  * Commands run through shell integration when the shell offers it (so the exit code
- * can be logged); otherwise through `sendText`. The exit code is for the log only:
+ * can be logged, and a command waits for the one sent before it to end instead of
+ * interrupting it); otherwise through `sendText`. The exit code is for the log only:
  * the step's check decides whether a step passed.
  */
 import * as vscode from 'vscode';
@@ -61,6 +62,8 @@ export class LabTerminal extends Disposable implements CommandTerminal {
   private readonly pending = new Set<vscode.Disposable>();
   /** The executions `run` started (the others were typed by the student). */
   private readonly sent = new WeakSet<vscode.TerminalShellExecution>();
+  /** Per terminal: resolves once every command `run` sent there so far has ended. */
+  private readonly idle = new WeakMap<vscode.Terminal, Promise<void>>();
   private readonly typed = this._register(new vscode.EventEmitter<TypedCommand>());
   readonly onDidTypeCommand = this.typed.event;
 
@@ -142,10 +145,28 @@ export class LabTerminal extends Disposable implements CommandTerminal {
       // Its end is never reported: a foreground server counts as running until Ctrl+C or its terminal closes.
       return { via: 'sendText', exitCode: Promise.resolve(undefined) };
     }
+    // VS Code types Ctrl+C before a command it runs in a busy terminal: a student who clicks
+    // Run on a step's next command while the one before still runs would kill it (lab 4's
+    // `docker volume create`, then the `docker run` that fills the volume). The lab's commands
+    // go one after the other: each waits for the ones sent before it to end.
+    const before = this.idle.get(terminal);
+    let done = (): void => undefined;
+    this.idle.set(terminal, Promise.all([before, new Promise<void>((resolve) => (done = resolve))]).then(() => undefined));
+    if (before) {
+      this.logger.info(`waits for the command before it to end: ${commandLine}`);
+      await before;
+    }
     this.logger.info(`executeCommand: ${commandLine}`);
-    const execution = integration.executeCommand(commandLine);
+    let execution: vscode.TerminalShellExecution;
+    try {
+      execution = integration.executeCommand(commandLine);
+    } catch (error) {
+      done();
+      throw error;
+    }
     this.sent.add(execution);
     const exitCode = this.endOf(terminal, execution).then((code) => {
+      done();
       if (opts.foreground === true) this.serving.delete(terminal);
       this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
       return code;

@@ -23,10 +23,17 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName);
 }
 
-/** A relative specifier resolved to a .ts file of src/, or undefined for a package. */
+/** The data a module may import as JSON: the translations (l10n/*.json), built into the CLI. */
+const DATA_DIR = path.join(repoRoot, 'l10n') + path.sep;
+
+/**
+ * A relative specifier resolved to a .ts file of src/, or undefined for a package or for a
+ * translation bundle (data: it imports nothing, so it is no part of the module graph).
+ */
 function resolveLocal(from: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   const base = path.resolve(path.dirname(from), spec);
+  if (base.endsWith('.json') && base.startsWith(DATA_DIR) && existsSync(base)) return undefined;
   for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) if (existsSync(candidate)) return candidate;
   throw new Error(`${path.relative(repoRoot, from)} imports ${spec}, which resolves to no .ts file`);
 }
