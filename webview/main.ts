@@ -421,8 +421,9 @@ function draw(v: StepView): void {
   if (changed('instructions', v.instructionsHtml)) trustedHtml(instructions.body, v.instructionsHtml).classList.add('markdown');
   if (changed('commands', [v.commands, v.canRun])) drawCommands(v);
   if (changed('quiz', v.quiz ?? null)) drawQuiz(v);
-  if (changed('check', [v.check.status, v.check.reason, v.check.parts, v.check.checking, v.hasCheck, v.quiz !== undefined])) drawCheck(v);
-  if (changed('check-actions', [v.hasCheck, v.check.checking, v.service ?? null, v.quiz !== undefined, v.canRun])) drawCheckActions(v);
+  // Each part's key holds everything its draw function reads (a leftover alone changing must redraw both).
+  if (changed('check', [v.check, v.hasCheck, v.quiz !== undefined, v.leftover ?? null])) drawCheck(v);
+  if (changed('check-actions', [v.hasCheck, v.check.checking, v.service ?? null, v.quiz !== undefined, v.canRun, v.leftover ?? null, v.stopsServer ?? null])) drawCheckActions(v);
   if (changed('hints', [v.hints, v.hintCount])) drawHints(v);
   if (changed('solution', [v.solution, v.canRun])) drawSolution(v);
   if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed'])) drawNav(v);

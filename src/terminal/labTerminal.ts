@@ -153,7 +153,7 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     let done = (): void => undefined;
     this.idle.set(terminal, Promise.all([before, new Promise<void>((resolve) => (done = resolve))]).then(() => undefined));
     if (before) {
-      this.logger.info(`waits for the command before it to end: ${commandLine}`);
+      this.logger.info(`after the commands sent before it: ${commandLine}`);
       await before;
     }
     this.logger.info(`executeCommand: ${commandLine}`);

@@ -150,6 +150,9 @@ function measureAllText(): Measured[] {
 // The test
 // ---------------------------------------------------------------------------------------------
 
+/** The scans whose page the README shows (issue 12, item 14: "Correct." readable in Light Modern). */
+const SCREENSHOTS: Record<string, string> = { 'Light Modern: quiz answered': 'quiz-correct-light-modern' };
+
 describe('UI: the walkthrough with a screen reader, a keyboard and four themes', function () {
   this.timeout(600_000);
   let wb: Workbench | undefined;
@@ -242,6 +245,8 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
       // item must be text that was measured (or have no text of its own to measure).
       const undecided = results.incomplete.filter((i) => i.id === 'color-contrast').flatMap((i) => i.nodes);
       process.stdout.write(`    ${theme.id}, ${state}: ${results.violations.length} violations, ${results.passes.length} rules passed, ${undecided.length} contrast items measured instead (${measured.length} texts, lowest ${Math.min(...measured.map((m) => m.ratio))}:1)\n`);
+      const shot = SCREENSHOTS[`${theme.id}: ${state}`];
+      if (shot !== undefined) fs.copyFileSync(await w.screenshot(shot), path.join(repoRoot, 'media', 'screenshots', `${shot}.png`));
     }
     await useTheme(THEMES[0]);
     assert.deepStrictEqual(problems, [], problems.join('\n'));
