@@ -9,6 +9,7 @@
  * overhead (the terminal, shell integration, the event stream, the check, the page).
  *
  *   node out/test/ui/click-bench.js [--runs N]    (scripts/bench.mjs runs it; image cl-bench-busybox:latest)
+ *   CLICK_BENCH_LOG=1 ...                         also prints the extension's log (its times say where the time goes)
  *
  * Prints one line `CLICK_BENCH {json}`. Everything it makes is named cl-bench-click-* and removed.
  */
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    // CLICK_BENCH_LOG=1: the extension's log on stderr, to see where the time goes.
+    if (process.env.CLICK_BENCH_LOG === '1') process.stderr.write(`${wb.extensionLog()}\n`);
     await wb.close();
     await removeContainer(WARM);
     for (const kind of KINDS) for (let i = 0; i < RUNS; i++) for (const where of ['ui', 'sh'] as const) await kind.remove(name(kind, i, where));
