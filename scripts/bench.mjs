@@ -189,6 +189,9 @@ const unnamedIds = [];
 try {
   await removeBenchObjects([BUSYBOX]);
   await docker.getNetwork(NETWORK).remove().catch(() => undefined);
+  // The click figure's volumes, had it been stopped before its own clean-up.
+  const clickVolumes = (await docker.listVolumes({ filters: { name: ['cl-bench-click-'] } })).Volumes ?? [];
+  await pool(clickVolumes.filter((v) => v.Name.startsWith('cl-bench-click-')), 8, (v) => docker.getVolume(v.Name).remove().catch(() => undefined));
   await ensureBusybox();
 
   // --- (a) one step's check vs the same verification in shell ---
@@ -369,6 +372,9 @@ try {
     return { containers: 0, images: 0 };
   });
   await docker.getNetwork(NETWORK).remove().catch(() => undefined);
+  // The click figure's volumes, had it been stopped before its own clean-up.
+  const clickVolumes = (await docker.listVolumes({ filters: { name: ['cl-bench-click-'] } })).Volumes ?? [];
+  await pool(clickVolumes.filter((v) => v.Name.startsWith('cl-bench-click-')), 8, (v) => docker.getVolume(v.Name).remove().catch(() => undefined));
   if (importedBusybox) await docker.getImage(BUSYBOX).remove({ noprune: false }).catch(() => undefined);
   const left = await docker.listContainers({ all: true, filters: { name: ['cl-bench-'] } });
   results.cleanup = `removed ${removed.containers} containers and ${removed.images} image tags; ${left.length} cl-bench containers left`;
@@ -452,7 +458,7 @@ async function clickToPassed() {
     return undefined;
   }
   const out = await new Promise((resolve) => {
-    execFile(process.execPath, [script, '--runs', String(CLICK_RUNS)], { cwd: root, timeout: 8 * 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [script, '--runs', String(CLICK_RUNS)], { cwd: root, timeout: 5 * 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ error, stdout, stderr }),
     );
   });

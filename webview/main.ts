@@ -426,7 +426,7 @@ function draw(v: StepView): void {
   if (changed('check-actions', [v.hasCheck, v.check.checking, v.service ?? null, v.quiz !== undefined, v.canRun, v.leftover ?? null, v.stopsServer ?? null])) drawCheckActions(v);
   if (changed('hints', [v.hints, v.hintCount])) drawHints(v);
   if (changed('solution', [v.solution, v.canRun])) drawSolution(v);
-  if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed'])) drawNav(v);
+  if (changed('nav', [v.hasPrevious, v.hasNext, v.check.status === 'passed', v.lastOfLab])) drawNav(v);
 
   vscode.setState({ labId: v.labId, stepId: v.stepId });
   if (newStep) resetAnnouncer(v);

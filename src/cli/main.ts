@@ -46,7 +46,8 @@ const commands: Record<string, Subcommand> = {
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  useCliLanguage(io.env);
+  // What programs read (--json) is in English, whatever the locale: its texts are data too.
+  useCliLanguage(argv.includes('--json') ? {} : io.env);
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(usage());

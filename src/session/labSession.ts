@@ -104,7 +104,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
       executor: {
         run: async (text, command) => {
           // A foreground server keeps its terminal: the terminal runs later commands in another one.
-          const sent = await opts.terminal.run(text, { foreground: command.foreground === true });
+          const sent = await opts.terminal.run(text, { foreground: command.foreground === true, interactive: command.interactive === true });
           this.log.info(`sent to the terminal via ${sent.via}: ${text}`);
           // Shell integration says when the command ends; otherwise its window closes at its cap.
           return sent.via === 'shellIntegration' ? { sent, ended: sent.exitCode } : { sent };

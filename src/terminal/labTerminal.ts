@@ -38,6 +38,8 @@ export interface TypedCommand {
 export interface RunOptions {
   /** The command keeps its terminal busy (a server in the foreground) until stopped. */
   foreground?: boolean;
+  /** The command waits for the student's typing (a shell in a container) and ends when they leave it. */
+  interactive?: boolean;
 }
 
 export interface CommandTerminal {
@@ -99,6 +101,8 @@ export class LabTerminal extends Disposable implements CommandTerminal {
 
   /** Resolves with the exit code when the execution ends, or undefined when the terminal closes first. */
   private endOf(terminal: vscode.Terminal, execution: vscode.TerminalShellExecution): Promise<number | undefined> {
+    // Closed already: its close event has gone by, and nothing would ever end this.
+    if (terminal.exitStatus !== undefined) return Promise.resolve(undefined);
     return new Promise<number | undefined>((resolve) => {
       const stop = (): void => {
         listener.dispose();
@@ -135,43 +139,56 @@ export class LabTerminal extends Disposable implements CommandTerminal {
   }
 
   async run(commandLine: string, opts: RunOptions = {}): Promise<SentCommand> {
-    const { terminal, created } = this.ensure();
-    terminal.show(true);
-    if (opts.foreground === true) this.serving.add(terminal);
-    const integration = terminal.shellIntegration ?? (created ? await waitForShellIntegration(terminal) : undefined);
-    if (!integration) {
-      this.logger.info(`sendText: ${commandLine}`);
-      terminal.sendText(commandLine, true);
-      // Its end is never reported: a foreground server counts as running until Ctrl+C or its terminal closes.
-      return { via: 'sendText', exitCode: Promise.resolve(undefined) };
-    }
+    let { terminal, created } = this.ensure();
     // VS Code types Ctrl+C before a command it runs in a busy terminal: a student who clicks
     // Run on a step's next command while the one before still runs would kill it (lab 4's
     // `docker volume create`, then the `docker run` that fills the volume). The lab's commands
-    // go one after the other: each waits for the ones sent before it to end.
+    // go one after the other: each waits for the ones sent before it to end. The place in the
+    // line is taken before anything is awaited, so two quick clicks keep their order.
+    // A command that may never end by itself (a server in the foreground, a shell the student
+    // types into) holds nobody up: a server's terminal takes no other command, and the next
+    // Run after an interactive shell goes in as before.
+    const holds = opts.foreground !== true && opts.interactive !== true;
+    // At once: a command clicked while this server starts goes to another terminal.
+    if (opts.foreground === true) this.serving.add(terminal);
     const before = this.idle.get(terminal);
     let done = (): void => undefined;
-    this.idle.set(terminal, Promise.all([before, new Promise<void>((resolve) => (done = resolve))]).then(() => undefined));
-    if (before) {
-      this.logger.info(`after the commands sent before it: ${commandLine}`);
-      await before;
-    }
-    this.logger.info(`executeCommand: ${commandLine}`);
-    let execution: vscode.TerminalShellExecution;
+    if (holds) this.idle.set(terminal, Promise.all([before, new Promise<void>((resolve) => (done = resolve))]).then(() => undefined));
     try {
-      execution = integration.executeCommand(commandLine);
+      if (before) {
+        this.logger.info(`after the commands sent before it: ${commandLine}`);
+        await before;
+        // The student closed it meanwhile (or the engine setting replaced it): a new one.
+        if (terminal.exitStatus !== undefined) {
+          this.serving.delete(terminal);
+          ({ terminal, created } = this.ensure());
+          if (opts.foreground === true) this.serving.add(terminal);
+        }
+      }
+      terminal.show(true);
+      const integration = terminal.shellIntegration ?? (created ? await waitForShellIntegration(terminal) : undefined);
+      if (!integration) {
+        this.logger.info(`sendText: ${commandLine}`);
+        terminal.sendText(commandLine, true);
+        done();
+        // Its end is never reported: a foreground server counts as running until Ctrl+C or its terminal closes.
+        return { via: 'sendText', exitCode: Promise.resolve(undefined) };
+      }
+      this.logger.info(`executeCommand: ${commandLine}`);
+      const execution = integration.executeCommand(commandLine);
+      this.sent.add(execution);
+      const exitCode = this.endOf(terminal, execution).then((code) => {
+        done();
+        if (opts.foreground === true) this.serving.delete(terminal);
+        this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
+        return code;
+      });
+      return { via: 'shellIntegration', exitCode };
     } catch (error) {
       done();
+      if (opts.foreground === true) this.serving.delete(terminal);
       throw error;
     }
-    this.sent.add(execution);
-    const exitCode = this.endOf(terminal, execution).then((code) => {
-      done();
-      if (opts.foreground === true) this.serving.delete(terminal);
-      this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
-      return code;
-    });
-    return { via: 'shellIntegration', exitCode };
   }
 
   interrupt(): void {

@@ -122,10 +122,30 @@ describe('the CLI in the language of LANG', function () {
       return [...c.out, ...c.err].join('\n');
     };
     const spanish = await report(SPANISH);
-    assert.match(spanish, /nada escucha en /, spanish);
-    assert.doesNotMatch(spanish, /nothing listens at|Fixes|Unset/, spanish);
     const english = await report(ENGLISH);
-    assert.match(english, /nothing listens at /, english);
+    // The problem, the heading of the fixes and a fix's title, each in its language only.
+    for (const [text, own, other] of [
+      [spanish, [/nada escucha en /, /^Cómo arreglarlo:$/m, /Iniciar el servicio de Docker/], [/nothing listens at/, /How to fix it:/, /Start the Docker service/]],
+      [english, [/nothing listens at /, /^How to fix it:$/m, /Start the Docker service/], [/nada escucha en/, /Cómo arreglarlo/, /Iniciar el servicio/]],
+    ] as const) {
+      for (const pattern of own) assert.match(text, pattern, text);
+      for (const pattern of other) assert.doesNotMatch(text, pattern, text);
+    }
+    // The fixes' commands are what you type: the same in both.
+    assert.match(spanish, /\$ sudo systemctl start docker/);
+    assert.match(english, /\$ sudo systemctl start docker/);
+  });
+
+  it('health --json is English in every locale: programs read it', async () => {
+    const host = `unix://${path.join(dir, 'no-engine.sock')}`;
+    const json = async (env: NodeJS.ProcessEnv): Promise<unknown> => {
+      const c = capture(dir, { ...env, DOCKER_HOST: host });
+      assert.equal(await main(['health', '--json'], c.io), 2);
+      return JSON.parse(c.out.join('\n'));
+    };
+    const english = await json(ENGLISH);
+    assert.match(JSON.stringify(english), /nothing listens at/);
+    assert.deepEqual(await json(SPANISH), english);
   });
 
   it('--json is the same in every language', async () => {

@@ -67,6 +67,8 @@ export interface EngineEndpoint {
    * back to the default socket; the health report says `unreachable` with this text.
    */
   hostError?: string;
+  /** With hostError: where the address that cannot be used came from (`setting` or `DOCKER_HOST`). */
+  hostErrorSource?: string;
   /** Where it came from, e.g. `DOCKER_HOST`, `context "remote" (DOCKER_CONTEXT)`, `default socket`. */
   source: string;
   /** For a unix socket: whose engine the path says it is (Podman's usual sockets), when it says. */
@@ -153,7 +155,7 @@ function fromHostOrFallback(raw: string, source: string, env: NodeJS.ProcessEnv,
   } catch (err) {
     const fallback = defaultSocket(env, home, systemSocket);
     const hostError = errorText(err);
-    return { ...fallback, hostError, description: `${fallback.description}; ${hostError}` };
+    return { ...fallback, hostError, hostErrorSource: source, description: `${fallback.description}; ${hostError}` };
   }
 }
 

@@ -137,7 +137,7 @@ export async function checkHealth(endpoint: EngineEndpoint, opts: HealthOptions 
       message: l10n.t('The engine address cannot be used: {0}.', endpoint.hostError),
       fixes: [
         { title: l10n.t('Use a docker host such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST') },
-        ...(endpoint.hostError.startsWith('DOCKER_HOST') ? [{ title: l10n.t('Or unset DOCKER_HOST in your shell'), command: 'unset DOCKER_HOST' }] : []),
+        ...(endpoint.hostErrorSource === 'DOCKER_HOST' ? [{ title: l10n.t('Or unset DOCKER_HOST in your shell'), command: 'unset DOCKER_HOST' }] : []),
       ],
     });
   }
