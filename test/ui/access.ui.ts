@@ -168,8 +168,7 @@ describe('UI: the walkthrough with a screen reader, a keyboard and four themes',
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      const shot = await wb.screenshot(`failed-a11y-${this.currentTest.title.slice(0, 40)}`).catch(() => 'none');
-      process.stdout.write(`    screenshot: ${shot}\n    extension log:\n${wb.extensionLog()}\n`);
+      await wb.reportFailure(`a11y-${this.currentTest.title}`);
     }
   });
 

@@ -136,8 +136,7 @@ describe('UI: lab 4 (data) from start to finish, with Run buttons only and with 
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      const shot = await wb.screenshot(`failed-data-lab-${this.currentTest.title.slice(0, 30)}`).catch(() => 'none');
-      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${(await wb.terminalText().catch(() => '')).slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
+      await wb.reportFailure(`data-lab-${this.currentTest.title}`);
     }
     await wb?.close();
     wb = undefined;

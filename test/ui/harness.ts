@@ -415,6 +415,16 @@ export class Workbench {
     await waitFor('the extension to say it is ready', () => /\[main\] ready \d+ ms after activation began/.test(this.extensionLog()), timeoutMs, 200);
   }
 
+  /**
+   * After a failed test (afterEach): saves screenshots/failed-<name>.png and prints where it is,
+   * the terminal's last lines and the extension's log, so a CI log says what the student saw.
+   */
+  async reportFailure(name: string): Promise<void> {
+    const shot = await this.screenshot(`failed-${name.slice(0, 40)}`).catch(() => 'none');
+    const text = await this.terminalText().catch(() => '');
+    process.stdout.write(`    screenshot: ${shot}\n    terminal: ${text.slice(-600)}\n    extension log:\n${this.extensionLog()}\n`);
+  }
+
   /** Saves screenshots/<name>.png (full workbench) and returns its path. */
   async screenshot(name: string): Promise<string> {
     fs.mkdirSync(screenshotsDir, { recursive: true });

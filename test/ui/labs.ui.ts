@@ -60,10 +60,7 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      const name = `failed-${this.currentTest.title.slice(0, 40)}`;
-      const shot = await wb.screenshot(name).catch(() => 'none');
-      const text = await wb.terminalText().catch(() => '');
-      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${text.slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
+      await wb.reportFailure(this.currentTest.title);
     }
   });
 

@@ -99,10 +99,7 @@ describe('UI: in Spanish, the workbench, the Labs view and lab 1 as a student cl
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      const name = `failed-${this.currentTest.title.slice(0, 40)}`;
-      const shot = await wb.screenshot(name).catch(() => 'none');
-      const text = await wb.terminalText().catch(() => '');
-      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${text.slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
+      await wb.reportFailure(`es-${this.currentTest.title}`);
     }
   });
 

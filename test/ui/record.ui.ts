@@ -31,8 +31,7 @@ describe('UI: record a lab by doing it', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      const shot = await wb.screenshot('failed-record').catch(() => 'none');
-      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${(await wb.terminalText().catch(() => '')).slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
+      await wb.reportFailure('record');
     }
   });
 

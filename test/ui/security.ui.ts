@@ -61,8 +61,7 @@ describe('UI: a command link in an untrusted lab does nothing when clicked', fun
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      const shot = await wb.screenshot(`failed-security-${this.currentTest.title.slice(0, 30)}`).catch(() => 'none');
-      process.stdout.write(`    screenshot: ${shot}\n    terminal: ${(await wb.terminalText().catch(() => '')).slice(-600)}\n    extension log:\n${wb.extensionLog()}\n`);
+      await wb.reportFailure(`security-${this.currentTest.title}`);
     }
   });
 

@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { captureIo } from '../support/cli';
 import { classReport } from '../../src/core/classroom/classReport';
 import { buildProgressFile, parseProgressFile, type ProgressFileLab, type ProgressFileStep, type ProgressFileV1 } from '../../src/core/classroom/progressFile';
 import { parseLabText } from '../../src/core/labs/loader';
@@ -113,11 +113,6 @@ function classFiles(): Record<string, string> {
   return files;
 }
 
-function capture(cwd: string): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: {} }, out, err };
-}
 
 /** RFC 4180 CSV back into rows (quoted cells, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -174,7 +169,7 @@ describe('class report (container-labs report)', function () {
   });
 
   it('reports every file it cannot count, and counts the rest', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['report', 'class', '--labs', 'labs'], c.io), 0);
     const problems = c.err.filter((l) => l.includes('not counted'));
     assert.deepEqual(problems, [
@@ -188,7 +183,7 @@ describe('class report (container-labs report)', function () {
   });
 
   it('gives the expected Markdown tables', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['report', 'class', '--labs', 'labs', '--format', 'markdown'], c.io), 0);
     const md = c.out.join('\n');
     const lines = md.split('\n');
@@ -232,7 +227,7 @@ describe('class report (container-labs report)', function () {
 
   it('gives a CSV grade book that parses back with the same numbers', async () => {
     const out = path.join(dir, 'grades.csv');
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['report', 'class', '--labs', 'labs', '--format', 'csv', '--output', 'grades.csv'], c.io), 0);
     assert.deepEqual(c.out, []);
     const rows = parseCsv(await readFile(out, 'utf8'));
@@ -249,7 +244,7 @@ describe('class report (container-labs report)', function () {
   });
 
   it('gives a self-contained HTML page with a chart and every text escaped', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['report', 'class', '--labs', 'labs', '--format', 'html'], c.io), 0);
     const html = c.out.join('\n');
     assert.ok(html.startsWith('<!DOCTYPE html>'));
@@ -274,7 +269,7 @@ describe('class report (container-labs report)', function () {
     assert.ok(alphaOnly);
     const narrowed = classReport([{ name: 'a.progress.json', text: json(studentFile(1)) }, { name: 'c.progress.json', text: json(studentFile(2)) }], { labs: [alphaOnly] });
     assert.deepEqual([narrowed.students.length, narrowed.problems, narrowed.notes], [2, [], ['labs not in this class were left out: beta (2 files)']]);
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['report', 'class/old'], c.io), 1);
     assert.equal(await main(['report', 'class', '--format', 'pdf'], c.io), 2);
     assert.equal(await main(['report', 'nowhere'], c.io), 2);

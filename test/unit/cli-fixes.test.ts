@@ -9,17 +9,12 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { captureIo } from '../support/cli';
 import { evaluateCheck } from '../../src/core/checks/evaluate';
 import { mainDocker, requireEngine } from '../support/engine';
 import { uniqueName } from '../support/run';
 
-function capture(cwd: string): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: process.env }, out, err };
-}
 
 const LAB = (id: string): string => `id: ${id}\ntitle: A\nsummary: s\nminutes: 1\nsteps:\n  - id: a\n    title: A\n    instructions: B\n`;
 
@@ -33,7 +28,7 @@ describe('issue 14 fixes: validate and check', function () {
 
   it('a tab in the indentation is the first (and from its line on the only) error printed', async () => {
     await fs.writeFile(path.join(dir, 't.lab.yaml'), `${LAB('tabby')}  - id: b\n  \ttitle: B\n    instructions: B\n`);
-    const c = capture(dir);
+    const c = captureIo(dir, process.env);
     assert.equal(await main(['validate', '.'], c.io), 1);
     assert.deepEqual(c.out, ['t.lab.yaml:10:3: error: a tab in the indentation: YAML indents with spaces only; replace the tab with spaces', '1 file, 1 error, 0 warnings']);
   });
@@ -41,12 +36,12 @@ describe('issue 14 fixes: validate and check', function () {
   it('a course file validates with the labs beside it, each error at its own line', async () => {
     await fs.writeFile(path.join(dir, 'a.lab.yaml'), LAB('a-lab'));
     await fs.writeFile(path.join(dir, 'good.course.yaml'), 'id: good\ntitle: C\nsummary: s\nlabs: [a-lab]\n');
-    const alone = capture(dir);
+    const alone = captureIo(dir, process.env);
     assert.equal(await main(['validate', 'good.course.yaml'], alone.io), 0, alone.out.join('\n'));
     assert.deepEqual(alone.out, ['1 file, 0 errors, 0 warnings']);
 
     await fs.writeFile(path.join(dir, 'bad.course.yaml'), 'id: bad\ntitle: C\nsummary: s\nlabs:\n  - a-lab\n  - nope\n  - a-lab\n');
-    const bad = capture(dir);
+    const bad = captureIo(dir, process.env);
     assert.equal(await main(['validate', 'bad.course.yaml'], bad.io), 1);
     assert.deepEqual(bad.out, [
       "bad.course.yaml:6:5: error: labs[1]: no lab has the id 'nope'",
@@ -59,7 +54,7 @@ describe('issue 14 fixes: validate and check', function () {
     await fs.mkdir(path.join(dir, '.container-labs'));
     await fs.writeFile(path.join(dir, '.container-labs', 'mine.lab.yaml'), LAB('first-containers'));
     await fs.writeFile(path.join(dir, '.container-labs', 'mine.course.yaml'), 'id: containers\ntitle: C\nsummary: s\nlabs: [first-containers]\n');
-    const c = capture(dir);
+    const c = captureIo(dir, process.env);
     assert.equal(await main(['validate', '.container-labs'], c.io), 1);
     assert.deepEqual(c.out, [
       `${path.join('.container-labs', 'mine.course.yaml')}:1:5: error: course id 'containers' is already used by the bundled course (containers.course.yaml): pick another id`,
@@ -67,7 +62,7 @@ describe('issue 14 fixes: validate and check', function () {
       '2 files, 2 errors, 0 warnings',
     ]);
     // The bundled course itself is not a clash with itself.
-    const own = capture(path.resolve(__dirname, '../../..'));
+    const own = captureIo(path.resolve(__dirname, '../../..'), process.env);
     assert.equal(await main(['validate', 'labs'], own.io), 0, own.out.join('\n'));
   });
 
@@ -75,10 +70,10 @@ describe('issue 14 fixes: validate and check', function () {
     await requireEngine(mainDocker());
     const name = uniqueName('fix-check');
     await fs.writeFile(path.join(dir, 'c.lab.yaml'), `${LAB('checked').replace('    instructions: B\n', `    instructions: B\n    check: { container: { name: ${name} } }\n`)}`);
-    const c = capture(dir);
+    const c = captureIo(dir, process.env);
     assert.equal(await main(['check', 'checked', 'a', '--labs', '.'], c.io), 1);
     assert.ok(!c.out.join('\n').includes('since this step opened'), c.out.join('\n'));
-    const later = capture(dir);
+    const later = captureIo(dir, process.env);
     assert.equal(await main(['check', 'checked', 'a', '--labs', '.', '--since', '2024-05-01T10:00:00Z'], later.io), 1);
     assert.match(later.out[0] ?? '', /created since this step opened/);
   });
@@ -101,7 +96,7 @@ describe('every subcommand parses its arguments the same way (src/cli/args.ts)',
   it('--help and -h print the usage and exit 0; nothing else runs', async () => {
     for (const name of SUBCOMMANDS) {
       for (const flag of ['--help', '-h']) {
-        const c = capture(os.tmpdir());
+        const c = captureIo(os.tmpdir(), process.env);
         assert.equal(await main([name, flag], c.io), 0, `${name} ${flag}`);
         assert.equal(c.out.length, 1, `${name} ${flag}: one text`);
         assert.match(c.out[0] ?? '', new RegExp(`^Usage: container-labs ${name}\\b`));
@@ -121,7 +116,7 @@ describe('every subcommand parses its arguments the same way (src/cli/args.ts)',
       [['check', '--since'], 'container-labs check: --since needs a value'],
     ];
     for (const [argv, first] of cases) {
-      const c = capture(os.tmpdir());
+      const c = captureIo(os.tmpdir(), process.env);
       assert.equal(await main(argv, c.io), 2, argv.join(' '));
       const text = c.err.join('\n');
       assert.equal(text.split('\n')[0], first, argv.join(' '));
@@ -149,7 +144,7 @@ describe('test: the images a lab lists are there before it runs', function () {
       '  - id: first', '    title: First', '    instructions: Run it.', `    commands: ["touch ${marker}"]`, '    check: { file: { path: "${workspaceFolder}/ran" } }',
       '  - id: second', '    title: Second', '    instructions: Run it.', `    commands: ["docker run --rm ${missing}"]`, `    check: { image: { ref: ${missing} } }`, '',
     ].join('\n'));
-    const c = capture(dir);
+    const c = captureIo(dir, process.env);
     const code = await main(['test', '.', '--json', '--workspace', dir], c.io);
     assert.equal(code, 1, c.err.join('\n'));
     const report = JSON.parse(c.out.join('')) as { labs: Array<{ steps: Array<{ id: string; status: string; reason: string; commands: unknown[] }> }>; errors: number };

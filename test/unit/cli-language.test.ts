@@ -9,18 +9,13 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../src/cli/io';
 import { useCliLanguage } from '../../src/cli/language';
 import { main } from '../../src/cli/main';
+import { captureIo } from '../support/cli';
 
 const SPANISH = { LANG: 'es_ES.UTF-8' };
 const ENGLISH = { LANG: 'C' };
 
-function capture(cwd: string, env: NodeJS.ProcessEnv): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t) => out.push(t), err: (t) => err.push(t), cwd, env }, out, err };
-}
 
 const GOOD_LAB = `id: tiny
 title: Tiny
@@ -51,7 +46,7 @@ describe('the CLI in the language of LANG', function () {
   });
 
   async function help(env: NodeJS.ProcessEnv): Promise<string> {
-    const c = capture(dir, env);
+    const c = captureIo(dir, env);
     assert.equal(await main(['help'], c.io), 0);
     assert.deepEqual(c.err, []);
     assert.equal(c.out.length, 1);
@@ -59,7 +54,7 @@ describe('the CLI in the language of LANG', function () {
   }
 
   async function validate(env: NodeJS.ProcessEnv): Promise<string[]> {
-    const c = capture(dir, env);
+    const c = captureIo(dir, env);
     assert.equal(await main(['validate', '.'], c.io), 1, 'the broken lab file fails the run in every language');
     assert.deepEqual(c.err, []);
     return c.out;
@@ -76,13 +71,13 @@ describe('the CLI in the language of LANG', function () {
   });
 
   it('help of a subcommand and a usage error are Spanish too', async () => {
-    const usage = capture(dir, SPANISH);
+    const usage = captureIo(dir, SPANISH);
     assert.equal(await main(['validate', '--help'], usage.io), 0);
     assert.match(usage.out[0] ?? '', /^Uso: container-labs validate /);
     assert.match(usage.out[0] ?? '', /^ {2}--json {13}\S/m);
     assert.doesNotMatch(usage.out[0] ?? '', /print the result|Default paths/);
 
-    const unknown = capture(dir, SPANISH);
+    const unknown = captureIo(dir, SPANISH);
     assert.equal(await main(['nope'], unknown.io), 2);
     const first = (unknown.err[0] ?? '').split('\n')[0] ?? '';
     assert.match(first, /^container-labs: .*'nope'$/);
@@ -117,7 +112,7 @@ describe('the CLI in the language of LANG', function () {
   it('health: the report and its fixes are Spanish for an engine that is not there', async () => {
     const host = `unix://${path.join(dir, 'no-engine.sock')}`;
     const report = async (env: NodeJS.ProcessEnv): Promise<string> => {
-      const c = capture(dir, { ...env, DOCKER_HOST: host });
+      const c = captureIo(dir, { ...env, DOCKER_HOST: host });
       assert.equal(await main(['health'], c.io), 2, 'no engine answers');
       return [...c.out, ...c.err].join('\n');
     };
@@ -139,7 +134,7 @@ describe('the CLI in the language of LANG', function () {
   it('health --json is English in every locale: programs read it', async () => {
     const host = `unix://${path.join(dir, 'no-engine.sock')}`;
     const json = async (env: NodeJS.ProcessEnv): Promise<unknown> => {
-      const c = capture(dir, { ...env, DOCKER_HOST: host });
+      const c = captureIo(dir, { ...env, DOCKER_HOST: host });
       assert.equal(await main(['health', '--json'], c.io), 2);
       // How long it took is the one thing that differs from run to run.
       const report = JSON.parse(c.out.join('\n')) as Record<string, unknown>;
@@ -154,7 +149,7 @@ describe('the CLI in the language of LANG', function () {
 
   it('--json is the same in every language', async () => {
     const json = async (env: NodeJS.ProcessEnv): Promise<unknown> => {
-      const c = capture(dir, env);
+      const c = captureIo(dir, env);
       assert.equal(await main(['validate', '--json', '.'], c.io), 1);
       return JSON.parse(c.out.join('\n'));
     };

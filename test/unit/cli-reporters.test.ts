@@ -8,15 +8,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { captureIo } from '../support/cli';
 import { report, type CaseResult } from '../../src/cli/reporters';
 
-function capture(cwd: string): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: {} }, out, err };
-}
 
 const GOOD = 'id: good\ntitle: Good\nsummary: Fine.\nminutes: 1\nsteps:\n  - id: one\n    title: One\n    instructions: Look.\n';
 // An unknown key at 9:5, and a title with markup, a line break and an annotation-breaking `::`.
@@ -33,7 +28,7 @@ describe('container-labs validate --reporter', function () {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('junit: well-formed XML a parser reads back, one suite per file, the problem as a failure at its line', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate', '.', '--reporter', 'junit', '--output', 'results.xml'], c.io), 1);
     const text = await readFile(path.join(dir, 'results.xml'), 'utf8');
     assert.equal(XMLValidator.validate(text), true);
@@ -53,7 +48,7 @@ describe('container-labs validate --reporter', function () {
   });
 
   it('tap: TAP 13 with a plan, ok / not ok lines and a YAML block for the failure', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate', '.', '--reporter', 'tap'], c.io), 1);
     const lines = c.out.join('\n').split('\n');
     assert.equal(lines[0], 'TAP version 13');
@@ -64,7 +59,7 @@ describe('container-labs validate --reporter', function () {
   });
 
   it('github: one ::error annotation at file, line and col per problem, escaped as the runner expects', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate', '.', '--reporter', 'github'], c.io), 1);
     assert.deepEqual(c.out.join('\n').split('\n'), [
       "::error file=bad.lab.yaml,line=9,col=5,title=bad.lab.yaml%3A line 9%2C col 5::steps[0]: unknown key 'stpes'; expected one of id, title, instructions, commands, check, hints, solution, quiz, points",
@@ -73,7 +68,7 @@ describe('container-labs validate --reporter', function () {
   });
 
   it('json: the cases as data', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate', '.', '--reporter', 'json'], c.io), 1);
     const parsed = JSON.parse(c.out.join('\n')) as { tool: string; cases: CaseResult[] };
     assert.equal(parsed.tool, 'container-labs validate');
@@ -81,10 +76,10 @@ describe('container-labs validate --reporter', function () {
   });
 
   it('refuses an unknown reporter and --output without --reporter (exit 2)', async () => {
-    const a = capture(dir);
+    const a = captureIo(dir);
     assert.equal(await main(['validate', '.', '--reporter', 'xml'], a.io), 2);
     assert.equal(a.err.join('\n'), "container-labs validate: unknown reporter 'xml'; choose one of junit, tap, github, json");
-    const b = capture(dir);
+    const b = captureIo(dir);
     assert.equal(await main(['validate', '.', '--output', 'x.xml'], b.io), 2);
     assert.equal(b.err.join('\n'), 'container-labs validate: --output goes with --reporter');
   });

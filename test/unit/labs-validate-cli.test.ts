@@ -5,16 +5,11 @@ import * as assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { captureIo } from '../support/cli';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-function capture(cwd: string): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: {} }, out, err };
-}
 
 const GOOD_LAB = `id: tiny
 title: Tiny
@@ -38,14 +33,14 @@ describe('container-labs validate', function () {
   });
 
   it('passes the good fixtures and prints a summary (exit 0)', async () => {
-    const c = capture(ROOT);
+    const c = captureIo(ROOT);
     assert.equal(await main(['validate', 'test/fixtures/good-labs'], c.io), 0);
     assert.deepEqual(c.out, ['3 files, 0 errors, 0 warnings']);
     assert.deepEqual(c.err, []);
   });
 
   it('prints file:line:col lines relative to the current directory and exits 1 on errors', async () => {
-    const c = capture(ROOT);
+    const c = captureIo(ROOT);
     assert.equal(await main(['validate', 'test/fixtures/bad-labs/wrong-type.lab.yaml', 'test/fixtures/bad-labs/interactive-unmarked.lab.yaml'], c.io), 1);
     assert.deepEqual(c.out, [
       'test/fixtures/bad-labs/interactive-unmarked.lab.yaml:10:9: warning: steps[0]: the CLI test runner cannot type into an interactive command; add solution.commands that reach the same state without a terminal',
@@ -56,7 +51,7 @@ describe('container-labs validate', function () {
   });
 
   it('reports every bad fixture and still counts all files', async () => {
-    const c = capture(path.join(ROOT, 'test', 'fixtures'));
+    const c = captureIo(path.join(ROOT, 'test', 'fixtures'));
     assert.equal(await main(['validate', 'bad-labs'], c.io), 1);
     const summaryLine = c.out[c.out.length - 1];
     assert.match(summaryLine ?? '', /^20 files, 19 errors, 2 warnings$/);
@@ -64,14 +59,14 @@ describe('container-labs validate', function () {
   });
 
   it('warnings alone exit 0, or 1 with --strict', async () => {
-    const c = capture(ROOT);
+    const c = captureIo(ROOT);
     const file = 'test/fixtures/bad-labs/interactive-unmarked.lab.yaml';
     assert.equal(await main(['validate', file], c.io), 0);
-    assert.equal(await main(['validate', '--strict', file], capture(ROOT).io), 1);
+    assert.equal(await main(['validate', '--strict', file], captureIo(ROOT).io), 1);
   });
 
   it('--json gives the same facts for machines', async () => {
-    const c = capture(ROOT);
+    const c = captureIo(ROOT);
     assert.equal(await main(['validate', '--json', 'test/fixtures/bad-labs/wrong-type.lab.yaml', 'test/fixtures/good-labs'], c.io), 1);
     assert.equal(c.out.length, 1);
     assert.deepEqual(JSON.parse(c.out[0] ?? ''), {
@@ -89,7 +84,7 @@ describe('container-labs validate', function () {
     await mkdir(path.join(dir, '.container-labs'));
     await writeFile(path.join(dir, 'labs', 'tiny.lab.yaml'), GOOD_LAB);
     await writeFile(path.join(dir, '.container-labs', 'mine.lab.yaml'), GOOD_LAB.replace('id: tiny', 'id: tiny'));
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate'], c.io), 1);
     assert.deepEqual(c.out, [
       ".container-labs/mine.lab.yaml:1:5: error: lab id 'tiny' is already used by ../labs/tiny.lab.yaml",
@@ -98,26 +93,26 @@ describe('container-labs validate', function () {
   });
 
   it('usage errors exit 2: unknown option, missing path, nothing to validate', async () => {
-    const a = capture(dir);
+    const a = captureIo(dir);
     assert.equal(await main(['validate', '--bogus'], a.io), 2);
     assert.match(a.err.join('\n'), /unknown option '--bogus'/);
-    const b = capture(dir);
+    const b = captureIo(dir);
     assert.equal(await main(['validate', 'nope'], b.io), 2);
     assert.deepEqual(b.err, ['container-labs validate: nope: no such file or folder']);
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate'], c.io), 2);
     assert.match(c.err.join('\n'), /nothing to validate/);
   });
 
   it('a folder without lab files is an error (exit 1), so CI notices a wrong path', async () => {
-    const c = capture(dir);
+    const c = captureIo(dir);
     assert.equal(await main(['validate', '.'], c.io), 1);
     assert.deepEqual(c.out, ['0 files, 0 errors, 0 warnings']);
     assert.match(c.err.join('\n'), /no \*\.lab\.yaml or \*\.course\.yaml files/);
   });
 
   it('the bundled labs validate cleanly', async () => {
-    const c = capture(ROOT);
+    const c = captureIo(ROOT);
     assert.equal(await main(['validate', 'labs'], c.io), 0, c.out.join('\n'));
     assert.match(c.out[c.out.length - 1] ?? '', /^\d+ files, 0 errors, 0 warnings$/);
   });
