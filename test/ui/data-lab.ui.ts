@@ -14,14 +14,14 @@
  * left of them is removed at the end.
  */
 import * as assert from 'assert';
-import Dockerode from 'dockerode';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { escapeRegExp } from '../../src/core/text';
+import { containerExists, mainDocker, volumeExists } from '../support/engine';
 import { repoRoot, Workbench } from './harness';
 
-const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+const docker = mainDocker();
 
 interface LabFile {
   title: string;
@@ -55,8 +55,8 @@ async function removeLabObjects(): Promise<void> {
 
 async function labObjectsLeft(): Promise<string[]> {
   const left: string[] = [];
-  for (const name of CONTAINERS) if (await docker.getContainer(name).inspect().then(() => true, () => false)) left.push(name);
-  if (await docker.getVolume(VOLUME).inspect().then(() => true, () => false)) left.push(`volume ${VOLUME}`);
+  for (const name of CONTAINERS) if (await containerExists(docker, name)) left.push(name);
+  if (await volumeExists(docker, VOLUME)) left.push(`volume ${VOLUME}`);
   return left;
 }
 
