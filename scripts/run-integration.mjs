@@ -2,7 +2,7 @@
 // Runs the integration suite (out/test/suite, entry test/suite/index.ts) inside a REAL VS Code
 // extension host, with this repository as the extension under development.
 //
-//   node scripts/run-integration.mjs [--host electron|code-server] [--timeout-min N] [--no-restricted]
+//   node scripts/run-integration.mjs [--host electron|code-server] [--timeout-min N] [--no-restricted] [--grep TEXT]
 //
 // Host: @vscode/test-electron where VS Code can be downloaded (env CONTAINER_LABS_HOST=electron,
 // or the update server answers a short probe); otherwise code-server driven by playwright-core on
@@ -20,6 +20,12 @@ import { chromiumPath, ensureCodeServer, start as startCodeServer } from './lib/
 const TAG = 'integration';
 const suiteDir = join(repoRoot, 'out', 'test', 'suite');
 
+/** --grep: only the tests whose title contains it (a developer's run; npm test never sets it). */
+let grep;
+function grepEnv() {
+  return grep ? { CONTAINER_LABS_GREP: grep } : {};
+}
+
 function parseArgs(argv) {
   const opts = { host: process.env.CONTAINER_LABS_HOST, timeoutMin: Number(process.env.CONTAINER_LABS_INTEGRATION_TIMEOUT_MIN || 10), restricted: true };
   for (let i = 0; i < argv.length; i += 1) {
@@ -27,6 +33,8 @@ function parseArgs(argv) {
     if (a === '--host') opts.host = argv[++i];
     else if (a === '--timeout-min') opts.timeoutMin = Number(argv[++i]);
     else if (a === '--no-restricted') opts.restricted = false;
+    // For a developer's run of some tests only (never in npm test): mocha's --grep.
+    else if (a === '--grep') opts.grep = argv[++i];
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new UserError(`unknown argument ${a}`, 2);
   }
@@ -136,7 +144,7 @@ async function passInCodeServer({ trusted, timeoutMin }) {
     extensionsDir,
     disableWorkspaceTrust: trusted,
     noGallery: true,
-    env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RUN_ID: runId, CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+    env: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RUN_ID: runId, CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results'), ...grepEnv() },
   }).catch((error) => {
     cleanup();
     throw error;
@@ -199,7 +207,7 @@ async function passInElectron({ trusted }) {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: suiteDir,
       launchArgs: [workspace, '--disable-extensions', ...(trusted ? ['--disable-workspace-trust'] : [])],
-      extensionTestsEnv: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RUN_ID: runId, CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results') },
+      extensionTestsEnv: { CONTAINER_LABS_LAYER: layer, CONTAINER_LABS_TRUST: trusted ? 'trusted' : 'restricted', CONTAINER_LABS_RUN_ID: runId, CONTAINER_LABS_RESULTS_DIR: join(repoRoot, 'test-results'), ...grepEnv() },
     });
     return 0;
   } catch (error) {
@@ -213,9 +221,10 @@ async function passInElectron({ trusted }) {
 runMain(async () => {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    process.stdout.write('Usage: node scripts/run-integration.mjs [--host electron|code-server] [--timeout-min N] [--no-restricted]\n');
+    process.stdout.write('Usage: node scripts/run-integration.mjs [--host electron|code-server] [--timeout-min N] [--no-restricted] [--grep TEXT]\n');
     return 0;
   }
+  grep = opts.grep;
   await ensureBuilt();
   let host = opts.host;
   if (host !== 'electron' && host !== 'code-server') {

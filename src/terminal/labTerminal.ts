@@ -4,10 +4,16 @@
  * terminal ("Container Labs (2)", and so on): sending a command to a busy terminal would stop
  * the server (VS Code types Ctrl+C before a command it runs in a busy terminal). Ctrl+C goes
  * to the terminal where the server runs.
- * Commands run through shell integration when the shell offers it (so the exit code
- * can be logged, and a command waits for the one sent before it to end instead of
- * interrupting it); otherwise through `sendText`. The exit code is for the log only:
- * the step's check decides whether a step passed.
+ * Commands are typed into the terminal (`sendText`). Where the shell has VS Code's shell
+ * integration, its reports of each command's start and end say when a command ended (so a
+ * command waits for the one sent before it instead of interrupting it) and with which exit
+ * code. The exit code is for the log only: the step's check decides whether a step passed.
+ *
+ * Not `TerminalShellIntegration.executeCommand`: VS Code pairs the shell's report with the
+ * command it sent by the command's text, and where the shell words it otherwise it never ends
+ * the execution it returned, and pairs the next ones wrong. Bash words it otherwise often:
+ * with HISTTIMEFORMAT set its report starts with the time, and with HISTCONTROL=ignoreboth (the
+ * default ~/.bashrc of Debian, Ubuntu and Codespaces images) `a && b` is reported as `a`.
  */
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
@@ -18,6 +24,19 @@ export const TERMINAL_NAME = 'Container Labs';
 
 /** How long a new terminal may take to report shell integration before we fall back. */
 const SHELL_INTEGRATION_WAIT_MS = 3000;
+
+/**
+ * How long a lab command waits for the shell to report its start. Without that report its end
+ * is unknown too; past this the next commands go in without waiting for it.
+ */
+const START_REPORT_WAIT_MS = 20_000;
+
+/**
+ * Typed before a lab command: Ctrl+U, which empties the line a student left half-typed at the
+ * prompt (readline's unix-line-discard, the terminal driver's line kill), so the command runs
+ * as it is and not glued to their text. Windows' shells have no such key.
+ */
+const CLEAR_LINE = process.platform === 'win32' ? '' : '\x15';
 
 export interface SentCommand {
   /** `shellIntegration` or `sendText`. */
@@ -66,6 +85,8 @@ export class LabTerminal extends Disposable implements CommandTerminal {
   private readonly sent = new WeakSet<vscode.TerminalShellExecution>();
   /** Per terminal: resolves once every command `run` sent there so far has ended. */
   private readonly idle = new WeakMap<vscode.Terminal, Promise<void>>();
+  /** Per terminal: the command `run` typed there whose start the shell has not reported yet. */
+  private readonly unstarted = new WeakMap<vscode.Terminal, (execution: vscode.TerminalShellExecution) => void>();
   private readonly typed = this._register(new vscode.EventEmitter<TypedCommand>());
   readonly onDidTypeCommand = this.typed.event;
 
@@ -90,6 +111,15 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     );
     this._register(
       vscode.window.onDidStartTerminalShellExecution((event) => {
+        // The shell runs one command at a time, and the lab's wait for each other: the first
+        // one the shell starts after `run` typed one in is that one.
+        const started = this.unstarted.get(event.terminal);
+        if (started) {
+          this.unstarted.delete(event.terminal);
+          this.sent.add(event.execution);
+          started(event.execution);
+          return;
+        }
         if (!this.terminals.includes(event.terminal) || this.sent.has(event.execution)) return;
         const text = event.execution.commandLine.value;
         if (!text.trim()) return;
@@ -125,6 +155,31 @@ export class LabTerminal extends Disposable implements CommandTerminal {
       });
       this.pending.add(listener);
       this.pending.add(closed);
+    });
+  }
+
+  /**
+   * The execution the shell reports next in this terminal (the command `run` is about to type
+   * in), or undefined when the terminal closes or no start is reported within START_REPORT_WAIT_MS.
+   */
+  private nextStart(terminal: vscode.Terminal, commandLine: string): Promise<vscode.TerminalShellExecution | undefined> {
+    return new Promise((resolve) => {
+      const settle = (execution: vscode.TerminalShellExecution | undefined): void => {
+        clearTimeout(timer);
+        closed.dispose();
+        this.pending.delete(closed);
+        if (this.unstarted.get(terminal) === settle) this.unstarted.delete(terminal);
+        resolve(execution);
+      };
+      const timer = setTimeout(() => {
+        this.logger.warn(`the shell did not report the start of this command within ${START_REPORT_WAIT_MS / 1000} s; the next ones will not wait for it: ${commandLine}`);
+        settle(undefined);
+      }, START_REPORT_WAIT_MS);
+      const closed = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) settle(undefined);
+      });
+      this.pending.add(closed);
+      this.unstarted.set(terminal, settle);
     });
   }
 
@@ -174,14 +229,22 @@ export class LabTerminal extends Disposable implements CommandTerminal {
         // Its end is never reported: a foreground server counts as running until Ctrl+C or its terminal closes.
         return { via: 'sendText', exitCode: Promise.resolve(undefined) };
       }
-      this.logger.info(`executeCommand: ${commandLine}`);
-      const execution = integration.executeCommand(commandLine);
-      this.sent.add(execution);
-      const exitCode = this.endOf(terminal, execution).then((code) => {
-        done();
-        if (opts.foreground === true) this.serving.delete(terminal);
-        this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
-        return code;
+      this.logger.info(`typed in (shell integration): ${commandLine}`);
+      const started = this.nextStart(terminal, commandLine);
+      terminal.sendText(CLEAR_LINE + commandLine, true);
+      const exitCode = started.then((execution) => {
+        if (!execution) {
+          // Unknown: the next commands go in without waiting for this one.
+          done();
+          return undefined;
+        }
+        if (execution.commandLine.value !== commandLine) this.logger.debug(`the shell reports it as: ${execution.commandLine.value}`);
+        return this.endOf(terminal, execution).then((code) => {
+          done();
+          if (opts.foreground === true) this.serving.delete(terminal);
+          this.logger.info(`exit code ${code ?? 'unknown'}: ${commandLine}`);
+          return code;
+        });
       });
       return { via: 'shellIntegration', exitCode };
     } catch (error) {

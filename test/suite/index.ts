@@ -36,6 +36,12 @@ export function run(): Promise<void> {
     reporter,
     reporterOptions: { layer },
   });
+  // scripts/run-integration.mjs --grep: a developer's run of some tests only, said so at the start.
+  const grep = process.env.CONTAINER_LABS_GREP;
+  if (grep) {
+    mocha.grep(grep);
+    process.stdout.write(`only the tests whose title contains "${grep}" (--grep)\n`);
+  }
   const files = testFiles(__dirname, restricted);
   if (files.length === 0) {
     return Promise.reject(new Error(`no ${restricted ? '*.restricted.test.js' : '*.test.js'} files under ${__dirname}: was \`npx tsc -p test\` run?`));

@@ -66,13 +66,18 @@ function stepTitle(index: number): RegExp {
   return new RegExp(escapeRegExp(step.title));
 }
 
-async function waitPassed(wb: Workbench, what: string): Promise<void> {
+/** The step's check passes by itself; if not, the error says what ran (the log) and what the engine has. */
+async function waitPassed(wb: Workbench, what: string, commands: readonly string[] = []): Promise<void> {
   const page = wb.webview();
   try {
     await page.locator('[data-testid="check-status"][data-status="passed"]').waitFor({ state: 'visible', timeout: 60_000 });
   } catch (error) {
     const shown = await page.getByTestId('check-status').innerText().catch(() => '(no check status)');
-    throw new Error(`${what} did not pass by itself within 60 s; the page says: ${shown}; the terminal: ${(await wb.terminalText()).slice(-600)}`, { cause: error });
+    const left = await labObjectsLeft().catch((e: unknown) => [`(the engine did not answer: ${String(e)})`]);
+    throw new Error(
+      `${what} did not pass by itself within 60 s; its commands in the log: ${wb.commandTrail(commands)}; the engine has: ${left.join(', ') || 'none of the lab\'s objects'}; the page says: ${shown}; the terminal: ${(await wb.terminalText()).slice(-600)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -157,6 +162,7 @@ describe('UI: lab 4 (data) from start to finish, with Run buttons only and with 
       if (!step) break;
       await onStep(w, i);
       const page = w.webview();
+      const clicked: string[] = [];
       for (const index of RUN_PLAN[step.id] ?? []) {
         const command = step.commands?.[index];
         const destructive = typeof command === 'object' && command.destructive === true;
@@ -169,9 +175,10 @@ describe('UI: lab 4 (data) from start to finish, with Run buttons only and with 
         // The shell runs the lab's commands one after the other: wait for each to be typed in.
         const text = typeof command === 'string' ? command : (command?.run ?? '');
         const shown = text.split('${labData}')[0]?.trim() ?? '';
+        clicked.push(shown);
         await w.waitForTerminalText(new RegExp(escapeRegExp(shown.slice(0, 40))), 30_000);
       }
-      await waitPassed(w, `step ${step.id}`);
+      await waitPassed(w, `step ${step.id}`, clicked);
       if (step.id === 'bind-mount') await namedContainerInTheWay(w, i);
       if (i < LAB.steps.length - 1) await page.getByTestId('next').click();
     }

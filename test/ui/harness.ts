@@ -407,6 +407,16 @@ export class Workbench {
   }
 
   /**
+   * What the extension's log says of these commands (typed in, waited for, exit code), a line
+   * each and newest last, for a failure's first line: whether a clicked command ran and ended.
+   */
+  commandTrail(commands: readonly string[]): string {
+    const lines = this.extensionLog().split('\n').filter((l) => l.includes('[main/terminal]') && commands.some((c) => l.includes(c)));
+    if (lines.length === 0) return 'the extension\'s log names none of them';
+    return lines.slice(-6).map((l) => l.replace(/^\d{4}-\d\d-\d\d (\S+) \[\w+\] \[main\/terminal\] /, '$1 ').slice(0, 160)).join(' | ');
+  }
+
+  /**
    * Until the extension says it is ready (its log's "ready ... after activation began" line):
    * commands whose palette entry waits for the catalog (`containerLabs.labCount > 0`) are listed
    * from then on, and a palette opened earlier does not list them when they come.
