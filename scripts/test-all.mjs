@@ -24,11 +24,16 @@
 // (build, compile, engine, images, and the test hosts) always run.
 // Env CONTAINER_LABS_SERIAL=1 runs one layer at a time with its output live (for debugging).
 // Env CONTAINER_LABS_OVERLAP=1 is the forced-overlap mode that proves the tests are isolated on
-// the shared engine: every test layer starts as soon as its setup is done (no lanes), and
-// scripts/noise.mjs keeps creating and removing containers, volumes, networks and tags on the
-// engine for the whole run. Only course and ui never overlap (the labs' own fixed container
-// names and host ports: the product's, not the tests').
+// the shared engine: no lanes (a test layer waits for its setup only, so layers meet that never
+// meet otherwise: course beside unit, unit beside unit-tls), more test layers at once than the
+// two lanes (one more than the machine has cores, at least three), and scripts/noise.mjs keeps
+// creating and removing containers, volumes, networks and tags on the engine (Docker's and
+// Podman's) for the whole run. Not every layer at once: on 2 cores that made the load average
+// 44-49, the extension hosts stopped answering and the integration suite ran past its 10 min,
+// which proves nothing about isolation. Only course and ui never overlap (the labs' own fixed
+// container names and host ports: the product's, not the tests').
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureEngine } from './lib/engine.mjs';
 import { acquireMachineLock } from './lib/lock.mjs';
@@ -416,6 +421,8 @@ runMain(async () => {
     for (let i = plan.length - 1; i >= 0; i--) if (plan[i].name === kind || (plan[i].kind === 'background' && plan[i].needs.includes(kind))) plan.splice(i, 1);
   }
   const inPlan = new Set(plan.map((l) => l.name));
+  // Test layers at once in the forced-overlap mode (the two lanes are two otherwise).
+  const overlapMax = Math.max(3, availableParallelism() + 1);
   const serial = /^(1|true|yes)$/i.test(process.env.CONTAINER_LABS_SERIAL ?? '');
   if (serial && overlap) throw new UserError('CONTAINER_LABS_SERIAL and CONTAINER_LABS_OVERLAP contradict each other: choose one', 2);
   rmSync(resultsDir, { recursive: true, force: true });
@@ -439,7 +446,7 @@ runMain(async () => {
   process.stdout.write(serial
     ? `[test-all] ${plan.length} layers, one at a time (CONTAINER_LABS_SERIAL)\n`
     : overlap
-      ? `[test-all] ${plan.length} layers, FORCED OVERLAP (CONTAINER_LABS_OVERLAP): every test layer starts once its setup is done, with engine noise all along (live in test-results/logs/)\n`
+      ? `[test-all] ${plan.length} layers, FORCED OVERLAP (CONTAINER_LABS_OVERLAP): no lanes, ${overlapMax} test layers at a time, with engine noise all along (live in test-results/logs/)\n`
       : `[test-all] ${plan.length} layers; each starts when what it needs is done, and its output is printed when it ends (live in test-results/logs/)\n`);
   // Background layers (the noise) are asked to finish once everything else has ended.
   const stopBackground = new AbortController();
@@ -519,7 +526,8 @@ runMain(async () => {
           continue;
         }
         if (serial && running.size > 0) break;
-        const ready = layer.needs.every((n) => !inPlan.has(n) || results.has(n)) && !(layer.conflicts ?? []).some((c) => running.has(c));
+        const full = overlap && layer.kind === 'tests' && plan.filter((l) => l.kind === 'tests' && running.has(l.name)).length >= overlapMax;
+        const ready = !full && layer.needs.every((n) => !inPlan.has(n) || results.has(n)) && !(layer.conflicts ?? []).some((c) => running.has(c));
         if (!ready) {
           if (serial) break;
           continue;

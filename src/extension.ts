@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): ContainerLabsApi {
 
   // Labs with a translation for VS Code's display language show in it (labs/*.lab.<language>.yaml).
   useLabLanguage(vscode.env.language);
-  // The core's messages (health report, fixes) come through @vscode/l10n: the same bundle.
+  // The core's messages (health report, fixes, check descriptions and reasons) come through @vscode/l10n: the same bundle.
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const settings = readSettings();
   const engine = new EngineHub(logger.child('engine'), settings.engineHost);

@@ -1,7 +1,7 @@
 /**
- * The language of the CLI's messages (and of the core's: health report, fixes), from the POSIX
- * locale variables as the labs' own translations are (`LANG=es_ES.UTF-8` -> Spanish). The
- * translations that ship are the extension's bundles (l10n/bundle.l10n.<language>.json), built
+ * The language of the CLI's messages (and of the core's: health report, fixes, check reasons),
+ * from the POSIX locale variables as the labs' own translations are (`LANG=es_ES.UTF-8` ->
+ * Spanish). The translations that ship are the extension's bundles (l10n/bundle.l10n.<language>.json), built
  * into the CLI so the installed package needs no file beside it. English is the strings in the
  * code: any other language, or none, gets it.
  */

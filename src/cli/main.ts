@@ -46,8 +46,9 @@ const commands: Record<string, Subcommand> = {
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  // What programs read (--json) is in English, whatever the locale: its texts are data too.
-  useCliLanguage(argv.includes('--json') ? {} : io.env);
+  // What programs read (--json, --reporter junit|tap|github|json) is in English, whatever the
+  // locale: its texts (a check's reason too) are data, compared from run to run.
+  useCliLanguage(argv.includes('--json') || argv.some((a) => a === '--reporter' || a.startsWith('--reporter=')) ? {} : io.env);
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(usage());

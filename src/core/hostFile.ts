@@ -13,6 +13,7 @@
  */
 import { constants } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
+import * as l10n from '@vscode/l10n';
 import { formatSeconds } from './engine/errors';
 import { errorMessage } from './text';
 
@@ -26,12 +27,34 @@ export type HostRead =
 
 /** What a file is, in words, when it is not a regular file. */
 function kindOf(info: { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
-  if (info.isDirectory()) return 'a directory';
-  if (info.isSymbolicLink()) return 'a symbolic link (checks read regular files only)';
-  if (info.isFIFO()) return 'a named pipe (FIFO)';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  return 'not a regular file';
+  if (info.isDirectory()) return l10n.t('a directory');
+  if (info.isSymbolicLink()) return symbolicLink();
+  if (info.isFIFO()) return l10n.t('a named pipe (FIFO)');
+  if (info.isSocket()) return l10n.t('a socket');
+  if (info.isCharacterDevice() || info.isBlockDevice()) return l10n.t('a device');
+  return l10n.t('not a regular file');
+}
+
+/** A link, in words: `lstat` sees one, and opening one with O_NOFOLLOW is refused. */
+function symbolicLink(): string {
+  return l10n.t('a symbolic link (checks read regular files only)');
+}
+
+/** The reasons of a read that did not happen, shared by the two looks at the file. */
+function missing(file: string): HostRead {
+  return { ok: false, problem: 'missing', reason: l10n.t('{0} does not exist on this computer', file) };
+}
+
+function denied(file: string): HostRead {
+  return { ok: false, problem: 'denied', reason: l10n.t('{0} exists but cannot be read (permission denied)', file) };
+}
+
+function notAFile(file: string, kind: string): HostRead {
+  return { ok: false, problem: 'not-a-file', reason: l10n.t('{0} is {1}, not a file', file, kind) };
+}
+
+function failed(file: string, error: unknown): HostRead {
+  return { ok: false, problem: 'error', reason: l10n.t('cannot read {0}: {1}', file, errorMessage(error)) };
 }
 
 let running = 0;
@@ -73,24 +96,24 @@ async function readRegular(file: string, maxBytes: number): Promise<HostRead> {
     info = await lstat(file);
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, problem: 'missing', reason: `${file} does not exist on this computer` };
-    if (code === 'EACCES') return { ok: false, problem: 'denied', reason: `${file} exists but cannot be read (permission denied)` };
-    return { ok: false, problem: 'error', reason: `cannot read ${file}: ${errorMessage(error)}` };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return missing(file);
+    if (code === 'EACCES') return denied(file);
+    return failed(file, error);
   }
-  if (!info.isFile()) return { ok: false, problem: 'not-a-file', reason: `${file} is ${kindOf(info)}, not a file` };
+  if (!info.isFile()) return notAFile(file, kindOf(info));
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'ELOOP') return { ok: false, problem: 'not-a-file', reason: `${file} is a symbolic link (checks read regular files only), not a file` };
-    if (code === 'ENOENT') return { ok: false, problem: 'missing', reason: `${file} does not exist on this computer` };
-    if (code === 'EACCES') return { ok: false, problem: 'denied', reason: `${file} exists but cannot be read (permission denied)` };
-    return { ok: false, problem: 'error', reason: `cannot read ${file}: ${errorMessage(error)}` };
+    if (code === 'ELOOP') return notAFile(file, symbolicLink());
+    if (code === 'ENOENT') return missing(file);
+    if (code === 'EACCES') return denied(file);
+    return failed(file, error);
   }
   try {
     const now = await handle.stat();
-    if (!now.isFile()) return { ok: false, problem: 'not-a-file', reason: `${file} is ${kindOf(now)}, not a file` };
+    if (!now.isFile()) return notAFile(file, kindOf(now));
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(1, now.size + 1)));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     const truncated = bytesRead > maxBytes;
@@ -107,9 +130,9 @@ async function readRegular(file: string, maxBytes: number): Promise<HostRead> {
 export async function readHostFile(file: string, opts: { maxBytes?: number; timeoutMs?: number } = {}): Promise<HostRead> {
   const timeoutMs = opts.timeoutMs ?? HOST_READ_DEADLINE_MS;
   const deadline = Date.now() + timeoutMs;
-  const timeout: HostRead = { ok: false, problem: 'timeout', reason: `reading ${file} took longer than ${formatSeconds(timeoutMs)}; it was given up` };
+  const timeout: HostRead = { ok: false, problem: 'timeout', reason: l10n.t('reading {0} took longer than {1}; it was given up', file, formatSeconds(timeoutMs)) };
   if (!(await acquire(deadline))) return timeout;
-  const read = readRegular(file, opts.maxBytes ?? MAX_HOST_READ_BYTES).catch((error: unknown): HostRead => ({ ok: false, problem: 'error', reason: `cannot read ${file}: ${errorMessage(error)}` }));
+  const read = readRegular(file, opts.maxBytes ?? MAX_HOST_READ_BYTES).catch((error: unknown): HostRead => failed(file, error));
   // The slot is given back when the read really ends, not when we stop waiting for it.
   read.then(release, release);
   let timer: NodeJS.Timeout | undefined;

@@ -146,4 +146,6 @@ export interface CheckResult {
   children?: CheckResult[];
   /** Milliseconds the evaluation took. */
   elapsedMs?: number;
+  /** Status `error` because the engine did not answer (the reason says how), not because of the check. */
+  engineUnreachable?: boolean;
 }

@@ -8,6 +8,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
+import { engineUnreachable } from '../core/checks/evaluate';
 import { loadCatalog } from '../core/labs/loader';
 import { CommandRefused, LabRuntime, RESTRICTED_REASON } from '../core/runtime/labRuntime';
 import { runContainerName, serviceCheck } from '../core/runtime/steps';
@@ -150,7 +151,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
     // A check that cannot reach the engine: its health is checked at once (the Docker Engine view shows its fixes).
     this._register(
       this.runtime.onDidApplyResult(({ result }) => {
-        if (result.status === 'error' && /^cannot check:/.test(result.reason)) engine.suspectEngine();
+        if (result.status === 'error' && engineUnreachable(result)) engine.suspectEngine();
       }),
     );
     // A new endpoint means a new client and event stream.

@@ -2,6 +2,7 @@
  * Builds the `StepView` the walkthrough page draws from the session's state. Only types come
  * from `vscode` (through the session contract), so this is cheap to call on every change.
  */
+import * as l10n from '@vscode/l10n';
 import type { CheckResult, LabCommand, Quiz } from '../core/model';
 import { commandProgress, leftoverReason, shownCheck, stopsForegroundServer } from '../core/runtime/steps';
 import type { LabSession, QuizFeedback, StepRef } from '../session/types';
@@ -131,8 +132,8 @@ export function buildStepView(session: LabSession, ref: StepRef, md: MarkdownRen
     lastOfLab: lab.steps[lab.steps.length - 1]?.id === ref.stepId,
     stopsServer: stopsForegroundServer(lab, step),
   };
-  // The status already says "Cannot check": the reason does not say it again.
-  const reason = shown.status === 'error' ? shown.reason?.replace(/^cannot check:\s*/i, '') : shown.reason;
+  // The status already says "Cannot check": the reason does not say it again (in any language).
+  const reason = shown.status === 'error' ? withoutCannotCheck(shown.reason) : shown.reason;
   if (reason !== undefined && reason !== '') view.check.reason = reason;
   const partWay = commandProgress(step, state);
   if (partWay !== undefined && shown.status !== 'failed' && shown.status !== 'error') view.check.progress = partWay;
@@ -182,4 +183,10 @@ export function buildLabSummary(session: LabSession, labId: string, leftovers: s
   const nextLab = next && next.labId !== labId ? session.getLab(next.labId) : undefined;
   if (nextLab) summary.nextLab = { labId: nextLab.id, title: nextLab.title };
   return summary;
+}
+
+/** A reason without the check's own "cannot check: " in front (src/core/checks/evaluate.ts says it so). */
+function withoutCannotCheck(reason: string | undefined): string | undefined {
+  const prefix = l10n.t('cannot check: {0}', '');
+  return reason?.startsWith(prefix) === true ? reason.slice(prefix.length) : reason;
 }

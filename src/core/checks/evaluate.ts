@@ -6,6 +6,7 @@
  * kind's entry in the table (`kinds/`), with one `EngineSnapshot` per evaluation so the parts
  * of an all/any/not share what they read from the engine.
  */
+import * as l10n from '@vscode/l10n';
 import type { Check, CheckResult } from '../model';
 import { describeEngineError, messageOf } from '../engine/errors';
 import { fillCheck } from '../labs/placeholders';
@@ -22,7 +23,7 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
   try {
     filled = ctx.placeholders ? fillCheck(check, ctx.placeholders) : check;
   } catch (err) {
-    return { status: 'error', reason: `the check cannot be filled in: ${messageOf(err)}`, elapsedMs: performance.now() - started };
+    return { status: 'error', reason: l10n.t('the check cannot be filled in: {0}', messageOf(err)), elapsedMs: performance.now() - started };
   }
   const result = await evaluateWith(new EngineSnapshot(ctx), filled);
   return { ...result, elapsedMs: Math.round((performance.now() - started) * 100) / 100 };
@@ -31,13 +32,18 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
 /** One check (or a part of one) against the evaluation's snapshot; never rejects. */
 async function evaluateWith(engine: EngineSnapshot, check: Check): Promise<CheckResult> {
   const read = readCheck(check);
-  if (!read) return { status: 'error', reason: `the check has an unknown kind: ${Object.keys(check).join(', ') || '(empty)'}` };
+  if (!read) return { status: 'error', reason: l10n.t('the check has an unknown kind: {0}', Object.keys(check).join(', ') || l10n.t('(empty)')) };
   try {
     return await specOf(read.kind).evaluate(read.body, engine, (part) => evaluateWith(engine, part));
   } catch (err) {
     if (err instanceof CannotCheck) return { status: 'error', reason: err.message };
-    return { status: 'error', reason: `cannot check: ${describeEngineError(err, engine.ctx.endpoint, engine.timeoutMs)}` };
+    return { status: 'error', reason: l10n.t('cannot check: {0}', describeEngineError(err, engine.ctx.endpoint, engine.timeoutMs)), engineUnreachable: true };
   }
+}
+
+/** Whether this result, or a part of it, could not be had because the engine did not answer. */
+export function engineUnreachable(result: CheckResult): boolean {
+  return result.engineUnreachable === true || (result.children ?? []).some(engineUnreachable);
 }
 
 /** Whether the result can change without an engine event (http, logs and file checks): then it needs polling. */

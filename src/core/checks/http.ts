@@ -3,6 +3,7 @@
  * deadline on the whole exchange. Never rejects.
  */
 import * as http from 'node:http';
+import * as l10n from '@vscode/l10n';
 import { formatSeconds } from '../engine/errors';
 
 const MAX_BODY = 256 * 1024;
@@ -31,11 +32,11 @@ export function probeHttp(host: string, port: number, requestPath: string, timeo
       headers: { Accept: '*/*', Connection: 'close', 'User-Agent': 'container-labs-check' },
     });
     const timer = setTimeout(() => {
-      done({ error: 'timeout', message: `no answer within ${formatSeconds(timeoutMs)}` });
+      done({ error: 'timeout', message: l10n.t('no answer within {0}', formatSeconds(timeoutMs)) });
       req.destroy();
     }, timeoutMs);
     const onAbort = () => {
-      done({ error: 'aborted', message: 'the check was cancelled' });
+      done({ error: 'aborted', message: l10n.t('the check was cancelled') });
       req.destroy();
     };
     signal?.addEventListener('abort', onAbort, { once: true });

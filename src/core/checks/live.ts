@@ -8,6 +8,7 @@
  * starts, so a slow HTTP probe cannot hold back the result of a `die`. Results are published
  * in order, each one whole (status, reason and parts of one evaluation). No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { Check, CheckResult, ContainerMatch } from '../model';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { checkNeedsPolling, evaluateCheck, type CheckContext } from './evaluate';
@@ -22,7 +23,11 @@ export interface LiveCheckOptions {
   ctx: CheckContext;
   /** The process's one event stream; started here if nobody started it yet. */
   events: EngineEvents;
-  /** Quiet time after an event before evaluating, default 25 ms. */
+  /**
+   * Wait after an event before evaluating, default 0: the next turn of the event loop, so the
+   * events of one chunk of the stream are one evaluation, and the events that come while one
+   * runs are one more right after it (never two at once). A delay here only delays the result.
+   */
   coalesceMs?: number;
   /** Poll interval while polling is needed, default 500 ms. */
   pollMs?: number;
@@ -118,7 +123,7 @@ export class LiveCheck implements Disposable {
 
   constructor(opts: LiveCheckOptions) {
     this.check = opts.check;
-    this.coalesceMs = opts.coalesceMs ?? 25;
+    this.coalesceMs = opts.coalesceMs ?? 0;
     this.pollMs = opts.pollMs ?? 500;
     this.settleMs = opts.settleMs ?? [250, 1500];
     this.supersedeAfterMs = opts.supersedeAfterMs ?? 100;
@@ -167,7 +172,7 @@ export class LiveCheck implements Disposable {
    */
   checkNow(): Promise<CheckResult> {
     if (this.disposed) {
-      return Promise.resolve(this._last ?? { status: 'error', reason: 'the live check was closed' });
+      return Promise.resolve(this._last ?? { status: 'error', reason: l10n.t('the live check was closed') });
     }
     clearTimeout(this.coalesceTimer);
     this.coalesceTimer = undefined;
@@ -193,7 +198,7 @@ export class LiveCheck implements Disposable {
   /** Evaluates without anyone awaiting it (a timer, the first look): a failure becomes an error result, never a lost rejection. */
   checkInBackground(): void {
     runDetached(this.checkNow(), (err) => {
-      if (!this.disposed) this.publish({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` });
+      if (!this.disposed) this.publish({ status: 'error', reason: l10n.t('the check failed unexpectedly: {0}', errorMessage(err)) });
     });
   }
 
@@ -253,7 +258,7 @@ export class LiveCheck implements Disposable {
     const signal = this.ctx.signal ? AbortSignal.any([this.ctx.signal, controller.signal]) : controller.signal;
     const evaluation = evaluateCheck(this.check, { ...this.ctx, signal }).then(
       (result) => result,
-      (err: unknown): CheckResult => ({ status: 'error', reason: `the check failed unexpectedly: ${errorMessage(err)}` }),
+      (err: unknown): CheckResult => ({ status: 'error', reason: l10n.t('the check failed unexpectedly: {0}', errorMessage(err)) }),
     );
     const running: Running = { promise: evaluation, controller, startedAt: Date.now() };
     this.running = running;

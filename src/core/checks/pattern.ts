@@ -4,7 +4,9 @@
  * RE2 syntax (no look-around, no back-references); `(?i)` makes a pattern ignore case.
  * The one home for pattern matching (`test --grep`; check kinds that match text should use it).
  */
+import * as l10n from '@vscode/l10n';
 import { RE2JS } from 're2js';
+import { joinWith } from './words';
 
 export interface Pattern {
   /** The pattern as written. */
@@ -61,24 +63,46 @@ function patternOf(source: string): Pattern {
   return p;
 }
 
-/** For people: `contains "x"`, `matches /y/`, or both joined with "and". */
-export function describeTextWant(want: TextWant, verb: { contains: string; matches: string } = { contains: 'contain', matches: 'match' }): string {
+/**
+ * How a sentence says what a text must hold: of one text (`contains "x"`: a file, a body), of
+ * several (`contain "x"`: the logs), or that one text (`does not contain "x"`) or several
+ * (`do not contain "x"`) lack it. The languages conjugate these differently, so each is its own.
+ */
+export type TextWantVoice = 'one' | 'many' | 'oneLacks' | 'manyLack';
+
+const CONTAINS: Record<TextWantVoice, (text: string) => string> = {
+  one: (text) => l10n.t('contains "{0}"', text),
+  many: (text) => l10n.t('contain "{0}"', text),
+  oneLacks: (text) => l10n.t('does not contain "{0}"', text),
+  manyLack: (text) => l10n.t('do not contain "{0}"', text),
+};
+
+const MATCHES: Record<TextWantVoice, (pattern: string) => string> = {
+  one: (pattern) => l10n.t('matches /{0}/', pattern),
+  many: (pattern) => l10n.t('match /{0}/', pattern),
+  oneLacks: (pattern) => l10n.t('does not match /{0}/', pattern),
+  manyLack: (pattern) => l10n.t('do not match /{0}/', pattern),
+};
+
+/** For people: `contains "x"`, `matches /y/`, or both joined with "and", in the voice the sentence needs. */
+export function describeTextWant(want: TextWant, voice: TextWantVoice): string {
   const parts: string[] = [];
-  if (want.contains !== undefined) parts.push(`${verb.contains} "${want.contains}"`);
-  if (want.matches !== undefined) parts.push(`${verb.matches} /${want.matches}/`);
-  return parts.join(' and ');
+  if (want.contains !== undefined) parts.push(CONTAINS[voice](want.contains));
+  if (want.matches !== undefined) parts.push(MATCHES[voice](want.matches));
+  return joinWith(parts, (first, next) => l10n.t('{0} and {1}', first, next));
 }
 
 /**
- * Whether the text holds what is wanted. `missing` is the first part it lacks, in the words of
- * describeTextWant; `found` is what the pattern matched (shown when the check passes). A pattern
- * the loader let through is valid; one that is not (a file made by hand) throws RE2's reason.
+ * Whether the text holds what is wanted. `missing` is the first part it lacks (for
+ * describeTextWant, in the voice of the reason); `found` is what the pattern matched (shown when
+ * the check passes). A pattern the loader let through is valid; one that is not (a file made by
+ * hand) throws RE2's reason.
  */
-export function textHolds(text: string, want: TextWant): { ok: true; found?: string } | { ok: false; missing: string } {
-  if (want.contains !== undefined && !text.includes(want.contains)) return { ok: false, missing: describeTextWant({ contains: want.contains }) };
+export function textHolds(text: string, want: TextWant): { ok: true; found?: string } | { ok: false; missing: TextWant } {
+  if (want.contains !== undefined && !text.includes(want.contains)) return { ok: false, missing: { contains: want.contains } };
   if (want.matches === undefined) return { ok: true };
   const found = patternOf(want.matches).find(text);
-  if (found === undefined) return { ok: false, missing: describeTextWant({ matches: want.matches }) };
+  if (found === undefined) return { ok: false, missing: { matches: want.matches } };
   return { ok: true, found };
 }
 

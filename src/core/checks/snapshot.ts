@@ -7,6 +7,7 @@
  * Cost: the engine's filters do the matching (name, ancestor, label), so a check lists only
  * the containers it is about; an inspect happens only when a field needs it.
  */
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import type { CheckResult, ContainerMatch, PlaceholderValues } from '../model';
 import type { EngineEndpoint } from '../engine/connection';
@@ -14,7 +15,7 @@ import { callWithDeadline, isNotFound } from '../engine/errors';
 import { dockerState } from '../engine/states';
 import { namesImage, normalizeImageRef } from '../images';
 import { escapeRegExp } from '../text';
-import { containerName, exitCodeFromStatus, exitText, explainStartError, matchPhrase, plural, quoteName, subject } from './words';
+import { containerName, exitCodeFromStatus, exitText, explainStartError, matchPhrase, quoteName, subject } from './words';
 
 export interface CheckContext {
   docker: Dockerode;
@@ -178,19 +179,23 @@ export class EngineSnapshot {
 
   /** Why nothing matched: older containers, a missing image. */
   async noneReason(m: ContainerMatch, older: Dockerode.ContainerInfo[], wanted: string): Promise<string> {
-    if (older.length > 0) {
-      const newest = older[0];
-      const which = newest ? `, e.g. ${quoteName(containerName(newest))}` : '';
-      return `no container ${matchPhrase(m)} was created since this step opened (${plural(older.length, 'older one exists', 'older ones exist')}${which}: run a new one)`;
+    const match = matchPhrase(m);
+    const newest = older[0];
+    if (newest) {
+      const name = quoteName(containerName(newest));
+      return older.length === 1
+        ? l10n.t('no container {0} was created since this step opened (1 older one exists, e.g. {1}: run a new one)', match, name)
+        : l10n.t('no container {0} was created since this step opened ({1} older ones exist, e.g. {2}: run a new one)', match, older.length, name);
     }
-    let reason = `no container ${matchPhrase(m)} exists`;
     if (m.image) {
       const ref = normalizeImageRef(m.image);
       if (!(await this.inspectImage(ref))) {
-        reason += this.ctx.builtImages?.includes(ref) ? ` (the image ${ref} is not present either: build it first with docker build -t ${ref})` : ` (the image ${ref} is not present either: pull it first)`;
+        return this.ctx.builtImages?.includes(ref)
+          ? l10n.t('no container {0} exists (the image {1} is not present either: build it first with docker build -t {1}): {2}', match, ref, wanted)
+          : l10n.t('no container {0} exists (the image {1} is not present either: pull it first): {2}', match, ref, wanted);
       }
     }
-    return `${reason}: ${wanted}`;
+    return l10n.t('no container {0} exists: {1}', match, wanted);
   }
 
   /**
@@ -214,8 +219,14 @@ export class EngineSnapshot {
       const verdict = verdicts[passIndex];
       const info = considered[passIndex];
       if (!verdict || !info) throw new CannotCheck('internal error: verdict lost');
-      const note = count > 1 ? ` (${count} containers match; ${quoteName(containerName(info))} is ${passIndex === 0 ? 'the newest' : 'the newest that passes'})` : '';
-      return { status: 'passed', reason: `${verdict.reason}${note}` };
+      if (count === 1) return { status: 'passed', reason: verdict.reason };
+      const name = quoteName(containerName(info));
+      return {
+        status: 'passed',
+        reason: passIndex === 0
+          ? l10n.t('{0} ({1} containers match; {2} is the newest)', verdict.reason, count, name)
+          : l10n.t('{0} ({1} containers match; {2} is the newest that passes)', verdict.reason, count, name),
+      };
     }
     let best = 0;
     verdicts.forEach((v, i) => {
@@ -226,8 +237,12 @@ export class EngineSnapshot {
     const info = considered[best];
     if (!verdict || !info) throw new CannotCheck('internal error: verdict lost');
     if (count === 1) return { status: 'failed', reason: verdict.reason };
-    const which = best === 0 ? 'the newest' : 'the closest';
-    return { status: 'failed', reason: `${count} containers match; ${which} (${containerName(info)}): ${verdict.reason}` };
+    return {
+      status: 'failed',
+      reason: best === 0
+        ? l10n.t('{0} containers match; the newest ({1}): {2}', count, containerName(info), verdict.reason)
+        : l10n.t('{0} containers match; the closest ({1}): {2}', count, containerName(info), verdict.reason),
+    };
   }
 
   /** Why a container is not running, with the start error or exit code when there is one. */
@@ -239,24 +254,24 @@ export class EngineSnapshot {
         const inspected = await this.inspect(info.Id);
         const code = inspected?.State.ExitCode ?? exitCodeFromStatus(info.Status);
         const error = inspected?.State.Error;
-        if (error) return `${who} could not start: ${explainStartError(error)}`;
-        if (code === undefined) return `${who} is ${info.State}, not running`;
-        return `${who} is not running: it exited with ${exitText(code, inspected?.State.OOMKilled === true)}`;
+        if (error) return l10n.t('{0} could not start: {1}', who, explainStartError(error));
+        if (code === undefined) return l10n.t('{0} is {1}, not running', who, info.State);
+        return l10n.t('{0} is not running: it exited with {1}', who, exitText(code, inspected?.State.OOMKilled === true));
       }
       case 'created': {
         const inspected = await this.inspect(info.Id);
         const error = inspected?.State.Error;
-        if (error) return `${who} could not start: ${explainStartError(error)}`;
+        if (error) return l10n.t('{0} could not start: {1}', who, explainStartError(error));
         // Docker keeps a failed start's error (above); Podman does not: a failed start and no
         // start at all look the same, and `docker start` tells them apart.
-        return `${who} was created but never ran: start it with docker start ${containerName(info)} (if starting it fails, that shows why)`;
+        return l10n.t('{0} was created but never ran: start it with docker start {1} (if starting it fails, that shows why)', who, containerName(info));
       }
       case 'paused':
-        return `${who} is paused: docker unpause ${containerName(info)}`;
+        return l10n.t('{0} is paused: docker unpause {1}', who, containerName(info));
       case 'restarting':
-        return `${who} keeps restarting (${info.Status})`;
+        return l10n.t('{0} keeps restarting ({1})', who, info.Status);
       default:
-        return `${who} is ${info.State}, not running`;
+        return l10n.t('{0} is {1}, not running', who, info.State);
     }
   }
 

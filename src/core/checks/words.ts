@@ -1,30 +1,38 @@
 /**
  * The words of check descriptions and reasons: how a container, a match, an exit code or a
- * start error is named for people. Shared by `describe.ts` and the kinds. No engine call.
+ * start error is named for people, in the language `l10n.t` speaks. Shared by `describe.ts`
+ * and the kinds. No engine call.
+ *
+ * The fragments here go into whole-sentence templates of the kinds. In Spanish, `subject` has
+ * no article (`contenedor "x"`), so that each sentence puts the one its grammar needs (`el
+ * {0}`, `del {0}`); `matchPhrase` is said without agreement (`con el nombre "x"`), so it fits
+ * after one container or several.
  */
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import type { ContainerMatch } from '../model';
 
-const EXIT_MEANINGS: Record<number, string> = {
-  1: 'the program reported an error',
-  2: 'misuse of a shell command',
-  125: 'docker itself failed to run the container',
-  126: 'the command could not be executed',
-  127: 'command not found',
-  130: 'stopped with Ctrl+C',
-  137: 'killed: docker kill, docker stop after the grace period, or out of memory',
-  139: 'segmentation fault',
-  143: 'stopped by SIGTERM, e.g. docker stop',
+/** What the usual exit codes mean; read when asked, in the language of that moment. */
+const EXIT_MEANINGS: Record<number, () => string> = {
+  1: () => l10n.t('the program reported an error'),
+  2: () => l10n.t('misuse of a shell command'),
+  125: () => l10n.t('docker itself failed to run the container'),
+  126: () => l10n.t('the command could not be executed'),
+  127: () => l10n.t('command not found'),
+  130: () => l10n.t('stopped with Ctrl+C'),
+  137: () => l10n.t('killed: docker kill, docker stop after the grace period, or out of memory'),
+  139: () => l10n.t('segmentation fault'),
+  143: () => l10n.t('stopped by SIGTERM, e.g. docker stop'),
 };
 
 export function exitCodeMeaning(code: number): string | undefined {
-  return EXIT_MEANINGS[code];
+  return EXIT_MEANINGS[code]?.();
 }
 
 export function exitText(code: number, oomKilled = false): string {
-  if (code === 137 && oomKilled) return 'code 137 (killed: out of memory)';
+  if (code === 137 && oomKilled) return l10n.t('code 137 (killed: out of memory)');
   const meaning = exitCodeMeaning(code);
-  return meaning ? `code ${code} (${meaning})` : `code ${code}`;
+  return meaning ? l10n.t('code {0} ({1})', code, meaning) : l10n.t('code {0}', code);
 }
 
 export function exitCodeFromStatus(status: string): number | undefined {
@@ -37,17 +45,19 @@ export function containerName(info: Dockerode.ContainerInfo): string {
   return first.replace(/^\//, '');
 }
 
+/** Which containers a check is about, after "a container": `named "web" from nginx`. */
 export function matchPhrase(m: ContainerMatch): string {
   const parts: string[] = [];
-  if (m.name) parts.push(`named "${m.name}"`);
-  if (m.image) parts.push(`from ${m.image}`);
-  if (m.label) parts.push(`labelled ${m.label}`);
-  if (m.commandContains) parts.push(`running a command with "${m.commandContains}"`);
-  return parts.length ? parts.join(' ') : '(any)';
+  if (m.name) parts.push(l10n.t('named "{0}"', m.name));
+  if (m.image) parts.push(l10n.t('from {0}', m.image));
+  if (m.label) parts.push(l10n.t('labelled {0}', m.label));
+  if (m.commandContains) parts.push(l10n.t('running a command with "{0}"', m.commandContains));
+  return parts.length ? parts.join(' ') : l10n.t('(any)');
 }
 
+/** What a description adds when only containers made during the step count, or nothing. */
 export function sinceNote(m: ContainerMatch): string {
-  return (m.since ?? 'step') === 'step' ? ', created since this step opened' : '';
+  return (m.since ?? 'step') === 'step' ? l10n.t(', created since this step opened') : '';
 }
 
 export function quoteName(name: string): string {
@@ -57,12 +67,13 @@ export function quoteName(name: string): string {
 /** How reasons name a container: `alpine (container "x")` when the check named an image. */
 export function subject(info: Dockerode.ContainerInfo, m: ContainerMatch): string {
   const name = quoteName(containerName(info));
-  if (m.image && !m.name) return `${m.image} (container ${name})`;
-  return `container ${name}`;
+  if (m.image && !m.name) return l10n.t('{0} (container {1})', m.image, name);
+  return l10n.t('container {0}', name);
 }
 
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** Items joined left to right by a two-item template (`'{0}; and {1}'`); '' when there are none. */
+export function joinWith(items: readonly string[], pair: (first: string, next: string) => string): string {
+  return items.length === 0 ? '' : items.reduce((first, next) => pair(first, next));
 }
 
 function isSecretName(name: string): boolean {
@@ -81,13 +92,13 @@ export function firstLine(text: string): string {
 /** Make the engine's start errors readable (port taken, missing executable). */
 export function explainStartError(error: string): string {
   const allocated = /Bind for [^ ]*?:(\d+) failed: port is already allocated/.exec(error);
-  if (allocated) return `host port ${allocated[1]} is already used by another container`;
+  if (allocated) return l10n.t('host port {0} is already used by another container', allocated[1]);
   const inUse = /listen (?:tcp|udp)[46]? [^ ]*?:(\d+): bind: address already in use/.exec(error);
-  if (inUse) return `host port ${inUse[1]} is already in use by another program on the host`;
+  if (inUse) return l10n.t('host port {0} is already in use by another program on the host', inUse[1]);
   const notFound = /exec: "([^"]+)": executable file not found/.exec(error);
-  if (notFound) return `the command "${notFound[1]}" was not found in the image`;
+  if (notFound) return l10n.t('the command "{0}" was not found in the image', notFound[1]);
   const permission = /exec: "([^"]+)": permission denied/.exec(error);
-  if (permission) return `"${permission[1]}" is not executable`;
+  if (permission) return l10n.t('"{0}" is not executable', permission[1]);
   return firstLine(error);
 }
 

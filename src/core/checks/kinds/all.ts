@@ -1,9 +1,11 @@
 /** `all: [...]`: passes when every part passes; the first failure (then the first error) is the reason. */
+import * as l10n from '@vscode/l10n';
 import type { Check } from '../../model';
+import { joinWith } from '../words';
 import { type CheckKindSpec, mergeSubjects } from './spec';
 
 export const all: CheckKindSpec<Check[]> = {
-  describe: (parts, describe) => parts.map(describe).join('; and '),
+  describe: (parts, describe) => joinWith(parts.map(describe), (first, next) => l10n.t('{0}; and {1}', first, next)),
 
   async evaluate(parts, _engine, evaluate) {
     const children = await Promise.all(parts.map(evaluate));

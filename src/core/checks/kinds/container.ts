@@ -1,4 +1,5 @@
 /** `container: {...}`: a container matching the fields exists, in a state, with an exit code or flags. */
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import type { CheckResult, ContainerCheck } from '../../model';
 import { renderPath } from '../../labs/schema';
@@ -8,17 +9,19 @@ import { type CheckKindSpec, subjects } from './spec';
 
 export const container: CheckKindSpec<ContainerCheck> = {
   describe(c) {
-    const parts = [`a container ${matchPhrase(c)}`];
-    if (c.exitCode !== undefined) parts.push(`exited with code ${c.exitCode}`);
-    else if (c.state) parts.push(`is ${c.state}`);
-    else parts.push('exists');
+    const match = matchPhrase(c);
+    const what = c.exitCode !== undefined
+      ? l10n.t('a container {0} exited with code {1}', match, c.exitCode)
+      : c.state
+        ? l10n.t('a container {0} is {1}', match, c.state)
+        : l10n.t('a container {0} exists', match);
     const flags: string[] = [];
-    if (c.tty !== undefined) flags.push(c.tty ? 'with a TTY (-t)' : 'without a TTY');
-    if (c.interactive !== undefined) flags.push(c.interactive ? 'with stdin open (-i)' : 'without -i');
-    if (c.autoRemove !== undefined) flags.push(c.autoRemove ? 'removed on exit (--rm)' : 'not --rm');
-    if (c.health !== undefined) flags.push(c.health === 'none' ? 'with no health check' : `health ${c.health}`);
-    if (c.restartPolicy !== undefined) flags.push(`restart policy ${c.restartPolicy}`);
-    return [parts.join(' '), ...flags].join(', ') + sinceNote(c);
+    if (c.tty !== undefined) flags.push(c.tty ? l10n.t('with a TTY (-t)') : l10n.t('without a TTY'));
+    if (c.interactive !== undefined) flags.push(c.interactive ? l10n.t('with stdin open (-i)') : l10n.t('without -i'));
+    if (c.autoRemove !== undefined) flags.push(c.autoRemove ? l10n.t('removed on exit (--rm)') : l10n.t('not --rm'));
+    if (c.health !== undefined) flags.push(c.health === 'none' ? l10n.t('with no health check') : l10n.t('health {0}', c.health));
+    if (c.restartPolicy !== undefined) flags.push(l10n.t('restart policy {0}', c.restartPolicy));
+    return [what, ...flags].join(', ') + sinceNote(c);
   },
 
   evaluate: evaluateContainer,
@@ -37,19 +40,19 @@ export const container: CheckKindSpec<ContainerCheck> = {
 
 function evaluateContainer(check: ContainerCheck, engine: EngineSnapshot): Promise<CheckResult> {
   const wantState = check.exitCode !== undefined ? 'exited' : check.state;
-  const wanted = check.exitCode !== undefined ? 'run it and let it finish' : wantState === 'running' ? 'start one' : 'run one';
+  const wanted = check.exitCode !== undefined ? l10n.t('run it and let it finish') : wantState === 'running' ? l10n.t('start one') : l10n.t('run one');
   return engine.judgeContainers(check, wanted, async (info) => {
     const who = subject(info, check);
     let progress = 0;
     if (wantState && info.State !== wantState) {
       if (wantState === 'running') return { ok: false, reason: await engine.notRunning(info, check), progress };
       if (wantState === 'exited' && info.State === 'running') {
-        return { ok: false, reason: `${who} is still running; it has not exited yet`, progress };
+        return { ok: false, reason: l10n.t('{0} is still running; it has not exited yet', who), progress };
       }
       if (wantState === 'exited' && info.State === 'created') {
         return { ok: false, reason: await engine.notRunning(info, check), progress };
       }
-      return { ok: false, reason: `${who} is ${info.State}, not ${wantState}`, progress };
+      return { ok: false, reason: l10n.t('{0} is {1}, not {2}', who, info.State, wantState), progress };
     }
     progress = 1;
     if (check.exitCode !== undefined) {
@@ -58,7 +61,9 @@ function evaluateContainer(check: ContainerCheck, engine: EngineSnapshot): Promi
         const oom = code === 137 ? (await engine.inspect(info.Id))?.State.OOMKilled === true : false;
         return {
           ok: false,
-          reason: `${who} exited with ${code === undefined ? 'an unknown code' : exitText(code, oom)}, not ${check.exitCode}`,
+          reason: code === undefined
+            ? l10n.t('{0} exited with an unknown code, not {1}', who, check.exitCode)
+            : l10n.t('{0} exited with {1}, not {2}', who, exitText(code, oom), check.exitCode),
           progress,
         };
       }
@@ -66,27 +71,31 @@ function evaluateContainer(check: ContainerCheck, engine: EngineSnapshot): Promi
     progress = 2;
     if (check.tty !== undefined || check.interactive !== undefined || check.autoRemove !== undefined || check.health !== undefined || check.restartPolicy !== undefined) {
       const inspected = await engine.inspect(info.Id);
-      if (!inspected) return { ok: false, reason: `${who} disappeared while being checked`, progress };
+      if (!inspected) return { ok: false, reason: l10n.t('{0} disappeared while being checked', who), progress };
       if (check.tty !== undefined && inspected.Config.Tty !== check.tty) {
-        return { ok: false, reason: check.tty ? `${who} was started without a TTY: add -t (usually -it)` : `${who} was started with a TTY (-t); run it without -t`, progress };
+        return { ok: false, reason: check.tty ? l10n.t('{0} was started without a TTY: add -t (usually -it)', who) : l10n.t('{0} was started with a TTY (-t); run it without -t', who), progress };
       }
       if (check.interactive !== undefined && inspected.Config.OpenStdin !== check.interactive) {
-        return { ok: false, reason: check.interactive ? `${who} does not keep stdin open: add -i (usually -it)` : `${who} keeps stdin open (-i); run it without -i`, progress };
+        return { ok: false, reason: check.interactive ? l10n.t('{0} does not keep stdin open: add -i (usually -it)', who) : l10n.t('{0} keeps stdin open (-i); run it without -i', who), progress };
       }
       if (check.autoRemove !== undefined && inspected.HostConfig.AutoRemove !== check.autoRemove) {
-        return { ok: false, reason: check.autoRemove ? `${who} was started without --rm` : `${who} was started with --rm`, progress };
+        return { ok: false, reason: check.autoRemove ? l10n.t('{0} was started without --rm', who) : l10n.t('{0} was started with --rm', who), progress };
       }
       if (check.restartPolicy !== undefined) {
         const policy = restartPolicyOf(inspected);
-        if (policy !== check.restartPolicy) return { ok: false, reason: `${who} has restart policy ${policy}, not ${check.restartPolicy}: run it with --restart ${check.restartPolicy}`, progress };
+        if (policy !== check.restartPolicy) return { ok: false, reason: l10n.t('{0} has restart policy {1}, not {2}: run it with --restart {2}', who, policy, check.restartPolicy), progress };
       }
       if (check.health !== undefined) {
         const why = healthMismatch(inspected, check.health, who);
         if (why !== undefined) return { ok: false, reason: why, progress };
       }
     }
-    const state = check.exitCode !== undefined ? `exited with ${exitText(check.exitCode)}` : info.State === 'exited' ? `exists (${info.Status.toLowerCase()})` : `is ${info.State}`;
-    return { ok: true, reason: `${who} ${state}`, progress: 3 };
+    const reason = check.exitCode !== undefined
+      ? l10n.t('{0} exited with {1}', who, exitText(check.exitCode))
+      : info.State === 'exited'
+        ? l10n.t('{0} exists ({1})', who, info.Status.toLowerCase())
+        : l10n.t('{0} is {1}', who, info.State);
+    return { ok: true, reason, progress: 3 };
   });
 }
 
@@ -101,10 +110,15 @@ function healthMismatch(inspected: Dockerode.ContainerInspectInfo, wanted: NonNu
   const health = inspected.State.Health;
   const status = health?.Status && health.Status !== '' ? health.Status : 'none';
   if (status === wanted) return undefined;
-  if (status === 'none') return `${who} has no health check: add one with --health-cmd (or HEALTHCHECK in the Dockerfile)`;
-  if (wanted === 'none') return `${who} has a health check (it is ${status}); run it without --health-cmd (or with --no-healthcheck)`;
+  if (status === 'none') return l10n.t('{0} has no health check: add one with --health-cmd (or HEALTHCHECK in the Dockerfile)', who);
+  if (wanted === 'none') return l10n.t('{0} has a health check (it is {1}); run it without --health-cmd (or with --no-healthcheck)', who, status);
   const last = health?.Log?.at(-1);
-  const said = last ? `; its last health check exited with ${last.ExitCode}${firstLine(last.Output ?? '') ? `: "${firstLine(last.Output ?? '')}"` : ''}` : '; no health check has run yet';
-  if (status === 'starting') return `${who} is still starting: its health check has not decided yet${said}`;
-  return `${who} is ${status}, not ${wanted}${said}`;
+  const output = last ? firstLine(last.Output ?? '') : '';
+  const said = !last
+    ? l10n.t('no health check has run yet')
+    : output
+      ? l10n.t('its last health check exited with {0}: "{1}"', last.ExitCode, output)
+      : l10n.t('its last health check exited with {0}', last.ExitCode);
+  if (status === 'starting') return l10n.t('{0} is still starting: its health check has not decided yet; {1}', who, said);
+  return l10n.t('{0} is {1}, not {2}; {3}', who, status, wanted, said);
 }

@@ -1,4 +1,5 @@
 /** `file: {...}`: a file exists (and contains some text) in a running container or on this computer. */
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { CheckResult, FileCheck } from '../../model';
@@ -12,8 +13,12 @@ import { type CheckKindSpec, subjects, textWantProblems } from './spec';
 
 export const file: CheckKindSpec<FileCheck> = {
   describe(f) {
-    const where = f.container ? `in a container ${matchPhrase(f.container)}` : 'on this computer';
-    return `file ${f.path} exists ${where}${wanted(f)}`;
+    const text = describeTextWant(f, 'one');
+    if (f.container) {
+      const match = matchPhrase(f.container);
+      return text ? l10n.t('file {0} exists in a container {1} and {2}', f.path, match, text) : l10n.t('file {0} exists in a container {1}', f.path, match);
+    }
+    return text ? l10n.t('file {0} exists on this computer and {1}', f.path, text) : l10n.t('file {0} exists on this computer', f.path);
   },
   evaluate: evaluateFile,
   // A file changes without an engine event.
@@ -22,30 +27,29 @@ export const file: CheckKindSpec<FileCheck> = {
   lint: (f, at) => textWantProblems(f, [...at, 'file'], { contains: 'contains', matches: 'matches', required: false }),
 };
 
-/** " and contains ..." / " and matches ...", or nothing when only existence is checked. */
-function wanted(f: FileCheck): string {
-  const text = describeTextWant(f, { contains: 'contains', matches: 'matches' });
-  return text ? ` and ${text}` : '';
-}
-
 async function evaluateFile(check: FileCheck, engine: EngineSnapshot): Promise<CheckResult> {
   if (!check.container) return hostFile(check);
   const match = check.container;
-  return engine.judgeContainers(match, 'start one', async (info) => {
+  return engine.judgeContainers(match, l10n.t('start one'), async (info) => {
     const who = subject(info, match);
     if (info.State !== 'running') {
-      return { ok: false, reason: `${await engine.notRunning(info, match)}, so ${check.path} cannot be read in it`, progress: 0 };
+      return { ok: false, reason: l10n.t('{0}, so {1} cannot be read in it', await engine.notRunning(info, match), check.path), progress: 0 };
     }
     const out = await execCat(info.Id, check.path, engine);
-    if (out === undefined) return { ok: false, reason: `${who} disappeared while being checked`, progress: 0 };
+    if (out === undefined) return { ok: false, reason: l10n.t('{0} disappeared while being checked', who), progress: 0 };
     if (out.exitCode !== 0) {
       const missing = /no such file|not found|can't open/i.test(out.stderr);
-      const why = missing ? 'does not exist' : /is a directory/i.test(out.stderr) ? 'is a directory' : `cannot be read (${firstLine(out.stderr) || `cat exited with ${out.exitCode}`})`;
-      return { ok: false, reason: `${check.path} ${why} in ${who}`, progress: 1 };
+      const reason = missing
+        ? l10n.t('{0} does not exist in {1}', check.path, who)
+        : /is a directory/i.test(out.stderr)
+          ? l10n.t('{0} is a directory in {1}', check.path, who)
+          : l10n.t('{0} cannot be read ({1}) in {2}', check.path, firstLine(out.stderr) || l10n.t('cat exited with {0}', out.exitCode), who);
+      return { ok: false, reason, progress: 1 };
     }
     const held = textHolds(out.stdout, check);
-    if (!held.ok) return { ok: false, reason: `${check.path} in ${who} does not ${held.missing}`, progress: 2 };
-    return { ok: true, reason: `${check.path} exists in ${who}${wanted(check)}`, progress: 3 };
+    if (!held.ok) return { ok: false, reason: l10n.t('{0} in {1} {2}', check.path, who, describeTextWant(held.missing, 'oneLacks')), progress: 2 };
+    const text = describeTextWant(check, 'one');
+    return { ok: true, reason: text ? l10n.t('{0} exists in {1} and {2}', check.path, who, text) : l10n.t('{0} exists in {1}', check.path, who), progress: 3 };
   });
 }
 
@@ -55,8 +59,9 @@ async function hostFile(check: FileCheck): Promise<CheckResult> {
   if (!read.ok) return { status: read.problem === 'timeout' || read.problem === 'error' ? 'error' : 'failed', reason: read.reason };
   const text = read.text;
   const held = textHolds(text, check);
-  if (!held.ok) return { status: 'failed', reason: `${check.path} exists but does not ${held.missing}` };
-  return { status: 'passed', reason: `${check.path} exists${wanted(check)}` };
+  if (!held.ok) return { status: 'failed', reason: l10n.t('{0} exists but {1}', check.path, describeTextWant(held.missing, 'oneLacks')) };
+  const wanted = describeTextWant(check, 'one');
+  return { status: 'passed', reason: wanted ? l10n.t('{0} exists and {1}', check.path, wanted) : l10n.t('{0} exists', check.path) };
 }
 
 /** `cat PATH` inside a running container: stdout, stderr (demuxed, bounded) and the exit code. */
@@ -67,7 +72,7 @@ async function execCat(id: string, file: string, engine: EngineSnapshot): Promis
     exec = await engine.call((signal) => container.exec({ Cmd: ['cat', '--', file], AttachStdout: true, AttachStderr: true, abortSignal: signal }));
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    if (statusCodeOf(err) === 409) throw new CannotCheck(`cannot read ${file}: the container stopped while being checked`);
+    if (statusCodeOf(err) === 409) throw new CannotCheck(l10n.t('cannot read {0}: the container stopped while being checked', file));
     throw err;
   }
   const { stdout, stderr } = await engine.call(async (signal) => {

@@ -1,4 +1,5 @@
 /** `logs: {...}`: a container's logs (stdout and stderr) contain some text and/or match a pattern. */
+import * as l10n from '@vscode/l10n';
 import type { CheckResult, LogsCheck } from '../../model';
 import { isNotFound } from '../../engine/errors';
 import type { EngineSnapshot } from '../snapshot';
@@ -11,7 +12,7 @@ import { type CheckKindSpec, subjects, textWantProblems } from './spec';
 const LOG_TAIL = 2000;
 
 export const logs: CheckKindSpec<LogsCheck> = {
-  describe: (l) => `the logs of a container ${matchPhrase(l.container)} ${describeTextWant(l)}`,
+  describe: (l) => l10n.t('the logs of a container {0} {1}', matchPhrase(l.container), describeTextWant(l, 'many')),
   evaluate: evaluateLogs,
   // A container prints without an engine event.
   needsPolling: () => true,
@@ -20,7 +21,7 @@ export const logs: CheckKindSpec<LogsCheck> = {
 };
 
 function evaluateLogs(check: LogsCheck, engine: EngineSnapshot): Promise<CheckResult> {
-  return engine.judgeContainers(check.container, 'run one', async (info) => {
+  return engine.judgeContainers(check.container, l10n.t('run one'), async (info) => {
     const who = subject(info, check.container);
     let raw: Buffer;
     try {
@@ -28,16 +29,27 @@ function evaluateLogs(check: LogsCheck, engine: EngineSnapshot): Promise<CheckRe
         engine.ctx.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, follow: false, tail: LOG_TAIL, abortSignal: signal }),
       );
     } catch (err) {
-      if (isNotFound(err)) return { ok: false, reason: `${who} disappeared while being checked`, progress: 0 };
+      if (isNotFound(err)) return { ok: false, reason: l10n.t('{0} disappeared while being checked', who), progress: 0 };
       throw err;
     }
     const text = demuxBuffer(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     const held = textHolds(text, check);
     if (held.ok) {
-      return { ok: true, reason: `the logs of ${who} ${describeTextWant(check)}${held.found !== undefined ? ` ("${held.found}")` : ''}`, progress: 2 };
+      const wanted = describeTextWant(check, 'many');
+      return {
+        ok: true,
+        reason: held.found !== undefined ? l10n.t('the logs of {0} {1} ("{2}")', who, wanted, held.found) : l10n.t('the logs of {0} {1}', who, wanted),
+        progress: 2,
+      };
     }
-    const state = info.State === 'running' ? '' : ` (it is ${info.State})`;
-    const empty = text.trim() ? `; its last line is "${lastLine(text)}"` : '; it has printed nothing yet';
-    return { ok: false, reason: `the logs of ${who}${state} do not ${held.missing}${empty}`, progress: 1 };
+    const lacks = describeTextWant(held.missing, 'manyLack');
+    const printed = text.trim() ? l10n.t('its last line is "{0}"', lastLine(text)) : l10n.t('it has printed nothing yet');
+    return {
+      ok: false,
+      reason: info.State === 'running'
+        ? l10n.t('the logs of {0} {1}; {2}', who, lacks, printed)
+        : l10n.t('the logs of {0} (it is {1}) {2}; {3}', who, info.State, lacks, printed),
+      progress: 1,
+    };
   });
 }

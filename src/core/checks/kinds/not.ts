@@ -1,15 +1,16 @@
 /** `not: {...}`: passes when the part fails (and the engine answered). */
+import * as l10n from '@vscode/l10n';
 import type { Check } from '../../model';
 import type { CheckKindSpec } from './spec';
 
 export const not: CheckKindSpec<Check> = {
-  describe: (part, describe) => `not: ${describe(part)}`,
+  describe: (part, describe) => l10n.t('not: {0}', describe(part)),
 
   async evaluate(part, _engine, evaluate) {
     const child = await evaluate(part);
     if (child.status === 'error') return { status: 'error', reason: child.reason, children: [child] };
-    if (child.status === 'passed') return { status: 'failed', reason: `it should not be so, but ${child.reason}`, children: [child] };
-    return { status: 'passed', reason: `as wanted, ${child.reason}`, children: [child] };
+    if (child.status === 'passed') return { status: 'failed', reason: l10n.t('it should not be so, but {0}', child.reason), children: [child] };
+    return { status: 'passed', reason: l10n.t('as wanted, {0}', child.reason), children: [child] };
   },
 
   needsPolling: (part, needsPolling) => needsPolling(part),

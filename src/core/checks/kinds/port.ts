@@ -1,14 +1,21 @@
 /** `port: {...}`: a running container publishes a container port (on a given host port). */
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import type { PortCheck } from '../../model';
 import { CannotCheck, type EngineSnapshot, type Verdict } from '../snapshot';
-import { matchPhrase, sinceNote, subject } from '../words';
+import { joinWith, matchPhrase, sinceNote, subject } from '../words';
 import { type CheckKindSpec, subjects } from './spec';
 
 export const port: CheckKindSpec<PortCheck> = {
-  describe: (p) =>
-    `a running container ${matchPhrase(p.container)} publishes ${p.containerPort}/${p.protocol ?? 'tcp'}${p.hostPort !== undefined ? ` on host port ${p.hostPort}` : ''}${sinceNote(p.container)}`,
-  evaluate: (check, engine) => engine.judgeContainers(check.container, 'start one', (info) => portVerdict(info, check, engine)),
+  describe(p) {
+    const match = matchPhrase(p.container);
+    const protocol = p.protocol ?? 'tcp';
+    const publishes = p.hostPort !== undefined
+      ? l10n.t('a running container {0} publishes {1}/{2} on host port {3}', match, p.containerPort, protocol, p.hostPort)
+      : l10n.t('a running container {0} publishes {1}/{2}', match, p.containerPort, protocol);
+    return publishes + sinceNote(p.container);
+  },
+  evaluate: (check, engine) => engine.judgeContainers(check.container, l10n.t('start one'), (info) => portVerdict(info, check, engine)),
   needsPolling: () => false,
   subjects: (p) => subjects({ container: p.container }),
 };
@@ -36,25 +43,25 @@ export async function portVerdict(info: Dockerode.ContainerInfo, check: PortChec
   const found = bindings(info, check.containerPort, protocol);
   if (found.length === 0) {
     const others = info.Ports.filter((p) => typeof p.PublicPort === 'number' && p.PublicPort > 0 && !(p.IP ?? '').includes(':'));
-    const list = others.map((p) => `${p.PrivatePort} on ${p.PublicPort}`).join(', ');
+    const list = others.map((p) => l10n.t('{0} on {1}', p.PrivatePort, p.PublicPort)).join(', ');
     const reason = others.length
-      ? `${who} is running but does not publish port ${check.containerPort} (it publishes ${list}); run it with -p ${want}`
-      : `${who} is running but publishes no ports; run it with -p ${want}`;
+      ? l10n.t('{0} is running but does not publish port {1} (it publishes {2}); run it with -p {3}', who, check.containerPort, list, want)
+      : l10n.t('{0} is running but publishes no ports; run it with -p {1}', who, want);
     return { ok: false, reason, progress: 1 };
   }
   if (check.hostPort !== undefined) {
     const exact = found.find((b) => b.hostPort === check.hostPort);
     if (!exact) {
-      const ports = [...new Set(found.map((b) => b.hostPort))].join(' and ');
+      const ports = joinWith([...new Set(found.map((b) => String(b.hostPort)))], (first, next) => l10n.t('{0} and {1}', first, next));
       return {
         ok: false,
-        reason: `${who} is running but publishes ${check.containerPort} on host port ${ports}, not ${check.hostPort}; run it with -p ${want}`,
+        reason: l10n.t('{0} is running but publishes {1} on host port {2}, not {3}; run it with -p {4}', who, check.containerPort, ports, check.hostPort, want),
         progress: 2,
       };
     }
-    return { ok: true, reason: `${who} publishes ${check.containerPort} on host port ${exact.hostPort}`, progress: 3, binding: exact };
+    return { ok: true, reason: l10n.t('{0} publishes {1} on host port {2}', who, check.containerPort, exact.hostPort), progress: 3, binding: exact };
   }
   const first = found[0];
   if (!first) throw new CannotCheck('internal error: binding lost');
-  return { ok: true, reason: `${who} publishes ${check.containerPort} on host port ${first.hostPort}`, progress: 3, binding: first };
+  return { ok: true, reason: l10n.t('{0} publishes {1} on host port {2}', who, check.containerPort, first.hostPort), progress: 3, binding: first };
 }

@@ -1,4 +1,5 @@
 /** `volume: { name }`: a named volume exists (and `volumeAbsent`, its opposite, shares the lookup). */
+import * as l10n from '@vscode/l10n';
 import type Dockerode from 'dockerode';
 import type { CheckResult, VolumeCheck } from '../../model';
 import { isNotFound } from '../../engine/errors';
@@ -7,7 +8,7 @@ import { containerName } from '../words';
 import { type CheckKindSpec, subjects } from './spec';
 
 export const volume: CheckKindSpec<VolumeCheck> = {
-  describe: (v) => `volume ${v.name} exists`,
+  describe: (v) => l10n.t('volume {0} exists', v.name),
   evaluate: (check, engine) => evaluateVolume(check, true, engine),
   needsPolling: () => false,
   subjects: () => subjects({ volumes: true }),
@@ -23,14 +24,14 @@ export async function evaluateVolume(check: VolumeCheck, wantPresent: boolean, e
   }
   if (wantPresent) {
     return info
-      ? { status: 'passed', reason: `volume ${check.name} exists (${info.Driver} driver)` }
-      : { status: 'failed', reason: `volume ${check.name} does not exist: create it with docker volume create ${check.name} (or -v ${check.name}:/path)` };
+      ? { status: 'passed', reason: l10n.t('volume {0} exists ({1} driver)', check.name, info.Driver) }
+      : { status: 'failed', reason: l10n.t('volume {0} does not exist: create it with docker volume create {0} (or -v {0}:/path)', check.name) };
   }
-  if (!info) return { status: 'passed', reason: `volume ${check.name} does not exist` };
+  if (!info) return { status: 'passed', reason: l10n.t('volume {0} does not exist', check.name) };
   const users = await engine.listContainers({ volume: [check.name] });
   if (users.length > 0) {
     const names = users.slice(0, 3).map((c) => containerName(c)).join(', ');
-    return { status: 'failed', reason: `volume ${check.name} still exists and is used by ${names}: remove the container first, then docker volume rm ${check.name}` };
+    return { status: 'failed', reason: l10n.t('volume {0} still exists and is used by {1}: remove the container first, then docker volume rm {0}', check.name, names) };
   }
-  return { status: 'failed', reason: `volume ${check.name} still exists: remove it with docker volume rm ${check.name}` };
+  return { status: 'failed', reason: l10n.t('volume {0} still exists: remove it with docker volume rm {0}', check.name) };
 }
