@@ -82,8 +82,8 @@ describe('Lab terminal: the lab\'s commands one after the other, their ends know
 
   // What the shell reports for a command, where it words it otherwise than it was typed.
   const cases: Array<{ shell: string; env: Record<string, string>; reported: RegExp }> = [
-    { shell: 'HISTTIMEFORMAT set (a student\'s ~/.bashrc)', env: { HISTTIMEFORMAT: '%F %T ' }, reported: /the shell reports it as: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d echo one/ },
-    { shell: 'HISTCONTROL=ignoreboth (the default ~/.bashrc of Debian, Ubuntu, Codespaces)', env: { HISTCONTROL: 'ignoreboth' }, reported: /the shell reports it as: echo one >> '[^']+'$/ },
+    { shell: 'HISTTIMEFORMAT set (a student\'s ~/.bashrc)', env: { HISTTIMEFORMAT: '%F %T ' }, reported: /the shell reports it as: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d echo (one|two|three) / },
+    { shell: 'HISTCONTROL=ignoreboth (the default ~/.bashrc of Debian, Ubuntu, Codespaces)', env: { HISTCONTROL: 'ignoreboth' }, reported: /the shell reports it as: echo (one|two|three) >> '[^']+'$/ },
   ];
   for (const c of cases) {
     it(`with ${c.shell} the shell reports commands otherwise: each one still ends with its exit code, and the next ones are not held up`, async () => {
@@ -97,8 +97,9 @@ describe('Lab terminal: the lab\'s commands one after the other, their ends know
       }
       assert.deepEqual(codes, [0, 1, 0], 'each command\'s own exit code (the second fails on purpose)');
       assert.equal(fs.readFileSync(file, 'utf8'), 'one\ntwo\nthree\n', 'every command ran, in order');
-      // The case this test is about happened: the shell reported the first command in its own words.
-      assert.ok(log.some((l) => c.reported.test(l)), `the shell reported "echo one …" otherwise (${String(c.reported)})`);
+      // The case this test is about happened: the shell reported a command in its own words
+      // (not always the first: its first report can come before bash reads its history).
+      assert.ok(log.some((l) => c.reported.test(l)), `the shell reported one of the commands otherwise (${String(c.reported)})`);
     });
   }
 
