@@ -46,9 +46,9 @@ const commands: Record<string, Subcommand> = {
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  // What programs read (--json, --reporter junit|tap|github|json) is in English, whatever the
+  // What programs read (--json, --json-out, --reporter junit|tap|github|json) is in English, whatever the
   // locale: its texts (a check's reason too) are data, compared from run to run.
-  useCliLanguage(argv.includes('--json') || argv.some((a) => a === '--reporter' || a.startsWith('--reporter=')) ? {} : io.env);
+  useCliLanguage(argv.includes('--json') || argv.some((a) => /^--(reporter|json-out)(=|$)/.test(a)) ? {} : io.env);
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(usage());

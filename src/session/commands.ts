@@ -17,7 +17,7 @@ import { progressReport } from '../progress/report';
 import { exportProgressFile } from '../progress/exportFile';
 import { openServiceLink } from './openService';
 import { bundledCli, type LabRecorder } from '../recording/recordLab';
-import { RESTRICTED_REASON } from '../core/runtime/labRuntime';
+import { restrictedReason } from '../core/runtime/labRuntime';
 import type { LabSessionImpl } from './labSession';
 import type { StepRef } from './types';
 import { isStepNode, labIdFrom, stepRefFrom } from './args';
@@ -191,7 +191,7 @@ export function labCommandHandlers(deps: LabCommandDeps): Map<string, LabCommand
       void notices.warning(
         session.canRun(ref.labId)
           ? 'No running container of this step publishes its port yet. Run the step\'s command first; Jupyter takes a few seconds to start.'
-          : RESTRICTED_REASON,
+          : restrictedReason(),
       );
       return undefined;
     }

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { Catalog, CheckResult, Lab, Step } from '../core/model';
 import { engineUnreachable } from '../core/checks/evaluate';
 import { loadCatalog } from '../core/labs/loader';
-import { CommandRefused, LabRuntime, RESTRICTED_REASON } from '../core/runtime/labRuntime';
+import { CommandRefused, LabRuntime, restrictedReason } from '../core/runtime/labRuntime';
 import { runContainerName, serviceCheck } from '../core/runtime/steps';
 import type { CleanupPlan, CleanupReport } from '../core/runtime/cleanup';
 import type { CommandExecution, StateStore } from '../core/runtime/types';
@@ -305,7 +305,7 @@ export class LabSessionImpl extends Disposable implements LabSession {
    */
   offerTrust(): void {
     const action = 'Manage Workspace Trust';
-    const asked = Promise.resolve(this.opts.notices.warning(RESTRICTED_REASON, action));
+    const asked = Promise.resolve(this.opts.notices.warning(restrictedReason(), action));
     runDetached(
       asked.then((choice) => (choice === action ? this.opts.executeCommand?.('workbench.trust.manage') : undefined)),
       logFailure(this.log, 'offering workspace trust'),

@@ -85,8 +85,10 @@ export class LabTerminal extends Disposable implements CommandTerminal {
   private readonly sent = new WeakSet<vscode.TerminalShellExecution>();
   /** Per terminal: resolves once every command `run` sent there so far has ended. */
   private readonly idle = new WeakMap<vscode.Terminal, Promise<void>>();
-  /** Per terminal: the command `run` typed there whose start the shell has not reported yet. */
-  private readonly unstarted = new WeakMap<vscode.Terminal, (execution: vscode.TerminalShellExecution) => void>();
+  /** Per terminal, oldest first: the commands `run` typed there whose start the shell has not reported yet. */
+  private readonly unstarted = new WeakMap<vscode.Terminal, Unstarted[]>();
+  /** Every command still waiting for its start, to be let go on dispose. */
+  private readonly waiting = new Set<Unstarted>();
   private readonly typed = this._register(new vscode.EventEmitter<TypedCommand>());
   readonly onDidTypeCommand = this.typed.event;
 
@@ -111,13 +113,15 @@ export class LabTerminal extends Disposable implements CommandTerminal {
     );
     this._register(
       vscode.window.onDidStartTerminalShellExecution((event) => {
-        // The shell runs one command at a time, and the lab's wait for each other: the first
-        // one the shell starts after `run` typed one in is that one.
-        const started = this.unstarted.get(event.terminal);
-        if (started) {
-          this.unstarted.delete(event.terminal);
+        // The shell runs one command at a time, and the lab's wait for each other: the next
+        // one the shell starts after `run` typed one in is that one, when its report can be
+        // it (a student's own command at that very moment is theirs).
+        const queue = this.unstarted.get(event.terminal);
+        const next = queue?.[0];
+        if (queue && next && mayBe(event.execution.commandLine.value, next.commandLine)) {
+          queue.shift();
           this.sent.add(event.execution);
-          started(event.execution);
+          next.settle(event.execution);
           return;
         }
         if (!this.terminals.includes(event.terminal) || this.sent.has(event.execution)) return;
@@ -164,23 +168,38 @@ export class LabTerminal extends Disposable implements CommandTerminal {
    */
   private nextStart(terminal: vscode.Terminal, commandLine: string): Promise<vscode.TerminalShellExecution | undefined> {
     return new Promise((resolve) => {
-      const settle = (execution: vscode.TerminalShellExecution | undefined): void => {
-        clearTimeout(timer);
-        closed.dispose();
-        this.pending.delete(closed);
-        if (this.unstarted.get(terminal) === settle) this.unstarted.delete(terminal);
-        resolve(execution);
+      let settled = false;
+      const entry: Unstarted = {
+        commandLine,
+        settle: (execution) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          closed.dispose();
+          this.waiting.delete(entry);
+          const queue = this.unstarted.get(terminal);
+          const at = queue?.indexOf(entry) ?? -1;
+          if (queue && at >= 0) queue.splice(at, 1);
+          resolve(execution);
+        },
       };
       const timer = setTimeout(() => {
         this.logger.warn(`the shell did not report the start of this command within ${START_REPORT_WAIT_MS / 1000} s; the next ones will not wait for it: ${commandLine}`);
-        settle(undefined);
+        entry.settle(undefined);
       }, START_REPORT_WAIT_MS);
       const closed = vscode.window.onDidCloseTerminal((t) => {
-        if (t === terminal) settle(undefined);
+        if (t === terminal) entry.settle(undefined);
       });
-      this.pending.add(closed);
-      this.unstarted.set(terminal, settle);
+      this.waiting.add(entry);
+      const queue = this.unstarted.get(terminal);
+      if (queue) queue.push(entry);
+      else this.unstarted.set(terminal, [entry]);
     });
+  }
+
+  /** Stops waiting for the start of a command that did not go in. */
+  private forget(terminal: vscode.Terminal, commandLine: string): void {
+    this.unstarted.get(terminal)?.find((u) => u.commandLine === commandLine)?.settle(undefined);
   }
 
   /** The main terminal, if one is open. */
@@ -231,7 +250,12 @@ export class LabTerminal extends Disposable implements CommandTerminal {
       }
       this.logger.info(`typed in (shell integration): ${commandLine}`);
       const started = this.nextStart(terminal, commandLine);
-      terminal.sendText(CLEAR_LINE + commandLine, true);
+      try {
+        terminal.sendText(CLEAR_LINE + commandLine, true);
+      } catch (error) {
+        this.forget(terminal, commandLine);
+        throw error;
+      }
       const exitCode = started.then((execution) => {
         if (!execution) {
           // Unknown: the next commands go in without waiting for this one.
@@ -320,8 +344,26 @@ export class LabTerminal extends Disposable implements CommandTerminal {
       listener.dispose();
     }
     this.pending.clear();
+    for (const entry of [...this.waiting]) entry.settle(undefined);
     super.dispose();
   }
+}
+
+/** A command `run` typed in, waiting for the shell to report its start. */
+interface Unstarted {
+  commandLine: string;
+  settle(execution: vscode.TerminalShellExecution | undefined): void;
+}
+
+/**
+ * Whether the shell's report of a starting command can be the command typed in: the same, or
+ * worded as bash words it (HISTTIMEFORMAT's time before it; `a` for `a && b` under
+ * HISTCONTROL=ignoreboth), or no words at all (a report VS Code could not read).
+ */
+function mayBe(reported: string, typed: string): boolean {
+  const r = reported.trim();
+  const t = typed.trim();
+  return r === '' || r === t || t.startsWith(r) || r.endsWith(t);
 }
 
 function waitForShellIntegration(terminal: vscode.Terminal): Promise<vscode.TerminalShellIntegration | undefined> {

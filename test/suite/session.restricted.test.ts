@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../src/common/commands';
 import { createLogger } from '../../src/common/logger';
-import { RESTRICTED_REASON } from '../../src/core/runtime/labRuntime';
+import { restrictedReason } from '../../src/core/runtime/labRuntime';
 import type { StepRef } from '../../src/core/runtime/types';
 import type { ContainerLabsApi } from '../../src/extension';
 import { labCommandHandlers } from '../../src/session/commands';
@@ -187,10 +187,10 @@ steps:
     assert.equal(await session.runCommand(RUN, 0), false);
     assert.deepEqual(terminal.commands, []);
     assert.equal(fs.existsSync(path.join(workspace, '.container-labs')), false, 'no data folder was created');
-    assert.deepEqual(dialogs.shown, [{ kind: 'warning', message: RESTRICTED_REASON, actions: ['Manage Workspace Trust'] }]);
+    assert.deepEqual(dialogs.shown, [{ kind: 'warning', message: restrictedReason(), actions: ['Manage Workspace Trust'] }]);
     // The runtime refuses by itself too, whoever asks.
     // (By name: the session's runtime is the bundled extension's, not this file's import.)
-    await assert.rejects(session.runtime.prepare(RUN, 0), (e: unknown) => e instanceof Error && e.name === 'CommandRefused' && e.message === RESTRICTED_REASON);
+    await assert.rejects(session.runtime.prepare(RUN, 0), (e: unknown) => e instanceof Error && e.name === 'CommandRefused' && e.message === restrictedReason());
 
     const control = await loaded(open({ trusted: () => true }));
     assert.equal(await control.session.runCommand(RUN, 0), true);
@@ -201,10 +201,10 @@ steps:
   it('Check: the host file is not read, the step keeps no result, Check Step says why', async () => {
     const { session, dialogs } = await loaded(open());
     await session.openStep(HOST);
-    assert.deepEqual(await session.checkNow(HOST), { status: 'error', reason: RESTRICTED_REASON });
+    assert.deepEqual(await session.checkNow(HOST), { status: 'error', reason: restrictedReason() });
     assert.equal(session.getState(HOST).result, undefined, 'no result is applied');
     assert.equal(session.getState(HOST).status, 'current');
-    assert.deepEqual(await session.runtime.evaluate(HOST), { status: 'error', reason: RESTRICTED_REASON });
+    assert.deepEqual(await session.runtime.evaluate(HOST), { status: 'error', reason: restrictedReason() });
 
     const channel = vscode.window.createOutputChannel('cl-test-restricted', { log: true });
     try {
@@ -212,7 +212,7 @@ steps:
       assert.ok(check);
       const before = dialogs.shown.length;
       await check(LAB_ID, HOST.stepId);
-      assert.deepEqual(dialogs.shown.slice(before), [{ kind: 'warning', message: RESTRICTED_REASON, actions: ['Manage Workspace Trust'] }]);
+      assert.deepEqual(dialogs.shown.slice(before), [{ kind: 'warning', message: restrictedReason(), actions: ['Manage Workspace Trust'] }]);
     } finally {
       channel.dispose();
     }
@@ -227,7 +227,7 @@ steps:
     const filters = { type: ['container'], container: [EXEC_CONTAINER], event: ['exec_create'] };
     const own = `echo cl-test-${RUN_ID}`;
     const first = await nextEvent(d, filters, async () => {
-      assert.equal((await session.checkNow(EXEC)).reason, RESTRICTED_REASON);
+      assert.equal((await session.checkNow(EXEC)).reason, restrictedReason());
       // Events come in order: had the check run `cat`, its exec_create would come before this one.
       const exec = await d.getContainer(EXEC_CONTAINER).exec({ Cmd: ['sh', '-c', own] });
       await exec.start({ Detach: true });

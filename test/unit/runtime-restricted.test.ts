@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEvents } from '../../src/core/checks/events';
-import { CommandRefused, RESTRICTED_REASON } from '../../src/core/runtime/labRuntime';
+import { CommandRefused, restrictedReason } from '../../src/core/runtime/labRuntime';
 import { parseProgress, ProgressStore } from '../../src/core/runtime/progress';
 import { MemoryStore, STATE_KEYS, type StepRef } from '../../src/core/runtime/types';
 import { mainDocker } from '../support/engine';
@@ -79,7 +79,7 @@ steps:
     try {
       await runtime.setCatalog(catalog);
       await allowed.runtime.setCatalog(catalog);
-      const isRestricted = (e: unknown): boolean => e instanceof CommandRefused && e.message === RESTRICTED_REASON;
+      const isRestricted = (e: unknown): boolean => e instanceof CommandRefused && e.message === restrictedReason();
       await assert.rejects(runtime.prepare(RUN, 0), isRestricted);
       assert.equal(existsSync(path.join(workspace, '.container-labs')), false, 'no data folder');
       // A command prepared elsewhere is refused by run() too.
@@ -130,8 +130,8 @@ steps:
       assert.equal(runtime.mayAct(LAB), false);
       await runtime.openStep(HOST);
       assert.equal(runtime.liveStep, undefined, 'no live check');
-      assert.deepEqual(await runtime.checkNow(HOST), { status: 'error', reason: RESTRICTED_REASON });
-      assert.deepEqual(await runtime.evaluate(HOST), { status: 'error', reason: RESTRICTED_REASON });
+      assert.deepEqual(await runtime.checkNow(HOST), { status: 'error', reason: restrictedReason() });
+      assert.deepEqual(await runtime.evaluate(HOST), { status: 'error', reason: restrictedReason() });
       assert.equal(runtime.getState(HOST).result, undefined, 'no result applied');
 
       may = true;

@@ -8,7 +8,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { Check, CheckResult } from '../model';
-import { describeEngineError, messageOf } from '../engine/errors';
+import { codeOf, describeEngineError, engineErrorKind, messageOf } from '../engine/errors';
 import { fillCheck } from '../labs/placeholders';
 import { readCheck } from './kind';
 import { specOf } from './kinds';
@@ -37,8 +37,16 @@ async function evaluateWith(engine: EngineSnapshot, check: Check): Promise<Check
     return await specOf(read.kind).evaluate(read.body, engine, (part) => evaluateWith(engine, part));
   } catch (err) {
     if (err instanceof CannotCheck) return { status: 'error', reason: err.message };
-    return { status: 'error', reason: l10n.t('cannot check: {0}', describeEngineError(err, engine.ctx.endpoint, engine.timeoutMs)), engineUnreachable: true };
+    const reason = l10n.t('cannot check: {0}', describeEngineError(err, engine.ctx.endpoint, engine.timeoutMs));
+    return reachedNot(err) ? { status: 'error', reason, engineUnreachable: true } : { status: 'error', reason };
   }
+}
+
+/** Whether an error says the engine did not answer (not an answer it gave, a cancel, or a bug of ours). */
+function reachedNot(err: unknown): boolean {
+  const kind = engineErrorKind(err);
+  if (kind === 'unreachable') return codeOf(err) !== undefined;
+  return kind === 'not-running' || kind === 'permission-denied' || kind === 'timeout';
 }
 
 /** Whether this result, or a part of it, could not be had because the engine did not answer. */

@@ -4,6 +4,7 @@
  * command and the line of its output that says why as the step's reason. `container-labs test` stops the step
  * there; the runtime (the extension) shows it as the step's reason instead of the check's.
  */
+import * as l10n from '@vscode/l10n';
 import type { CheckResult, LabCommand } from '../model';
 
 /** How a command ended, as much as is known (the terminal reports only the exit code). */
@@ -55,13 +56,15 @@ function shown(text: string): string {
 export function commandFailure(text: string, command: LabCommand, end: CommandEnd): CheckResult | undefined {
   const cmd = `\`${shown(text)}\``;
   const why = firstLine(end.output);
-  const tail = why === undefined ? '' : `: ${why}`;
-  if (end.spawnError !== undefined) return { status: 'failed', reason: `${cmd} could not start: ${end.spawnError}` };
-  if (end.timedOut) return { status: 'failed', reason: `${cmd} did not finish within ${Math.round((end.ms ?? 0) / 1000)} s${tail}` };
-  if (end.exitCode === null) return { status: 'failed', reason: `${cmd} was stopped by ${end.signal ?? 'a signal'}${tail}` };
+  // The command's own first line of output, after the sentence.
+  const said = (sentence: string): CheckResult => ({ status: 'failed', reason: why === undefined ? sentence : `${sentence}: ${why}` });
+  // (Not '{0} could not start: {1}': that key is a container's, whose Spanish has an article.)
+  if (end.spawnError !== undefined) return { status: 'failed', reason: `${cmd} ${l10n.t('could not start: {0}', end.spawnError)}` };
+  if (end.timedOut) return said(l10n.t('{0} did not finish within {1} s', cmd, Math.round((end.ms ?? 0) / 1000)));
+  if (end.exitCode === null) return said(end.signal ? l10n.t('{0} was stopped by {1}', cmd, end.signal) : l10n.t('{0} was stopped by a signal', cmd));
   if (end.exitCode === undefined) return undefined;
   const expected = expectedExitCode(command);
   if (expected === 'any' || expected === end.exitCode) return undefined;
-  if (expected === 0) return { status: 'failed', reason: `${cmd} failed with exit code ${end.exitCode}${tail}` };
-  return { status: 'failed', reason: `${cmd} ended with exit code ${end.exitCode}, not the ${expected} the lab expects${tail}` };
+  if (expected === 0) return said(l10n.t('{0} failed with exit code {1}', cmd, end.exitCode));
+  return said(l10n.t('{0} ended with exit code {1}, not the {2} the lab expects', cmd, end.exitCode, expected));
 }

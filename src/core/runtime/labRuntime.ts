@@ -6,6 +6,7 @@
  * `container-labs test`). The extension's session adds only the terminal, the Memento, the
  * dialogs and the views on top. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import * as os from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Catalog, CheckResult, Lab, LabCommand, PlaceholderValues, Step } from '../model';
@@ -65,7 +66,7 @@ export interface LabRuntimeOptions<E extends CommandExecution> {
    * Whether a lab may act: check the engine or the host, run live checks, send commands.
    * Default: every lab may. The extension says no for a workspace lab in Restricted Mode; such
    * a lab only shows its text, and every way in (Check, live checks, Run, `evaluate`) refuses
-   * with RESTRICTED_REASON.
+   * with restrictedReason().
    */
   mayAct?: (lab: Lab) => boolean;
   /** How long after a command a failing live result does not turn the step red, default 3000 ms. */
@@ -105,8 +106,9 @@ export interface PreparedCommand {
 export const TYPED_LATE_MS = 3000;
 
 /** What a lab that may not act (see `mayAct`) answers to Check and Run. */
-export const RESTRICTED_REASON =
-  'This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. Trust the workspace to use it.';
+export function restrictedReason(): string {
+  return l10n.t('This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. Trust the workspace to use it.');
+}
 
 /** Why a command was not run. */
 export class CommandRefused extends Error {
@@ -368,15 +370,15 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   /** Check now: through the step's live check when it has one (one evaluation at a time, results in order). */
   async checkNow(ref: StepRef): Promise<CheckResult> {
     const step = this.getStep(ref);
-    if (!step) return { status: 'error', reason: 'There is no such step.' };
-    if (!this.mayAct(ref.labId)) return { status: 'error', reason: RESTRICTED_REASON };
+    if (!step) return { status: 'error', reason: l10n.t('There is no such step.') };
+    if (!this.mayAct(ref.labId)) return { status: 'error', reason: restrictedReason() };
     if (!step.check) {
       if (step.quiz) {
         return this.storedState(ref).status === 'passed'
-          ? { status: 'passed', reason: 'Answered correctly.' }
-          : { status: 'failed', reason: 'Answer the question to complete this step.' };
+          ? { status: 'passed', reason: l10n.t('Answered correctly.') }
+          : { status: 'failed', reason: l10n.t('Answer the question to complete this step.') };
       }
-      const reason = 'This step has no automatic check: marked as done.';
+      const reason = l10n.t('This step has no automatic check: marked as done.');
       this.setState(ref, markDone(this.storedState(ref), reason, this.now()));
       this.changed.fire(ref);
       await this.flush();
@@ -391,7 +393,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       if (live.check.last === result && this.live === live) this.apply(ref, result, true);
     } else {
       const lab = this.getLab(ref.labId);
-      result = lab ? await evaluateCheck(step.check, this.checkContext(lab, ref)) : { status: 'error', reason: 'There is no such lab.' };
+      result = lab ? await evaluateCheck(step.check, this.checkContext(lab, ref)) : { status: 'error', reason: l10n.t('There is no such lab.') };
       this.apply(ref, result, true);
     }
     await this.flush();
@@ -406,8 +408,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   async evaluate(ref: StepRef, opts: { since?: number } = {}): Promise<CheckResult> {
     const lab = this.getLab(ref.labId);
     const check = this.getStep(ref)?.check;
-    if (!lab || !check) return { status: 'error', reason: 'There is no such step, or it has no check.' };
-    if (!this.mayAct(lab.id)) return { status: 'error', reason: RESTRICTED_REASON };
+    if (!lab || !check) return { status: 'error', reason: l10n.t('There is no such step, or it has no check.') };
+    if (!this.mayAct(lab.id)) return { status: 'error', reason: restrictedReason() };
     const ctx = this.checkContext(lab, ref);
     if (opts.since !== undefined) ctx.since = opts.since;
     return evaluateCheck(check, ctx);
@@ -599,7 +601,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
       throw new CommandRefused(`cannot fill the placeholders: ${errorMessage(error)}`);
     }
     // Before the data folder: a lab that may not act creates nothing either.
-    if (prepared && !this.mayAct(prepared.lab.id)) throw new CommandRefused(RESTRICTED_REASON);
+    if (prepared && !this.mayAct(prepared.lab.id)) throw new CommandRefused(restrictedReason());
     try {
       if (prepared) await ensureLabData(this.placeholders(prepared.lab));
     } catch (error) {
@@ -616,7 +618,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
    */
   async run(prepared: PreparedCommand): Promise<E> {
     const { ref, step } = prepared;
-    if (!this.mayAct(ref.labId)) throw new CommandRefused(RESTRICTED_REASON);
+    if (!this.mayAct(ref.labId)) throw new CommandRefused(restrictedReason());
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
     this.commandFailures.delete(keyOf(ref));

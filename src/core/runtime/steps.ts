@@ -16,6 +16,7 @@
  *
  * No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { firstHttpCheck, readCheck } from '../checks/kind';
 import type { Check, CheckResult, HttpCheck, Lab, Step } from '../model';
 import type { StepState } from './types';
@@ -123,9 +124,9 @@ export function applyResult(state: StepState, result: CheckResult, ctx: ResultCo
  * and a wrong re-answer shows as wrong without taking the step away.
  */
 export function applyAnswer(state: StepState, picked: number[], correct: boolean, now: number): StepState {
-  if (correct) return { ...state, answer: picked, status: 'passed', reason: 'Answered correctly.', passedAt: state.passedAt ?? now };
-  if (state.status === 'passed') return { ...state, answer: picked, reason: 'That answer is not right; the step stays passed from your earlier right answer.' };
-  const next: StepState = { ...state, answer: picked, status: 'failed', reason: 'try another answer.' };
+  if (correct) return { ...state, answer: picked, status: 'passed', reason: l10n.t('Answered correctly.'), passedAt: state.passedAt ?? now };
+  if (state.status === 'passed') return { ...state, answer: picked, reason: l10n.t('That answer is not right; the step stays passed from your earlier right answer.') };
+  const next: StepState = { ...state, answer: picked, status: 'failed', reason: l10n.t('try another answer.') };
   delete next.passedAt;
   return next;
 }
@@ -164,8 +165,10 @@ export function shownCheck(state: StepState): ShownCheck {
   const result = state.result;
   if (!result) return state.reason === undefined ? { status: state.status } : { status: state.status, reason: state.reason };
   if (state.status === 'passed' && result.status !== 'passed') {
-    const when = state.passedAt === undefined ? '' : ` at ${clock(state.passedAt)}`;
-    return { status: result.status === 'error' ? 'error' : 'failed', reason: `${result.reason} (this step passed${when}; that no longer holds)`, result };
+    const reason = state.passedAt === undefined
+      ? l10n.t('{0} (this step passed; that no longer holds)', result.reason)
+      : l10n.t('{0} (this step passed at {1}; that no longer holds)', result.reason, clock(state.passedAt));
+    return { status: result.status === 'error' ? 'error' : 'failed', reason, result };
   }
   return { status: state.status, reason: result.reason, result };
 }
@@ -250,6 +253,8 @@ export function namedContainers(step: Step): string[] {
 /** Why the lab's own containers are in the way of the step's command, and how to get them out of it. */
 export function leftoverReason(names: readonly string[]): string {
   const list = names.map((n) => `"${n}"`).join(', ');
-  const one = names.length === 1;
-  return `${one ? 'The container' : 'The containers'} ${list} from an earlier try ${one ? 'is' : 'are'} in the way: \`docker run --name\` fails while ${one ? 'it exists' : 'they exist'}. Remove ${one ? 'it' : 'them'} with \`docker rm -f ${names.join(' ')}\` (or "Remove it and run again"), then run the command again.`;
+  const remove = `docker rm -f ${names.join(' ')}`;
+  return names.length === 1
+    ? l10n.t('The container {0} from an earlier try is in the way: `docker run --name` fails while it exists. Remove it with `{1}` (or "Remove it and run again"), then run the command again.', list, remove)
+    : l10n.t('The containers {0} from an earlier try are in the way: `docker run --name` fails while they exist. Remove them with `{1}` (or "Remove it and run again"), then run the command again.', list, remove);
 }
