@@ -364,8 +364,15 @@ export class Workbench {
     const row = this.paletteRow(title);
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
-    // The palette closes once the command was picked.
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+    // The palette closes once the command was picked, or gives way at once to the command's
+    // own input box (Record a Lab asks for a title): the same widget, without the palette's '>'.
+    const widget = this.page.locator('.quick-input-widget');
+    await waitFor(
+      `the palette to close after "${title}"`,
+      async () => !(await widget.isVisible()) || !(await input.inputValue().catch(() => '>')).startsWith('>'),
+      timeoutMs,
+      200,
+    );
   }
 
   /**
