@@ -109,6 +109,8 @@ export class LabTerminal extends Disposable implements CommandTerminal {
           this.terminals[index] = undefined;
         }
         this.serving.delete(closed);
+        // Its commands that never started never will.
+        for (const entry of [...(this.unstarted.get(closed) ?? [])]) entry.settle(undefined);
       }),
     );
     this._register(
@@ -175,7 +177,6 @@ export class LabTerminal extends Disposable implements CommandTerminal {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          closed.dispose();
           this.waiting.delete(entry);
           const queue = this.unstarted.get(terminal);
           const at = queue?.indexOf(entry) ?? -1;
@@ -187,9 +188,6 @@ export class LabTerminal extends Disposable implements CommandTerminal {
         this.logger.warn(`the shell did not report the start of this command within ${START_REPORT_WAIT_MS / 1000} s; the next ones will not wait for it: ${commandLine}`);
         entry.settle(undefined);
       }, START_REPORT_WAIT_MS);
-      const closed = vscode.window.onDidCloseTerminal((t) => {
-        if (t === terminal) entry.settle(undefined);
-      });
       this.waiting.add(entry);
       const queue = this.unstarted.get(terminal);
       if (queue) queue.push(entry);
