@@ -35,7 +35,11 @@ const TAG = '[walkthrough]';
 /** What the page says when a workspace lab in Restricted Mode is asked to act. */
 const RESTRICTED_NOTICE = 'Not done: this lab comes from a workspace you have not trusted, and in Restricted Mode its checks and commands do not run.';
 
-/** How long the view waits to gather bursts of session changes into one update. */
+/**
+ * Updates of the page are at least this far apart: the first change after a quiet moment is
+ * drawn at once (a step that just passed shows without a wait), a burst right after it is
+ * gathered into one more update.
+ */
 const UPDATE_DELAY_MS = 25;
 /** Looking for a Jupyter/RStudio container costs engine calls: at most this often. */
 const SERVICE_LOOKUP_INTERVAL_MS = 2000;
@@ -94,6 +98,8 @@ export class WalkthroughPanel implements vscode.Disposable {
   private lastSummarySent: LabSummaryView | undefined;
   private serviceLookup: Promise<void> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the page was last updated from a session change (performance.now()). */
+  private updatedAt = -Infinity;
   private readyWaiters: Array<() => void> = [];
   private lastViewSent: StepView | undefined;
 
@@ -394,12 +400,15 @@ export class WalkthroughPanel implements vscode.Disposable {
       this.updateTitle();
     }
     if (this.updateTimer !== undefined) return;
+    // Not inside the session's own event: the changes of this moment are gathered first.
+    const wait = Math.max(0, this.updatedAt + UPDATE_DELAY_MS - performance.now());
     this.updateTimer = setTimeout(() => {
       this.updateTimer = undefined;
+      this.updatedAt = performance.now();
       // The step's result first: a service lookup (engine calls with their own deadlines) must not hold it back.
       this.postView();
       runDetached(this.refreshService(false).then(() => this.postView()), logFailure(this.deps.logger, `${TAG} updating the walkthrough`));
-    }, UPDATE_DELAY_MS);
+    }, wait);
   }
 
   /** Looks for a running service of the step, at most every couple of seconds unless forced. */

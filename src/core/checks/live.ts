@@ -24,9 +24,10 @@ export interface LiveCheckOptions {
   /** The process's one event stream; started here if nobody started it yet. */
   events: EngineEvents;
   /**
-   * Wait after an event before evaluating, default 0: the next turn of the event loop, so the
-   * events of one chunk of the stream are one evaluation, and the events that come while one
-   * runs are one more right after it (never two at once). A delay here only delays the result.
+   * Wait after an event before evaluating, default 0: no timer, the evaluation starts once the
+   * events at hand are read (the events of one chunk of the stream are one evaluation), and the
+   * events that come while one runs are one more right after it (never two at once). A delay
+   * here only delays the result.
    */
   coalesceMs?: number;
   /** Poll interval while polling is needed, default 500 ms. */
@@ -114,6 +115,8 @@ export class LiveCheck implements Disposable {
   private running: Running | undefined;
   private queued: Promise<CheckResult> | undefined;
   private coalesceTimer: NodeJS.Timeout | undefined;
+  /** An evaluation is due at the end of this turn (the events of one chunk of the stream are one look). */
+  private dueNow = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private settleTimers: NodeJS.Timeout[] = [];
   private disposed = false;
@@ -158,7 +161,7 @@ export class LiveCheck implements Disposable {
 
   /** Nothing is due: no evaluation running or queued, no event waiting to be looked at (polling may still come). */
   get idle(): boolean {
-    return !this.running && !this.queued && !this.coalesceTimer && this.settleTimers.length === 0;
+    return !this.running && !this.queued && !this.coalesceTimer && !this.dueNow && this.settleTimers.length === 0;
   }
 
   /** How many evaluations were cancelled because a newer event made them stale. */
@@ -176,6 +179,7 @@ export class LiveCheck implements Disposable {
     }
     clearTimeout(this.coalesceTimer);
     this.coalesceTimer = undefined;
+    this.dueNow = false;
     if (!this.running) return this.run();
     this.queued ??= this.running.promise.then(
       () => this.startQueued(),
@@ -238,7 +242,17 @@ export class LiveCheck implements Disposable {
 
   private schedule(delayMs: number): void {
     if (this.disposed) return;
-    if (this.coalesceTimer) return; // already due: the burst joins it
+    if (this.coalesceTimer || this.dueNow) return; // already due: the burst joins it
+    if (delayMs <= 0) {
+      // No timer (a timer of 0 waits a millisecond or more): once the events at hand are read.
+      this.dueNow = true;
+      queueMicrotask(() => {
+        if (!this.dueNow || this.disposed) return;
+        this.dueNow = false;
+        this.checkInBackground();
+      });
+      return;
+    }
     this.coalesceTimer = setTimeout(() => {
       this.coalesceTimer = undefined;
       this.checkInBackground();
