@@ -12,6 +12,7 @@ import { contextDirName, createDocker, MAX_API_VERSION, compareApiVersions, reso
 import { checkHealth } from '../../src/core/engine/health';
 import { sshArgs } from '../../src/core/engine/ssh';
 import { MAIN_SOCKET } from '../support/engine';
+import { uniqueName } from '../support/run';
 
 describe('engine: resolveEndpoint', function () {
   let home = '';
@@ -250,43 +251,64 @@ describe('engine: createDocker talks to the real engine', function () {
     }
   });
 
-  it('one connection per request: an engine that drops an idle kept-alive connection as a request arrives on it fails no request', async function () {
-    // Podman's service closes idle connections; with Node 20's global agent (keep-alive) a request
-    // written on such a connection just as it closed failed with "socket hang up" (seen in CI on
-    // the Podman course). This relay answers one request per connection, relays it to the real
-    // engine, and drops the connection when a second request comes on it: the moment of the race.
-    const sock = path.join(os.tmpdir(), `cl-test-idle-${process.pid}.sock`);
+  /**
+   * A relay in front of the real engine that counts connections and the requests on each, and
+   * (with `dropReused`) drops a connection when a second request comes on it: the moment an
+   * engine that closes idle connections (Podman's service does) closes one as a request is
+   * written on it.
+   */
+  async function withRelay(dropReused: boolean, body: (socketPath: string, seen: { connections: number; dropped: number; methods: string[] }) => Promise<void>): Promise<void> {
+    const sock = path.join(os.tmpdir(), `cl-test-relay-${process.pid}-${String(dropReused)}.sock`);
     fs.rmSync(sock, { force: true });
     const served = new WeakSet<net.Socket>();
-    let connections = 0;
-    let dropped = 0;
+    const seen = { connections: 0, dropped: 0, methods: [] as string[] };
     const relay = http.createServer((req, res) => {
-      if (served.has(req.socket)) {
-        dropped += 1;
+      if (dropReused && served.has(req.socket)) {
+        seen.dropped += 1;
         req.socket.destroy();
         return;
       }
       served.add(req.socket);
+      seen.methods.push(req.method ?? '');
       const upstream = http.request({ socketPath: MAIN_SOCKET, path: req.url, method: req.method, headers: { ...req.headers, connection: 'close' } }, (up) => {
         res.writeHead(up.statusCode ?? 500, { ...up.headers, connection: 'keep-alive' });
         up.pipe(res);
       });
       req.pipe(upstream);
     });
-    relay.on('connection', () => { connections += 1; });
+    relay.on('connection', () => {
+      seen.connections += 1;
+    });
     await new Promise<void>((resolve) => relay.listen(sock, resolve));
     try {
-      const docker = createDocker(resolveEndpoint({ override: `unix://${sock}` }), { timeoutMs: 5000 });
-      for (let i = 0; i < 4; i += 1) {
-        const version = await docker.version();
-        assert.match(version.ApiVersion, /^1\.\d+$/);
-      }
-      assert.equal(dropped, 0, 'no request was written on a connection that had served one');
-      assert.equal(connections, 4);
+      await body(sock, seen);
     } finally {
+      relay.closeAllConnections();
       relay.close();
       fs.rmSync(sock, { force: true });
     }
+  }
+
+  it('reads share one kept connection; anything else gets a connection of its own', async () => {
+    await withRelay(false, async (sock, seen) => {
+      const docker = createDocker(resolveEndpoint({ override: `unix://${sock}` }), { timeoutMs: 5000 });
+      for (let i = 0; i < 5; i += 1) assert.match((await docker.version()).ApiVersion, /^1\.\d+$/);
+      assert.equal(seen.connections, 1, 'five reads one after the other went on one connection');
+      // A write that changes nothing: starting a container that does not exist (404).
+      const missing = docker.getContainer(uniqueName('no-such-container'));
+      for (let i = 0; i < 3; i += 1) await assert.rejects(missing.start(), (e: { statusCode?: number }) => e.statusCode === 404);
+      assert.equal(seen.connections, 4, 'each of the three writes had a connection of its own');
+      assert.deepEqual(seen.methods, ['GET', 'GET', 'GET', 'GET', 'GET', 'POST', 'POST', 'POST']);
+    });
+  });
+
+  it('an engine that drops a kept connection as a read arrives on it fails no request: the read is sent again on a new one', async () => {
+    await withRelay(true, async (sock, seen) => {
+      const docker = createDocker(resolveEndpoint({ override: `unix://${sock}` }), { timeoutMs: 5000 });
+      for (let i = 0; i < 4; i += 1) assert.match((await docker.version()).ApiVersion, /^1\.\d+$/);
+      assert.ok(seen.dropped >= 1, 'a read went on a kept connection, and the relay dropped it');
+      assert.equal(seen.methods.length, 4, 'every read was answered once');
+    });
   });
 
   it('over tcp:// (a loopback TCP listener relaying to the engine socket)', async function () {
