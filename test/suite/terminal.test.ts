@@ -80,17 +80,17 @@ describe('Lab terminal: the lab\'s commands one after the other, their ends know
     assert.equal(fs.readFileSync(file, 'utf8'), 'first\nsecond\n', 'the first command was not interrupted, and the second ran after it');
   });
 
-  // What the shell reports for a command, where it words it otherwise than it was typed: as
-  // bash words it (the case of each test), or as VS Code read it off the screen, which it
-  // sometimes does instead of taking bash's words (the line as typed, its newline kept: the
-  // logger shows it as ␤). Both were seen here for HISTCONTROL=ignoreboth.
-  const readOffTheScreen = /the shell reports it as: echo (one|two|three) >> '[^']+' && test (one|two|three) != two␤$/;
-  const cases: Array<{ shell: string; env: Record<string, string>; reported: RegExp }> = [
-    { shell: 'HISTTIMEFORMAT set (a student\'s ~/.bashrc)', env: { HISTTIMEFORMAT: '%F %T ' }, reported: /the shell reports it as: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d echo (one|two|three) / },
-    { shell: 'HISTCONTROL=ignoreboth (the default ~/.bashrc of Debian, Ubuntu, Codespaces)', env: { HISTCONTROL: 'ignoreboth' }, reported: /the shell reports it as: echo (one|two|three) >> '[^']+'$/ },
+  // Where bash words a command otherwise than it was typed (HISTTIMEFORMAT's time before it;
+  // under HISTCONTROL=ignoreboth only the first part of `a && b`), VS Code's report of its start
+  // may carry bash's words, the line as VS Code read it off the screen (its newline kept: the
+  // logger shows it as ␤), or the line as typed: all three were seen here for ignoreboth, from
+  // one run to the next. Whichever it is, each command must end with its own exit code.
+  const cases: Array<{ shell: string; env: Record<string, string> }> = [
+    { shell: 'HISTTIMEFORMAT set (a student\'s ~/.bashrc)', env: { HISTTIMEFORMAT: '%F %T ' } },
+    { shell: 'HISTCONTROL=ignoreboth (the default ~/.bashrc of Debian, Ubuntu, Codespaces)', env: { HISTCONTROL: 'ignoreboth' } },
   ];
   for (const c of cases) {
-    it(`with ${c.shell} the shell reports commands otherwise: each one still ends with its exit code, and the next ones are not held up`, async () => {
+    it(`with ${c.shell}: whichever words the shell reports a command in, each one ends with its own exit code, and the next ones are not held up`, async () => {
       const t = await open(c.env);
       const file = path.join(dir, 'reported.txt');
       const codes: Array<number | undefined> = [];
@@ -101,11 +101,9 @@ describe('Lab terminal: the lab\'s commands one after the other, their ends know
       }
       assert.deepEqual(codes, [0, 1, 0], 'each command\'s own exit code (the second fails on purpose)');
       assert.equal(fs.readFileSync(file, 'utf8'), 'one\ntwo\nthree\n', 'every command ran, in order');
-      // The case this test is about happened: the shell reported a command in other words than
-      // typed (not always the first: its first report can come before bash reads its history),
-      // in bash's words for this case or as VS Code read them off the screen.
-      const otherwise = log.filter((l) => c.reported.test(l) || readOffTheScreen.test(l));
-      assert.ok(otherwise.length > 0, `the shell reported one of the commands otherwise (${String(c.reported)} or ${String(readOffTheScreen)}); the log:\n${log.join('\n')}`);
+      // What the shell reported this time, for the reader of the test's output.
+      const otherwise = log.filter((l) => l.includes('the shell reports it as: '));
+      process.stdout.write(`      reported otherwise: ${otherwise.length} of 3${otherwise.length > 0 ? ` (${otherwise.map((l) => l.replace(/^.*the shell reports it as: /, '')).join(' | ')})` : ''}\n`);
     });
   }
 

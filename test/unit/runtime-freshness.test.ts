@@ -51,7 +51,7 @@ describe('fresh results: the shown result follows each engine event by itself (r
       'minutes: 1',
       'steps:',
       ...step('create', `{ container: { name: ${C} } }`),
-      ...step('start', `{ container: { name: ${C}, state: running } }`),
+      ...step('start', `{ container: { name: ${C}, state: running, since: any } }`),
       ...step('destroy', `{ containerAbsent: { name: ${C}, since: any } }`),
       ...step('die', `{ container: { name: ${DIES}, exitCode: 0 } }`),
       ...step('mount', `{ all: [ { volume: { name: ${VOLUME} } }, { mount: { container: { name: ${MOUNTS} }, type: volume, source: ${VOLUME}, destination: /d } } ] }`),

@@ -11,7 +11,7 @@ import { applyResult, emptyStepState, shownCheck, shownStatus } from '../../src/
 import type { StepState } from '../../src/core/runtime/types';
 import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
 import { waitFor } from '../support/wait';
-import { connectedEvents, LABEL_ARG, loadLabs, removeRunObjects, runName, shellRuntime, tempDir } from './runtime-support';
+import { connectedEvents, LABEL_ARG, LABELS, loadLabs, removeRunObjects, runName, shellRuntime, tempDir } from './runtime-support';
 
 const FAIL: CheckResult = { status: 'failed', reason: 'no container named x exists' };
 const PASS: CheckResult = { status: 'passed', reason: 'container x is running' };
@@ -111,6 +111,7 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
       '',
     ].join('\n'),
     'b.lab.yaml': [`id: ${labB}`, 'title: B', 'summary: Second lab.', 'minutes: 1', 'steps:', '  - id: first', '    title: First', '    instructions: Read.', '  - id: last', '    title: Last', '    instructions: Read.', ''].join('\n'),
+    'd.lab.yaml': [`id: ${name}-d`, 'title: D', 'summary: One container.', 'minutes: 1', 'steps:', '  - id: made', '    title: Make it', '    instructions: Make it.', `    check: { container: { name: ${name}-made } }`, ''].join('\n'),
     'c.course.yaml': [`id: ${name}-course`, 'title: Course', 'summary: Two labs.', `labs: [${labA}, ${labB}]`, ''].join('\n'),
   };
 
@@ -173,6 +174,28 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
       assert.deepEqual(runtime.getProgress(labA), { passed: 1, total: 2, read: 0, unchecked: 1 });
       await runtime.resetLab(labA);
       assert.deepEqual(runtime.getProgress(labA), { passed: 0, total: 2, read: 0, unchecked: 1 });
+    } finally {
+      runtime.dispose();
+    }
+  });
+
+  it('Reset Step a moment after the step\'s container was made: that container is older (listed by ID as the step opened), not a pass', async () => {
+    const { runtime } = await runtimeFor(3000);
+    const ref = { labId: `${name}-d`, stepId: 'made' };
+    const made = `${name}-made`;
+    try {
+      await runtime.openStep(ref);
+      const container = await docker.createContainer({ name: made, Image: BUSYBOX, Cmd: ['true'], Labels: LABELS, HostConfig: { NetworkMode: 'none' } });
+      await waitFor('the step to pass with the new container', () => runtime.getState(ref).status === 'passed', 20_000, 20);
+      await runtime.resetStep(ref);
+      const openedAt = runtime.getState(ref).openedAt ?? 0;
+      // The case: by the engine's whole-second creation time (and its 1 s slack) it would count as made since the reset.
+      const [listed] = await docker.listContainers({ all: true, filters: { id: [container.id] } });
+      assert.ok(listed && listed.Created >= Math.floor(openedAt / 1000) - 1, `the container was made within the second before the reset (created ${String(listed?.Created)}, reset at ${openedAt})`);
+      const result = await runtime.checkNow(ref);
+      assert.equal(result.status, 'failed', result.reason);
+      assert.match(result.reason, /no container named .* was created since this step opened \(1 older one exists/);
+      assert.notEqual(runtime.getState(ref).status, 'passed', 'the live check did not pass it either');
     } finally {
       runtime.dispose();
     }

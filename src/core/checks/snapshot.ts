@@ -30,6 +30,13 @@ export interface CheckContext {
    * Undefined or 0: any time (e.g. `container-labs check`, which looks at the present state).
    */
   since?: number;
+  /**
+   * The IDs of the containers that existed when the step was opened (the runtime lists them
+   * then), when known: "created since the step opened" is then "not among these", with no
+   * clock (the engine's whole seconds and the 1 s slack let a container made a second before a
+   * Reset Step count as new). Undefined, or resolving to undefined: `since` decides.
+   */
+  existedWhenOpened?: () => Promise<ReadonlySet<string> | undefined>;
   /** Values for `${...}` placeholders in check strings. */
   placeholders?: PlaceholderValues;
   /** Deadline per engine call, default 3000 ms. */
@@ -173,6 +180,8 @@ export class EngineSnapshot {
     const all = kept.sort((a, b) => b.Created - a.Created);
     const since = m.since ?? defaultSince;
     if (since === 'any') return { matching: all, older: [] };
+    const existed = await this.ctx.existedWhenOpened?.();
+    if (existed) return { matching: all.filter((c) => !existed.has(c.Id)), older: all.filter((c) => existed.has(c.Id)) };
     const floor = Math.floor((this.ctx.since ?? 0) / 1000) - 1;
     return { matching: all.filter((c) => c.Created >= floor), older: all.filter((c) => c.Created < floor) };
   }

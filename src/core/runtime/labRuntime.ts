@@ -19,6 +19,7 @@ import { defaultPlaceholders, ensureLabData, fillCommand, fillText, findPlacehol
 import type { ResourceLedger } from '../ledger';
 import { createdNames, dockerCalls } from '../labs/dockerCommands';
 import { normalizeImageRef } from '../images';
+import { callWithDeadline } from '../engine/errors';
 import { errorMessage } from '../text';
 import type { CleanupPlan, CleanupReport } from './cleanup';
 import { LabLedgers } from './ledgers';
@@ -105,6 +106,9 @@ export interface PreparedCommand {
  */
 export const TYPED_LATE_MS = 3000;
 
+/** How long a command waits for the list of what existed when its step opened. */
+const LIST_BEFORE_RUN_MS = 2000;
+
 /** What a lab that may not act (see `mayAct`) answers to Check and Run. */
 export function restrictedReason(): string {
   return l10n.t('This lab comes from a workspace you have not trusted: in Restricted Mode it shows its text only, and its checks and commands do not run. Trust the workspace to use it.');
@@ -151,6 +155,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly ledgers: LabLedgers;
   private live: { ref: StepRef; check: LiveCheck; subscription: Disposable } | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
+  /** Per step opened in this runtime: when, and the IDs of the containers that existed then. */
+  private readonly existedAtOpen = new Map<string, { openedAt: number; ids: Promise<ReadonlySet<string> | undefined> }>();
   private reloading: Promise<void> | undefined;
   private saving: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -325,7 +331,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const previous = this.current;
     if (previous && previous.labId === target.labId && previous.stepId !== target.stepId) this.passReadStep(previous, target);
     const state = this.storedState(target);
-    if (state.openedAt === undefined) this.setState(target, { ...state, openedAt: this.now() });
+    if (state.openedAt === undefined) this.markOpened(target, state);
     const same = sameRef(previous, target);
     this.save(() => this.progress.setCurrent(target), 'saving the current step');
     if (!same || !this.live) this.startLive(target);
@@ -333,6 +339,45 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     await this.readyDataFolder(target, step);
     this.changed.fire(target);
     await this.flush();
+  }
+
+  /**
+   * The step opens now (first time, or after Reset Step): records when, and lists the
+   * containers that exist at this moment, so its check can tell an older container from a new
+   * one by ID rather than by the engine's whole-second creation times.
+   */
+  private markOpened(ref: StepRef, state: StepState): void {
+    const openedAt = this.now();
+    this.setState(ref, { ...state, openedAt });
+    const ids = callWithDeadline(
+      async (signal) => new Set((await this.opts.engine.docker.listContainers({ all: true, abortSignal: signal })).map((c) => c.Id)) as ReadonlySet<string>,
+      this.opts.checkTimeoutMs ?? 10_000,
+    ).catch((error: unknown) => {
+      this.log.debug(`listing the containers as ${ref.labId}/${ref.stepId} opened: ${errorMessage(error)}; its check goes by creation times`);
+      return undefined;
+    });
+    this.existedAtOpen.set(keyOf(ref), { openedAt, ids });
+  }
+
+  /**
+   * What existed when the step opened is listed before one of its commands runs (else the
+   * command's own container could be listed among them). An engine slower than
+   * LIST_BEFORE_RUN_MS does not hold the command up: the step's check goes by creation times.
+   */
+  private async listedBeforeRun(ref: StepRef): Promise<void> {
+    const known = this.existedAtOpen.get(keyOf(ref));
+    if (!known) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), LIST_BEFORE_RUN_MS)));
+    const outcome = await Promise.race([known.ids, late]);
+    clearTimeout(timer);
+    if (outcome === 'late') this.existedAtOpen.delete(keyOf(ref));
+  }
+
+  /** The containers that existed when the step was opened, if this runtime listed them then (and it was not opened again since). */
+  private existedWhenOpened(ref: StepRef): Promise<ReadonlySet<string> | undefined> {
+    const known = this.existedAtOpen.get(keyOf(ref));
+    return known !== undefined && known.openedAt === this.storedState(ref).openedAt ? known.ids : Promise.resolve(undefined);
   }
 
   /**
@@ -423,6 +468,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (engine.endpoint) ctx.endpoint = engine.endpoint;
     const openedAt = this.storedState(ref).openedAt;
     if (openedAt !== undefined) ctx.since = openedAt;
+    ctx.existedWhenOpened = () => this.existedWhenOpened(ref);
     ctx.timeoutMs = this.opts.checkTimeoutMs ?? 10_000;
     const built = builtImages(lab, ctx.placeholders);
     if (built.length) ctx.builtImages = built;
@@ -620,6 +666,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     const { ref, step } = prepared;
     if (!this.mayAct(ref.labId)) throw new CommandRefused(restrictedReason());
     if (!sameRef(this.current, ref)) await this.openStep(ref);
+    await this.listedBeforeRun(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
     this.commandFailures.delete(keyOf(ref));
     if (!prepared.solution) {
@@ -789,7 +836,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     this.commandFailures.delete(keyOf(ref));
     this.save(() => this.progress.resetStep(ref), 'resetting a step');
     if (sameRef(this.current, ref)) {
-      this.setState(ref, { ...emptyStepState(), openedAt: this.now() });
+      this.markOpened(ref, emptyStepState());
       this.startLive(ref);
     }
     this.changed.fire(ref);
