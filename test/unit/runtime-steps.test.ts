@@ -11,6 +11,12 @@ import { applyResult, emptyStepState, shownCheck, shownStatus } from '../../src/
 import type { StepState } from '../../src/core/runtime/types';
 import { BUSYBOX, ensureBusybox, mainDocker } from '../support/engine';
 import { waitFor } from '../support/wait';
+import type { LabCommand } from '../../src/core/model';
+import { runDetached } from '../../src/core/events';
+import { shellExecutor } from '../../src/core/runner/run';
+import { LabRuntime } from '../../src/core/runtime/labRuntime';
+import { type CommandExecution, type CommandExecutor, MemoryStore } from '../../src/core/runtime/types';
+import { sleep } from '../support/wait';
 import { connectedEvents, LABEL_ARG, LABELS, loadLabs, removeRunObjects, runName, shellRuntime, tempDir } from './runtime-support';
 
 const FAIL: CheckResult = { status: 'failed', reason: 'no container named x exists' };
@@ -225,6 +231,91 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
       assert.ok(exited.every((s) => s.result === first.result));
     } finally {
       sub.dispose();
+      runtime.dispose();
+    }
+  });
+
+  it('a command that waited for its terminal gets its whole grace from when it went in (no end reported: a shell without integration)', async () => {
+    const graceMs = 2000;
+    // As the lab terminal when a new terminal's shell integration is late: it waits longer than
+    // the grace, then types the command and cannot say when it ends.
+    const waitedMs = graceMs + 1500;
+    const shell = shellExecutor({ cwd: workspace, env: process.env, timeoutMs: 60_000, foreground: [] });
+    let typedAt = 0;
+    const executor: CommandExecutor = {
+      run: async (text: string, command: LabCommand): Promise<CommandExecution> => {
+        await sleep(waitedMs);
+        typedAt = Date.now();
+        // Typed, and the runtime is not told when it ends (no `ended`).
+        runDetached(shell.run(text, command), (error) => console.error(`[test] ${String(error)}`));
+        return {};
+      },
+    };
+    const runtime = new LabRuntime<CommandExecution>({
+      engine: { docker, publishedHost: '127.0.0.1', events },
+      store: new MemoryStore(),
+      executor,
+      workspaceFolder: () => workspace,
+      graceMs,
+    });
+    const { catalog } = await loadLabs(files);
+    await runtime.setCatalog(catalog);
+    const ref = { labId: labA, stepId: 'exit' };
+    const seen: Array<{ status: string; result: string; at: number }> = [];
+    const sub = runtime.onDidApplyResult((e) => {
+      if (e.ref.stepId === ref.stepId) seen.push({ status: runtime.getState(ref).status, result: e.result.reason, at: Date.now() });
+    });
+    try {
+      await removeRunObjects(docker);
+      await runtime.openStep(ref);
+      await runtime.run(await runtime.prepare(ref, 0));
+      await waitFor('the step to turn red by itself', () => runtime.getState(ref).status === 'failed', 40_000, 20);
+      const early = seen.filter((s) => s.at - typedAt < graceMs && s.at >= typedAt);
+      assert.ok(early.length >= 1, `a result came within the grace after the command went in: ${JSON.stringify(seen)}`);
+      assert.ok(early.every((s) => s.status === 'current'), `none red within the grace after the command went in: ${JSON.stringify(seen)}, typed at ${typedAt}`);
+      assert.match(runtime.getState(ref).reason ?? '', /exited with code 3/);
+    } finally {
+      sub.dispose();
+      runtime.dispose();
+    }
+  });
+
+  it('the grace starts again when the result changes inside it (a slow engine between create and start), and a standing result still goes red', async () => {
+    const graceMs = 8000;
+    // The command goes in at once and its end is not reported; the engine's steps come from
+    // here, at set times, as a loaded engine makes them.
+    const runtime = new LabRuntime<CommandExecution>({
+      engine: { docker, publishedHost: '127.0.0.1', events },
+      store: new MemoryStore(),
+      executor: { run: () => Promise.resolve({}) },
+      workspaceFolder: () => workspace,
+      graceMs,
+    });
+    const { catalog } = await loadLabs(files);
+    await runtime.setCatalog(catalog);
+    const ref = { labId: labA, stepId: 'exit' };
+    try {
+      await removeRunObjects(docker);
+      await runtime.openStep(ref);
+      await runtime.run(await runtime.prepare(ref, 0));
+      const typedAt = Date.now();
+      await sleep(graceMs / 2);
+      const container = await docker.createContainer({ name: `${name}-exit`, Image: BUSYBOX, Cmd: ['true'], Labels: LABELS, HostConfig: { NetworkMode: 'none' } });
+      await waitFor('the live result to say it was created', () => /never started|not started|created/.test(runtime.getState(ref).reason ?? ''), 20_000, 20);
+      // Past the grace from the command, inside the grace from the change.
+      await sleep(typedAt + graceMs + 1000 - Date.now());
+      assert.equal(runtime.getState(ref).status, 'current', `not red ${Date.now() - typedAt} ms after the command: the result changed ${graceMs / 2} ms in (${runtime.getState(ref).reason ?? ''})`);
+      await container.start();
+      await waitFor('the step to pass', () => runtime.getState(ref).status === 'passed', 20_000, 20);
+
+      // A result that stands still for the grace goes red by itself.
+      await runtime.resetStep(ref);
+      await docker.getContainer(`${name}-exit`).remove({ force: true });
+      await runtime.run(await runtime.prepare(ref, 0));
+      const second = Date.now();
+      await waitFor('the step to turn red by itself', () => runtime.getState(ref).status === 'failed', graceMs * 3, 20);
+      assert.ok(Date.now() - second >= graceMs - 50, `red after the grace, not before (${Date.now() - second} ms)`);
+    } finally {
       runtime.dispose();
     }
   });

@@ -106,6 +106,12 @@ export interface PreparedCommand {
  */
 export const TYPED_LATE_MS = 3000;
 
+/**
+ * The grace after a command stretches while the step's result keeps changing, to at most this
+ * many graces after it began (a container that restarts in a loop goes red in the end).
+ */
+const GRACE_STRETCH = 4;
+
 /** How long a command waits for the list of what existed when its step opened. */
 const LIST_BEFORE_RUN_MS = 2000;
 
@@ -148,6 +154,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly progress: ProgressStore;
   private readonly states = new Map<string, StepState>();
   private readonly attemptedAt = new Map<string, number>();
+  /** When the grace of a step's last command first began (the stretch of the grace is capped from here). */
+  private readonly graceBegan = new Map<string, number>();
   /** How many of each step's commands run now, whose end will be reported (by step key). */
   private readonly running = new Map<string, number>();
   /** The step's last lab command did not end as the lab expects: the reason its failing check shows. */
@@ -559,6 +567,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private apply(ref: StepRef, result: CheckResult, explicit: boolean): void {
     if (this.disposed || !this.getStep(ref)) return;
     const before = this.storedState(ref);
+    this.stretchGrace(ref, before, result, explicit);
     const attemptedAt = this.attemptedAt.get(keyOf(ref));
     const step = this.getStep(ref);
     const ran = new Set(before.commandsRun ?? []).size;
@@ -584,6 +593,25 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     }
     this.resultEmitter.fire({ ref, result });
     this.changed.fire(ref);
+  }
+
+  /**
+   * Inside the grace, a failing result with another reason than the one before means the
+   * engine is still moving (created, then started; a slow engine takes seconds between them):
+   * the grace starts again from that change, up to GRACE_STRETCH times the grace after it first
+   * began. A step goes red only once its result has stood still for the grace.
+   */
+  private stretchGrace(ref: StepRef, before: StepState, result: CheckResult, explicit: boolean): void {
+    const key = keyOf(ref);
+    const from = this.attemptedAt.get(key);
+    // Not yet judged (a step the student opened shows 'not-started' or 'current' until a result counts).
+    const unjudged = before.status === 'current' || before.status === 'not-started';
+    if (explicit || from === undefined || result.status !== 'failed' || !unjudged) return;
+    if (before.result?.status !== 'failed' || before.result.reason === result.reason) return;
+    const now = this.now();
+    const began = this.graceBegan.get(key) ?? from;
+    if (now - from > this.graceMs || now - began >= GRACE_STRETCH * this.graceMs) return;
+    this.attemptedAt.set(key, Math.min(now, began + GRACE_STRETCH * this.graceMs - this.graceMs));
   }
 
   // ---- commands --------------------------------------------------------------------------
@@ -668,6 +696,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (!sameRef(this.current, ref)) await this.openStep(ref);
     await this.listedBeforeRun(ref);
     this.attemptedAt.set(keyOf(ref), this.now());
+    this.graceBegan.set(keyOf(ref), this.now());
     this.commandFailures.delete(keyOf(ref));
     if (!prepared.solution) {
       const state = this.storedState(ref);
@@ -677,16 +706,21 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     this.countAttempt(ref);
     const { window, end } = this.openWindow(ref.labId, prepared.text, 'sent');
     await window.ready;
+    // Until the executor has put the command in (it may wait for its terminal: a new one's shell
+    // integration takes up to 3 s, longer on a busy machine), the step counts as running: no
+    // result counts, and the grace starts once the command went in (or, if its end will be
+    // reported, once it ended).
+    const key = keyOf(ref);
+    this.running.set(key, (this.running.get(key) ?? 0) + 1);
     let execution: E;
     try {
       execution = await this.opts.executor.run(prepared.text, prepared.command);
     } catch (error) {
       end();
+      this.commandStopped(ref);
       throw error;
     }
     if (execution.ended) {
-      const key = keyOf(ref);
-      this.running.set(key, (this.running.get(key) ?? 0) + 1);
       const stopped = (): void => {
         end();
         this.commandStopped(ref);
@@ -698,6 +732,8 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
         },
         stopped,
       );
+    } else {
+      this.commandStopped(ref);
     }
     this.ran.fire({ ref, text: prepared.text, execution });
     if (!isChecked(step)) {
@@ -721,6 +757,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     this.running.delete(key);
     if (this.disposed || !this.attemptedAt.has(key)) return;
     this.attemptedAt.set(key, this.now());
+    this.graceBegan.set(key, this.now());
     const result = this.storedState(ref).result;
     if (result !== undefined && result.status !== 'passed') this.apply(ref, result, false);
   }
@@ -833,6 +870,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     if (!this.getStep(ref)) return;
     this.states.delete(keyOf(ref));
     this.attemptedAt.delete(keyOf(ref));
+    this.graceBegan.delete(keyOf(ref));
     this.commandFailures.delete(keyOf(ref));
     this.save(() => this.progress.resetStep(ref), 'resetting a step');
     if (sameRef(this.current, ref)) {
@@ -850,6 +888,7 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
     for (const step of lab.steps) {
       this.states.delete(keyOf({ labId, stepId: step.id }));
       this.attemptedAt.delete(keyOf({ labId, stepId: step.id }));
+      this.graceBegan.delete(keyOf({ labId, stepId: step.id }));
       this.commandFailures.delete(keyOf({ labId, stepId: step.id }));
     }
     this.save(() => this.progress.resetLab(labId), 'resetting a lab');

@@ -48,6 +48,7 @@ export class LabLedgers {
     volume: (name) => this.currentLookup().volume(name),
     network: (name) => this.currentLookup().network(name),
     image: (ref) => this.currentLookup().image(ref),
+    unnamedContainersSince: (since) => this.currentLookup().unnamedContainersSince(since),
   };
 
   constructor(private readonly opts: LabLedgersOptions) {

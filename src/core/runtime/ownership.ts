@@ -148,6 +148,8 @@ export interface EngineLookup {
   volume(name: string): Promise<{ createdAt: number } | undefined>;
   network(idOrName: string): Promise<{ id: string; name: string; createdAt: number } | undefined>;
   image(ref: string): Promise<{ id: string } | undefined>;
+  /** Ids of the containers with an engine-made name created since `since` (ms; the engine lists whole seconds). */
+  unnamedContainersSince(since: number): Promise<string[]>;
 }
 
 function strings(value: unknown): string[] {
@@ -218,6 +220,11 @@ export function dockerLookup(docker: Dockerode, timeoutMs = 30_000): EngineLooku
     async image(ref) {
       const info = await orNothing(() => docker.getImage(ref).inspect());
       return info ? { id: info.Id } : undefined;
+    },
+    async unnamedContainersSince(since) {
+      const list = await callWithDeadline((signal) => docker.listContainers({ all: true, abortSignal: signal }), timeoutMs);
+      const fromSecond = Math.floor(since / 1000);
+      return list.filter((c) => c.Created >= fromSecond && isGeneratedName((c.Names[0] ?? '').replace(/^\//, ''))).map((c) => c.Id);
     },
   };
 }
@@ -642,6 +649,32 @@ async function networkOfWindow(name: string, idOrName: string, window: CommandWi
  * sends no network events, so no event would ever announce them (on Docker the event's entry
  * is already in the ledger, and this finds the same one).
  */
+/**
+ * When a command ends, the engine's own list says how many containers match each of its
+ * unnamed runs. Events alone can miss one: on a busy engine an event may come after the
+ * window's tail, or its container's inspect may not answer in time, and then another program's
+ * identical container made at the same moment would go uncounted (and the lab's, or worse
+ * theirs, be taken). A run with more matches than it makes is ambiguous: returns the
+ * containers to withdraw (none of them is the lab's).
+ */
+export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: EngineLookup): Promise<string[]> {
+  const runs = window.unnamedRuns.filter((r) => !r.ambiguous);
+  if (runs.length === 0) return [];
+  const since = Math.floor(window.startedAt / 1000) * 1000;
+  const ids = await lookup.unnamedContainersSince(since);
+  const found = await Promise.all(ids.map((id) => lookup.container(id)));
+  const made = found.filter((f): f is ContainerFacts => f !== undefined && f.created >= since);
+  const withdraw: string[] = [];
+  for (const r of runs) {
+    const matching = new Set(r.matches);
+    for (const f of made) if (await runMatches(r.run, f, lookup)) matching.add(f.id);
+    if (matching.size <= r.expected || r.ambiguous) continue;
+    r.ambiguous = true;
+    withdraw.push(...matching);
+  }
+  return withdraw;
+}
+
 export async function networksOfEndedWindow(window: CommandWindow, lookup: EngineLookup): Promise<LedgerEntry[]> {
   const found = await Promise.all(window.creates.networks.map((name) => networkOfWindow(name, name, window, lookup)));
   return found.flat();

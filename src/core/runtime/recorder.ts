@@ -5,7 +5,7 @@
  */
 import type { Disposable, Event } from '../events';
 import type { ResourceLedger } from '../ledger';
-import { isCreation, judgeEvent, networksOfEndedWindow, VolumeHistory, type CommandWindow, type CommandWindows, type EngineLookup, type Judgement, type OwnershipEvent } from './ownership';
+import { ambiguousOfEndedWindow, isCreation, judgeEvent, networksOfEndedWindow, VolumeHistory, type CommandWindow, type CommandWindows, type EngineLookup, type Judgement, type OwnershipEvent } from './ownership';
 
 export interface RecorderOptions {
   ledger: ResourceLedger;
@@ -36,6 +36,7 @@ export class OwnershipRecorder implements Disposable {
     });
     this.ended = opts.windows.onDidEnd((window) => {
       if (window.creates.networks.length > 0) this.apply(networksOfEndedWindow(window, opts.lookup).then((add) => ({ add, withdraw: [] })));
+      if (window.unnamedRuns.length > 0) this.apply(ambiguousOfEndedWindow(window, opts.lookup).then((withdraw) => ({ add: [], withdraw })));
     });
   }
 

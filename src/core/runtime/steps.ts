@@ -3,7 +3,8 @@
  * them directly):
  *
  *   not-started --open--> current --result passes--> passed
- *   current --result fails, in the grace after a command--> current (reason shown, not red yet)
+ *   current --result fails, in the grace after a command--> current (reason shown, not red yet;
+ *             a new reason inside the grace starts it again, the runtime caps that)
  *   current --result fails while the step's command still runs--> current (the grace starts at its end)
  *   current --result fails after the grace, or Check now--> failed
  *   current or failed --cannot check (the engine went away)--> error, at once; the next result
