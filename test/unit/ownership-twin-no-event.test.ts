@@ -12,13 +12,12 @@ import { CommandWindows, dockerLookup, LabClaims } from '../../src/core/runtime/
 import { OwnershipRecorder } from '../../src/core/runtime/recorder';
 import { BUSYBOX, ensureBusybox, mainDocker, requireEngine } from '../support/engine';
 import { RUN_ID, RUN_LABELS, uniqueName } from '../support/run';
+import { sleep } from '../support/wait';
 
 describe('ownership: a twin whose event never came', function () {
   this.timeout(60_000);
   const docker = mainDocker();
-  const word = uniqueName('twin');
   const [label = ''] = Object.keys(RUN_LABELS);
-  const text = `docker run --label ${label}=${RUN_ID} ${BUSYBOX} echo ${word}`;
   const made: Dockerode.Container[] = [];
 
   before(async () => {
@@ -29,34 +28,57 @@ describe('ownership: a twin whose event never came', function () {
     for (const c of made) await c.remove({ force: true }).catch(() => undefined);
   });
 
-  const container = async (): Promise<Dockerode.Container> => {
+  const container = async (word: string): Promise<Dockerode.Container> => {
     const c = await docker.createContainer({ Image: BUSYBOX, Cmd: ['echo', word], Labels: { ...RUN_LABELS }, HostConfig: { NetworkMode: 'none' } });
     made.push(c);
     return c;
   };
 
-  it('takes the lab\'s container when it is the only one, and neither when a twin was made in the window', async () => {
-    for (const twin of [false, true]) {
-      const ledger = new ResourceLedger('lab', Date.now());
-      const windows = new CommandWindows({ tailMs: 500 });
-      const lookup = dockerLookup(docker);
-      const recorder = new OwnershipRecorder({ ledger, windows, lookup });
-      try {
-        const { window, end } = windows.begin(text, 'sent', new LabClaims([text]), lookup);
-        await window.ready;
-        const lab = await container();
-        const info = await lab.inspect();
-        // The lab's container's event reaches the recorder; the twin's never does.
-        recorder.handle({ type: 'container', action: 'create', id: lab.id, name: info.Name.replace(/^\//, '') });
-        if (twin) await container();
-        await ledger.settled();
-        assert.deepEqual(ledger.list().map((e) => e.id), [lab.id], 'taken on its event, while the command runs');
-        end();
-        await ledger.settled();
-        assert.deepEqual(ledger.list().map((e) => e.id), twin ? [] : [lab.id], twin ? 'the twin the engine lists makes it ambiguous: withdrawn' : 'alone: kept');
-      } finally {
-        recorder.dispose();
-      }
+  /**
+   * One lab command `docker run ... echo WORD` while `during` runs; only the lab's own
+   * container's event reaches the recorder. Returns the ledger's container ids after the end.
+   */
+  const labRun = async (word: string, during: () => Promise<unknown>): Promise<{ lab: string; kept: string[]; whileRunning: string[] }> => {
+    const text = `docker run --label ${label}=${RUN_ID} ${BUSYBOX} echo ${word}`;
+    const ledger = new ResourceLedger('lab', Date.now());
+    const windows = new CommandWindows({ tailMs: 500 });
+    const lookup = dockerLookup(docker);
+    const recorder = new OwnershipRecorder({ ledger, windows, lookup });
+    try {
+      const { window, end } = windows.begin(text, 'sent', new LabClaims([text]), lookup);
+      await window.ready;
+      const lab = await container(word);
+      const info = await lab.inspect();
+      recorder.handle({ type: 'container', action: 'create', id: lab.id, name: info.Name.replace(/^\//, '') });
+      await during();
+      await ledger.settled();
+      const whileRunning = ledger.list().map((e) => e.id);
+      end();
+      await ledger.settled();
+      return { lab: lab.id, kept: ledger.list().map((e) => e.id), whileRunning };
+    } finally {
+      recorder.dispose();
     }
+  };
+
+  it('takes the lab\'s container when it is the only one', async () => {
+    const r = await labRun(uniqueName('alone'), () => Promise.resolve());
+    assert.deepEqual(r.whileRunning, [r.lab], 'taken on its event, while the command runs');
+    assert.deepEqual(r.kept, [r.lab], 'alone: kept once the command ended');
+  });
+
+  it('takes neither when another program made the same container in the window, unannounced', async () => {
+    const word = uniqueName('twin');
+    const r = await labRun(word, () => container(word));
+    assert.deepEqual(r.whileRunning, [r.lab], 'taken on its event, before the twin is known');
+    assert.deepEqual(r.kept, [], 'the twin the engine lists makes it ambiguous: withdrawn');
+  });
+
+  it('the same container made half a second before the command (the student\'s earlier run) is no twin', async () => {
+    const word = uniqueName('before');
+    await container(word);
+    await sleep(500);
+    const r = await labRun(word, () => Promise.resolve());
+    assert.deepEqual(r.kept, [r.lab], 'made before the window: the lab\'s own is kept');
   });
 });

@@ -156,7 +156,10 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   private readonly attemptedAt = new Map<string, number>();
   /** When the grace of a step's last command first began (the stretch of the grace is capped from here). */
   private readonly graceBegan = new Map<string, number>();
-  /** How many of each step's commands run now, whose end will be reported (by step key). */
+  /**
+   * How many of each step's commands run now (by step key): from the click until the executor
+   * has put the command in, and then until its end is reported (when it will be).
+   */
   private readonly running = new Map<string, number>();
   /** The step's last lab command did not end as the lab expects: the reason its failing check shows. */
   private readonly commandFailures = new Map<string, CheckResult>();

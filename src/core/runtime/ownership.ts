@@ -141,6 +141,14 @@ export interface ContainerFacts {
 }
 
 /** The engine, as the ownership rule asks it. Every call has a deadline; undefined means "not there". */
+/** A container as the engine's list shows it (no inspect). */
+export interface ListedContainer {
+  id: string;
+  /** The image as the list names it (a reference, or an image id when the reference moved). */
+  image: string;
+  labels: Record<string, string>;
+}
+
 export interface EngineLookup {
   container(id: string): Promise<ContainerFacts | undefined>;
   /** The image's own command (what `docker run IMAGE` without arguments runs). */
@@ -148,8 +156,8 @@ export interface EngineLookup {
   volume(name: string): Promise<{ createdAt: number } | undefined>;
   network(idOrName: string): Promise<{ id: string; name: string; createdAt: number } | undefined>;
   image(ref: string): Promise<{ id: string } | undefined>;
-  /** Ids of the containers with an engine-made name created since `since` (ms; the engine lists whole seconds). */
-  unnamedContainersSince(since: number): Promise<string[]>;
+  /** The containers with an engine-made name created since `since` (ms; the engine lists whole seconds), as the engine lists them. */
+  unnamedContainersSince(since: number): Promise<ListedContainer[]>;
 }
 
 function strings(value: unknown): string[] {
@@ -224,7 +232,9 @@ export function dockerLookup(docker: Dockerode, timeoutMs = 30_000): EngineLooku
     async unnamedContainersSince(since) {
       const list = await callWithDeadline((signal) => docker.listContainers({ all: true, abortSignal: signal }), timeoutMs);
       const fromSecond = Math.floor(since / 1000);
-      return list.filter((c) => c.Created >= fromSecond && isGeneratedName((c.Names[0] ?? '').replace(/^\//, ''))).map((c) => c.Id);
+      return list
+        .filter((c) => c.Created >= fromSecond && isGeneratedName((c.Names[0] ?? '').replace(/^\//, '')))
+        .map((c) => ({ id: c.Id, image: c.Image, labels: c.Labels ?? {} }));
     },
   };
 }
@@ -338,7 +348,8 @@ export interface CommandWindowsOptions {
 /** The windows of one lab's commands. */
 export class CommandWindows {
   private readonly windows: CommandWindow[] = [];
-  private readonly tailMs: number;
+  /** How long after its end a command's events still count. */
+  readonly tailMs: number;
   private readonly maxMs: number;
   readonly now: () => number;
 
@@ -435,11 +446,7 @@ export async function runMatches(run: RunCall, c: ContainerFacts, lookup: Engine
   for (const env of allValues(run.options, 'env')) {
     if (env.includes('=') && !c.env.includes(env)) return false;
   }
-  for (const label of allValues(run.options, 'label')) {
-    const eq = label.indexOf('=');
-    const key = eq < 0 ? label : label.slice(0, eq);
-    if (c.labels[key] !== (eq < 0 ? '' : label.slice(eq + 1))) return false;
-  }
+  if (!labelsMatch(run, c.labels)) return false;
   for (const spec of allValues(run.options, 'publish')) {
     const port = containerPortOf(spec);
     if (port !== undefined && !c.ports.includes(port)) return false;
@@ -645,11 +652,6 @@ async function networkOfWindow(name: string, idOrName: string, window: CommandWi
 }
 
 /**
- * Once a command ended, the networks it names and created, looked up by name: Podman 4.3
- * sends no network events, so no event would ever announce them (on Docker the event's entry
- * is already in the ledger, and this finds the same one).
- */
-/**
  * When a command ends, the engine's own list says how many containers match each of its
  * unnamed runs. Events alone can miss one: on a busy engine an event may come after the
  * window's tail, or its container's inspect may not answer in time, and then another program's
@@ -657,24 +659,77 @@ async function networkOfWindow(name: string, idOrName: string, window: CommandWi
  * theirs, be taken). A run with more matches than it makes is ambiguous: returns the
  * containers to withdraw (none of them is the lab's).
  */
-export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: EngineLookup): Promise<string[]> {
+export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: EngineLookup, tailMs: number): Promise<string[]> {
   const runs = window.unnamedRuns.filter((r) => !r.ambiguous);
   if (runs.length === 0) return [];
-  const since = Math.floor(window.startedAt / 1000) * 1000;
-  const ids = await lookup.unnamedContainersSince(since);
-  const found = await Promise.all(ids.map((id) => lookup.container(id)));
-  const made = found.filter((f): f is ContainerFacts => f !== undefined && f.created >= since);
+  // Made while the command ran (or in its tail), by the engine's clock in milliseconds: the
+  // student's own earlier run a moment before the window does not count.
+  const from = window.startedAt;
+  const to = (window.endedAt ?? Date.now()) + tailMs;
+  const listed = await lookup.unnamedContainersSince(from);
   const withdraw: string[] = [];
   for (const r of runs) {
+    if (r.matches.length === 0) continue;
+    // What the list already rules out (another image, another label) is not inspected: on a
+    // busy engine most of the list is other programs' containers, some being removed.
+    const candidates = listed.filter((c) => !r.matches.includes(c.id) && mayMatch(r.run, c));
+    const looked = await Promise.allSettled(candidates.map((c) => lookup.container(c.id)));
     const matching = new Set(r.matches);
-    for (const f of made) if (await runMatches(r.run, f, lookup)) matching.add(f.id);
-    if (matching.size <= r.expected || r.ambiguous) continue;
+    // A candidate the engine listed but did not describe (an error, not "gone") may be a twin: the safe side is to count it.
+    let unknown = 0;
+    for (const l of looked) {
+      if (l.status === 'rejected') unknown += 1;
+      else if (l.value !== undefined && l.value.created >= from && l.value.created <= to && (await runMatches(r.run, l.value, lookup))) matching.add(l.value.id);
+    }
+    if (matching.size + unknown <= r.expected || r.ambiguous) continue;
     r.ambiguous = true;
-    withdraw.push(...matching);
+    // Only what this run took is withdrawn (the others were never the lab's through it).
+    withdraw.push(...r.matches);
   }
   return withdraw;
 }
 
+/** Whether a listed container could match a run, by what the list shows: its image (when named) and the run's labels. */
+function mayMatch(run: RunCall, c: ListedContainer): boolean {
+  const byId = /^(sha256:)?[0-9a-f]{12,64}$/.test(c.image);
+  if (!byId && normalizeImageRef(c.image) !== normalizeImageRef(run.image)) return false;
+  return labelsMatch(run, c.labels);
+}
+
+/** Whether a container carries every label the run's `--label` options set. */
+function labelsMatch(run: RunCall, labels: Record<string, string>): boolean {
+  for (const label of allValues(run.options, 'label')) {
+    const eq = label.indexOf('=');
+    const key = eq < 0 ? label : label.slice(0, eq);
+    if (labels[key] !== (eq < 0 ? '' : label.slice(eq + 1))) return false;
+  }
+  return true;
+}
+
+/**
+ * Once a command ended, the volumes it names and created, looked up by name: on a busy engine
+ * (Podman under load here) a volume's `create` event can come after the window's tail, and
+ * then no event would record it. A volume that existed as the command started is never taken.
+ */
+export async function volumesOfEndedWindow(window: CommandWindow, lookup: EngineLookup): Promise<LedgerEntry[]> {
+  await window.ready;
+  const found = await Promise.all(
+    window.creates.volumes
+      .filter((name) => !window.existed.volumes.has(name))
+      .map(async (name): Promise<LedgerEntry[]> => {
+        const info = await lookup.volume(name);
+        if (!info || !createdInside(info.createdAt, window)) return [];
+        return [{ kind: 'volume', id: name, name, createdAt: info.createdAt, command: window.text, via: 'named' }];
+      }),
+  );
+  return found.flat();
+}
+
+/**
+ * Once a command ended, the networks it names and created, looked up by name: Podman 4.3
+ * sends no network events, so no event would ever announce them (on Docker the event's entry
+ * is already in the ledger, and this finds the same one).
+ */
 export async function networksOfEndedWindow(window: CommandWindow, lookup: EngineLookup): Promise<LedgerEntry[]> {
   const found = await Promise.all(window.creates.networks.map((name) => networkOfWindow(name, name, window, lookup)));
   return found.flat();

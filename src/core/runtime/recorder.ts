@@ -5,7 +5,7 @@
  */
 import type { Disposable, Event } from '../events';
 import type { ResourceLedger } from '../ledger';
-import { ambiguousOfEndedWindow, isCreation, judgeEvent, networksOfEndedWindow, VolumeHistory, type CommandWindow, type CommandWindows, type EngineLookup, type Judgement, type OwnershipEvent } from './ownership';
+import { ambiguousOfEndedWindow, isCreation, judgeEvent, networksOfEndedWindow, VolumeHistory, volumesOfEndedWindow, type CommandWindow, type CommandWindows, type EngineLookup, type Judgement, type OwnershipEvent } from './ownership';
 
 export interface RecorderOptions {
   ledger: ResourceLedger;
@@ -20,9 +20,13 @@ export interface RecorderOptions {
 /** How long creation events are kept for a late window to be judged on (see CommandWindow's lateMs). */
 const REPLAY_KEEP_MS = 10_000;
 const REPLAY_MAX = 2000;
+/** How many ambiguous containers are remembered (the oldest are forgotten first). */
+const WITHDRAWN_MAX = 10_000;
 
 export class OwnershipRecorder implements Disposable {
   private readonly history = new VolumeHistory();
+  /** Containers found ambiguous: never the lab's, whatever judgement comes later (the newest WITHDRAWN_MAX). */
+  private readonly withdrawn = new Set<string>();
   private subscription: Disposable | undefined;
   /** The recent creation events, with when they arrived: a window that opens late is judged on those since its start. */
   private readonly recent: Array<{ event: OwnershipEvent; at: number }> = [];
@@ -36,7 +40,8 @@ export class OwnershipRecorder implements Disposable {
     });
     this.ended = opts.windows.onDidEnd((window) => {
       if (window.creates.networks.length > 0) this.apply(networksOfEndedWindow(window, opts.lookup).then((add) => ({ add, withdraw: [] })));
-      if (window.unnamedRuns.length > 0) this.apply(ambiguousOfEndedWindow(window, opts.lookup).then((withdraw) => ({ add: [], withdraw })));
+      if (window.creates.volumes.length > 0) this.apply(volumesOfEndedWindow(window, opts.lookup).then((add) => ({ add, withdraw: [] })));
+      if (window.unnamedRuns.length > 0) this.apply(ambiguousOfEndedWindow(window, opts.lookup, opts.windows.tailMs).then((withdraw) => ({ add: [], withdraw })));
     });
   }
 
@@ -91,7 +96,17 @@ export class OwnershipRecorder implements Disposable {
       ({ add, withdraw }) => {
         const ledger = this.opts.ledger;
         let changed = false;
-        for (const entry of add) changed = ledger.add(entry) || changed;
+        for (const id of withdraw) this.withdrawn.add(id);
+        for (const id of this.withdrawn) {
+          if (this.withdrawn.size <= WITHDRAWN_MAX) break;
+          this.withdrawn.delete(id);
+        }
+        // A judgement made before its container turned out ambiguous may resolve after the withdrawal: it stays out.
+        for (const entry of add) {
+          const container = entry.kind === 'container' ? entry.id : entry.container;
+          if (container !== undefined && this.withdrawn.has(container)) continue;
+          changed = ledger.add(entry) || changed;
+        }
         if (withdraw.length > 0) {
           const gone = ledger.list().filter((e) => (e.kind === 'container' && withdraw.includes(e.id)) || (e.container !== undefined && withdraw.includes(e.container)));
           ledger.forget(gone);

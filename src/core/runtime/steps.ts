@@ -59,8 +59,9 @@ export interface ResultContext {
    */
   commandFailure?: CheckResult;
   /**
-   * One of the step's commands is still running (its end will be reported): a failing result
-   * does not count yet, however long it runs (a pull, a slow engine); the grace starts at its end.
+   * One of the step's commands is still running (or is still being put in: its terminal may
+   * not be ready yet): a failing result does not count yet, however long it runs (a pull, a
+   * slow engine); the grace starts at its end, or once it went in when its end is not reported.
    */
   commandRunning?: boolean;
 }
