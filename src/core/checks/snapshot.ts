@@ -181,20 +181,7 @@ export class EngineSnapshot {
     const since = m.since ?? defaultSince;
     if (since === 'any') return { matching: all, older: [] };
     const existed = await this.ctx.existedWhenOpened?.();
-    if (existed) {
-      // Listed as the step opened, but made in that second or later: the list may have been
-      // answered after it was made (a busy engine takes a while), so its exact creation time
-      // decides (the engine's inspect has it to the nanosecond).
-      const openedAt = this.ctx.since ?? 0;
-      const matching: Dockerode.ContainerInfo[] = [];
-      const older: Dockerode.ContainerInfo[] = [];
-      for (const c of all) {
-        const listed = existed.has(c.Id);
-        const late = listed && c.Created >= Math.floor(openedAt / 1000) && Date.parse((await this.inspect(c.Id))?.Created ?? '') >= openedAt;
-        (listed && !late ? older : matching).push(c);
-      }
-      return { matching, older };
-    }
+    if (existed) return { matching: all.filter((c) => !existed.has(c.Id)), older: all.filter((c) => existed.has(c.Id)) };
     const floor = Math.floor((this.ctx.since ?? 0) / 1000) - 1;
     return { matching: all.filter((c) => c.Created >= floor), older: all.filter((c) => c.Created < floor) };
   }

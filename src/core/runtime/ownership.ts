@@ -144,8 +144,6 @@ export interface ContainerFacts {
 /** A container as the engine's list shows it (no inspect). */
 export interface ListedContainer {
   id: string;
-  /** The image as the list names it (a reference, or an image id when the reference moved). */
-  image: string;
   labels: Record<string, string>;
 }
 
@@ -234,7 +232,7 @@ export function dockerLookup(docker: Dockerode, timeoutMs = 30_000): EngineLooku
       const fromSecond = Math.floor(since / 1000);
       return list
         .filter((c) => c.Created >= fromSecond && isGeneratedName((c.Names[0] ?? '').replace(/^\//, '')))
-        .map((c) => ({ id: c.Id, image: c.Image, labels: c.Labels ?? {} }));
+        .map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
     },
   };
 }
@@ -669,8 +667,9 @@ export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: Engi
   const listed = await lookup.unnamedContainersSince(from);
   const withdraw: string[] = [];
   for (const r of runs) {
-    if (r.matches.length === 0) continue;
-    // What the list already rules out (another image, another label) is not inspected: on a
+    // Even before the run's own container was judged (its event still on its way), two listed
+    // twins make it ambiguous: the late event then finds it so, and takes nothing.
+    // What the list already rules out (another label) is not inspected: on a
     // busy engine most of the list is other programs' containers, some being removed.
     const candidates = listed.filter((c) => !r.matches.includes(c.id) && mayMatch(r.run, c));
     const looked = await Promise.allSettled(candidates.map((c) => lookup.container(c.id)));
@@ -689,10 +688,12 @@ export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: Engi
   return withdraw;
 }
 
-/** Whether a listed container could match a run, by what the list shows: its image (when named) and the run's labels. */
+/**
+ * Whether a listed container could match a run, by what the list shows: the run's labels. (Not
+ * its image: Podman lists `localhost/NAME:TAG` for an image the run names `NAME:TAG`, and the
+ * inspect that runMatches reads is what compares images.)
+ */
 function mayMatch(run: RunCall, c: ListedContainer): boolean {
-  const byId = /^(sha256:)?[0-9a-f]{12,64}$/.test(c.image);
-  if (!byId && normalizeImageRef(c.image) !== normalizeImageRef(run.image)) return false;
   return labelsMatch(run, c.labels);
 }
 
