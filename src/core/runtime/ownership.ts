@@ -660,9 +660,10 @@ async function networkOfWindow(name: string, idOrName: string, window: CommandWi
 export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: EngineLookup, tailMs: number): Promise<string[]> {
   const runs = window.unnamedRuns.filter((r) => !r.ambiguous);
   if (runs.length === 0) return [];
-  // Made while the command ran (or in its tail), by the engine's clock in milliseconds: the
-  // student's own earlier run a moment before the window does not count.
-  const from = window.startedAt;
+  // Made while the command ran (or in its tail). From the whole second the window started in:
+  // an engine may keep creation times in whole seconds (the safe side: an identical container
+  // made in that second before the window makes the run ambiguous, and the lab's own is left).
+  const from = Math.floor(window.startedAt / 1000) * 1000;
   const to = (window.endedAt ?? Date.now()) + tailMs;
   const listed = await lookup.unnamedContainersSince(from);
   const withdraw: string[] = [];
