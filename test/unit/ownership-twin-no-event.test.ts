@@ -74,7 +74,7 @@ describe('ownership: a twin whose event never came', function () {
     assert.deepEqual(r.kept, [], 'the twin the engine lists makes it ambiguous: withdrawn');
   });
 
-  it('the same container made half a second before the command (the student\'s earlier run) is no twin', async () => {
+  it('the same container made a second before the command (the student\'s earlier run) is no twin', async () => {
     const word = uniqueName('before');
     await container(word);
     // Into the next second: an engine may keep creation times in whole seconds.
