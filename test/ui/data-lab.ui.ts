@@ -86,12 +86,6 @@ async function onStep(wb: Workbench, index: number): Promise<void> {
   await wb.webview().getByRole('heading', { name: stepTitle(index) }).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
-async function typeLine(wb: Workbench, line: string): Promise<void> {
-  await wb.page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').last().click();
-  await wb.page.keyboard.type(line);
-  await wb.page.keyboard.press('Enter');
-}
-
 /** VS Code's modal dialog: asserts its question, clicks one of its buttons. */
 async function answerDialog(wb: Workbench, question: RegExp, button: string): Promise<void> {
   const dialog = wb.page.locator('.monaco-dialog-box');
@@ -204,7 +198,7 @@ describe('UI: lab 4 (data) from start to finish, with Run buttons only and with 
       const lines = block.split('\n').map((l) => l.trim()).filter((l) => l !== '');
       assert.ok(lines.length > 0, `${step.id}: the instructions show a command`);
       assert.notEqual(await page.getByTestId('check-status').getAttribute('data-status'), 'passed', `${step.id} has not passed before the student typed anything`);
-      for (const line of lines) await typeLine(w, line);
+      for (const line of lines) await w.typeInTerminal(line);
       await waitPassed(w, `step ${step.id} (typed)`);
       if (i < LAB.steps.length - 1) await page.getByTestId('next').click();
     }

@@ -383,6 +383,27 @@ export class Workbench {
     return this.page.frameLocator(`iframe.webview.ready >> nth=${nth}`).frameLocator('#active-frame');
   }
 
+  /**
+   * Types a line into the integrated terminal shown last, as a student would: clicks it, waits
+   * until its input has the keyboard focus (a click on a loaded machine can land before the
+   * terminal takes focus, and keys typed then go elsewhere), types, presses Enter.
+   */
+  async typeInTerminal(line: string): Promise<void> {
+    const xterm = this.page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').last();
+    await xterm.waitFor({ state: 'visible', timeout: 60_000 });
+    await waitFor(
+      'the terminal to take the keyboard focus',
+      async () => {
+        await xterm.click();
+        return this.page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea') === true);
+      },
+      30_000,
+      250,
+    );
+    await this.page.keyboard.type(line);
+    await this.page.keyboard.press('Enter');
+  }
+
   /** The visible text of the integrated terminal shown last (xterm's DOM rows); '' while there is none. */
   async terminalText(): Promise<string> {
     const rows = this.page.locator('.terminal .xterm-rows').last();

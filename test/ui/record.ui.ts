@@ -42,9 +42,7 @@ describe('UI: record a lab by doing it', function () {
   });
 
   async function typeInTerminal(w: Workbench, text: string, recorded: number): Promise<void> {
-    await w.page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').last().click();
-    await w.page.keyboard.type(text);
-    await w.page.keyboard.press('Enter');
+    await w.typeInTerminal(text);
     const label = `Recording lab: ${recorded} ${recorded === 1 ? 'command' : 'commands'}`;
     await w.page.locator('.statusbar').getByText(label).waitFor({ state: 'visible', timeout: 60_000 });
   }

@@ -36,10 +36,12 @@ steps:
 `;
 }
 
-async function waitForFile(file: string, timeoutMs: number): Promise<void> {
+async function waitForFile(file: string, timeoutMs: number, wb: Workbench): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!fs.existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) {
+      throw new Error(`${file} did not appear within ${timeoutMs / 1000} s; the terminal shows: ${(await wb.terminalText()).slice(-600)}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -113,9 +115,8 @@ describe('UI: a command link in an untrusted lab does nothing when clicked', fun
     await clickNotificationText();
 
     // The control: typed by the test into the same terminal, after every click above.
-    await wb.runCommand('Terminal: Focus Terminal');
-    await wb.page.keyboard.type(`touch ${control}\n`);
-    await waitForFile(control, 30_000);
+    await wb.typeInTerminal(`touch ${control}`);
+    await waitForFile(control, 30_000, wb);
     assert.equal(fs.existsSync(marker), false, `${marker} exists: a link in a notification ran`);
   });
 
