@@ -272,6 +272,9 @@ try {
   log(`${EVENT_RUNS} event-to-passed runs`);
   const events = await connectedEvents();
   const latencies = [];
+  // The engine answers an inspect of a container only once its start call has returned (the
+  // container is locked until then), a few ms after the start event: that part is the engine's.
+  const afterStartCall = [];
   try {
     for (let i = 0; i < EVENT_RUNS; i++) {
       const name = `cl-bench-event-${i}`;
@@ -289,6 +292,7 @@ try {
       // No network: starting does not depend on (or wait for) the bridge.
       const c = await docker.createContainer({ name, Image: BUSYBOX, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } });
       await c.start();
+      const startReturnedAt = Date.now();
       const passedAt = await Promise.race([passed, sleep(10_000).then(() => undefined)]);
       // A check that asked the engine right after the create can see the container running
       // before the start event reaches us: then the event is a moment behind.
@@ -297,13 +301,16 @@ try {
       live.dispose();
       if (passedAt === undefined) results.notes.push(`event run ${i}: no "passed" within 10 s`);
       else if (startEventAt === undefined) results.notes.push(`event run ${i}: passed, but no start event within 1 s after`);
-      else latencies.push(Math.max(0, passedAt - startEventAt));
+      else {
+        latencies.push(Math.max(0, passedAt - startEventAt));
+        afterStartCall.push(Math.max(0, passedAt - startReturnedAt));
+      }
       await c.remove({ force: true });
     }
   } finally {
     events.dispose();
   }
-  results.events = { median: median(latencies), p95: quantile(latencies, 0.95), runs: latencies.length };
+  results.events = { median: median(latencies), p95: quantile(latencies, 0.95), runs: latencies.length, afterStartCall: median(afterStartCall) };
 
   // --- (h) click Run -> "passed" in the real workbench, next to the command alone ---
   log(`click to passed in code-server (${CLICK_RUNS} clicks of each of 3 steps)`);
@@ -573,7 +580,7 @@ const rows = [
     r.click ? `${r.click.kinds.map((k) => `${k.what}: ${fmt(k.click)} vs ${fmt(k.shell)} alone`).join('; ')} (medians of ${r.click.kinds[0]?.runs ?? 0} each); overhead median ${fmt(r.click.overhead)}; seen from Playwright (its checks before it presses, its poll): ${r.click.kinds.map((k) => fmt(k.outer)).join(', ')}` : 'n/a',
     'overhead median < 250 ms',
   ],
-  ['Container start event -> live check "passed"', r.events ? `median ${fmt(r.events.median)}, p95 ${fmt(r.events.p95)} (${r.events.runs} starts)` : 'n/a', 'median < 300 ms'],
+  ['Container start event -> live check "passed"', r.events ? `median ${fmt(r.events.median)}, p95 ${fmt(r.events.p95)} (${r.events.runs} starts); after the engine's start call returned: median ${fmt(r.events.afterStartCall)}` : 'n/a', 'median < 300 ms'],
   [
     `Step check with ${r.fill ? `${r.fill.containers} containers and ${r.fill.tags} image tags (${r.fill.images} image IDs)` : '1,000 containers and 200 images'} in the engine`,
     r.crowded ? `median ${fmt(r.crowded.median)}, p95 ${fmt(r.crowded.p95)} (${r.crowded.runs} runs); image check median ${fmt(r.crowded.imageMedian)}` : 'n/a',
