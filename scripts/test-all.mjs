@@ -101,7 +101,9 @@ const reporter = join(repoRoot, 'test', 'reporter.js');
 
 /** Runs a command as one step; ok when it exits 0. Its output goes to the layer's sink. */
 async function step(ctx, cmd, args, opts = {}) {
-  const r = await run(cmd, args, { ...opts, sink: ctx.sink });
+  // A signal to the runner alone (kill PID, not the terminal's Ctrl+C) reaches the layers too:
+  // they end, and the hosts are stopped below as after any run.
+  const r = await run(cmd, args, { forwardSignals: true, ...opts, sink: ctx.sink });
   return { ok: r.code === 0, detail: r.code === 0 ? '' : r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}` };
 }
 
@@ -174,7 +176,7 @@ function hostEnv(ctx, kind) {
  */
 async function courseLayer(ctx, name, env = {}) {
   const childEnv = { ...process.env, ...env };
-  const validate = await run(node, ['dist/cli.js', 'validate', 'labs'], { sink: ctx.sink, env: childEnv });
+  const validate = await run(node, ['dist/cli.js', 'validate', 'labs'], { sink: ctx.sink, env: childEnv, forwardSignals: true });
   const validated = validate.code === 0;
   const counts = { passed: validated ? 1 : 0, failed: validated ? 0 : 1, skipped: 0, skippedReasons: [] };
   const jsonOut = join(resultsDir, `${name}.json`);

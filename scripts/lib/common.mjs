@@ -61,16 +61,19 @@ export function say(prefix, message) {
  * `timeoutMs` kills the whole process group when exceeded (code is then null, timedOut true).
  * `sink(chunk)` receives stdout and stderr as they come, in place of the terminal (test-all
  * collects each layer's output this way when layers run at once). `signal` (an AbortSignal)
- * sends the child SIGTERM when it fires: a background helper asked to finish.
+ * sends the child SIGTERM when it fires: a background helper asked to finish. `forwardSignals`
+ * passes this process's SIGINT/SIGTERM on to the child (a runner signalled on its own, not
+ * through its terminal, must end its children before it can stop what it started).
  */
-export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input, sink, signal } = {}) {
+export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = false, echo = !capture, timeoutMs, input, sink, signal, forwardSignals = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const piped = capture || sink !== undefined;
     const child = spawn(cmd, args, {
       cwd,
       env,
       stdio: [input === undefined ? 'ignore' : 'pipe', piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit'],
-      detached: timeoutMs !== undefined,
+      // Its own process group when signals are passed on: they then reach the whole tree.
+      detached: timeoutMs !== undefined || forwardSignals,
     });
     let stdout = '';
     let stderr = '';
@@ -95,9 +98,11 @@ export function run(cmd, args, { cwd = repoRoot, env = process.env, capture = fa
     // A detached child is in its own process group, out of reach of the terminal's Ctrl+C:
     // pass the signal on.
     const forward = (signal) => killGroup(child.pid, signal);
-    if (timeoutMs !== undefined) {
+    if (timeoutMs !== undefined || forwardSignals) {
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);
+    }
+    if (timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
         killGroup(child.pid, 'SIGTERM');

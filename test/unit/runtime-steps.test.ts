@@ -295,13 +295,15 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
     return runtime;
   }
 
-  it('the grace starts again when the result changes inside it (a slow engine between create and start)', async () => {
+  it('the grace starts again when the result changes inside it (a slow engine between create and start), and a standing result still goes red', async () => {
     const graceMs = 10_000;
     const runtime = await handRuntime(graceMs);
     const ref = { labId: labA, stepId: 'exit' };
     const changes: number[] = [];
+    const log: Array<{ at: number; status: string; reason: string }> = [];
     const sub = runtime.onDidApplyResult((e) => {
       if (e.ref.stepId !== ref.stepId) return;
+      log.push({ at: Date.now(), status: runtime.getState(ref).status, reason: e.result.reason.slice(0, 80) });
       if (/never ran|never started/.test(e.result.reason)) changes.push(Date.now());
     });
     try {
@@ -320,6 +322,16 @@ describe('step states: the runtime on the real engine (plain Node)', function ()
       await container.start();
       await waitFor('the step to pass', () => runtime.getState(ref).status === 'passed', 20_000, 20);
 
+      // A result that stands still for the grace goes red by itself.
+      await runtime.resetStep(ref);
+      await docker.getContainer(`${name}-exit`).remove({ force: true });
+      await runtime.run(await runtime.prepare(ref, 0));
+      const second = Date.now();
+      // The removal's event may come after the command went in (a busy engine): that change stretches the grace, up to four.
+      await waitFor('the step to turn red by itself', () => runtime.getState(ref).status === 'failed', graceMs * 4 + 10_000, 20).catch((error: unknown) => {
+        throw new Error(`${String(error)}; now ${runtime.getState(ref).status}; results since the command: ${JSON.stringify(log.filter((l) => l.at >= second).map((l) => `${l.at - second} ms ${l.status}: ${l.reason}`))}`);
+      });
+      assert.ok(Date.now() - second >= graceMs - 50, `red after the grace, not before (${Date.now() - second} ms)`);
     } finally {
       sub.dispose();
       runtime.dispose();

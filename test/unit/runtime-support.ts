@@ -43,9 +43,15 @@ export async function loadLabs(files: Record<string, string>): Promise<{ catalog
 /** The product's event stream, connected. */
 export async function connectedEvents(docker: Dockerode): Promise<EngineEvents> {
   const events = new EngineEvents(() => docker);
+  let last = 'no status yet';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the engine event stream did not connect within 20 s')), 20_000);
+    const timer = setTimeout(() => {
+      // Not left reconnecting: that would keep mocha's process alive after the run.
+      events.dispose();
+      reject(new Error(`the engine event stream did not connect within 20 s (last: ${last})`));
+    }, 20_000);
     const sub = events.onStatus((s) => {
+      last = JSON.stringify(s);
       if (s.state === 'connected') {
         clearTimeout(timer);
         sub.dispose();

@@ -34,7 +34,9 @@ export interface CheckContext {
    * The IDs of the containers that existed when the step was opened (the runtime lists them
    * then), when known: "created since the step opened" is then "not among these", with no
    * clock (the engine's whole seconds and the 1 s slack let a container made a second before a
-   * Reset Step count as new). Undefined, or resolving to undefined: `since` decides.
+   * Reset Step count as new). Awaited before the engine is asked what exists now; a listed
+   * container made in the opening's second or later is judged by its exact creation time (the
+   * list may answer late). Undefined, or resolving to undefined: `since` decides.
    */
   existedWhenOpened?: () => Promise<ReadonlySet<string> | undefined>;
   /** Values for `${...}` placeholders in check strings. */
@@ -151,6 +153,11 @@ export class EngineSnapshot {
     // By the image's ID, which every engine's `ancestor` takes (Podman's takes no short name:
     // `alpine` matches nothing there, only `docker.io/library/alpine:latest` or the ID).
     if (byAncestor && m.image) filters.ancestor = [(await idOfWanted())?.replace(/^sha256:/, '') ?? m.image];
+    // What existed as the step opened is known before the engine is asked what exists now: a
+    // container seen before that list answered could be gone by the time it was taken, and
+    // would then count as new (Podman, a container removed right after Reset Step).
+    const since = m.since ?? defaultSince;
+    const existed = since === 'any' ? undefined : await this.ctx.existedWhenOpened?.();
     // A name is looked up directly: the engine's name filter walks every container (145 ms
     // among 1,000 here), a direct inspect does not.
     const listed = m.name ? await this.containerByName(m.name.replace(/^\//, ''), m.label) : await this.listContainers(filters);
@@ -178,12 +185,28 @@ export class EngineSnapshot {
       kept.push(c);
     }
     const all = kept.sort((a, b) => b.Created - a.Created);
-    const since = m.since ?? defaultSince;
     if (since === 'any') return { matching: all, older: [] };
-    const existed = await this.ctx.existedWhenOpened?.();
-    if (existed) return { matching: all.filter((c) => !existed.has(c.Id)), older: all.filter((c) => existed.has(c.Id)) };
+    if (existed) {
+      const matching: Dockerode.ContainerInfo[] = [];
+      const older: Dockerode.ContainerInfo[] = [];
+      for (const c of all) (existed.has(c.Id) && !(await this.madeAfterOpening(c)) ? older : matching).push(c);
+      return { matching, older };
+    }
     const floor = Math.floor((this.ctx.since ?? 0) / 1000) - 1;
     return { matching: all.filter((c) => c.Created >= floor), older: all.filter((c) => c.Created < floor) };
+  }
+
+  /**
+   * A container the step's opening list names, but made after the step opened: the list can
+   * answer after the student's container was made (a busy engine; seen over TLS under load).
+   * Only one made in the second of the opening or later can be (the list's whole seconds), and
+   * for those the exact creation time from inspect decides.
+   */
+  private async madeAfterOpening(c: Dockerode.ContainerInfo): Promise<boolean> {
+    const openedAt = this.ctx.since;
+    if (openedAt === undefined || c.Created < Math.floor(openedAt / 1000)) return false;
+    const created = Date.parse((await this.inspect(c.Id))?.Created ?? '');
+    return Number.isFinite(created) && created >= openedAt;
   }
 
   /** Why nothing matched: older containers, a missing image. */

@@ -13,7 +13,7 @@ import type { Catalog, CheckResult, Lab, LabCommand, PlaceholderValues, Step } f
 import type { EngineEndpoint } from '../engine/connection';
 import type { EngineEvents } from '../checks/events';
 import { evaluateCheck, type CheckContext } from '../checks/evaluate';
-import { LiveCheck } from '../checks/live';
+import { LiveCheck, type LiveCheckOptions } from '../checks/live';
 import { Emitter, runDetached, type Disposable, type Event } from '../events';
 import { defaultPlaceholders, ensureLabData, fillCommand, fillText, findPlaceholders } from '../labs/placeholders';
 import type { ResourceLedger } from '../ledger';
@@ -73,7 +73,7 @@ export interface LabRuntimeOptions<E extends CommandExecution> {
   /** How long after a command a failing live result does not turn the step red, default 3000 ms. */
   graceMs?: number;
   /** Options of the live checks (tests make them quicker). */
-  live?: { coalesceMs?: number; pollMs?: number; settleMs?: readonly number[] };
+  live?: Pick<LiveCheckOptions, 'coalesceMs' | 'pollMs' | 'settleMs' | 'supersedeAfterMs'>;
   /**
    * Deadline of each engine call of a check, default 10 000 ms: the engine answers an inspect
    * of a container only once its start is done, which takes seconds on a busy machine, and
