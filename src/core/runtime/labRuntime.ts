@@ -371,18 +371,20 @@ export class LabRuntime<E extends CommandExecution = CommandExecution> implement
   }
 
   /**
-   * What existed when the step opened is listed before one of its commands runs (else the
-   * command's own container could be listed among them). An engine slower than
-   * LIST_BEFORE_RUN_MS does not hold the command up: the step's check goes by creation times.
+   * What existed when the step opened is listed, if it can be, before one of its commands runs
+   * (so the command's own container is not among them). An engine slower than
+   * LIST_BEFORE_RUN_MS does not hold the command up, and the list is kept: a container it names
+   * that was made after the step opened is judged by its exact creation time (the check's
+   * snapshot), while dropping the list would bring back the whole-second times, under which a
+   * container made a moment before Reset Step counts as new.
    */
   private async listedBeforeRun(ref: StepRef): Promise<void> {
     const known = this.existedAtOpen.get(keyOf(ref));
     if (!known) return;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), LIST_BEFORE_RUN_MS)));
-    const outcome = await Promise.race([known.ids, late]);
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, LIST_BEFORE_RUN_MS)));
+    await Promise.race([known.ids, late]);
     clearTimeout(timer);
-    if (outcome === 'late') this.existedAtOpen.delete(keyOf(ref));
   }
 
   /** The containers that existed when the step was opened, if this runtime listed them then (and it was not opened again since). */
