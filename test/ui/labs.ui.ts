@@ -131,7 +131,10 @@ describe('UI: the first lab and the Jupyter step, as a student clicks', function
     try {
       await jupyter.waitForLoadState('load', { timeout: 30_000 });
       assert.match(jupyter.url(), /^http:\/\/8888\.localhost:\d+\/tree/, `signed in with the token, Jupyter goes on to its file list; the page is at ${jupyter.url()}`);
-      await jupyter.locator('#notebook_list').waitFor({ state: 'visible', timeout: 30_000 });
+      // Jupyter shows its page once its scripts (dozens of files through code-server's proxy)
+      // have loaded: on the 2-core CI machine beside other layers that took more than 30 s once
+      // (the page at /tree, its list still hidden). The budget of the other waits here.
+      await jupyter.locator('#notebook_list').waitFor({ state: 'visible', timeout: 120_000 });
       const sheets = await jupyter.evaluate(() => Array.from(document.styleSheets).filter((sheet) => (sheet.href ?? '').includes('/static/')).map((sheet) => sheet.cssRules.length));
       assert.ok(sheets.length > 0, 'the page links Jupyter\'s own stylesheets');
       assert.deepEqual(sheets.filter((rules) => rules === 0), [], `every stylesheet loaded with its rules: ${JSON.stringify(sheets)}`);
