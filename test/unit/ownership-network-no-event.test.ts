@@ -6,29 +6,21 @@
  * closed. On the real engine, with no events fed to the recorder at all.
  */
 import * as assert from 'node:assert/strict';
-import { ResourceLedger } from '../../src/core/ledger';
-import { CommandWindows, dockerLookup, LabClaims } from '../../src/core/runtime/ownership';
-import { OwnershipRecorder } from '../../src/core/runtime/recorder';
 import { mainDocker, requireEngine } from '../support/engine';
+import { beginLabCommand } from '../support/ownership';
 import { RUN_LABELS, uniqueName } from '../support/run';
 
 /** One lab command `text` while `during` makes things; returns the ledger's entries after the command ended. */
 async function afterCommand(text: string, during: () => Promise<unknown>): Promise<Array<[string, string, string, string]>> {
-  const docker = mainDocker();
-  const ledger = new ResourceLedger('lab', Date.now());
-  const windows = new CommandWindows({ tailMs: 500 });
-  const lookup = dockerLookup(docker);
-  const recorder = new OwnershipRecorder({ ledger, windows, lookup });
+  const { ledger, end, dispose } = await beginLabCommand(mainDocker(), text);
   try {
-    const { window, end } = windows.begin(text, 'sent', new LabClaims([text]), lookup);
-    await window.ready;
     await during();
     assert.deepEqual(ledger.list(), [], 'nothing is known before the command ended');
     end();
     await ledger.settled();
     return ledger.list().map((e) => [e.kind, e.name, e.id, e.command]);
   } finally {
-    recorder.dispose();
+    dispose();
   }
 }
 

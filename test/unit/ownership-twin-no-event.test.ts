@@ -7,10 +7,8 @@
  */
 import * as assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
-import { ResourceLedger } from '../../src/core/ledger';
-import { CommandWindows, dockerLookup, LabClaims } from '../../src/core/runtime/ownership';
-import { OwnershipRecorder } from '../../src/core/runtime/recorder';
 import { BUSYBOX, ensureBusybox, mainDocker, requireEngine } from '../support/engine';
+import { beginLabCommand } from '../support/ownership';
 import { RUN_ID, RUN_LABELS, uniqueName } from '../support/run';
 import { sleep } from '../support/wait';
 
@@ -40,13 +38,8 @@ describe('ownership: a twin whose event never came', function () {
    */
   const labRun = async (word: string, during: () => Promise<unknown>): Promise<{ lab: string; kept: string[]; whileRunning: string[] }> => {
     const text = `docker run --label ${label}=${RUN_ID} ${BUSYBOX} echo ${word}`;
-    const ledger = new ResourceLedger('lab', Date.now());
-    const windows = new CommandWindows({ tailMs: 500 });
-    const lookup = dockerLookup(docker);
-    const recorder = new OwnershipRecorder({ ledger, windows, lookup });
+    const { ledger, recorder, end, dispose } = await beginLabCommand(docker, text);
     try {
-      const { window, end } = windows.begin(text, 'sent', new LabClaims([text]), lookup);
-      await window.ready;
       const lab = await container(word);
       const info = await lab.inspect();
       recorder.handle({ type: 'container', action: 'create', id: lab.id, name: info.Name.replace(/^\//, '') });
@@ -57,7 +50,7 @@ describe('ownership: a twin whose event never came', function () {
       await ledger.settled();
       return { lab: lab.id, kept: ledger.list().map((e) => e.id), whileRunning };
     } finally {
-      recorder.dispose();
+      dispose();
     }
   };
 
