@@ -140,13 +140,13 @@ export interface ContainerFacts {
   hostname: string;
 }
 
-/** The engine, as the ownership rule asks it. Every call has a deadline; undefined means "not there". */
 /** A container as the engine's list shows it (no inspect). */
 export interface ListedContainer {
   id: string;
   labels: Record<string, string>;
 }
 
+/** The engine, as the ownership rule asks it. Every call has a deadline; undefined means "not there". */
 export interface EngineLookup {
   container(id: string): Promise<ContainerFacts | undefined>;
   /** The image's own command (what `docker run IMAGE` without arguments runs). */
@@ -670,9 +670,10 @@ export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: Engi
   for (const r of runs) {
     // Even before the run's own container was judged (its event still on its way), two listed
     // twins make it ambiguous: the late event then finds it so, and takes nothing.
-    // What the list already rules out (another label) is not inspected: on a
-    // busy engine most of the list is other programs' containers, some being removed.
-    const candidates = listed.filter((c) => !r.matches.includes(c.id) && mayMatch(r.run, c));
+    // What the list already rules out (another label) is not inspected: on a busy engine most
+    // of the list is other programs' containers, some being removed. (Not the image: Podman
+    // lists `localhost/NAME:TAG` for a run's `NAME:TAG`; runMatches compares the inspected one.)
+    const candidates = listed.filter((c) => !r.matches.includes(c.id) && labelsMatch(r.run, c.labels));
     const looked = await Promise.allSettled(candidates.map((c) => lookup.container(c.id)));
     const matching = new Set(r.matches);
     // A candidate the engine listed but did not describe (an error, not "gone") may be a twin: the safe side is to count it.
@@ -687,15 +688,6 @@ export async function ambiguousOfEndedWindow(window: CommandWindow, lookup: Engi
     withdraw.push(...r.matches);
   }
   return withdraw;
-}
-
-/**
- * Whether a listed container could match a run, by what the list shows: the run's labels. (Not
- * its image: Podman lists `localhost/NAME:TAG` for an image the run names `NAME:TAG`, and the
- * inspect that runMatches reads is what compares images.)
- */
-function mayMatch(run: RunCall, c: ListedContainer): boolean {
-  return labelsMatch(run, c.labels);
 }
 
 /** Whether a container carries every label the run's `--label` options set. */

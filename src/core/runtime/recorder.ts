@@ -41,7 +41,13 @@ export class OwnershipRecorder implements Disposable {
     this.ended = opts.windows.onDidEnd((window) => {
       if (window.creates.networks.length > 0) this.apply(networksOfEndedWindow(window, opts.lookup).then((add) => ({ add, withdraw: [] })));
       if (window.creates.volumes.length > 0) this.apply(volumesOfEndedWindow(window, opts.lookup).then((add) => ({ add, withdraw: [] })));
-      if (window.unnamedRuns.length > 0) this.apply(ambiguousOfEndedWindow(window, opts.lookup, opts.windows.tailMs).then((withdraw) => ({ add: [], withdraw })));
+      // Counted once the tail is over too: an identical container made in the tail (its event
+      // late, as Podman's are under load) is in the engine's list only from then.
+      if (window.unnamedRuns.length > 0) {
+        const tailMs = opts.windows.tailMs;
+        const afterTail = new Promise<void>((resolve) => setTimeout(resolve, tailMs).unref?.());
+        this.apply(afterTail.then(() => ambiguousOfEndedWindow(window, opts.lookup, tailMs)).then((withdraw) => ({ add: [], withdraw })));
+      }
     });
   }
 
